@@ -1,0 +1,83 @@
+/**
+ * Typed errors of the solver. Every message says what went wrong, where (file:line:column, node or
+ * element as the user wrote it) and what the user can do about it.
+ */
+
+export interface SourceLocation {
+  file: string;
+  /** 1-based line number in `file`. */
+  line: number;
+  /** 1-based column number. */
+  column: number;
+}
+
+export function formatLocation(loc: SourceLocation | undefined): string {
+  if (!loc) return '';
+  return `${loc.file}:${loc.line}:${loc.column}`;
+}
+
+/** Base class: a problem in the user's input or circuit, reported without a stack trace by the CLI. */
+export class SpiceError extends Error {
+  constructor(
+    message: string,
+    readonly loc?: SourceLocation,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+
+  /** The message as the CLI prints it: `file:line:col: error: message` plus the hint. */
+  format(): string {
+    const where = this.loc ? `${formatLocation(this.loc)}: ` : '';
+    const hint = this.hint ? `\n  hint: ${this.hint}` : '';
+    return `${where}error: ${this.message}${hint}`;
+  }
+}
+
+/** Malformed netlist text. */
+export class ParseError extends SpiceError {
+  get line(): number | undefined {
+    return this.loc?.line;
+  }
+  get column(): number | undefined {
+    return this.loc?.column;
+  }
+}
+
+/** The netlist parses but does not describe a valid circuit (unknown model, missing source, bad value...). */
+export class CircuitError extends SpiceError {}
+
+/** The MNA matrix is singular: `node` names the unknown (node voltage or branch current) as the user wrote it. */
+export class SingularMatrixError extends SpiceError {
+  constructor(
+    message: string,
+    readonly node: string,
+    hint?: string,
+  ) {
+    super(message, undefined, hint);
+  }
+}
+
+/** Newton iteration did not converge; `nodes` lists the worst offenders, `suggestions` what to try. */
+export class ConvergenceError extends SpiceError {
+  constructor(
+    message: string,
+    readonly nodes: string[],
+    readonly suggestions: string[],
+  ) {
+    super(message, undefined, suggestions.join('; '));
+  }
+}
+
+/** The transient timestep fell below the minimum at `time` seconds. */
+export class TimestepTooSmallError extends SpiceError {
+  constructor(
+    message: string,
+    readonly time: number,
+    readonly nodes: string[],
+    hint?: string,
+  ) {
+    super(message, undefined, hint);
+  }
+}
