@@ -1,0 +1,36 @@
+/**
+ * The operating point printed the way `ngspice -b` prints it for a `.op` without `.print`: a node voltage
+ * table, then a source (branch) current table, names as ngspice shows them (`out`, `v1#branch`).
+ */
+import type { Plot } from './plot';
+
+/** `%e` with ngspice's 7-character mantissa for positives and one digit less for negatives (`-3.33333e-03`). */
+function formatValue(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const text = value.toExponential(value < 0 ? 5 : 6);
+  return text.replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+function nodeName(vectorName: string): string {
+  const m = /^v\((.*)\)$/i.exec(vectorName);
+  return m ? m[1] : vectorName;
+}
+
+function branchName(vectorName: string): string {
+  const m = /^i\((.*)\)$/i.exec(vectorName);
+  return m ? `${m[1]}#branch` : vectorName;
+}
+
+/** Node voltages and source currents of an operating-point plot (its first point), as text ending in `\n`. */
+export function formatOperatingPoint(plot: Plot): string {
+  const voltages = plot.vectors.filter((v) => v.type !== 'current');
+  const currents = plot.vectors.filter((v) => v.type === 'current');
+  const row = (name: string, value: number) => `\t${name.padEnd(32)} ${formatValue(value)}`;
+  const lines = ['\tNode                                  Voltage', '\t----                                  -------'];
+  for (const v of voltages) lines.push(row(nodeName(v.name), v.real[0]));
+  if (currents.length) {
+    lines.push('', '\tSource\tCurrent', '\t------\t-------', '');
+    for (const v of currents) lines.push(row(branchName(v.name), v.real[0]));
+  }
+  return lines.join('\n') + '\n';
+}
