@@ -1,0 +1,68 @@
+/**
+ * Differential tests: every fixture netlist through ngspice 39 and through SpiceSim's simulateNetlist,
+ * compared plot by plot and vector by vector (tolerances in compare.ts, DEFAULT_TOLERANCES; a fixture may
+ * loosen them with a `* compare: tran reltol=... swing=...` comment, which must say why).
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import type { Plot } from '../../src/output/plot';
+import { DEFAULT_TOLERANCES, comparePlots, formatMismatches, pairPlots, type AnalysisKind, type Tolerance } from './compare';
+import { fixtureDecks } from './fixtures';
+import { requireNgspice, runNgspice } from './ngspice';
+
+type Simulate = (text: string, options?: { fileName?: string; readFile?: (path: string) => string }) => { plots: Plot[] };
+
+/** Loaded on first use so that a missing or broken simulator fails each deck with a clear message. */
+function simulateNetlist(): Simulate {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../src/simulate') as { simulateNetlist: Simulate }).simulateNetlist;
+}
+
+/** Includes are read relative to the deck's folder unless the path already resolves. */
+export function fileReaderFor(deckPath: string): (path: string) => string {
+  return (path: string) => {
+    const candidate = isAbsolute(path) || existsSync(path) ? path : resolve(dirname(deckPath), path);
+    return readFileSync(candidate, 'utf8');
+  };
+}
+
+/** `* compare: tran reltol=2e-2 swing=1e-2` lines in a fixture loosen that analysis's tolerances. */
+export function tolerancesFor(deckText: string): Record<AnalysisKind, Tolerance> {
+  const result: Record<AnalysisKind, Tolerance> = JSON.parse(JSON.stringify(DEFAULT_TOLERANCES));
+  for (const match of deckText.matchAll(/^\*\s*compare:\s*(op|dc|ac|tran)\s+(.*)$/gim)) {
+    const tol = result[match[1].toLowerCase() as AnalysisKind];
+    for (const [, key, value] of match[2].matchAll(/(\w+)=(\S+)/g)) {
+      const n = Number(value);
+      if (key === 'reltol' || key === 'swing' || key === 'phaseDegrees') tol[key] = n;
+      else if (key === 'vabstol') tol.abstol.voltage = n;
+      else if (key === 'iabstol') tol.abstol.current = n;
+    }
+  }
+  return result;
+}
+
+const decks = fixtureDecks();
+
+beforeAll(() => {
+  requireNgspice();
+});
+
+describe.each(decks.map((d) => [basename(d), d]))('%s: SpiceSim agrees with ngspice', (name, deck) => {
+  it('vector by vector, every analysis', () => {
+    const text = readFileSync(deck, 'utf8');
+    const reference = runNgspice(deck).plots;
+    const ours = simulateNetlist()(text, { fileName: deck, readFile: fileReaderFor(deck) }).plots;
+    const pairs = pairPlots(ours, reference);
+    if (typeof pairs === 'string') throw new Error(`${name}: ${pairs}`);
+    const tolerances = tolerancesFor(text);
+    const report: string[] = [];
+    for (const [mine, theirs] of pairs) {
+      const kind = ({ 'Operating Point': 'op', 'DC transfer characteristic': 'dc', 'AC Analysis': 'ac', 'Transient Analysis': 'tran' } as const)[
+        theirs.name as 'Operating Point'
+      ];
+      const mismatches = comparePlots(mine, theirs, tolerances[kind]);
+      if (mismatches.length) report.push(formatMismatches(name, theirs.name, mismatches));
+    }
+    expect(report.join('\n')).toBe('');
+  });
+});
