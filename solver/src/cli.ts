@@ -1,0 +1,231 @@
+/**
+ * `spicesim` command line: thin on purpose. Parse arguments (node's util.parseArgs, so the solver keeps
+ * zero runtime dependencies), read the deck, call simulateNetlist, print the operating point the way
+ * `ngspice -b` does, write the rawfile / CSV.
+ *
+ * Exit status: 0 success; 1 the simulation failed (no convergence, singular matrix, timestep too small);
+ * 2 bad input (parse or circuit error, missing file, bad flag). User errors print SpiceError.format()
+ * (file:line:column, what, hint) and never a stack trace.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CircuitError, ConvergenceError, ParseError, SingularMatrixError, SpiceError, TimestepTooSmallError, formatLocation } from './errors';
+import type { Diagnostic } from './circuit/flat';
+import { formatCsv } from './output/csv';
+import { formatOperatingPoint } from './output/op-table';
+import type { Plot } from './output/plot';
+import { writeRawfile } from './output/rawfile';
+import { simulateNetlist } from './simulate';
+
+export const EXIT_OK = 0;
+export const EXIT_SIMULATION_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/** Where the CLI writes; tests pass their own. */
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIO: CliIO = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+const USAGE = `Usage:
+  spicesim run DECK [-r OUT.raw] [--ascii] [--csv OUT.csv] [--complex reim|magphase]
+  spicesim --help
+  spicesim --version
+
+Simulates a SPICE netlist (ngspice / SPICE3 syntax) and prints the operating point.
+
+Options for run:
+  -r, --rawfile FILE   write every analysis to an ngspice rawfile (binary unless --ascii)
+      --ascii          write the rawfile as text (like ngspice with SPICE_ASCIIRAWFILE=1)
+      --csv FILE       write each analysis as CSV (several analyses: FILE-1-op.csv, FILE-2-tran.csv, ...)
+      --complex MODE   AC columns in CSV: reim (real, imaginary; default) or magphase (magnitude, degrees)
+  -h, --help           show this help
+  -v, --version        show the version
+
+Exit status: 0 success, 1 simulation failed, 2 bad input.
+`;
+
+/** A wrong command line: printed with the usage hint, exit 2. */
+class UsageError extends Error {}
+
+function version(): string {
+  // dist/cli.js and src/cli.ts both sit one level below the package root.
+  try {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+interface RunOptions {
+  deck: string;
+  rawfile?: string;
+  ascii: boolean;
+  csv?: string;
+  complex: 'reim' | 'magphase';
+}
+
+type Command = { command: 'help' } | { command: 'version' } | { command: 'run'; options: RunOptions };
+
+function parseCommandLine(argv: string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        rawfile: { type: 'string', short: 'r' },
+        ascii: { type: 'boolean' },
+        csv: { type: 'string' },
+        complex: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: 'help' };
+  if (values.version) return { command: 'version' };
+  if (positionals.length === 0) throw new UsageError('missing command: try `spicesim run DECK`');
+  const [command, ...rest] = positionals;
+  if (command === 'help') return { command: 'help' };
+  if (command !== 'run') throw new UsageError(`unknown command '${command}': the only command is 'run'`);
+  if (rest.length === 0) throw new UsageError('missing DECK: `spicesim run DECK` needs the netlist file to simulate');
+  if (rest.length > 1) throw new UsageError(`one deck at a time: got ${rest.join(', ')}`);
+  if (values.ascii && !values.rawfile) throw new UsageError('--ascii only applies to a rawfile: add -r OUT.raw');
+  const complex = values.complex ?? 'reim';
+  if (complex !== 'reim' && complex !== 'magphase') {
+    throw new UsageError(`--complex must be reim or magphase, not '${complex}'`);
+  }
+  return {
+    command: 'run',
+    options: { deck: rest[0], rawfile: values.rawfile, ascii: values.ascii ?? false, csv: values.csv, complex },
+  };
+}
+
+/** Includes are read relative to the deck's folder unless the path already names an existing file. */
+function includeReader(deckPath: string): (path: string) => string {
+  return (path: string) => {
+    const candidate = isAbsolute(path) || existsSync(path) ? path : resolve(dirname(deckPath), path);
+    return readFileSync(candidate, 'utf8');
+  };
+}
+
+function formatDiagnostic(d: Diagnostic): string {
+  const where = d.loc ? `${formatLocation(d.loc)}: ` : '';
+  return `${where}${d.severity}: ${d.message}`;
+}
+
+const PLOT_KIND: Record<string, string> = {
+  'Operating Point': 'op',
+  'DC transfer characteristic': 'dc',
+  'AC Analysis': 'ac',
+  'Transient Analysis': 'tran',
+};
+
+/** `out.csv` for one plot; `out-1-op.csv`, `out-2-tran.csv` ... for several. */
+export function csvFileNames(path: string, plots: readonly Plot[]): string[] {
+  if (plots.length === 1) return [path];
+  const ext = extname(path) || '.csv';
+  const stem = extname(path) ? path.slice(0, -ext.length) : path;
+  return plots.map((p, k) => `${stem}-${k + 1}-${PLOT_KIND[p.name] ?? 'plot'}${ext}`);
+}
+
+function run(options: RunOptions, io: CliIO): number {
+  let text: string;
+  try {
+    text = readFileSync(options.deck, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
+    io.stderr(`error: cannot read deck '${options.deck}': ${why}\n  hint: check the path (relative paths start at ${process.cwd()})\n`);
+    return EXIT_BAD_INPUT;
+  }
+
+  const result = simulateNetlist(text, {
+    fileName: options.deck,
+    readFile: includeReader(resolve(options.deck)),
+    onLog: (line) => io.stderr(`${line}\n`),
+  });
+
+  for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+  io.stdout(`\nCircuit: ${result.title}\n\n`);
+  for (const plot of result.plots) {
+    if (plot.name === 'Operating Point') {
+      io.stdout(formatOperatingPoint(plot) + '\n');
+    } else {
+      const points = plot.vectors.length ? plot.vectors[0].real.length : 0;
+      io.stdout(`${plot.name}: ${points} points, ${plot.vectors.length} vectors\n`);
+    }
+  }
+
+  if (options.rawfile) {
+    writeFileSync(options.rawfile, writeRawfile(result.plots, { format: options.ascii ? 'ascii' : 'binary' }));
+    io.stdout(`Wrote ${options.ascii ? 'ASCII' : 'binary'} rawfile ${options.rawfile} (${result.plots.length} plot(s))\n`);
+  }
+  if (options.csv) {
+    const names = csvFileNames(options.csv, result.plots);
+    result.plots.forEach((plot, k) => {
+      writeFileSync(names[k], formatCsv(plot, { complex: options.complex }));
+    });
+    io.stdout(`Wrote CSV ${names.map((n) => basename(n)).join(', ')}\n`);
+  }
+  return EXIT_OK;
+}
+
+/** Exit status for an error thrown by the simulator. */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof ConvergenceError || error instanceof SingularMatrixError || error instanceof TimestepTooSmallError) {
+    return EXIT_SIMULATION_FAILED;
+  }
+  if (error instanceof ParseError || error instanceof CircuitError) return EXIT_BAD_INPUT;
+  // Any other SpiceError is a problem with what the user gave us.
+  if (error instanceof SpiceError) return EXIT_BAD_INPUT;
+  // Files the deck includes that cannot be read.
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') return EXIT_BAD_INPUT;
+  return EXIT_SIMULATION_FAILED;
+}
+
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommandLine(argv);
+  } catch (error) {
+    io.stderr(`error: ${(error as Error).message}\n\n${USAGE}`);
+    return EXIT_BAD_INPUT;
+  }
+  if (command.command === 'help') {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
+  if (command.command === 'version') {
+    io.stdout(`spicesim ${version()}\n`);
+    return EXIT_OK;
+  }
+  try {
+    return run(command.options, io);
+  } catch (error) {
+    const code = exitCodeFor(error);
+    if (error instanceof SpiceError) {
+      io.stderr(`${error.format()}\n`);
+    } else if (code === EXIT_BAD_INPUT) {
+      // An include or output path that cannot be read or written: node's message names the path.
+      io.stderr(`error: ${(error as Error).message}\n`);
+    } else {
+      // Not the user's fault: a bug in SpiceSim. The stack trace is for the bug report.
+      io.stderr(`internal error: ${(error as Error)?.stack ?? String(error)}\nPlease report this with the deck that caused it.\n`);
+    }
+    return code;
+  }
+}
