@@ -1,0 +1,159 @@
+/**
+ * A circuit from netlist text, simulated by @spicesim/solver. Analysis methods replace the netlist's own
+ * analysis cards with the one asked for, so the same circuit can be run many ways from a notebook.
+ */
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import { inspect } from 'util';
+import { loadSolver, type SimulateOptions, type SimulationResult } from './solver-contract';
+import { AnalysisResult, Simulation } from './results';
+
+/** SPICE numbers: a JS number or SPICE text with a suffix (`'1k'`, `'10u'`, `'2.2meg'`). */
+export type SpiceValue = number | string;
+
+export interface CircuitOptions {
+  /** Shown in error messages (`rc.cir:3:1: error: ...`); default `<notebook>`. */
+  fileName?: string;
+  /** Resolves `.include`/`.lib` files; default reads from disk relative to the notebook's directory. */
+  readFile?: (p: string) => string;
+  /** Solver log lines (progress, warnings); default: ignored. */
+  onLog?: (line: string) => void;
+}
+
+/**
+ * A solver error as the notebook shows it: the solver's own formatted message (file:line:column, what,
+ * hint), without a JavaScript stack trace.
+ */
+export class SimulationError extends Error {
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+  ) {
+    super(message);
+    this.name = 'SimulationError';
+    this.stack = `${this.name}: ${message}`;
+  }
+
+  [inspect.custom](): string {
+    return `${this.name}: ${this.message}`;
+  }
+}
+
+/** Analysis cards removed before appending the one a method asks for. */
+const ANALYSIS_CARD = /^\s*\.(op|dc|ac|tran|noise|tf|sens|pz|disto|four|end)\b/i;
+
+export class Circuit {
+  constructor(
+    readonly text: string,
+    readonly options: CircuitOptions = {},
+  ) {}
+
+  /** The netlist's title line. */
+  get title(): string {
+    return this.text.split(/\r?\n/, 1)[0]?.trim() ?? '';
+  }
+
+  /** Runs the analyses written in the netlist. */
+  run(): Simulation {
+    return new Simulation(this.simulate(this.text));
+  }
+
+  /** DC operating point: `circuit.op().value('out')`. */
+  op(): AnalysisResult {
+    return this.runOne('.op', 'op');
+  }
+
+  /** DC sweep of a source: `circuit.dc('v1', 0, 5, 0.01)`. */
+  dc(source: string, start: SpiceValue, stop: SpiceValue, step: SpiceValue): AnalysisResult {
+    return this.runOne(`.dc ${source} ${start} ${stop} ${step}`, 'dc');
+  }
+
+  /** Small-signal AC sweep: `circuit.ac('dec', 20, 1, '1meg')`. */
+  ac(variation: 'dec' | 'oct' | 'lin', points: number, fstart: SpiceValue, fstop: SpiceValue): AnalysisResult {
+    return this.runOne(`.ac ${variation} ${points} ${fstart} ${fstop}`, 'ac');
+  }
+
+  /** Transient: `circuit.tran('1u', '5m')`, optional start time and maximum step, `uic`. */
+  tran(
+    tstep: SpiceValue,
+    tstop: SpiceValue,
+    options: { tstart?: SpiceValue; tmax?: SpiceValue; uic?: boolean } = {},
+  ): AnalysisResult {
+    let card = `.tran ${tstep} ${tstop}`;
+    if (options.tstart !== undefined || options.tmax !== undefined) card += ` ${options.tstart ?? 0}`;
+    if (options.tmax !== undefined) card += ` ${options.tmax}`;
+    if (options.uic) card += ' uic';
+    return this.runOne(card, 'tran');
+  }
+
+  /** The netlist with its analysis cards replaced by `card`. */
+  withAnalysis(card: string): string {
+    const lines = this.text.split(/\r?\n/);
+    const kept: string[] = [lines[0] ?? ''];
+    let droppingContinuation = false;
+    for (const line of lines.slice(1)) {
+      if (/^\s*\+/.test(line) && droppingContinuation) continue;
+      droppingContinuation = ANALYSIS_CARD.test(line);
+      if (!droppingContinuation) kept.push(line);
+    }
+    while (kept.length > 1 && kept[kept.length - 1].trim() === '') kept.pop();
+    return [...kept, card, '.end', ''].join('\n');
+  }
+
+  [inspect.custom](): string {
+    return `Circuit "${this.title}" (${this.text.split(/\r?\n/).length} lines)`;
+  }
+
+  private runOne(card: string, kind: 'op' | 'dc' | 'ac' | 'tran'): AnalysisResult {
+    return new Simulation(this.simulate(this.withAnalysis(card))).get(kind);
+  }
+
+  private simulate(text: string): SimulationResult {
+    const solver = loadSolver();
+    const options: SimulateOptions = {
+      fileName: this.options.fileName ?? '<notebook>',
+      readFile: this.options.readFile ?? ((p) => readFileSync(p, 'utf8')),
+      onLog: this.options.onLog,
+    };
+    try {
+      return solver.simulateNetlist(text, options);
+    } catch (error) {
+      throw Private.readable(error);
+    }
+  }
+}
+
+/** A circuit from netlist text: `const rc = netlist(\`RC low-pass ...\`)`. */
+export function netlist(text: string, options: CircuitOptions = {}): Circuit {
+  if (typeof text !== 'string' || text.trim() === '') {
+    throw new Error('netlist(text): the netlist is empty; pass the SPICE text, title line first');
+  }
+  return new Circuit(text, options);
+}
+
+/** A circuit from a netlist file; `.include` paths resolve relative to the file. */
+export function load(file: string, options: CircuitOptions = {}): Circuit {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (error) {
+    throw new Error(`load('${file}'): cannot read ${absolute} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const dir = path.dirname(absolute);
+  return new Circuit(text, {
+    fileName: file,
+    readFile: (p) => readFileSync(path.resolve(dir, p), 'utf8'),
+    ...options,
+  });
+}
+
+namespace Private {
+  /** SpiceError subclasses format themselves (`format()`); anything else keeps its message. */
+  export function readable(error: unknown): Error {
+    const e = error as { format?: () => string; message?: string };
+    if (e && typeof e.format === 'function') return new SimulationError(e.format(), error);
+    if (error instanceof Error) return error;
+    return new SimulationError(String(error), error);
+  }
+}

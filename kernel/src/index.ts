@@ -1,0 +1,17 @@
+/**
+ * SpiceSim's notebook API. In a SpiceSim (TypeScript) notebook:
+ *
+ *   import * as sim from '@spicesim/kernel';
+ *   const rc = sim.netlist(`RC low-pass ...`);
+ *   const tr = rc.tran('1u', '5m');
+ *   sim.plot(tr, { traces: ['in', 'out'] });
+ *   sim.riseTime(tr.time, tr.v('out'));
+ */
+export { Circuit, SimulationError, load, netlist, type CircuitOptions, type SpiceValue } from './circuit';
+export { AnalysisResult, Simulation, UnknownVectorError, type AnalysisKind } from './results';
+export { toBundle, type BundleOptions } from './bundle';
+export { toCsv } from './csv';
+export { display, describeBundle, plot, showTable, tableMimeBundle, waveformMimeBundle, type MimeBundle } from './display';
+export * from './measure';
+export { useSolver, type Plot, type SimulationResult, type SolverApi, type Vector } from './solver-contract';
+export * from './waveform';
