@@ -1,0 +1,42 @@
+import { parseValue } from './values';
+
+describe('parseValue', () => {
+  it.each([
+    ['10', 10],
+    ['-3.3', -3.3],
+    ['+5', 5],
+    ['.5', 0.5],
+    ['1.', 1],
+    ['1e3', 1e3],
+    ['1E-3', 1e-3],
+    ['2.5e+2', 250],
+    ['1f', 1e-15],
+    ['1p', 1e-12],
+    ['1n', 1e-9],
+    ['1u', 1e-6],
+    ['1m', 1e-3],
+    ['1M', 1e-3],
+    ['10k', 1e4],
+    ['10K', 1e4],
+    ['1meg', 1e6],
+    ['1MEG', 1e6],
+    ['2g', 2e9],
+    ['3t', 3e12],
+    ['1mil', 25.4e-6],
+    ['2.2uF', 2.2e-6],
+    ['10kOhm', 1e4],
+    ['1uF', 1e-6],
+    ['5V', 5],
+    ['1e-3s', 1e-3],
+    ['100Hz', 100],
+    ['3megohm', 3e6],
+    ['2e', 2],
+    ['1e3k', 1e6],
+  ])('%s -> %d', (text, expected) => {
+    expect(parseValue(text)! / expected).toBeCloseTo(1, 12);
+  });
+
+  it.each(['', 'k', 'abc', '1.2.3', '1k2', '--1', '1e400', 'e3', '.', '1_0'])('rejects %p', (text) => {
+    expect(parseValue(text)).toBeUndefined();
+  });
+});
