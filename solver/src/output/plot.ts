@@ -4,7 +4,15 @@
  */
 
 /** The vector types ngspice writes in rawfile headers. */
-export type VectorType = 'time' | 'frequency' | 'voltage' | 'current' | 'temperature' | 'notype';
+export type VectorType =
+  | 'time'
+  | 'frequency'
+  | 'voltage'
+  | 'current'
+  | 'temperature'
+  | 'temp-sweep'
+  | 'res-sweep'
+  | 'notype';
 
 export interface Vector {
   /** ngspice's name: `time`, `frequency`, `v(out)`, `i(v1)`, `v-sweep`, `temp-sweep`... */

@@ -1,0 +1,242 @@
+/**
+ * The numerical engine shared by all analyses: the runtime vectors (right-hand side, solution,
+ * states), the LoadContext the devices stamp through, the sparse LU, and Newton-Raphson iteration
+ * with ngspice's convergence test (NIconvTest: every unknown within reltol·max(|new|,|old|) plus
+ * vntol for node voltages or abstol for branch currents, and no device limited its junctions).
+ */
+import type { Circuit } from '../circuit/circuit';
+import type { AnalysisMode, LoadContext, SimulatorOptions } from '../devices/device';
+import { SingularMatrixError } from '../errors';
+import { SparseLU, SparseMatrix } from '../linalg';
+
+/** How the engine integrates charges in transient analysis (set by the transient analysis per step). */
+export interface IntegrationState {
+  method: 'trap' | 'gear';
+  /** 1 (backward Euler) or 2 (trapezoidal / BDF2). */
+  order: number;
+  /** Timesteps: delta[0] is the present step, delta[1] the one before, ... */
+  delta: Float64Array;
+}
+
+export class Engine implements LoadContext {
+  readonly size: number;
+  readonly options: SimulatorOptions;
+  readonly matrixStorage: SparseMatrix;
+  matrix: Float64Array;
+  readonly rhs: Float64Array;
+  solution: Float64Array;
+  /** The iterate before the last solve; swapped with `solution` each Newton step. */
+  private previous: Float64Array;
+  private readonly lu: SparseLU;
+  private factored = false;
+  /** Copy of the matrix values last factored (linear circuits skip refactoring identical matrices). */
+  private readonly factoredValues: Float64Array;
+  private readonly rhsView: Float64Array;
+
+  mode: AnalysisMode = 'op';
+  time = 0;
+  sourceFactor = 1;
+  gmin: number;
+  temperature: number;
+  firstIteration = true;
+  /** Extra conductance from every node to ground, for gmin stepping. */
+  diagonalGmin = 0;
+  /** Unknown -> forced value (`.nodeset`, `.ic`), applied through a large conductance while set. */
+  clamps: Map<number, number> | undefined;
+  /** State vectors, rotated by the transient analysis; state[0] is being computed. */
+  state: Float64Array[];
+  ag0 = 0;
+  /** Gear coefficients for history points 1 and 2 (ag0 is the leading one). */
+  private ag1 = 0;
+  private ag2 = 0;
+  integration: IntegrationState = { method: 'trap', order: 1, delta: new Float64Array(4) };
+  private limited = false;
+  /** Newton iterations over the whole run, for statistics. */
+  iterationCount = 0;
+  /** The unknown that failed the last convergence test (for diagnostics). */
+  worstUnknown = 0;
+
+  constructor(readonly circuit: Circuit) {
+    const n = circuit.size;
+    this.size = n;
+    this.options = circuit.options;
+    this.gmin = circuit.options.gmin;
+    this.temperature = circuit.temperature;
+    this.matrixStorage = new SparseMatrix(n);
+    for (let h = 1; h < circuit.entryRows.length; h++) {
+      const handle = this.matrixStorage.entry(circuit.entryRows[h] - 1, circuit.entryCols[h] - 1);
+      if (handle !== h) throw new Error(`internal: matrix handle ${handle} differs from reserved handle ${h}`);
+    }
+    this.lu = new SparseLU(this.matrixStorage, { pivotThreshold: circuit.options.pivrel });
+    this.matrix = this.matrixStorage.values;
+    this.factoredValues = new Float64Array(this.matrix.length);
+    this.rhs = new Float64Array(n + 1);
+    this.rhsView = this.rhs.subarray(1);
+    this.solution = new Float64Array(n + 1);
+    this.previous = new Float64Array(n + 1);
+    this.state = [0, 1, 2, 3].map(() => new Float64Array(circuit.stateCount));
+  }
+
+  nonConvergence(): void {
+    this.limited = true;
+  }
+
+  /** Set the integration coefficients for the present step (see IntegrationState). */
+  setIntegration(integration: IntegrationState): void {
+    this.integration = integration;
+    const h0 = integration.delta[0];
+    if (integration.order === 1) {
+      this.ag0 = 1 / h0;
+      this.ag1 = -1 / h0;
+      this.ag2 = 0;
+    } else if (integration.method === 'trap') {
+      this.ag0 = 2 / h0;
+      this.ag1 = 0;
+      this.ag2 = 0;
+    } else {
+      // Variable-step BDF2: dq/dt ≈ a0·q_n + a1·q_{n−1} + a2·q_{n−2}.
+      const h1 = integration.delta[1];
+      this.ag0 = (2 * h0 + h1) / (h0 * (h0 + h1));
+      this.ag1 = -(h0 + h1) / (h0 * h1);
+      this.ag2 = h0 / (h1 * (h0 + h1));
+    }
+  }
+
+  integrate(offset: number): number {
+    const s0 = this.state[0];
+    const s1 = this.state[1];
+    let current: number;
+    if (this.integration.order === 1) {
+      current = this.ag0 * s0[offset] + this.ag1 * s1[offset];
+    } else if (this.integration.method === 'trap') {
+      // Trapezoidal rule: (i_n + i_{n−1})/2 = (q_n − q_{n−1})/h.
+      current = this.ag0 * (s0[offset] - s1[offset]) - s1[offset + 1];
+    } else {
+      current = this.ag0 * s0[offset] + this.ag1 * s1[offset] + this.ag2 * this.state[2][offset];
+    }
+    s0[offset + 1] = current;
+    return current;
+  }
+
+  /** Stamp every device at the present solution. */
+  load(): void {
+    this.matrix.fill(0);
+    this.rhs.fill(0);
+    this.limited = false;
+    for (const device of this.circuit.devices) device.load(this);
+    const diagonal = this.circuit.nodeDiagonal;
+    if (this.diagonalGmin > 0) {
+      for (let k = 1; k < diagonal.length; k++) this.matrix[diagonal[k]] += this.diagonalGmin;
+    }
+    if (this.clamps) {
+      // A large conductance to the forced value, as ngspice does for .nodeset and .ic (cktload.c).
+      for (const [unknown, value] of this.clamps) {
+        this.matrix[diagonal[unknown]] += CLAMP_CONDUCTANCE;
+        this.rhs[unknown] += CLAMP_CONDUCTANCE * value;
+      }
+    }
+  }
+
+  /** Factor the loaded matrix and solve into `previous`, then swap it with `solution`. */
+  private solve(): void {
+    const values = this.matrix;
+    let reuse = false;
+    if (this.factored && this.circuit.linear) {
+      reuse = true;
+      const saved = this.factoredValues;
+      for (let k = 0; k < values.length; k++) {
+        if (values[k] !== saved[k]) {
+          reuse = false;
+          break;
+        }
+      }
+    }
+    if (!reuse) {
+      const status = this.factored ? this.lu.refactor() : this.lu.factor();
+      if (!status.ok) throw this.singular(status.singularColumn + 1);
+      this.factored = true;
+      if (this.circuit.linear) this.factoredValues.set(values);
+    }
+    const next = this.previous;
+    this.lu.solve(this.rhsView, next.subarray(1));
+    next[0] = 0;
+    this.previous = this.solution;
+    this.solution = next;
+  }
+
+  /**
+   * Newton-Raphson from the present solution. Returns true when converged within `maxIterations`.
+   * A linear circuit converges in one solve (its equations are exact at any iterate).
+   */
+  newton(maxIterations: number): boolean {
+    this.firstIteration = true;
+    for (let iteration = 0; iteration < maxIterations; iteration++) {
+      this.load();
+      this.solve();
+      this.iterationCount++;
+      if (!this.finite()) return false;
+      this.firstIteration = false;
+      if (this.circuit.linear) {
+        // The equations are exact at any iterate, so one solve is the answer; load once more so that
+        // the devices' charges and currents in state[0] are those of the solution, not of the guess.
+        if (this.mode === 'tran') this.load();
+        return true;
+      }
+      if (this.limited || iteration === 0) continue;
+      if (this.solutionConverged() && this.devicesConverged()) return true;
+    }
+    return false;
+  }
+
+  private finite(): boolean {
+    const x = this.solution;
+    for (let k = 1; k < x.length; k++) {
+      if (!Number.isFinite(x[k])) {
+        this.worstUnknown = k;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private solutionConverged(): boolean {
+    const { reltol, vntol, abstol } = this.options;
+    const x = this.solution;
+    const old = this.previous;
+    const kinds = this.circuit.unknownKinds;
+    for (let k = 1; k < x.length; k++) {
+      const a = x[k];
+      const b = old[k];
+      const tol = reltol * Math.max(Math.abs(a), Math.abs(b)) + (kinds[k] === 'node' ? vntol : abstol);
+      if (Math.abs(a - b) > tol) {
+        this.worstUnknown = k;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private devicesConverged(): boolean {
+    for (const device of this.circuit.devices) {
+      if (device.converged && !device.converged(this)) return false;
+    }
+    return true;
+  }
+
+  /** A SingularMatrixError naming the unknown as the user wrote it. */
+  singular(unknown: number): SingularMatrixError {
+    const circuit = this.circuit;
+    const what = circuit.describeUnknown(unknown);
+    const name = circuit.unknownNames[unknown];
+    const hint =
+      circuit.unknownKinds[unknown] === 'node'
+        ? `node '${name}' may be floating: check that it has a DC path to ground (a capacitor or a current ` +
+          `source alone is not one); connect it, or add a large resistor (e.g. 1G) to ground`
+        : `${name} may form a loop with other voltage sources or inductors, or be shorted; ` +
+          `check its connections, or add a small series resistance`;
+    return new SingularMatrixError(`singular matrix: ${what} cannot be solved for`, name, hint);
+  }
+}
+
+/** Conductance used to force .nodeset/.ic values (ngspice uses 1e10 in cktload.c). */
+const CLAMP_CONDUCTANCE = 1e10;

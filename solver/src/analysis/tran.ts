@@ -1,0 +1,258 @@
+/**
+ * Transient analysis (.tran tstep tstop [tstart [tmax]] [uic]).
+ *
+ * Follows the structure of SPICE's DCtran: an initial operating point (or the .ic/IC= values with uic),
+ * then time steps with the trapezoidal rule (default) or BDF2 (`.options method=gear`), order 1
+ * (backward Euler) at the start and after every breakpoint. Each step is accepted or rejected by the
+ * local truncation error of every charge and flux, estimated from divided differences of the stored
+ * charges (Nagel, "SPICE2", ch. 5; ngspice's CKTterr), and cut by 8 when Newton fails. Breakpoints of the
+ * sources are hit exactly. Every accepted point at or after tstart is output, as ngspice does.
+ */
+import type { Circuit } from '../circuit/circuit';
+import type { TruncateContext } from '../devices/device';
+import { TimestepTooSmallError } from '../errors';
+import type { ColumnBuilder } from './columns';
+import type { Engine, IntegrationState } from './engine';
+import { solveOperatingPoint } from './op';
+
+export interface TransientSettings {
+  tstep: number;
+  tstop: number;
+  tstart: number;
+  tmax?: number;
+  uic: boolean;
+  /** `.ic` values by unknown. */
+  initialConditions: Map<number, number>;
+  nodesets: Map<number, number>;
+  log: (line: string) => void;
+}
+
+/** Truncation-error coefficients by method and order (index = order − 1), as ngspice's trcoeff tables. */
+const TRUNCATION_FACTOR = { trap: [0.5, 1 / 12], gear: [0.5, 2 / 9] };
+
+/**
+ * Run the transient, appending each output point to `output` as [time, ...unknowns]; yields progress
+ * (fraction of tstop) after every accepted step.
+ */
+export function* transientAnalysis(
+  engine: Engine,
+  settings: TransientSettings,
+  output: ColumnBuilder,
+  select: (solution: Float64Array, row: Float64Array) => void,
+): Generator<number, void> {
+  const circuit = engine.circuit;
+  const options = engine.options;
+  const { tstep, tstop, tstart } = settings;
+  const tmax = settings.tmax && settings.tmax > 0 ? settings.tmax : Math.min(tstep, (tstop - tstart) / 50);
+  const minimumStep = 1e-11 * tmax;
+  const maxOrder = Math.min(2, Math.max(1, options.maxord));
+  const method = options.method;
+
+  for (const device of circuit.devices) device.beginTransient?.(tstep, tstop);
+  const breakpoints = collectBreakpoints(circuit, tstop, minimumStep);
+
+  // Initial point.
+  engine.time = 0;
+  if (settings.uic) {
+    engine.solution.fill(0);
+    for (const [unknown, value] of settings.initialConditions) engine.solution[unknown] = value;
+  } else {
+    engine.mode = 'tranop';
+    solveOperatingPoint(engine, {
+      nodesets: settings.nodesets,
+      initialConditions: settings.initialConditions,
+      log: settings.log,
+    });
+    engine.clamps = undefined;
+  }
+  engine.mode = 'tran';
+  const [s0, s1] = engine.state;
+  s1.fill(0);
+  for (const device of circuit.devices) device.initialConditions?.(engine.solution, s1, settings.uic);
+  s0.set(s1);
+  engine.state[2].set(s1);
+  engine.state[3].set(s1);
+
+  const row = new Float64Array(output.specs.length);
+  const emit = (time: number): void => {
+    row[0] = time;
+    select(engine.solution, row);
+    output.push(row);
+  };
+  if (tstart <= 0) emit(0);
+
+  let time = 0;
+  let delta = Math.min(tstop / 100, tstep) / 10;
+  let order = 1;
+  const history = new Float64Array(4).fill(delta);
+  const integration: IntegrationState = { method, order, delta: history };
+  const saved = new Float64Array(engine.solution.length);
+  let nextBreak = 0;
+  while (nextBreak < breakpoints.length && breakpoints[nextBreak] <= 0) nextBreak++;
+  // The start behaves like a breakpoint: a small first step with backward Euler.
+  delta = Math.min(delta, 0.1 * (breakpoints[nextBreak] ?? tstop));
+
+  const truncation: TruncateContext = {
+    chargeTimestep: (offset) => chargeTimestep(engine, offset, order, method, history, options),
+  };
+
+  while (time < tstop - minimumStep) {
+    delta = Math.min(delta, tmax);
+    const naturalDelta = delta;
+    let hitsBreakpoint = false;
+    const target = breakpoints[nextBreak];
+    if (target !== undefined && time + delta >= target - minimumStep) {
+      delta = target - time;
+      hitsBreakpoint = true;
+    }
+
+    rotateStates(engine);
+    history.copyWithin(1, 0, 3);
+    history[0] = delta;
+    integration.order = order;
+    engine.setIntegration(integration);
+    engine.time = time + delta;
+    saved.set(engine.solution);
+
+    const converged = engine.newton(options.itl4);
+    let newDelta = converged ? truncationTimestep(circuit, truncation) : Infinity;
+    if (!converged || newDelta < 0.9 * delta) {
+      // Reject the step: restore the previous point and retry with a smaller step.
+      unrotateStates(engine);
+      history.copyWithin(0, 1, 4);
+      engine.solution.set(saved);
+      delta = converged ? newDelta : delta / 8;
+      if (!converged) order = 1;
+      if (delta < minimumStep) throw timestepTooSmall(engine, time, converged);
+      continue;
+    }
+
+    time += delta;
+    if (time >= tstart - minimumStep) emit(time);
+    yield time / tstop;
+
+    if (hitsBreakpoint) {
+      nextBreak++;
+      while (nextBreak < breakpoints.length && breakpoints[nextBreak] <= time + minimumStep) nextBreak++;
+      // Restart with backward Euler and a small step after a corner, as SPICE does.
+      order = 1;
+      const gap = (breakpoints[nextBreak] ?? tstop) - time;
+      delta = Math.min(newDelta, delta, 0.1 * Math.min(naturalDelta, gap));
+    } else {
+      if (order === 1 && maxOrder > 1) {
+        // Raise the order only when the second-order error estimate allows a clearly larger step
+        // (as SPICE does); near corners it does not, and backward Euler carries on.
+        order = 2;
+        const secondOrderDelta = truncationTimestep(circuit, truncation);
+        if (secondOrderDelta > 1.05 * delta) newDelta = secondOrderDelta;
+        else order = 1;
+      }
+      delta = Math.min(2 * delta, newDelta);
+    }
+  }
+}
+
+/** The smallest step any device's truncation error allows (Infinity for a circuit without charges). */
+function truncationTimestep(circuit: Circuit, truncation: TruncateContext): number {
+  let step = Infinity;
+  for (const device of circuit.devices) {
+    if (device.truncate) step = Math.min(step, device.truncate(truncation));
+  }
+  return step;
+}
+
+/** Shift the state ring: the buffer of the oldest point becomes state[0] for the new point. */
+function rotateStates(engine: Engine): void {
+  const s = engine.state;
+  const oldest = s[3];
+  s[3] = s[2];
+  s[2] = s[1];
+  s[1] = s[0];
+  s[0] = oldest;
+}
+
+function unrotateStates(engine: Engine): void {
+  const s = engine.state;
+  const newest = s[0];
+  s[0] = s[1];
+  s[1] = s[2];
+  s[2] = s[3];
+  s[3] = newest;
+}
+
+/**
+ * The largest step that keeps the local truncation error of the charge (or flux) at `offset` within
+ * tolerance. The error is estimated from the (order+1)-th divided difference of the stored charges over
+ * the last order+2 points; the tolerance is the larger of a current tolerance (abstol + reltol·|i|)
+ * and a charge tolerance (reltol·max(|q|, chgtol)/h), relaxed by trtol as in SPICE.
+ */
+function chargeTimestep(
+  engine: Engine,
+  offset: number,
+  order: number,
+  method: 'trap' | 'gear',
+  history: Float64Array,
+  options: { reltol: number; abstol: number; chgtol: number; trtol: number },
+): number {
+  const s = engine.state;
+  const q0 = s[0][offset];
+  const q1 = s[1][offset];
+  const i0 = s[0][offset + 1];
+  const i1 = s[1][offset + 1];
+  const h = history[0];
+  const currentTolerance = options.abstol + options.reltol * Math.max(Math.abs(i0), Math.abs(i1));
+  const chargeTolerance = (options.reltol * Math.max(Math.abs(q0), Math.abs(q1), options.chgtol)) / h;
+  const tolerance = Math.max(currentTolerance, chargeTolerance);
+
+  // Divided differences over points t0 > t1 > ... spaced by history[0], history[1], ...
+  let d0 = q0;
+  let d1 = q1;
+  let d2 = s[2][offset];
+  let d3 = s[3][offset];
+  let difference: number;
+  if (order === 1) {
+    d0 = (d0 - d1) / history[0];
+    d1 = (d1 - d2) / history[1];
+    difference = (d0 - d1) / (history[0] + history[1]);
+  } else {
+    d0 = (d0 - d1) / history[0];
+    d1 = (d1 - d2) / history[1];
+    d2 = (d2 - d3) / history[2];
+    d0 = (d0 - d1) / (history[0] + history[1]);
+    d1 = (d1 - d2) / (history[1] + history[2]);
+    difference = (d0 - d1) / (history[0] + history[1] + history[2]);
+  }
+  const factor = TRUNCATION_FACTOR[method][order - 1];
+  const step = (options.trtol * tolerance) / Math.max(options.abstol, factor * Math.abs(difference));
+  return order === 1 ? step : Math.sqrt(step);
+}
+
+/** All source corners in (0, tstop], sorted, merged when closer than the minimum step; tstop last. */
+function collectBreakpoints(circuit: Circuit, tstop: number, minimumStep: number): number[] {
+  const times: number[] = [];
+  for (const device of circuit.devices) device.breakpoints?.(0, tstop, (t) => times.push(t));
+  times.push(tstop);
+  times.sort((a, b) => a - b);
+  const merged: number[] = [];
+  for (const t of times) {
+    if (t <= 0 || t > tstop) continue;
+    if (merged.length === 0 || t - merged[merged.length - 1] > minimumStep) merged.push(t);
+  }
+  if (merged[merged.length - 1] < tstop) merged.push(tstop);
+  return merged;
+}
+
+function timestepTooSmall(engine: Engine, time: number, newtonConverged: boolean): TimestepTooSmallError {
+  const circuit = engine.circuit;
+  const worst = engine.worstUnknown;
+  const nodes = worst > 0 ? [circuit.unknownNames[worst]] : [];
+  const cause = newtonConverged ? 'the truncation error stays too large' : 'Newton iteration does not converge';
+  const where = worst > 0 ? ` near ${circuit.describeUnknown(worst)}` : '';
+  return new TimestepTooSmallError(
+    `timestep too small at t = ${time.toExponential(6)} s: ${cause}${where}`,
+    time,
+    nodes,
+    'look for discontinuities (ideal switches, zero rise times), add small capacitances to nodes that jump, ' +
+      'raise .options itl4, or try .options method=gear',
+  );
+}

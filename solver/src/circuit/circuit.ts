@@ -1,0 +1,213 @@
+/**
+ * Circuit: the simulator's view of an elaborated netlist. Builds the devices, numbers the unknowns
+ * (node voltages first, in order of appearance, then branch currents, as ngspice does), and reserves
+ * the matrix pattern once. Analyses share one Circuit.
+ */
+import { createDevice } from '../devices/registry';
+import {
+  CELSIUS_TO_KELVIN,
+  type Device,
+  type DeviceBuildContext,
+  type Handle,
+  type SetupContext,
+  type SimulatorOptions,
+  type Unknown,
+  defaultOptions,
+} from '../devices/device';
+import { CircuitError } from '../errors';
+import type { ElementCard, FlatCircuit, ModelCard } from './flat';
+
+export type UnknownKind = 'node' | 'branch';
+
+export class Circuit {
+  readonly options: SimulatorOptions;
+  readonly devices: Device[] = [];
+  /** Unknown index -> node or element name; index 0 is ground ('0'). */
+  readonly unknownNames: string[] = ['0'];
+  readonly unknownKinds: UnknownKind[] = ['node'];
+  /** Node name -> unknown. */
+  private readonly nodeIndex = new Map<string, Unknown>([['0', 0]]);
+  /** Element name -> branch unknown. */
+  private readonly branchIndex = new Map<string, Unknown>();
+  private readonly deviceIndex = new Map<string, Device>();
+  /** Reserved matrix entries as (row, col) of unknowns, in handle order; handle 0 is the trash slot. */
+  readonly entryRows: number[] = [0];
+  readonly entryCols: number[] = [0];
+  private readonly entryIndex = new Map<string, Handle>();
+  /** Handles of the diagonal of every node unknown (for gmin stepping, .ic and .nodeset clamps). */
+  readonly nodeDiagonal: Handle[] = [0];
+  stateCount = 0;
+  /** True when every device is linear: Newton then finishes in one solve. */
+  readonly linear: boolean;
+
+  constructor(readonly flat: FlatCircuit) {
+    this.options = parseOptions(flat);
+    const build: DeviceBuildContext = {
+      circuit: flat,
+      options: this.options,
+      model: (card, allowed) => findModel(flat, card, allowed),
+    };
+    // Number every node first, in order of appearance, so node unknowns precede branch currents.
+    for (const card of flat.elements) {
+      for (const node of card.nodes) this.addNode(node);
+    }
+    for (const card of flat.elements) {
+      const device = createDevice(card, build);
+      this.devices.push(device);
+      this.deviceIndex.set(device.name, device);
+    }
+    this.linear = this.devices.every((d) => !d.nonlinear);
+    const ctx = this.setupContext();
+    const ordered = [...this.devices].sort((a, b) => (a.setupOrder ?? 0) - (b.setupOrder ?? 0));
+    for (const device of ordered) device.setup(ctx);
+    for (let k = 1; k < this.unknownNames.length; k++) {
+      this.nodeDiagonal[k] = this.unknownKinds[k] === 'node' ? this.reserve(k, k) : 0;
+    }
+    if (this.size === 0) {
+      throw new CircuitError(
+        'the circuit has no nodes besides ground',
+        flat.elements[0]?.loc,
+        'connect at least one element between a node and ground (0)',
+      );
+    }
+  }
+
+  /** Number of unknowns, ground excluded. */
+  get size(): number {
+    return this.unknownNames.length - 1;
+  }
+
+  node(name: string): Unknown | undefined {
+    return this.nodeIndex.get(name);
+  }
+
+  branch(elementName: string): Unknown | undefined {
+    return this.branchIndex.get(elementName);
+  }
+
+  device(name: string): Device | undefined {
+    return this.deviceIndex.get(name);
+  }
+
+  /** The vector name ngspice gives an unknown: `v(node)` or `i(element)`. */
+  vectorName(unknown: Unknown): string {
+    const name = this.unknownNames[unknown];
+    return this.unknownKinds[unknown] === 'node' ? `v(${name})` : `i(${name})`;
+  }
+
+  /** How an unknown reads in an error message. */
+  describeUnknown(unknown: Unknown): string {
+    const name = this.unknownNames[unknown];
+    return this.unknownKinds[unknown] === 'node' ? `node '${name}'` : `the branch current of ${name}`;
+  }
+
+  /** Circuit temperature in kelvin, from `.temp` or the `temp` option. */
+  get temperature(): number {
+    return (this.flat.temperatures[0] ?? this.options.temp) + CELSIUS_TO_KELVIN;
+  }
+
+  /** Recompute every device's temperature-dependent values. */
+  setTemperature(kelvin: number): void {
+    const nominal = this.options.tnom + CELSIUS_TO_KELVIN;
+    for (const device of this.devices) device.temperature?.(kelvin, nominal);
+  }
+
+  private addNode(name: string): Unknown {
+    let index = this.nodeIndex.get(name);
+    if (index === undefined) {
+      index = this.unknownNames.length;
+      this.unknownNames.push(name);
+      this.unknownKinds.push('node');
+      this.nodeIndex.set(name, index);
+    }
+    return index;
+  }
+
+  private reserve(row: Unknown, col: Unknown): Handle {
+    if (row === 0 || col === 0) return 0;
+    const key = `${row},${col}`;
+    let handle = this.entryIndex.get(key);
+    if (handle === undefined) {
+      handle = this.entryRows.length;
+      this.entryRows.push(row);
+      this.entryCols.push(col);
+      this.entryIndex.set(key, handle);
+    }
+    return handle;
+  }
+
+  private setupContext(): SetupContext {
+    return {
+      node: (name) => this.addNode(name),
+      branch: (elementName) => {
+        const index = this.unknownNames.length;
+        this.unknownNames.push(elementName);
+        this.unknownKinds.push('branch');
+        this.branchIndex.set(elementName, index);
+        return index;
+      },
+      branchOf: (elementName) => this.branchIndex.get(elementName),
+      entry: (row, col) => this.reserve(row, col),
+      states: (count) => {
+        const offset = this.stateCount;
+        this.stateCount += count;
+        return offset;
+      },
+      device: (name) => this.deviceIndex.get(name),
+    };
+  }
+}
+
+function findModel(flat: FlatCircuit, card: ElementCard, allowed: readonly string[]): ModelCard {
+  const name = card.model;
+  const model = name ? flat.models.get(name) : undefined;
+  if (!name || !model) {
+    throw new CircuitError(
+      `${card.name} uses model '${name ?? ''}', which is not defined`,
+      card.loc,
+      `add a .model ${name ?? 'NAME'} card (types: ${allowed.join(', ')}) or .include the file that defines it`,
+    );
+  }
+  if (!allowed.includes(model.type)) {
+    throw new CircuitError(
+      `${card.name} uses model '${name}' of type ${model.type}, but needs one of: ${allowed.join(', ')}`,
+      card.loc,
+      `check the model name on the ${card.name} line`,
+    );
+  }
+  return model;
+}
+
+const numericOptions = [
+  'reltol',
+  'abstol',
+  'vntol',
+  'chgtol',
+  'trtol',
+  'gmin',
+  'itl1',
+  'itl2',
+  'itl4',
+  'temp',
+  'tnom',
+  'maxord',
+  'gminsteps',
+  'srcsteps',
+  'pivtol',
+  'pivrel',
+] as const;
+
+function parseOptions(flat: FlatCircuit): SimulatorOptions {
+  const options: SimulatorOptions = { ...defaultOptions };
+  const given = flat.options;
+  for (const key of numericOptions) {
+    const value = given[key];
+    if (typeof value === 'number' && Number.isFinite(value)) options[key] = value;
+  }
+  const method = given.method;
+  if (typeof method === 'string') {
+    const m = method.toLowerCase();
+    if (m === 'gear' || m === 'trap' || m === 'trapezoidal') options.method = m === 'gear' ? 'gear' : 'trap';
+  }
+  return options;
+}

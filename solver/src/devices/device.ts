@@ -1,0 +1,179 @@
+/**
+ * The device contract. Every element of a circuit is a Device behind this one small interface
+ * (in the manner of Gnucap's d_* files and SpiceSharp's behaviours):
+ *   - `setup` runs once per circuit: it names the unknowns the device needs (branch currents),
+ *     reserves the matrix entries it will ever touch (handles) and its state slots;
+ *   - `load` runs every Newton iteration and only adds into the reserved slots; it never allocates;
+ *   - `acLoad` stamps the small-signal complex admittances at the operating point;
+ *   - `truncate` proposes a timestep from the local truncation error of the device's charges/fluxes;
+ *   - `breakpoints` reports times where the device's waveform has corners.
+ * The integration method lives in the analysis (`LoadContext.integrate`), never in a device.
+ */
+import type { ElementCard, FlatCircuit, ModelCard } from '../circuit/flat';
+
+/** Index of a node or branch unknown in the solution vector; 0 is ground (always 0 V). */
+export type Unknown = number;
+/** Index into the matrix values (real `matrix`, or `re`/`im` in AC); handle 0 is a trash slot (ground stamps). */
+export type Handle = number;
+
+export interface SetupContext {
+  /** The unknown of a node by its flattened name ('0' is ground: 0). Creates the node on first use. */
+  node(name: string): Unknown;
+  /** Allocate a branch-current unknown owned by this element (its current is reported as `i(name)`). */
+  branch(elementName: string): Unknown;
+  /** The branch unknown of another element (a voltage source controlling F/H/W, an inductor for K). */
+  branchOf(elementName: string): Unknown | undefined;
+  /** Reserve the matrix entry (row, col) and get its handle; either index 0 (ground) gives the trash handle. */
+  entry(row: Unknown, col: Unknown): Handle;
+  /** Reserve `count` consecutive state slots (charges, fluxes and their currents); returns the first. */
+  states(count: number): number;
+  /** Another device by its flattened name (K looks up its inductors). */
+  device(name: string): Device | undefined;
+}
+
+export type AnalysisMode =
+  /** DC operating point (also the starting point of AC and transient). */
+  | 'op'
+  /** A point of a DC sweep. */
+  | 'dcsweep'
+  /** The operating point a transient starts from: sources take their time-0 value, not their DC value. */
+  | 'tranop'
+  /** A transient time point. */
+  | 'tran';
+
+export interface LoadContext {
+  readonly mode: AnalysisMode;
+  /** Real matrix values, indexed by handle. */
+  readonly matrix: Float64Array;
+  /** Right-hand side, indexed by unknown (index 0 is ground: written, never read). */
+  readonly rhs: Float64Array;
+  /** The present Newton iterate, indexed by unknown (solution[0] === 0). */
+  readonly solution: Float64Array;
+  /** Simulation time in seconds (0 outside transient). */
+  readonly time: number;
+  /** Multiplier on independent sources, for source stepping (1 normally). */
+  readonly sourceFactor: number;
+  /** Minimum conductance across nonlinear junctions. */
+  readonly gmin: number;
+  /** Circuit temperature in kelvin. */
+  readonly temperature: number;
+  /** State vectors: state[0] is being computed, state[1] the last accepted point, state[2] the one before. */
+  readonly state: readonly Float64Array[];
+  /** Leading integration coefficient (dq/dt ≈ ag0·q + history); 0 in DC. */
+  readonly ag0: number;
+  /** True at the first Newton iteration of a new operating point/time step (for junction initialisation). */
+  readonly firstIteration: boolean;
+  /**
+   * Integrate the charge stored at `state[0][offset]` into its current, stored at `state[0][offset+1]`,
+   * with the analysis's method and order; returns that current (dq/dt).
+   */
+  integrate(offset: number): number;
+  /** A device limited its junction voltages this iteration: the point is not converged yet. */
+  nonConvergence(): void;
+}
+
+export interface AcLoadContext {
+  readonly omega: number;
+  /** Complex matrix values, indexed by handle (same handles as the real matrix). */
+  readonly re: Float64Array;
+  readonly im: Float64Array;
+  readonly rhsRe: Float64Array;
+  readonly rhsIm: Float64Array;
+  /** The DC operating point, indexed by unknown. */
+  readonly solution: Float64Array;
+  readonly state: readonly Float64Array[];
+}
+
+export interface TruncateContext {
+  /** Estimate the largest timestep keeping the truncation error of the charge at `offset` within tolerance. */
+  chargeTimestep(offset: number): number;
+}
+
+export interface Device {
+  readonly name: string;
+  /** Linear devices let a linear circuit finish Newton in one solve. */
+  readonly nonlinear: boolean;
+  setup(ctx: SetupContext): void;
+  /** Recompute temperature-dependent values (kelvin). Called before every analysis. */
+  temperature?(temperature: number, nominalTemperature: number): void;
+  load(ctx: LoadContext): void;
+  acLoad?(ctx: AcLoadContext): void;
+  truncate?(ctx: TruncateContext): number;
+  /** Set up before the devices of a circuit that this one refers to (K after its inductors): later is larger. */
+  readonly setupOrder?: number;
+  /** Called when a transient analysis starts, with its step and stop time (source defaults depend on them). */
+  beginTransient?(step: number, stop: number): void;
+  /** Corners of the device's waveform in [from, to]: pass each to `add`. */
+  breakpoints?(from: number, to: number, add: (time: number) => void): void;
+  /** Device-level convergence test after a Newton step (currents within tolerance). */
+  converged?(ctx: LoadContext): boolean;
+  /**
+   * Fill the device's charges/fluxes in `state` for the first transient point: from the operating point in
+   * `solution`, or with `useInitialConditions` (uic) from the card's IC= (solution then holds the .ic values).
+   */
+  initialConditions?(solution: Float64Array, state: Float64Array, useInitialConditions: boolean): void;
+}
+
+/** What a device factory gets to build a device from its card. */
+export interface DeviceBuildContext {
+  readonly circuit: FlatCircuit;
+  /** The model named by the card, or a CircuitError naming the card's line. */
+  model(card: ElementCard, allowedTypes: readonly string[]): ModelCard;
+  /** Circuit-wide options (tnom, gmin, ...), already defaulted. */
+  readonly options: SimulatorOptions;
+}
+
+export type DeviceFactory = (card: ElementCard, ctx: DeviceBuildContext) => Device;
+
+/** Simulator options with ngspice's defaults (ngspice manual, chapter 11 "Simulator variables"). */
+export interface SimulatorOptions {
+  reltol: number;
+  abstol: number;
+  vntol: number;
+  chgtol: number;
+  trtol: number;
+  gmin: number;
+  /** DC iteration limit. */
+  itl1: number;
+  /** DC transfer curve iteration limit. */
+  itl2: number;
+  /** Transient iteration limit per time point. */
+  itl4: number;
+  /** Circuit temperature, Celsius. */
+  temp: number;
+  /** Nominal (model) temperature, Celsius. */
+  tnom: number;
+  method: 'trap' | 'gear';
+  /** Maximum integration order (2 for trap; gear up to 2 here). */
+  maxord: number;
+  /** Number of gmin steps (0 disables gmin stepping). */
+  gminsteps: number;
+  /** Number of source steps (0 disables source stepping). */
+  srcsteps: number;
+  /** Pivot threshold for the sparse LU. */
+  pivtol: number;
+  pivrel: number;
+}
+
+export const defaultOptions: Readonly<SimulatorOptions> = {
+  reltol: 1e-3,
+  abstol: 1e-12,
+  vntol: 1e-6,
+  chgtol: 1e-14,
+  trtol: 7,
+  gmin: 1e-12,
+  itl1: 100,
+  itl2: 50,
+  itl4: 10,
+  temp: 27,
+  tnom: 27,
+  method: 'trap',
+  maxord: 2,
+  gminsteps: 10,
+  srcsteps: 10,
+  pivtol: 1e-13,
+  pivrel: 1e-3,
+};
+
+/** Kelvin at 0 Celsius, as ngspice's CONSTCtoK. */
+export const CELSIUS_TO_KELVIN = 273.15;

@@ -1,0 +1,159 @@
+/**
+ * Inductor: L n+ n- value [ic=] [m=]; and mutual coupling K L1 L2 k.
+ * The inductor adds a branch-current unknown; its branch row is v(n+) − v(n−) − dφ/dt = 0 with flux
+ * φ = L·i + Σ M·i_other (M = k·√(L1·L2) for each coupling). In DC the row reduces to a short circuit.
+ * The flux lives in a state slot and is integrated by the analysis, like a capacitor's charge.
+ */
+import type { ElementCard } from '../../circuit/flat';
+import { CircuitError } from '../../errors';
+import type {
+  AcLoadContext,
+  Device,
+  DeviceBuildContext,
+  Handle,
+  LoadContext,
+  SetupContext,
+  TruncateContext,
+  Unknown,
+} from '../device';
+import { type BranchHandles, reserveBranch, stampBranch } from '../stamp';
+
+interface Coupling {
+  mutualInductance: number;
+  other: Inductor;
+  /** (this branch, other branch) entry. */
+  handle: Handle;
+}
+
+export class Inductor implements Device {
+  readonly nonlinear = false;
+  private handles!: BranchHandles;
+  private selfHandle: Handle = 0;
+  branch: Unknown = 0;
+  private stateOffset = 0;
+  private readonly couplings: Coupling[] = [];
+
+  constructor(
+    readonly name: string,
+    private readonly nodes: [string, string],
+    readonly inductance: number,
+    readonly initialCurrent: number | undefined,
+  ) {}
+
+  setup(ctx: SetupContext): void {
+    const a = ctx.node(this.nodes[0]);
+    const b = ctx.node(this.nodes[1]);
+    this.branch = ctx.branch(this.name);
+    this.handles = reserveBranch(ctx, a, b, this.branch);
+    this.selfHandle = ctx.entry(this.branch, this.branch);
+    this.stateOffset = ctx.states(2);
+  }
+
+  /** Called by a K element during its setup (after both inductors are set up). */
+  couple(ctx: SetupContext, other: Inductor, mutualInductance: number): void {
+    this.couplings.push({ other, mutualInductance, handle: ctx.entry(this.branch, other.branch) });
+  }
+
+  private flux(solution: Float64Array): number {
+    let flux = this.inductance * solution[this.branch];
+    for (const c of this.couplings) flux += c.mutualInductance * solution[c.other.branch];
+    return flux;
+  }
+
+  load(ctx: LoadContext): void {
+    stampBranch(ctx.matrix, this.handles);
+    if (ctx.mode !== 'tran') return;
+    const flux = this.flux(ctx.solution);
+    ctx.state[0][this.stateOffset] = flux;
+    const voltage = ctx.integrate(this.stateOffset);
+    const ag0 = ctx.ag0;
+    ctx.matrix[this.selfHandle] -= ag0 * this.inductance;
+    for (const c of this.couplings) ctx.matrix[c.handle] -= ag0 * c.mutualInductance;
+    ctx.rhs[this.branch] += voltage - ag0 * flux;
+  }
+
+  acLoad(ctx: AcLoadContext): void {
+    stampBranch(ctx.re, this.handles);
+    ctx.im[this.selfHandle] -= ctx.omega * this.inductance;
+    for (const c of this.couplings) ctx.im[c.handle] -= ctx.omega * c.mutualInductance;
+  }
+
+  truncate(ctx: TruncateContext): number {
+    return ctx.chargeTimestep(this.stateOffset);
+  }
+
+  initialConditions(solution: Float64Array, state: Float64Array, useInitialConditions: boolean): void {
+    if (useInitialConditions) {
+      // With uic the branch currents start at the cards' IC= values (0 when absent), as in ngspice.
+      solution[this.branch] = this.initialCurrent ?? 0;
+    }
+    state[this.stateOffset] = this.flux(solution);
+  }
+}
+
+export function createInductor(card: ElementCard): Inductor {
+  const p = card.params;
+  const value = card.value ?? p.l ?? p.inductance;
+  if (value === undefined) {
+    throw new CircuitError(
+      `inductor ${card.name} has no value`,
+      card.loc,
+      'write the inductance after the two nodes, e.g. "L1 a b 10u"',
+    );
+  }
+  return new Inductor(card.name, [card.nodes[0], card.nodes[1]], value / (p.m ?? 1), p.ic);
+}
+
+/** K L1 L2 k: mutual inductance between two inductors. */
+export class MutualInductance implements Device {
+  readonly nonlinear = false;
+  readonly setupOrder = 1;
+
+  constructor(
+    readonly name: string,
+    private readonly inductorNames: [string, string],
+    readonly coupling: number,
+    private readonly card: ElementCard,
+  ) {}
+
+  setup(ctx: SetupContext): void {
+    const [first, second] = this.inductorNames.map((n) => {
+      const device = ctx.device(n);
+      if (!(device instanceof Inductor)) {
+        throw new CircuitError(
+          `${this.name} couples ${n}, which is not an inductor in this circuit`,
+          this.card.loc,
+          'name two inductors (L elements) of the same subcircuit level',
+        );
+      }
+      return device;
+    });
+    const mutual = this.coupling * Math.sqrt(first.inductance * second.inductance);
+    first.couple(ctx, second, mutual);
+    second.couple(ctx, first, mutual);
+  }
+
+  load(): void {
+    // The coupled inductors stamp the mutual terms with their own flux.
+  }
+}
+
+export function createMutualInductance(card: ElementCard): MutualInductance {
+  const names = card.controls ?? [];
+  const k = card.value ?? card.params.k;
+  if (names.length !== 2 || k === undefined) {
+    throw new CircuitError(
+      `coupling ${card.name} needs two inductor names and a coefficient`,
+      card.loc,
+      'write e.g. "K1 L1 L2 0.99"',
+    );
+  }
+  if (!(Math.abs(k) <= 1)) {
+    throw new CircuitError(
+      `coupling ${card.name} has coefficient ${k}, outside [-1, 1]`,
+      card.loc,
+      'a physical coupling coefficient satisfies |k| <= 1',
+    );
+  }
+  return new MutualInductance(card.name, [names[0], names[1]], k, card);
+}

@@ -1,0 +1,61 @@
+/**
+ * Element letter -> device factory. Adding a device family is one folder plus one line here.
+ */
+import type { ElementCard } from '../circuit/flat';
+import { CircuitError } from '../errors';
+import { createCapacitor } from './capacitor/capacitor';
+import { createCccs, createCcvs, createVccs, createVcvs } from './controlled/linear';
+import type { Device, DeviceBuildContext, DeviceFactory } from './device';
+import { createInductor, createMutualInductance } from './inductor/inductor';
+import { createResistor } from './resistor/resistor';
+import { createCurrentSource, createVoltageSource } from './sources/independent';
+
+const factories: Record<string, DeviceFactory> = {
+  r: createResistor,
+  c: createCapacitor,
+  l: createInductor,
+  k: createMutualInductance,
+  v: createVoltageSource,
+  i: createCurrentSource,
+  e: createVcvs,
+  g: createVccs,
+  f: createCccs,
+  h: createCcvs,
+};
+
+const descriptions: Record<string, string> = {
+  b: 'behavioural source',
+  d: 'diode',
+  q: 'bipolar transistor',
+  j: 'JFET',
+  m: 'MOSFET',
+  s: 'voltage-controlled switch',
+  w: 'current-controlled switch',
+  z: 'MESFET',
+  t: 'transmission line',
+  o: 'lossy transmission line',
+  u: 'uniform RC line',
+  a: 'XSPICE code model',
+  p: 'coupled multiconductor line',
+  y: 'transmission line',
+};
+
+export function createDevice(card: ElementCard, ctx: DeviceBuildContext): Device {
+  if (card.expression || card.poly || card.table) {
+    throw new CircuitError(
+      `${card.name}: VALUE=, POLY and TABLE controlled sources are not supported by this version of SpiceSim`,
+      card.loc,
+      'use a linear gain for now',
+    );
+  }
+  const factory = factories[card.kind];
+  if (!factory) {
+    const what = descriptions[card.kind] ?? `element type '${card.kind}'`;
+    throw new CircuitError(
+      `${card.name}: the ${what} is not supported by this version of SpiceSim`,
+      card.loc,
+      'supported elements: R C L K V I E F G H',
+    );
+  }
+  return factory(card, ctx);
+}

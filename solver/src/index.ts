@@ -1,0 +1,24 @@
+/**
+ * @spicesim/solver: SpiceSim's SPICE engine. Zero runtime dependencies; runs in Node, browser workers
+ * and the notebook kernel alike.
+ */
+export { simulateNetlist, simulationSteps, simulateCircuit } from './simulate';
+export type { SimulationOptions, SimulationResult, SimulationProgress } from './simulate';
+export { parseNetlist, parseAndElaborate, elaborate, parseValue, evaluateExpression } from './netlist';
+export type { ParseOptions } from './netlist';
+export type * from './circuit/flat';
+export { Circuit } from './circuit/circuit';
+export type { Plot, Vector, VectorType } from './output/plot';
+export { findVector } from './output/plot';
+export {
+  SpiceError,
+  ParseError,
+  CircuitError,
+  SingularMatrixError,
+  ConvergenceError,
+  TimestepTooSmallError,
+  formatLocation,
+} from './errors';
+export type { SourceLocation } from './errors';
+export { defaultOptions } from './devices/device';
+export type { SimulatorOptions } from './devices/device';

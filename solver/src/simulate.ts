@@ -1,0 +1,187 @@
+/**
+ * The solver's entry point: netlist text in, one plot per analysis out.
+ *   text -> Netlist -> FlatCircuit -> Circuit -> analyses -> Plots (columns of Float64Array)
+ * `simulationSteps` is the same as a generator that yields progress, for progress bars, workers and
+ * cancellation; `simulateNetlist` runs it to the end.
+ */
+import { acAnalysis } from './analysis/ac';
+import { ColumnBuilder, type ColumnSpec } from './analysis/columns';
+import { dcSweepAnalysis, sweepTarget } from './analysis/dc';
+import { Engine } from './analysis/engine';
+import { solveOperatingPoint } from './analysis/op';
+import { transientAnalysis } from './analysis/tran';
+import { Circuit } from './circuit/circuit';
+import type { AnalysisCard, Diagnostic, FlatCircuit } from './circuit/flat';
+import { CircuitError } from './errors';
+import { parseAndElaborate } from './netlist';
+import type { Plot } from './output/plot';
+
+export interface SimulationOptions {
+  fileName?: string;
+  readFile?: (path: string) => string;
+  /** Progress messages of the convergence aids and analyses, as ngspice prints them. */
+  onLog?: (line: string) => void;
+}
+
+export interface SimulationResult {
+  title: string;
+  plots: Plot[];
+  circuit: FlatCircuit;
+  diagnostics: Diagnostic[];
+}
+
+export interface SimulationProgress {
+  /** Index of the running analysis in the netlist's order. */
+  analysis: number;
+  kind: AnalysisCard['kind'];
+  /** Fraction of this analysis done, 0..1. */
+  progress: number;
+}
+
+export function simulateNetlist(text: string, options: SimulationOptions = {}): SimulationResult {
+  const steps = simulationSteps(text, options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+export function* simulationSteps(
+  text: string,
+  options: SimulationOptions = {},
+): Generator<SimulationProgress, SimulationResult> {
+  const flat = parseAndElaborate(text, { fileName: options.fileName, readFile: options.readFile });
+  return yield* simulateCircuit(flat, options);
+}
+
+/** Run every analysis of an elaborated circuit. */
+export function* simulateCircuit(
+  flat: FlatCircuit,
+  options: SimulationOptions = {},
+): Generator<SimulationProgress, SimulationResult> {
+  const log = options.onLog ?? (() => undefined);
+  const diagnostics = [...flat.diagnostics];
+  const circuit = new Circuit(flat);
+  circuit.setTemperature(circuit.temperature);
+  const engine = new Engine(circuit);
+  const outputs = selectOutputs(circuit, diagnostics);
+  const date = ngspiceDate(new Date());
+  const plots: Plot[] = [];
+  const unknownsOf = (map: Map<string, number>): Map<number, number> => {
+    const result = new Map<number, number>();
+    for (const [name, value] of map) {
+      const unknown = circuit.node(name);
+      if (unknown === undefined) {
+        diagnostics.push({ severity: 'warning', message: `initial condition for unknown node '${name}' ignored` });
+      } else if (unknown > 0) {
+        result.set(unknown, value);
+      }
+    }
+    return result;
+  };
+  const nodesets = unknownsOf(flat.nodesets);
+  const initialConditions = unknownsOf(flat.initialConditions);
+
+  const select =
+    (offset: number) =>
+    (solution: Float64Array, row: Float64Array): void => {
+      for (let k = 0; k < outputs.unknowns.length; k++) row[offset + k] = solution[outputs.unknowns[k]];
+    };
+
+  for (let index = 0; index < flat.analyses.length; index++) {
+    const card = flat.analyses[index];
+    const progress = (fraction: number): SimulationProgress => ({ analysis: index, kind: card.kind, progress: fraction });
+    engine.solution.fill(0);
+    switch (card.kind) {
+      case 'op': {
+        engine.mode = 'op';
+        solveOperatingPoint(engine, { nodesets, log });
+        const columns = new ColumnBuilder(outputs.specs, false, 1);
+        const row = new Float64Array(outputs.specs.length);
+        select(0)(engine.solution, row);
+        columns.push(row);
+        plots.push(columns.toPlot(flat.title, 'Operating Point', date));
+        yield progress(1);
+        break;
+      }
+      case 'dc': {
+        const scale = sweepTarget(circuit, card.sweeps[0], card.loc).scale;
+        const columns = new ColumnBuilder([scale, ...outputs.specs]);
+        yield* withProgress(dcSweepAnalysis(engine, card.sweeps, card.loc, columns, select(1), log), progress);
+        plots.push(columns.toPlot(flat.title, 'DC transfer characteristic', date));
+        break;
+      }
+      case 'ac': {
+        engine.mode = 'op';
+        solveOperatingPoint(engine, { nodesets, log });
+        const columns = new ColumnBuilder([{ name: 'frequency', type: 'frequency' }, ...outputs.specs], true);
+        yield* withProgress(acAnalysis(engine, card, columns, select(1)), progress);
+        plots.push(columns.toPlot(flat.title, 'AC Analysis', date));
+        break;
+      }
+      case 'tran': {
+        if (!(card.tstep > 0) || !(card.tstop > 0) || card.tstart >= card.tstop) {
+          throw new CircuitError(
+            `.tran needs 0 < tstep and tstart < tstop (got tstep=${card.tstep}, tstop=${card.tstop}, tstart=${card.tstart})`,
+            card.loc,
+            'write e.g. ".tran 1u 1m"',
+          );
+        }
+        const columns = new ColumnBuilder([{ name: 'time', type: 'time' }, ...outputs.specs], false, 1024);
+        const settings = { ...card, initialConditions, nodesets, log };
+        yield* withProgress(transientAnalysis(engine, settings, columns, select(1)), progress);
+        plots.push(columns.toPlot(flat.title, 'Transient Analysis', date));
+        break;
+      }
+      case 'other':
+        break;
+    }
+  }
+  return { title: flat.title, plots, circuit: flat, diagnostics };
+}
+
+function* withProgress(
+  analysis: Generator<number, void>,
+  progress: (fraction: number) => SimulationProgress,
+): Generator<SimulationProgress, void> {
+  for (const fraction of analysis) yield progress(fraction);
+}
+
+/** The unknowns to output, as `.save` asks (all node voltages and branch currents by default). */
+function selectOutputs(circuit: Circuit, diagnostics: Diagnostic[]): { unknowns: number[]; specs: ColumnSpec[] } {
+  const all: number[] = [];
+  for (let k = 1; k <= circuit.size; k++) all.push(k);
+  const saves = circuit.flat.saves;
+  let unknowns = all;
+  if (saves.length > 0 && !saves.includes('all')) {
+    const byName = new Map(all.map((k) => [circuit.vectorName(k), k]));
+    const chosen = new Set<number>();
+    for (const save of saves) {
+      const name = /^[vi]\(.*\)$/.test(save) ? save : save.endsWith('#branch') ? `i(${save.slice(0, -7)})` : `v(${save})`;
+      const unknown = byName.get(name);
+      if (unknown === undefined) {
+        diagnostics.push({ severity: 'warning', message: `.save ${save}: no such vector in this circuit, ignored` });
+      } else {
+        chosen.add(unknown);
+      }
+    }
+    unknowns = all.filter((k) => chosen.has(k));
+  }
+  const specs: ColumnSpec[] = unknowns.map((k) => ({
+    name: circuit.vectorName(k),
+    type: circuit.unknownKinds[k] === 'node' ? 'voltage' : 'current',
+  }));
+  return { unknowns, specs };
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** The date as ngspice writes it in rawfiles: `Wed Nov 25 15:58:01  2026`. */
+function ngspiceDate(date: Date): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return (
+    `${DAYS[date.getDay()]} ${MONTHS[date.getMonth()]} ${two(date.getDate())} ` +
+    `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}  ${date.getFullYear()}`
+  );
+}
