@@ -9,7 +9,7 @@
  */
 import { ParseError, CircuitError, type SourceLocation } from '../errors';
 import type { Expr } from '../circuit/flat';
-import { scanLetters, scanNumber, suffixScale } from './values';
+import { scaledNumber, scanLetters, scanNumber } from './values';
 
 export type { Expr };
 
@@ -143,8 +143,10 @@ class ExpressionParser {
     if ((code >= 48 && code <= 57) || (ch === '.' && start + 1 < this.stop && /[0-9]/.test(text[start + 1]))) {
       const numberLength = scanNumber(text, start, false);
       const suffixLength = scanLetters(text, start + numberLength, this.stop);
-      const mantissa = Number(text.slice(start, start + numberLength));
-      const value = mantissa * suffixScale(text.slice(start + numberLength, start + numberLength + suffixLength));
+      const value = scaledNumber(
+        text.slice(start, start + numberLength),
+        text.slice(start + numberLength, start + numberLength + suffixLength),
+      );
       this.pos = start + numberLength + suffixLength;
       this.token = { kind: 'num', text: text.slice(start, this.pos), value, start, end: this.pos };
       return;

@@ -40,3 +40,12 @@ describe('parseValue', () => {
     expect(parseValue(text)).toBeUndefined();
   });
 });
+
+describe('parseValue exactness', () => {
+  it('applies the scale to the decimal exponent (no 10 * 1e-6 rounding)', () => {
+    expect(parseValue('10u')).toBe(1e-5);
+    expect(parseValue('2.2u')).toBe(2.2e-6);
+    expect(parseValue('1.5e-3k')).toBe(1.5);
+    expect(parseValue('4.7n')).toBe(4.7e-9);
+  });
+});

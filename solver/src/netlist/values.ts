@@ -17,32 +17,50 @@ function isLetter(code: number): boolean {
   return lower >= 97 && lower <= 122;
 }
 
-/** Scale factor of the letters following a number, or 1 when they are only a unit (`V`, `Ohm`). */
-function scaleOf(suffix: string): number {
-  if (suffix.length === 0) return 1;
+/**
+ * Decimal exponent of the scale factor written as the letters after a number, 0 when they are
+ * only a unit (`V`, `Ohm`), or undefined for `mil` (not a power of ten).
+ */
+function scaleExponent(suffix: string): number | undefined {
+  if (suffix.length === 0) return 0;
   const lower = suffix.toLowerCase();
-  if (lower.startsWith('meg')) return 1e6;
-  if (lower.startsWith('mil')) return 25.4e-6;
+  if (lower.startsWith('meg')) return 6;
+  if (lower.startsWith('mil')) return undefined;
   switch (lower[0]) {
     case 'f':
-      return 1e-15;
+      return -15;
     case 'p':
-      return 1e-12;
+      return -12;
     case 'n':
-      return 1e-9;
+      return -9;
     case 'u':
-      return 1e-6;
+      return -6;
     case 'm':
-      return 1e-3;
+      return -3;
     case 'k':
-      return 1e3;
+      return 3;
     case 'g':
-      return 1e9;
+      return 9;
     case 't':
-      return 1e12;
+      return 12;
     default:
-      return 1;
+      return 0;
   }
+}
+
+/**
+ * The value of a literal (`numberText` from scanNumber) with its scale letters. The scale is added
+ * to the decimal exponent before conversion, so `10u` is exactly the double nearest 1e-5 (as
+ * `10e-6` would be), not 10 * 1e-6.
+ */
+export function scaledNumber(numberText: string, suffix: string): number {
+  const exponent = scaleExponent(suffix);
+  if (exponent === undefined) return Number(numberText) * 25.4e-6;
+  if (exponent === 0) return Number(numberText);
+  const e = numberText.search(/[eE]/);
+  const mantissa = e < 0 ? numberText : numberText.slice(0, e);
+  const written = e < 0 ? 0 : Number(numberText.slice(e + 1));
+  return Number(`${mantissa}e${written + exponent}`);
 }
 
 /**
@@ -85,10 +103,6 @@ export function scanLetters(text: string, start: number, end = text.length): num
   return pos - start;
 }
 
-/** The scale factor written as `suffix` (letters after a number): `k` -> 1e3, `Ohm` -> 1. */
-export function suffixScale(suffix: string): number {
-  return scaleOf(suffix);
-}
 
 /**
  * Parses a SPICE number: `10k` -> 1e4, `1meg` -> 1e6, `2.2uF` -> 2.2e-6, `10kOhm` -> 1e4,
@@ -100,7 +114,6 @@ export function parseValue(text: string): number | undefined {
   if (numberLength === 0) return undefined;
   const suffixLength = scanLetters(trimmed, numberLength);
   if (numberLength + suffixLength !== trimmed.length) return undefined;
-  const mantissa = Number(trimmed.slice(0, numberLength));
-  if (!Number.isFinite(mantissa)) return undefined;
-  return mantissa * scaleOf(trimmed.slice(numberLength));
+  const value = scaledNumber(trimmed.slice(0, numberLength), trimmed.slice(numberLength));
+  return Number.isFinite(value) ? value : undefined;
 }

@@ -1,0 +1,583 @@
+/**
+ * Elaboration: the Netlist AST to a FlatCircuit. Subcircuits are expanded recursively with
+ * ngspice's hierarchical names (see ./flat.ts), parameters are evaluated to numbers with numparam
+ * semantics (instance overrides are evaluated where the instance is written, defaults and `.param`
+ * lines of a body inside the instance, names looked up through the chain of enclosing instances
+ * up to the top level), models are scoped to the instance that defines them, and subcircuit
+ * definitions are local to the definition they are written in.
+ */
+import { CircuitError, type SourceLocation } from '../errors';
+import type {
+  Netlist,
+  ElementStatement,
+  ModelStatement,
+  ParamAssignment,
+  Statement,
+  SubcircuitDefinition,
+  Value,
+} from '../netlist/ast';
+import { evaluateExpression, expressionLocation, setExpressionLocation } from '../netlist/expression';
+import type { AnalysisCard, Diagnostic, ElementCard, Expr, FlatCircuit, ModelCard } from './flat';
+
+const MAX_INSTANCE_DEPTH = 64;
+const MAX_ELEMENTS = 1_000_000;
+const GROUND_ALIASES = new Set(['0', 'gnd']);
+/** Names a behavioural expression may use that only the simulator knows. */
+const RUNTIME_VARIABLES = new Set(['time', 'temper', 'hertz']);
+/** Element kinds that need a model. */
+const MODEL_KINDS = new Set(['d', 'q', 'j', 'm', 's', 'w']);
+
+/** Subcircuit definitions visible in one lexical scope (top level or a definition's body). */
+interface DefinitionScope {
+  definitions: Map<string, SubcircuitDefinition>;
+  parent?: DefinitionScope;
+}
+
+/** One level of the instance hierarchy (the top level has path ''). */
+interface Frame {
+  path: string;
+  parent?: Frame;
+  definition?: SubcircuitDefinition;
+  /** Lexical scope of the statements being expanded in this frame. */
+  definitions: DefinitionScope;
+  params: Map<string, number>;
+  /** Port name -> flattened node it is connected to. */
+  ports: Map<string, string>;
+  /** Model name as written -> flattened name, for models defined in this frame's body. */
+  models: Map<string, string>;
+  /** Scope function used to evaluate expressions here. */
+  lookup: (name: string) => number | undefined;
+}
+
+class Elaborator {
+  private readonly elements: ElementCard[] = [];
+  private readonly elementLocations = new Map<string, SourceLocation>();
+  private readonly models = new Map<string, ModelCard>();
+  private readonly diagnostics: Diagnostic[];
+  private readonly globals = new Set<string>();
+  private readonly scopes = new Map<SubcircuitDefinition, DefinitionScope>();
+
+  constructor(private readonly netlist: Netlist) {
+    this.diagnostics = netlist.diagnostics.map((diagnostic) => ({ ...diagnostic }));
+  }
+
+  run(): FlatCircuit {
+    const topScope = this.collectDefinitions(this.netlist.statements, undefined);
+    this.collectGlobals(this.netlist.statements);
+    const top = this.makeFrame('', undefined, undefined, topScope, new Map());
+    this.expandBody(this.netlist.statements, top);
+    this.checkReferences();
+
+    const circuit: FlatCircuit = {
+      title: this.netlist.title,
+      elements: this.elements,
+      models: this.models,
+      analyses: [],
+      options: {},
+      temperatures: [],
+      initialConditions: new Map(),
+      nodesets: new Map(),
+      saves: [],
+      prints: [],
+      parameters: new Map(top.params),
+      diagnostics: this.diagnostics,
+    };
+    const knownNodes = this.knownNodes();
+    for (const statement of this.netlist.statements) {
+      switch (statement.type) {
+        case 'analysis':
+          circuit.analyses.push(this.analysis(statement, top));
+          break;
+        case 'options':
+          for (const option of statement.options) {
+            circuit.options[option.name] =
+              option.value === true || typeof option.value === 'string' ? option.value : this.value(option.value, top);
+          }
+          break;
+        case 'temp':
+          for (const value of statement.values) circuit.temperatures.push(this.value(value, top));
+          break;
+        case 'ic':
+        case 'nodeset': {
+          const target = statement.type === 'ic' ? circuit.initialConditions : circuit.nodesets;
+          for (const entry of statement.entries) {
+            const node = this.topNode(entry.node.name);
+            if (!knownNodes.has(node)) {
+              this.warn(`.${statement.type} names node '${entry.node.name}', which no element connects to`, entry.node.loc);
+            }
+            target.set(node, this.value(entry.value, top));
+          }
+          break;
+        }
+        case 'save':
+          circuit.saves.push(...statement.vectors);
+          break;
+        case 'print':
+          circuit.prints.push({ analysis: statement.analysis, vectors: statement.vectors, loc: statement.loc });
+          break;
+        default:
+          break;
+      }
+    }
+    return circuit;
+  }
+
+  // ---------------------------------------------------------------------------------- scopes
+
+  private collectDefinitions(statements: Statement[], parent: DefinitionScope | undefined): DefinitionScope {
+    const scope: DefinitionScope = { definitions: new Map(), parent };
+    for (const statement of statements) {
+      if (statement.type !== 'subckt') continue;
+      const existing = scope.definitions.get(statement.name);
+      if (existing) {
+        this.warn(
+          `subcircuit '${statement.name}' is defined again (first at line ${existing.loc.line} of ${existing.loc.file}); the first definition is used`,
+          statement.loc,
+        );
+        continue;
+      }
+      scope.definitions.set(statement.name, statement);
+    }
+    for (const definition of scope.definitions.values()) {
+      this.scopes.set(definition, this.collectDefinitions(definition.body, scope));
+    }
+    return scope;
+  }
+
+  private collectGlobals(statements: Statement[]): void {
+    for (const statement of statements) {
+      if (statement.type === 'global') for (const node of statement.nodes) this.globals.add(node.name);
+      else if (statement.type === 'subckt') this.collectGlobals(statement.body);
+    }
+  }
+
+  private makeFrame(
+    path: string,
+    parent: Frame | undefined,
+    definition: SubcircuitDefinition | undefined,
+    definitions: DefinitionScope,
+    ports: Map<string, string>,
+  ): Frame {
+    const frame: Frame = {
+      path,
+      parent,
+      definition,
+      definitions,
+      params: new Map(),
+      ports,
+      models: new Map(),
+      lookup: (name) => {
+        for (let level: Frame | undefined = frame; level; level = level.parent) {
+          const value = level.params.get(name);
+          if (value !== undefined) return value;
+        }
+        return undefined;
+      },
+    };
+    return frame;
+  }
+
+  private warn(message: string, loc: SourceLocation | undefined): void {
+    this.diagnostics.push({ severity: 'warning', message, loc });
+  }
+
+  // ---------------------------------------------------------------------------------- values
+
+  private value(value: Value, frame: Frame): number {
+    if (value.kind === 'number') return value.value;
+    const result = this.evaluate(value.expr, frame, value.loc);
+    if (!Number.isFinite(result)) {
+      throw new CircuitError(
+        `'${value.text}' evaluates to ${result}`,
+        value.loc,
+        'check for a division by zero or a function outside its domain (sqrt, log of a negative number)',
+      );
+    }
+    return result;
+  }
+
+  private evaluate(expr: Expr, frame: Frame, loc: SourceLocation): number {
+    try {
+      return evaluateExpression(expr, frame.lookup);
+    } catch (error) {
+      if (error instanceof CircuitError && !error.loc) throw new CircuitError(error.message, loc, error.hint);
+      throw error;
+    }
+  }
+
+  /** Evaluates assignments into `target`; `ic=1,2` gives ic and ic2, `tc=a,b` gives tc1 and tc2. */
+  private params(assignments: ParamAssignment[], frame: Frame, target: Record<string, number>): void {
+    for (const assignment of assignments) {
+      const values = [assignment.value, ...(assignment.rest ?? [])].map((value) => this.value(value, frame));
+      if (assignment.name === 'tc') {
+        values.forEach((value, index) => (target[`tc${index + 1}`] = value));
+      } else {
+        values.forEach((value, index) => (target[index === 0 ? assignment.name : `${assignment.name}${index + 1}`] = value));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- names
+
+  private node(name: string, frame: Frame): string {
+    if (GROUND_ALIASES.has(name)) return '0';
+    if (this.globals.has(name)) return name;
+    const port = frame.ports.get(name);
+    if (port !== undefined) return port;
+    return frame.path ? `${frame.path}.${name}` : name;
+  }
+
+  /** A node written at the top level (`.ic v(x1.n1)`), hierarchical names included. */
+  private topNode(name: string): string {
+    return GROUND_ALIASES.has(name) ? '0' : name;
+  }
+
+  /** Flattened name of an element written as `name` inside `frame` (ngspice: `r.x1.r1`). */
+  private elementName(name: string, frame: Frame): string {
+    return frame.path ? `${name[0]}.${frame.path}.${name}` : name;
+  }
+
+  private findModel(name: string, frame: Frame): string | undefined {
+    for (let level: Frame | undefined = frame; level; level = level.parent) {
+      const model = level.models.get(name);
+      if (model !== undefined) return model;
+    }
+    return undefined;
+  }
+
+  private findDefinition(name: string, scope: DefinitionScope): SubcircuitDefinition | undefined {
+    for (let level: DefinitionScope | undefined = scope; level; level = level.parent) {
+      const definition = level.definitions.get(name);
+      if (definition) return definition;
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------------------------- expansion
+
+  /** Expands a body: parameters first, then models, then elements and instances, as SPICE reads them. */
+  private expandBody(statements: Statement[], frame: Frame): void {
+    for (const statement of statements) {
+      if (statement.type === 'param') {
+        for (const assignment of statement.assignments) {
+          frame.params.set(assignment.name, this.value(assignment.value, frame));
+        }
+      }
+    }
+    for (const statement of statements) {
+      if (statement.type === 'model') this.model(statement, frame);
+    }
+    for (const statement of statements) {
+      if (statement.type !== 'element') continue;
+      if (statement.kind === 'x') this.instance(statement, frame);
+      else this.element(statement, frame);
+    }
+  }
+
+  private model(statement: ModelStatement, frame: Frame): void {
+    const name = frame.path ? `${frame.path}.${statement.name}` : statement.name;
+    if (frame.models.has(statement.name)) {
+      const first = this.models.get(frame.models.get(statement.name)!)!;
+      this.warn(
+        `model '${statement.name}' is defined again (first at line ${first.loc.line} of ${first.loc.file}); the first definition is used`,
+        statement.loc,
+      );
+      return;
+    }
+    const params: Record<string, number> = {};
+    this.params(statement.params, frame, params);
+    frame.models.set(statement.name, name);
+    this.models.set(name, { name, type: statement.modelType, params, loc: statement.loc });
+  }
+
+  private instance(statement: ElementStatement, frame: Frame): void {
+    const subcircuitName = statement.model!;
+    const definition = this.findDefinition(subcircuitName.name, frame.definitions);
+    if (!definition) {
+      throw new CircuitError(
+        `subcircuit '${subcircuitName.name}' used by ${statement.name} is not defined`,
+        subcircuitName.loc,
+        'define it with .subckt ... .ends, or load it with .include / .lib',
+      );
+    }
+    if (statement.nodes.length !== definition.ports.length) {
+      throw new CircuitError(
+        `${statement.name} connects ${statement.nodes.length} node(s) but subcircuit '${definition.name}' has ${definition.ports.length} port(s) (${definition.ports.map((port) => port.name).join(' ') || 'none'})`,
+        statement.loc,
+        `give ${statement.name} one node per port of '${definition.name}' (defined at ${definition.loc.file}:${definition.loc.line})`,
+      );
+    }
+    let depth = 0;
+    for (let level: Frame | undefined = frame; level; level = level.parent) {
+      if (level.definition === definition) {
+        throw new CircuitError(
+          `subcircuit '${definition.name}' instantiates itself (through ${statement.name})`,
+          statement.loc,
+          'a subcircuit cannot contain an instance of itself, directly or indirectly',
+        );
+      }
+      depth++;
+    }
+    if (depth > MAX_INSTANCE_DEPTH) {
+      throw new CircuitError(`subcircuit instances nested more than ${MAX_INSTANCE_DEPTH} levels deep`, statement.loc);
+    }
+    const ports = new Map<string, string>();
+    definition.ports.forEach((port, index) => {
+      if (!ports.has(port.name)) ports.set(port.name, this.node(statement.nodes[index].name, frame));
+    });
+    const path = frame.path ? `${frame.path}.${statement.name}` : statement.name;
+    const child = this.makeFrame(path, frame, definition, this.scopes.get(definition)!, ports);
+
+    // numparam: overrides are evaluated in the caller's scope, defaults in the instance's own scope.
+    const overrides = new Map<string, number>();
+    for (const assignment of statement.params) overrides.set(assignment.name, this.value(assignment.value, frame));
+    const declared = new Set(definition.params.map((param) => param.name));
+    for (const [name, value] of overrides) {
+      if (!declared.has(name)) {
+        this.warn(`${statement.name} sets '${name}', which is not a parameter of subcircuit '${definition.name}'`, statement.loc);
+        child.params.set(name, value);
+      }
+    }
+    for (const param of definition.params) {
+      const override = overrides.get(param.name);
+      child.params.set(param.name, override !== undefined ? override : this.value(param.value, child));
+    }
+    this.expandBody(definition.body, child);
+  }
+
+  private element(statement: ElementStatement, frame: Frame): void {
+    if (this.elements.length >= MAX_ELEMENTS) {
+      throw new CircuitError(`the circuit has more than ${MAX_ELEMENTS} elements after expanding subcircuits`, statement.loc);
+    }
+    const name = this.elementName(statement.name, frame);
+    const first = this.elementLocations.get(name);
+    if (first) {
+      throw new CircuitError(
+        `element '${name}' is defined twice (first at ${first.file}:${first.line})`,
+        statement.loc,
+        'rename one of them: element names must be unique',
+      );
+    }
+    this.elementLocations.set(name, statement.loc);
+    const card: ElementCard = {
+      name,
+      kind: statement.kind,
+      nodes: statement.nodes.map((node) => this.node(node.name, frame)),
+      params: {},
+      loc: statement.loc,
+    };
+    this.params(statement.params, frame, card.params);
+    if (statement.area) card.params.area = this.value(statement.area, frame);
+    for (const flag of statement.flags) card.params[flag.name] = 1;
+
+    if (statement.value) card.value = this.value(statement.value, frame);
+    if (statement.model) {
+      const model = this.findModel(statement.model.name, frame);
+      if (model !== undefined) {
+        card.model = model;
+      } else if (!MODEL_KINDS.has(statement.kind) && card.value === undefined && frame.lookup(statement.model.name) !== undefined) {
+        // HSPICE writes parameter names without braces: `R1 a b rload`.
+        card.value = frame.lookup(statement.model.name);
+      } else {
+        throw new CircuitError(
+          `model '${statement.model.name}' used by ${statement.name} is not defined`,
+          statement.model.loc,
+          `define it with '.model ${statement.model.name} <type> (...)', or load it with .include / .lib`,
+        );
+      }
+    }
+    // R/C/L may give their value as r=/c=/l= (and the long names).
+    const valueParams: Record<string, string[]> = { r: ['r', 'resistance'], c: ['c', 'capacitance'], l: ['l', 'inductance'] };
+    for (const param of valueParams[statement.kind] ?? []) {
+      if (card.params[param] !== undefined) {
+        if (card.value === undefined) card.value = card.params[param];
+        delete card.params[param];
+      }
+    }
+    if (statement.controls) card.controls = statement.controls.map((control) => this.elementName(control.name, frame));
+    if (statement.source) {
+      const source = statement.source;
+      card.source = {};
+      if (source.dc) card.source.dc = this.value(source.dc, frame);
+      if (source.acMag) card.source.acMag = this.value(source.acMag, frame);
+      if (source.acMag || source.acPhase) card.source.acPhase = source.acPhase ? this.value(source.acPhase, frame) : 0;
+      if (source.waveform) {
+        const waveform = source.waveform;
+        card.source.waveform = { type: waveform.type, args: waveform.args.map((arg) => this.value(arg, frame)) };
+        if (waveform.options.length > 0) {
+          const options: Record<string, number> = {};
+          this.params(waveform.options, frame, options);
+          card.source.waveform.options = options;
+        }
+      }
+    }
+    if (statement.expression) {
+      card.expression = { quantity: statement.expression.quantity, expr: this.flattenExpression(statement.expression.expr, frame, statement.expression.loc) };
+    }
+    if (statement.poly) {
+      card.poly = { dimension: statement.poly.dimension, coefficients: statement.poly.coefficients.map((value) => this.value(value, frame)) };
+    }
+    if (statement.table) {
+      card.table = {
+        expr: this.flattenExpression(statement.table.expr, frame, statement.loc),
+        points: statement.table.points.map(([x, y]) => [this.value(x, frame), this.value(y, frame)] as [number, number]),
+      };
+    }
+    this.elements.push(card);
+  }
+
+  /**
+   * Rewrites a behavioural expression for the simulator: parameters become numbers, node names in
+   * v() and source names in i() are flattened, and time/temper/hertz stay variables.
+   */
+  private flattenExpression(expr: Expr, frame: Frame, loc: SourceLocation): Expr {
+    const rewrite = (node: Expr): Expr => {
+      let result: Expr;
+      switch (node.type) {
+        case 'num':
+          return node;
+        case 'var': {
+          const value = frame.lookup(node.name);
+          if (value !== undefined) return { type: 'num', value };
+          if (RUNTIME_VARIABLES.has(node.name)) return node;
+          throw new CircuitError(
+            `undefined parameter '${node.name}'`,
+            expressionLocation(node) ?? loc,
+            `define it with '.param ${node.name}=...', or use time, temper, v(node) or i(source)`,
+          );
+        }
+        case 'call':
+          if (node.name === 'v') {
+            result = { type: 'call', name: 'v', args: node.args.map((arg) => ({ type: 'var', name: this.node((arg as { name: string }).name, frame) })) };
+          } else if (node.name === 'i') {
+            result = { type: 'call', name: 'i', args: node.args.map((arg) => ({ type: 'var', name: this.elementName((arg as { name: string }).name, frame) })) };
+          } else {
+            result = { type: 'call', name: node.name, args: node.args.map(rewrite) };
+          }
+          break;
+        case 'unary':
+          result = { type: 'unary', op: node.op, arg: rewrite(node.arg) };
+          break;
+        case 'binary':
+          result = { type: 'binary', op: node.op, left: rewrite(node.left), right: rewrite(node.right) };
+          break;
+        case 'ternary':
+          result = { type: 'ternary', cond: rewrite(node.cond), then: rewrite(node.then), else: rewrite(node.else) };
+          break;
+      }
+      setExpressionLocation(result, expressionLocation(node));
+      return result;
+    };
+    return rewrite(expr);
+  }
+
+  // ---------------------------------------------------------------------------------- checks
+
+  /** Controlling sources of F/H/W, inductors of K and i() references must exist. */
+  private checkReferences(): void {
+    const byName = new Map(this.elements.map((element) => [element.name, element]));
+    for (const element of this.elements) {
+      const required = element.kind === 'k' ? 'l' : element.kind === 'f' || element.kind === 'h' || element.kind === 'w' ? 'v' : undefined;
+      if (required) {
+        for (const control of element.controls ?? []) {
+          const target = byName.get(control);
+          if (!target || target.kind !== required) {
+            const what = required === 'l' ? 'inductor' : 'voltage source';
+            throw new CircuitError(
+              `${element.name} refers to ${what} '${control}', which ${target ? `is not a ${what}` : 'does not exist'}`,
+              element.loc,
+              required === 'l' ? 'K couples two inductors of the circuit' : 'the controlling current is measured through a voltage source (add a 0 V source in series)',
+            );
+          }
+        }
+      }
+      const expressions = [element.expression?.expr, element.table?.expr];
+      for (const expr of expressions) if (expr) this.checkCurrentReferences(expr, byName, element);
+    }
+  }
+
+  private checkCurrentReferences(expr: Expr, byName: Map<string, ElementCard>, element: ElementCard): void {
+    switch (expr.type) {
+      case 'call':
+        if (expr.name === 'i') {
+          const target = (expr.args[0] as { name: string }).name;
+          if (!byName.has(target)) {
+            throw new CircuitError(
+              `${element.name} uses i(${target}), but there is no element '${target}'`,
+              expressionLocation(expr) ?? element.loc,
+              'i() takes the name of a voltage source of the circuit',
+            );
+          }
+        }
+        for (const arg of expr.args) this.checkCurrentReferences(arg, byName, element);
+        break;
+      case 'unary':
+        this.checkCurrentReferences(expr.arg, byName, element);
+        break;
+      case 'binary':
+        this.checkCurrentReferences(expr.left, byName, element);
+        this.checkCurrentReferences(expr.right, byName, element);
+        break;
+      case 'ternary':
+        this.checkCurrentReferences(expr.cond, byName, element);
+        this.checkCurrentReferences(expr.then, byName, element);
+        this.checkCurrentReferences(expr.else, byName, element);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private knownNodes(): Set<string> {
+    const nodes = new Set<string>(['0']);
+    for (const element of this.elements) for (const node of element.nodes) nodes.add(node);
+    return nodes;
+  }
+
+  private analysis(statement: Extract<Statement, { type: 'analysis' }>, top: Frame): AnalysisCard {
+    switch (statement.kind) {
+      case 'op':
+        return { kind: 'op', loc: statement.loc };
+      case 'dc': {
+        const sweeps = statement.sweeps.map((sweep) => {
+          const source = sweep.source.name;
+          if (source !== 'temp' && !this.elementLocations.has(source)) {
+            throw new CircuitError(`.dc sweeps '${source}', which is not an element of the circuit`, sweep.source.loc, 'sweep an independent source (V or I), a resistor, or temp');
+          }
+          const step = this.value(sweep.step, top);
+          if (step === 0) throw new CircuitError('.dc step must not be 0', sweep.step.loc, 'give a non-zero step');
+          return { source, start: this.value(sweep.start, top), stop: this.value(sweep.stop, top), step };
+        });
+        return { kind: 'dc', sweeps, loc: statement.loc };
+      }
+      case 'ac': {
+        const points = this.value(statement.points, top);
+        if (!(points >= 1)) throw new CircuitError(`.ac needs at least 1 point, got ${points}`, statement.points.loc);
+        const fstart = this.value(statement.fstart, top);
+        const fstop = this.value(statement.fstop, top);
+        if (statement.variation !== 'lin' && !(fstart > 0)) {
+          throw new CircuitError(`.ac ${statement.variation} needs a start frequency above 0, got ${fstart}`, statement.fstart.loc, 'start at e.g. 1 Hz');
+        }
+        return { kind: 'ac', variation: statement.variation, points: Math.round(points), fstart, fstop, loc: statement.loc };
+      }
+      case 'tran': {
+        const tstep = this.value(statement.tstep, top);
+        const tstop = this.value(statement.tstop, top);
+        if (!(tstep > 0)) throw new CircuitError(`.tran step must be positive, got ${tstep}`, statement.tstep.loc);
+        if (!(tstop > 0)) throw new CircuitError(`.tran stop time must be positive, got ${tstop}`, statement.tstop.loc);
+        const tstart = statement.tstart ? this.value(statement.tstart, top) : 0;
+        if (tstart >= tstop) throw new CircuitError(`.tran start time ${tstart} is not before the stop time ${tstop}`, statement.tstart!.loc);
+        const card: AnalysisCard = { kind: 'tran', tstep, tstop, tstart, uic: statement.uic, loc: statement.loc };
+        if (statement.tmax) card.tmax = this.value(statement.tmax, top);
+        return card;
+      }
+      case 'other':
+        return { kind: 'other', name: statement.name, args: statement.args, loc: statement.loc };
+    }
+  }
+}
+
+/** Flattens a parsed netlist. Throws CircuitError for undefined subcircuits/models/parameters. */
+export function elaborate(netlist: Netlist): FlatCircuit {
+  return new Elaborator(netlist).run();
+}
