@@ -79,7 +79,9 @@ export function* transientAnalysis(
     select(engine.solution, row);
     output.push(row);
   };
-  if (tstart <= 0) emit(0);
+  // With uic the node voltages at time 0 are not a solution of the circuit (IC= values live in the
+  // devices), so ngspice outputs no point there; neither do we.
+  if (tstart <= 0 && !settings.uic) emit(0);
 
   let time = 0;
   let delta = Math.min(tstop / 100, tstep) / 10;
