@@ -49,7 +49,8 @@ export function* transientAnalysis(
   const method = options.method;
 
   for (const device of circuit.devices) device.beginTransient?.(tstep, tstop);
-  const breakpoints = collectBreakpoints(circuit, tstop, minimumStep);
+  // With uic the start is not a solution, so ngspice also forces a time point at tstep.
+  const breakpoints = collectBreakpoints(circuit, tstop, minimumStep, settings.uic ? [tstep] : []);
 
   // Initial point.
   engine.time = 0;
@@ -91,8 +92,9 @@ export function* transientAnalysis(
   const saved = new Float64Array(engine.solution.length);
   let nextBreak = 0;
   while (nextBreak < breakpoints.length && breakpoints[nextBreak] <= 0) nextBreak++;
-  // The start behaves like a breakpoint: a small first step with backward Euler.
-  delta = Math.min(delta, 0.1 * (breakpoints[nextBreak] ?? tstop));
+  // The start behaves like a breakpoint: backward Euler, a step limited by the next corner, and a tenth
+  // of that for the very first step (as SPICE does to keep device currents from ringing).
+  delta = Math.min(delta, 0.1 * (breakpoints[nextBreak] ?? tstop)) / 10;
 
   const truncation: TruncateContext = {
     chargeTimestep: (offset) => chargeTimestep(engine, offset, order, method, history, options),
@@ -230,8 +232,8 @@ function chargeTimestep(
 }
 
 /** All source corners in (0, tstop], sorted, merged when closer than the minimum step; tstop last. */
-function collectBreakpoints(circuit: Circuit, tstop: number, minimumStep: number): number[] {
-  const times: number[] = [];
+function collectBreakpoints(circuit: Circuit, tstop: number, minimumStep: number, extra: number[]): number[] {
+  const times: number[] = [...extra];
   for (const device of circuit.devices) device.breakpoints?.(0, tstop, (t) => times.push(t));
   times.push(tstop);
   times.sort((a, b) => a - b);
