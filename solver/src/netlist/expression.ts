@@ -464,9 +464,9 @@ function evaluateCall(expr: Extract<Expr, { type: 'call' }>, scope: (name: strin
     case 'abs':
       return Math.abs(x);
     case 'min':
-      return Math.min(...a);
+      return a.reduce((least, value) => Math.min(least, value));
     case 'max':
-      return Math.max(...a);
+      return a.reduce((most, value) => Math.max(most, value));
     case 'pow':
       return Math.pow(x, a[1]);
     case 'pwr': // ngspice: sign(x) * |x|^y

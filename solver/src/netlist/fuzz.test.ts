@@ -1,0 +1,141 @@
+/**
+ * Robustness: random text and mutated valid decks must either parse and elaborate or throw a
+ * SpiceError (ParseError/CircuitError), never another exception, never hang.
+ */
+import fc from 'fast-check';
+import { SpiceError } from '../errors';
+import { parseAndElaborate } from './index';
+
+const VALID_DECK = `fuzz base deck
+.param r0=1k c0={1n*2} g='r0/10'
+.global vdd
+.subckt stage in out params: gain=2 rl={r0}
+.model dl d is=1e-14
+R1 in mid {rl}
+E1 out 0 mid 0 {gain}
+D1 mid 0 dl
+.ends stage
+.lib sec
+.model qn npn(bf=100)
+.endl
+.lib <netlist> sec
+V1 in 0 DC 1 AC 1 PULSE(0 1 1n 1n 1n 5u 10u)
+Vdd vdd 0 5
+X1 in a stage gain=3
+X2 a b stage
+C1 b 0 c0 ic=0
+L1 b c 1u
+L2 c 0 1u
+K1 L1 L2 0.5
+F1 c 0 V1 2
+B1 d 0 V={v(b)*2 + i(v1) > 1 ? sin(time) : -1}
+G1 d 0 TABLE {v(b)} = (0,0) (1,1m)
+Q1 c b 0 qn 2
+M1 d g 0 0 nmod w=1u l=1u
+.model nmod nmos level=1
+S1 a 0 b 0 sm on
+.model sm sw vt=1
+.op
+.dc V1 0 1 0.1
+.ac dec 10 1 1meg
+.tran 1n 10u 0 1n uic
+.options reltol=1e-3 method=gear
+.temp 27
+.ic v(b)=0
+.save v(b)
+.four 1k v(b)
+.end
+`;
+
+const FILES: Record<string, string> = {
+  'a.inc': '.include b.inc\n.model da d\n',
+  'b.inc': '.include a.inc\n',
+  'lib.l': '.lib x\n.lib lib.l x\n.endl\n',
+};
+const readFile = (path: string): string => {
+  const text = FILES[path];
+  if (text === undefined) throw new Error('missing');
+  return text;
+};
+
+function check(text: string): void {
+  try {
+    parseAndElaborate(text, { readFile });
+  } catch (error) {
+    if (!(error instanceof SpiceError)) throw error;
+    expect(error.loc === undefined || (error.loc.line >= 1 && error.loc.column >= 1)).toBe(true);
+  }
+}
+
+const SPICE_CHARS = 'abcdefgilmnpqrsuvwxyz0123456789 .+-*/^(){}\'",=;$:?<>!&|\n\t'.split('');
+const TOKENS = [
+  '.subckt', '.ends', '.include a.inc', '.lib lib.l x', '.lib', '.endl', '.model', '.param', '{', '}', "'", '(', ')',
+  'x1', 'v(', 'i(', 'PULSE(', 'POLY(2)', 'TABLE', 'value=', 'params:', '\n+', '\n', '1meg', '**', '?', ':', '.end',
+  '.control', '.endc', 'X1 a b stage', 'X9 a stage', '=', ',', '0', 'gnd', '1e999', '1/0', 'sqrt(-1)',
+];
+
+describe('parser fuzzing', () => {
+  it('survives the base deck (which is valid)', () => {
+    const circuit = parseAndElaborate(VALID_DECK, { readFile });
+    expect(circuit.elements.length).toBe(18);
+    expect(circuit.diagnostics.map((d) => d.loc?.line)).toEqual([39]);
+  });
+
+  it('random SPICE-like text', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...SPICE_CHARS), { maxLength: 300 }), (chars) => {
+        check(`title\n${chars.join('')}`);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('random unicode text', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (text) => check(text)), { numRuns: 200 });
+  });
+
+  it('mutated valid decks', () => {
+    const mutation = fc.oneof(
+      fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) }),
+      fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom(...TOKENS, ...SPICE_CHARS) }),
+      fc.record({ kind: fc.constant('duplicateLine' as const), at: fc.nat(), length: fc.constant(0) }),
+    );
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 6 }), (mutations) => {
+        let text = VALID_DECK;
+        for (const m of mutations) {
+          const at = m.at % (text.length + 1);
+          if (m.kind === 'delete') text = text.slice(0, at) + text.slice(at + m.length);
+          else if (m.kind === 'insert') text = text.slice(0, at) + m.text + text.slice(at);
+          else {
+            const lines = text.split('\n');
+            const line = at % lines.length;
+            lines.splice(line, 0, lines[line]);
+            text = lines.join('\n');
+          }
+        }
+        check(text);
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('line shuffles of the valid deck', () => {
+    const lines = VALID_DECK.split('\n');
+    fc.assert(
+      fc.property(fc.shuffledSubarray(lines.slice(1)), (subset) => check(`${lines[0]}\n${subset.join('\n')}`)),
+      { numRuns: 300 },
+    );
+  });
+
+  it('bounds pathological input', () => {
+    const deep = 'title\n' + Array.from({ length: 100 }, (_, i) => `.subckt s${i} a\nX1 a s${i + 1}\n`).join('') + '.subckt s100 a\nR1 a 0 1\n.ends\n' + '.ends\n'.repeat(100);
+    check(deep);
+    const chain = 'title\n' + Array.from({ length: 80 }, (_, i) => `.subckt c${i} a\nX1 a c${i + 1}\n.ends\n`).join('') + '.subckt c80 a\nR1 a 0 1\n.ends\nX1 n c0\n';
+    expect(() => parseAndElaborate(chain)).toThrow(/nested more than/);
+    check('title\n.include a.inc\n');
+    check('title\n.lib lib.l x\n');
+    check(`title\nR1 a 0 {${'('.repeat(100000)}}`);
+    check(`title\nB1 a 0 V=${'-'.repeat(100000)}1`);
+  });
+});
