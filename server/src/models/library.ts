@@ -1,0 +1,258 @@
+/**
+ * The model library: imports vendor model trees (idempotently), stores the source files in the object
+ * store, and serves trigram-ranked search (pg_trgm) and single-model lookups.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Db } from '../db';
+import { NotFoundError, ValidationError } from '../errors';
+import type { ObjectStore } from '../storage';
+import { decodeSpiceFile, extractDefinitions, looksBinary, type ExtractedModel, type ModelKind } from './extract';
+
+export interface ImportReport {
+  filesScanned: number;
+  filesWithDefinitions: number;
+  definitionsFound: number;
+  inserted: number;
+  alreadyPresent: number;
+  duplicatesInImport: number;
+  nestedModels: number;
+  skipped: number;
+  /** Counts per reason, and a few examples (path:line) of each. */
+  skippedByReason: Record<string, { count: number; examples: string[] }>;
+  filesSkipped: Record<string, { count: number; examples: string[] }>;
+  byKind: Record<string, number>;
+  seconds: number;
+}
+
+export interface ModelSummary {
+  id: string;
+  name: string;
+  manufacturer: string | null;
+  kind: string;
+  subcategory: string | null;
+  modelType: string;
+  pins: string[];
+  description: string | null;
+  orgId: string | null;
+  score: number | null;
+}
+
+export interface ModelDetail extends ModelSummary {
+  primitive: string | null;
+  parameters: Record<string, string>;
+  tags: string[];
+  sourcePath: string | null;
+  sourceLine: number | null;
+  spiceText: string;
+}
+
+const BATCH = 500;
+/** Minimum trigram similarity for a fuzzy match (pg_trgm default 0.3 rechecks far more rows; see STACK-NOTES). */
+const SIMILARITY_THRESHOLD = 0.35;
+
+export class ModelLibrary {
+  constructor(private readonly db: Db, private readonly storage: ObjectStore) {}
+
+  /** Imports every file under `root`. Safe to run again: definitions already stored are counted, not duplicated. */
+  async importDirectory(root: string, options: { onProgress?: (files: number) => void } = {}): Promise<ImportReport> {
+    const started = Date.now();
+    const report: ImportReport = {
+      filesScanned: 0, filesWithDefinitions: 0, definitionsFound: 0, inserted: 0, alreadyPresent: 0, duplicatesInImport: 0,
+      nestedModels: 0, skipped: 0, skippedByReason: {}, filesSkipped: {}, byKind: {}, seconds: 0,
+    };
+    const note = (table: Record<string, { count: number; examples: string[] }>, reason: string, where: string): void => {
+      const entry = (table[reason] ??= { count: 0, examples: [] });
+      entry.count++;
+      if (entry.examples.length < 5) entry.examples.push(where);
+    };
+    const seen = new Map<string, string>();
+    let pending: Record<string, unknown>[] = [];
+    const flush = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      const rows = pending;
+      pending = [];
+      // ON CONFLICT DO NOTHING on the (owner, content_hash) unique index makes re-imports no-ops.
+      const inserted = await this.db('device_models').insert(rows).onConflict().ignore().returning('id');
+      report.inserted += inserted.length;
+      report.alreadyPresent += rows.length - inserted.length;
+    };
+
+    for await (const file of walk(root)) {
+      const relative = path.relative(root, file).split(path.sep).join('/');
+      report.filesScanned++;
+      options.onProgress?.(report.filesScanned);
+      const bytes = await fs.readFile(file);
+      if (bytes.length === 0) {
+        note(report.filesSkipped, 'empty file', relative);
+        continue;
+      }
+      if (looksBinary(bytes)) {
+        note(report.filesSkipped, 'binary (not a text file)', relative);
+        continue;
+      }
+      const result = extractDefinitions(decodeSpiceFile(bytes), { path: relative, manufacturer: manufacturerFromPath(relative) });
+      report.nestedModels += result.nestedModels;
+      for (const skip of result.skipped) {
+        report.skipped++;
+        note(report.skippedByReason, skip.reason, `${relative}:${skip.line}${skip.name ? ` (${skip.name})` : ''}`);
+      }
+      if (result.models.length === 0) {
+        if (result.skipped.length === 0) note(report.filesSkipped, 'no .model or .subckt definitions', relative);
+        continue;
+      }
+      report.filesWithDefinitions++;
+      const sourceKey = `model-sources/${createHash('sha256').update(bytes).digest('hex')}`;
+      if (!(await this.storage.exists(sourceKey))) await this.storage.put(sourceKey, bytes);
+      for (const model of result.models) {
+        report.definitionsFound++;
+        const first = seen.get(model.contentHash);
+        if (first) {
+          report.duplicatesInImport++;
+          continue;
+        }
+        seen.set(model.contentHash, `${relative}:${model.line}`);
+        report.byKind[model.kind] = (report.byKind[model.kind] ?? 0) + 1;
+        pending.push(this.row(model, { sourceKey, sourcePath: relative, orgId: null, userId: null, tags: tagsFor(model, relative) }));
+        if (pending.length >= BATCH) await flush();
+      }
+    }
+    await flush();
+    report.seconds = (Date.now() - started) / 1000;
+    return report;
+  }
+
+  /** A user's own models, added to one of their orgs (the route checks membership). */
+  async importText(text: string, owner: { orgId: string; userId: string; fileName: string; manufacturer?: string }): Promise<{ inserted: ModelSummary[]; alreadyPresent: number; skipped: { line: number; name: string | null; reason: string }[] }> {
+    const bytes = Buffer.from(text, 'utf8');
+    const result = extractDefinitions(decodeSpiceFile(bytes), { path: owner.fileName, manufacturer: owner.manufacturer ?? null });
+    if (result.models.length === 0) {
+      throw new ValidationError('No .model or .subckt definition found in the text.', [
+        { field: 'body.text', message: result.skipped.length ? result.skipped.map((s) => `line ${s.line}: ${s.reason}`).join('; ') : 'no definitions' },
+      ]);
+    }
+    const sourceKey = `model-sources/${createHash('sha256').update(bytes).digest('hex')}`;
+    await this.storage.put(sourceKey, bytes);
+    const rows = result.models.map((m) => this.row(m, { sourceKey, sourcePath: owner.fileName, orgId: owner.orgId, userId: owner.userId, tags: tagsFor(m, owner.fileName) }));
+    const inserted = await this.db('device_models').insert(rows).onConflict().ignore().returning('*');
+    return { inserted: inserted.map((r) => toSummary(r, null)), alreadyPresent: rows.length - inserted.length, skipped: result.skipped };
+  }
+
+  private row(model: ExtractedModel, owner: { sourceKey: string; sourcePath: string; orgId: string | null; userId: string | null; tags: string[] }): Record<string, unknown> {
+    return {
+      name: model.name,
+      manufacturer: model.manufacturer,
+      part_number: model.name,
+      category: model.kind,
+      subcategory: model.subcategory,
+      model_type: model.modelType,
+      spice_primitive: model.primitive,
+      pins: model.pins,
+      parameters: JSON.stringify(model.parameters),
+      spice_text: model.text,
+      source_key: owner.sourceKey,
+      source_path: owner.sourcePath,
+      source_line: model.line,
+      description: model.description ? model.description.slice(0, 1000) : null,
+      tags: owner.tags,
+      is_builtin: owner.orgId === null,
+      org_id: owner.orgId,
+      uploaded_by: owner.userId,
+      content_hash: model.contentHash,
+    };
+  }
+
+  /**
+   * Search visible models (built-in plus those of `orgIds`). With `q`, rows must be similar to it
+   * (pg_trgm `%`, GIN index) or start with it; ranked exact > prefix > similarity.
+   */
+  async search(input: { q?: string; kind?: ModelKind; manufacturer?: string; orgIds: string[]; limit: number; offset: number }): Promise<{ items: ModelSummary[] }> {
+    const q = input.q?.trim().toLowerCase();
+    return this.db.transaction(async (trx) => {
+      const query = trx('device_models')
+        .select('id', 'name', 'manufacturer', 'category', 'subcategory', 'model_type', 'pins', 'description', 'org_id')
+        .where((w) => {
+          w.whereNull('org_id');
+          if (input.orgIds.length) w.orWhereIn('org_id', input.orgIds);
+        })
+        .limit(input.limit)
+        .offset(input.offset);
+      if (input.kind) query.andWhere('category', input.kind);
+      if (input.manufacturer) query.andWhereRaw('lower(manufacturer) LIKE ?', [`${escapeLike(input.manufacturer.toLowerCase())}%`]);
+      if (q) {
+        // SET LOCAL lasts for this transaction only: the pool's other connections keep the default.
+        await trx.raw(`SET LOCAL pg_trgm.similarity_threshold = ${SIMILARITY_THRESHOLD}`);
+        query
+          .select(trx.raw('similarity(lower(name), ?) AS score', [q]))
+          .andWhere((w) => w.whereRaw('lower(name) % ?', [q]).orWhereRaw('lower(name) LIKE ?', [`${escapeLike(q)}%`]))
+          .orderByRaw('(lower(name) = ?) DESC, (lower(name) LIKE ?) DESC, score DESC, length(name), name', [q, `${escapeLike(q)}%`]);
+      } else {
+        query.orderBy([{ column: 'name' }, { column: 'id' }]);
+      }
+      const rows = await query;
+      return { items: rows.map((r) => toSummary(r, q ? Number(r.score) : null)) };
+    });
+  }
+
+  async get(id: string, orgIds: string[]): Promise<ModelDetail> {
+    const row = await this.db('device_models').where({ id }).first();
+    if (!row || (row.org_id && !orgIds.includes(row.org_id))) throw new NotFoundError('Model');
+    return {
+      ...toSummary(row, null),
+      primitive: row.spice_primitive,
+      parameters: row.parameters,
+      tags: row.tags,
+      sourcePath: row.source_path,
+      sourceLine: row.source_line,
+      spiceText: row.spice_text,
+    };
+  }
+
+  async manufacturers(): Promise<{ name: string; count: number }[]> {
+    const rows = await this.db('device_models').whereNull('org_id').whereNotNull('manufacturer').groupBy('manufacturer').select('manufacturer').count('* as count').orderBy('manufacturer');
+    return rows.map((r) => ({ name: String(r.manufacturer), count: Number(r.count) }));
+  }
+}
+
+function toSummary(row: Record<string, any>, score: number | null): ModelSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    manufacturer: row.manufacturer,
+    kind: row.category,
+    subcategory: row.subcategory,
+    modelType: row.model_type,
+    pins: row.pins,
+    description: row.description,
+    orgId: row.org_id,
+    score,
+  };
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** `Manufacturer/<name>/...` folders in the vendor tree name the manufacturer outright. */
+function manufacturerFromPath(relative: string): string | null {
+  const match = /(?:^|\/)Manufacturer\/([^/]+)\//i.exec(relative);
+  return match ? match[1] : null;
+}
+
+function tagsFor(model: ExtractedModel, relative: string): string[] {
+  const tags = new Set<string>([model.dialect, model.kind]);
+  if (model.subcategory) tags.add(model.subcategory);
+  for (const folder of relative.split('/').slice(0, -1)) if (folder.length <= 40) tags.add(folder.toLowerCase());
+  return [...tags];
+}
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(full);
+    else if (entry.isFile()) yield full;
+  }
+}
