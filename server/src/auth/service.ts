@@ -75,19 +75,24 @@ export class AuthService {
   }
 
   async refresh(refreshToken: string): Promise<Session> {
-    return this.db.transaction(async (trx) => {
+    const outcome = await this.db.transaction(async (trx) => {
       const row = await trx('refresh_tokens').where({ token_hash: hashToken(refreshToken) }).forUpdate().first();
-      if (!row) throw new UnauthorizedError('Unknown refresh token: sign in again.', 'invalid_refresh_token');
+      if (!row) return 'unknown' as const;
       if (row.used_at || row.revoked_at) {
-        // Reuse of a rotated (or revoked) token: someone else may hold this family. Revoke all of it.
+        // Reuse of a rotated (or revoked) token: someone else may hold this family. Revoke all of it
+        // (and commit that before answering, hence no throw inside the transaction).
         await trx('refresh_tokens').where({ family_id: row.family_id }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
-        throw new UnauthorizedError('This refresh token was already used; every session from that sign-in is now revoked. Sign in again.', 'refresh_token_reused');
+        return 'reused' as const;
       }
-      if (new Date(row.expires_at).getTime() <= Date.now()) throw new UnauthorizedError('The refresh token expired: sign in again.', 'refresh_token_expired');
+      if (new Date(row.expires_at).getTime() <= Date.now()) return 'expired' as const;
       await trx('refresh_tokens').where({ id: row.id }).update({ used_at: trx.fn.now() });
       const user: UserRow = await trx('users').where({ id: row.user_id }).first();
       return this.startSession(user, row.family_id, trx);
     });
+    if (outcome === 'unknown') throw new UnauthorizedError('Unknown refresh token: sign in again.', 'invalid_refresh_token');
+    if (outcome === 'reused') throw new UnauthorizedError('This refresh token was already used; every session from that sign-in is now revoked. Sign in again.', 'refresh_token_reused');
+    if (outcome === 'expired') throw new UnauthorizedError('The refresh token expired: sign in again.', 'refresh_token_expired');
+    return outcome;
   }
 
   /** Revokes the token's whole family (this device's session). Unknown tokens are ignored: logout is idempotent. */
