@@ -5,7 +5,7 @@
  * vntol for node voltages or abstol for branch currents, and no device limited its junctions).
  */
 import type { Circuit } from '../circuit/circuit';
-import type { AnalysisMode, LoadContext, SimulatorOptions } from '../devices/device';
+import type { AnalysisMode, Device, LoadContext, SimulatorOptions } from '../devices/device';
 import { SingularMatrixError } from '../errors';
 import { SparseLU, SparseMatrix } from '../linalg';
 
@@ -32,6 +32,13 @@ export class Engine implements LoadContext {
   /** Copy of the matrix values last factored (linear circuits skip refactoring identical matrices). */
   private readonly factoredValues: Float64Array;
   private readonly rhsView: Float64Array;
+  /** Views of `solution`/`previous` without the ground entry, swapped with them (no allocation per solve). */
+  private solutionView: Float64Array;
+  private previousView: Float64Array;
+  /** Devices with charges or fluxes: a linear circuit reloads only these to store the solution's states. */
+  private readonly reactiveDevices: Device[];
+  /** 0: backward Euler, 1: trapezoidal, 2: BDF2 — decided once per step, read by every integrate(). */
+  private integrationKind = 0;
 
   mode: AnalysisMode = 'op';
   time = 0;
@@ -39,6 +46,8 @@ export class Engine implements LoadContext {
   gmin: number;
   temperature: number;
   firstIteration = true;
+  /** See LoadContext.initJunctions: set for the first iteration of `newton(..., true)`. */
+  initJunctions = false;
   /** Extra conductance from every node to ground, for gmin stepping. */
   diagonalGmin = 0;
   /** Unknown -> forced value (`.nodeset`, `.ic`), applied through a large conductance while set. */
@@ -74,6 +83,9 @@ export class Engine implements LoadContext {
     this.rhsView = this.rhs.subarray(1);
     this.solution = new Float64Array(n + 1);
     this.previous = new Float64Array(n + 1);
+    this.solutionView = this.solution.subarray(1);
+    this.previousView = this.previous.subarray(1);
+    this.reactiveDevices = circuit.devices.filter((d) => d.truncate !== undefined);
     this.state = [0, 1, 2, 3].map(() => new Float64Array(circuit.stateCount));
   }
 
@@ -85,6 +97,7 @@ export class Engine implements LoadContext {
   setIntegration(integration: IntegrationState): void {
     this.integration = integration;
     const h0 = integration.delta[0];
+    this.integrationKind = integration.order === 1 ? 0 : integration.method === 'trap' ? 1 : 2;
     if (integration.order === 1) {
       this.ag0 = 1 / h0;
       this.ag1 = -1 / h0;
@@ -106,9 +119,10 @@ export class Engine implements LoadContext {
     const s0 = this.state[0];
     const s1 = this.state[1];
     let current: number;
-    if (this.integration.order === 1) {
+    const kind = this.integrationKind;
+    if (kind === 0) {
       current = this.ag0 * s0[offset] + this.ag1 * s1[offset];
-    } else if (this.integration.method === 'trap') {
+    } else if (kind === 1) {
       // Trapezoidal rule: (i_n + i_{n−1})/2 = (q_n − q_{n−1})/h.
       current = this.ag0 * (s0[offset] - s1[offset]) - s1[offset + 1];
     } else {
@@ -158,28 +172,33 @@ export class Engine implements LoadContext {
       if (this.circuit.linear) this.factoredValues.set(values);
     }
     const next = this.previous;
-    this.lu.solve(this.rhsView, next.subarray(1));
+    const nextView = this.previousView;
+    this.lu.solve(this.rhsView, nextView);
     next[0] = 0;
     this.previous = this.solution;
+    this.previousView = this.solutionView;
     this.solution = next;
+    this.solutionView = nextView;
   }
 
   /**
    * Newton-Raphson from the present solution. Returns true when converged within `maxIterations`.
    * A linear circuit converges in one solve (its equations are exact at any iterate).
    */
-  newton(maxIterations: number): boolean {
+  newton(maxIterations: number, initJunctions = false): boolean {
     this.firstIteration = true;
+    this.initJunctions = initJunctions;
     for (let iteration = 0; iteration < maxIterations; iteration++) {
       this.load();
       this.solve();
       this.iterationCount++;
+      this.initJunctions = false;
       if (!this.finite()) return false;
       this.firstIteration = false;
       if (this.circuit.linear) {
         // The equations are exact at any iterate, so one solve is the answer; load once more so that
         // the devices' charges and currents in state[0] are those of the solution, not of the guess.
-        if (this.mode === 'tran') this.load();
+        if (this.mode === 'tran') for (const device of this.reactiveDevices) device.load(this);
         return true;
       }
       if (this.limited || iteration === 0) continue;

@@ -26,11 +26,11 @@ export function solveOperatingPoint(engine: Engine, options: OperatingPointOptio
   const held = options.initialConditions?.size ? options.initialConditions : undefined;
   if (options.nodesets?.size) {
     engine.clamps = mergeClamps(options.nodesets, held);
-    engine.newton(maxIterations);
+    engine.newton(maxIterations, true);
   }
   engine.clamps = held;
   const start = engine.solution.slice();
-  if (engine.newton(maxIterations)) return;
+  if (engine.newton(maxIterations, !options.nodesets?.size)) return;
 
   if (engine.options.gminsteps > 0 && gminStepping(engine, start, maxIterations, log)) return;
   if (engine.options.srcsteps > 0 && sourceStepping(engine, maxIterations, log)) return;
@@ -52,7 +52,7 @@ function gminStepping(engine: Engine, start: Float64Array, maxIterations: number
   const steps = Math.max(engine.options.gminsteps, Math.ceil(Math.log10(gmin / engine.options.gmin)));
   for (let step = 0; step <= steps && gmin > engine.options.gmin; step++) {
     engine.diagonalGmin = gmin;
-    if (!engine.newton(maxIterations)) {
+    if (!engine.newton(maxIterations, step === 0)) {
       log(`gmin step failed at gmin = ${gmin.toExponential(2)}`);
       engine.diagonalGmin = 0;
       return false;
@@ -73,7 +73,7 @@ function sourceStepping(engine: Engine, maxIterations: number, log: (line: strin
   let step = 1 / engine.options.srcsteps;
   let good = engine.solution.slice();
   engine.sourceFactor = 0;
-  if (!engine.newton(maxIterations)) {
+  if (!engine.newton(maxIterations, true)) {
     engine.sourceFactor = 1;
     log('source stepping failed with all sources at 0');
     return false;

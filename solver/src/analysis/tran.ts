@@ -96,9 +96,7 @@ export function* transientAnalysis(
   // of that for the very first step (as SPICE does to keep device currents from ringing).
   delta = Math.min(delta, 0.1 * (breakpoints[nextBreak] ?? tstop)) / 10;
 
-  const truncation: TruncateContext = {
-    chargeTimestep: (offset) => chargeTimestep(engine, offset, order, method, history, options),
-  };
+  const truncation = new TruncationEstimator(engine, history, options);
 
   while (time < tstop - minimumStep) {
     delta = Math.min(delta, tmax);
@@ -115,6 +113,7 @@ export function* transientAnalysis(
     history[0] = delta;
     integration.order = order;
     engine.setIntegration(integration);
+    truncation.prepare(order, method);
     engine.time = time + delta;
     saved.set(engine.solution);
 
@@ -147,6 +146,7 @@ export function* transientAnalysis(
         // Raise the order only when the second-order error estimate allows a clearly larger step
         // (as SPICE does); near corners it does not, and backward Euler carries on.
         order = 2;
+        truncation.prepare(order, method);
         const secondOrderDelta = truncationTimestep(circuit, truncation);
         if (secondOrderDelta > 1.05 * delta) newDelta = secondOrderDelta;
         else order = 1;
@@ -185,50 +185,52 @@ function unrotateStates(engine: Engine): void {
 }
 
 /**
- * The largest step that keeps the local truncation error of the charge (or flux) at `offset` within
- * tolerance. The error is estimated from the (order+1)-th divided difference of the stored charges over
- * the last order+2 points; the tolerance is the larger of a current tolerance (abstol + reltol·|i|)
- * and a charge tolerance (reltol·max(|q|, chgtol)/h), relaxed by trtol as in SPICE.
+ * The largest step that keeps the local truncation error of a charge (or flux) within tolerance.
+ * The error is estimated from the (order+1)-th divided difference of the stored charges over the last
+ * order+2 points; the tolerance is the larger of a current tolerance (abstol + reltol·|i|) and a charge
+ * tolerance (reltol·max(|q|, chgtol)/h), relaxed by trtol, as SPICE does (Nagel, SPICE2, ch. 5).
  */
-function chargeTimestep(
-  engine: Engine,
-  offset: number,
-  order: number,
-  method: 'trap' | 'gear',
-  history: Float64Array,
-  options: { reltol: number; abstol: number; chgtol: number; trtol: number },
-): number {
-  const s = engine.state;
-  const q0 = s[0][offset];
-  const q1 = s[1][offset];
-  const i0 = s[0][offset + 1];
-  const i1 = s[1][offset + 1];
-  const h = history[0];
-  const currentTolerance = options.abstol + options.reltol * Math.max(Math.abs(i0), Math.abs(i1));
-  const chargeTolerance = (options.reltol * Math.max(Math.abs(q0), Math.abs(q1), options.chgtol)) / h;
-  const tolerance = Math.max(currentTolerance, chargeTolerance);
+class TruncationEstimator implements TruncateContext {
+  private order = 1;
+  private factor = 0.5;
 
-  // Divided differences over points t0 > t1 > ... spaced by history[0], history[1], ...
-  let d0 = q0;
-  let d1 = q1;
-  let d2 = s[2][offset];
-  let d3 = s[3][offset];
-  let difference: number;
-  if (order === 1) {
-    d0 = (d0 - d1) / history[0];
-    d1 = (d1 - d2) / history[1];
-    difference = (d0 - d1) / (history[0] + history[1]);
-  } else {
-    d0 = (d0 - d1) / history[0];
-    d1 = (d1 - d2) / history[1];
-    d2 = (d2 - d3) / history[2];
-    d0 = (d0 - d1) / (history[0] + history[1]);
-    d1 = (d1 - d2) / (history[1] + history[2]);
-    difference = (d0 - d1) / (history[0] + history[1] + history[2]);
+  constructor(
+    private readonly engine: Engine,
+    /** history[0] is the present step, history[1] the one before, ... */
+    private readonly history: Float64Array,
+    private readonly options: { reltol: number; abstol: number; chgtol: number; trtol: number },
+  ) {}
+
+  prepare(order: number, method: 'trap' | 'gear'): void {
+    this.order = order;
+    this.factor = TRUNCATION_FACTOR[method][order - 1];
   }
-  const factor = TRUNCATION_FACTOR[method][order - 1];
-  const step = (options.trtol * tolerance) / Math.max(options.abstol, factor * Math.abs(difference));
-  return order === 1 ? step : Math.sqrt(step);
+
+  chargeTimestep(offset: number): number {
+    const { reltol, abstol, chgtol, trtol } = this.options;
+    const s = this.engine.state;
+    const h = this.history;
+    const q0 = s[0][offset];
+    const q1 = s[1][offset];
+    const q2 = s[2][offset];
+    const currentTolerance = abstol + reltol * Math.max(Math.abs(s[0][offset + 1]), Math.abs(s[1][offset + 1]));
+    const chargeTolerance = (reltol * Math.max(Math.abs(q0), Math.abs(q1), chgtol)) / h[0];
+    const tolerance = Math.max(currentTolerance, chargeTolerance);
+    // Divided differences over points t0 > t1 > ... spaced by h[0], h[1], ...
+    const first01 = (q0 - q1) / h[0];
+    const first12 = (q1 - q2) / h[1];
+    const second012 = (first01 - first12) / (h[0] + h[1]);
+    let difference: number;
+    if (this.order === 1) {
+      difference = second012;
+    } else {
+      const first23 = (q2 - s[3][offset]) / h[2];
+      const second123 = (first12 - first23) / (h[1] + h[2]);
+      difference = (second012 - second123) / (h[0] + h[1] + h[2]);
+    }
+    const step = (trtol * tolerance) / Math.max(abstol, this.factor * Math.abs(difference));
+    return this.order === 1 ? step : Math.sqrt(step);
+  }
 }
 
 /** All source corners in (0, tstop], sorted, merged when closer than the minimum step; tstop last. */

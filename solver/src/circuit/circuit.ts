@@ -33,7 +33,8 @@ export class Circuit {
   /** Reserved matrix entries as (row, col) of unknowns, in handle order; handle 0 is the trash slot. */
   readonly entryRows: number[] = [0];
   readonly entryCols: number[] = [0];
-  private readonly entryIndex = new Map<string, Handle>();
+  /** (row, col) -> handle, keyed by row·2^22 + col (exact in a double for any realistic circuit). */
+  private readonly entryIndex = new Map<number, Handle>();
   /** Handles of the diagonal of every node unknown (for gmin stepping, .ic and .nodeset clamps). */
   readonly nodeDiagonal: Handle[] = [0];
   stateCount = 0;
@@ -125,7 +126,7 @@ export class Circuit {
 
   private reserve(row: Unknown, col: Unknown): Handle {
     if (row === 0 || col === 0) return 0;
-    const key = `${row},${col}`;
+    const key = row * 4194304 + col;
     let handle = this.entryIndex.get(key);
     if (handle === undefined) {
       handle = this.entryRows.length;
