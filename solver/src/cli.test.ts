@@ -10,7 +10,9 @@ import type { Plot } from './output/plot';
 import { parseRawfile } from './output/rawfile';
 
 const simulate = jest.fn();
-jest.mock('./simulate', () => ({ simulateNetlist: (...args: unknown[]) => simulate(...args) }), { virtual: true });
+jest.mock('./simulate', () => ({ simulateNetlist: (...args: unknown[]) => simulate(...args) }), {
+  virtual: true,
+});
 
 import { csvFileNames, main } from './cli';
 
@@ -86,9 +88,21 @@ describe('spicesim CLI', () => {
   });
 
   it('prints the operating point like ngspice, and the warnings with file:line:col', async () => {
-    succeedWith([op], [{ severity: 'warning', message: "unsupported statement '.four' ignored", loc: { file: deck, line: 5, column: 1 } }]);
+    succeedWith(
+      [op],
+      [
+        {
+          severity: 'warning',
+          message: "unsupported statement '.four' ignored",
+          loc: { file: deck, line: 5, column: 1 },
+        },
+      ],
+    );
     expect(await main(['run', deck], io)).toBe(0);
-    expect(simulate).toHaveBeenCalledWith(readFileSync(deck, 'utf8'), expect.objectContaining({ fileName: deck }));
+    expect(simulate).toHaveBeenCalledWith(
+      readFileSync(deck, 'utf8'),
+      expect.objectContaining({ fileName: deck }),
+    );
     expect(out).toContain('Circuit: divider');
     expect(out).toContain('\tout                              6.666667e+00\n');
     expect(out).toContain('\tv1#branch                        -3.33333e-03\n');
@@ -125,10 +139,26 @@ describe('spicesim CLI', () => {
   });
 
   it.each([
-    [new ParseError("unknown element 'Q?'", { file: 'd.cir', line: 3, column: 1 }, 'element names start with a letter R C L ...'), 2, /^d\.cir:3:1: error: unknown element 'Q\?'\n  hint: element names/],
+    [
+      new ParseError(
+        "unknown element 'Q?'",
+        { file: 'd.cir', line: 3, column: 1 },
+        'element names start with a letter R C L ...',
+      ),
+      2,
+      /^d\.cir:3:1: error: unknown element 'Q\?'\n  hint: element names/,
+    ],
     [new CircuitError("model 'dmod' is not defined"), 2, /^error: model 'dmod' is not defined/],
-    [new ConvergenceError('no convergence at the operating point', ['out'], ['add .nodeset', 'raise itl1']), 1, /no convergence.*\n  hint: add \.nodeset; raise itl1/],
-    [new SingularMatrixError("node 'x' has no DC path to ground", 'x', 'add a resistor from x to 0'), 1, /node 'x' has no DC path/],
+    [
+      new ConvergenceError('no convergence at the operating point', ['out'], ['add .nodeset', 'raise itl1']),
+      1,
+      /no convergence.*\n  hint: add \.nodeset; raise itl1/,
+    ],
+    [
+      new SingularMatrixError("node 'x' has no DC path to ground", 'x', 'add a resistor from x to 0'),
+      1,
+      /node 'x' has no DC path/,
+    ],
   ])('prints %s without a stack trace and exits %i', async (error, code, message) => {
     simulate.mockImplementation(() => {
       throw error;
@@ -139,7 +169,9 @@ describe('spicesim CLI', () => {
   });
 
   it('treats an unreadable include as bad input', async () => {
-    simulate.mockImplementation((_t: string, options: { readFile: (p: string) => string }) => options.readFile('missing.inc'));
+    simulate.mockImplementation((_t: string, options: { readFile: (p: string) => string }) =>
+      options.readFile('missing.inc'),
+    );
     expect(await main(['run', deck], io)).toBe(2);
     expect(err).toMatch(/missing\.inc/);
   });

@@ -10,7 +10,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CircuitError, ConvergenceError, ParseError, SingularMatrixError, SpiceError, TimestepTooSmallError, formatLocation } from './errors';
+import {
+  CircuitError,
+  ConvergenceError,
+  ParseError,
+  SingularMatrixError,
+  SpiceError,
+  TimestepTooSmallError,
+  formatLocation,
+} from './errors';
 import type { Diagnostic } from './circuit/flat';
 import { formatCsv } from './output/csv';
 import { formatOperatingPoint } from './output/op-table';
@@ -57,7 +65,9 @@ class UsageError extends Error {}
 function version(): string {
   // dist/cli.js and src/cli.ts both sit one level below the package root.
   try {
-    const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? 'unknown';
   } catch {
     return 'unknown';
@@ -100,16 +110,24 @@ function parseCommandLine(argv: string[]): Command {
   const [command, ...rest] = positionals;
   if (command === 'help') return { command: 'help' };
   if (command !== 'run') throw new UsageError(`unknown command '${command}': the only command is 'run'`);
-  if (rest.length === 0) throw new UsageError('missing DECK: `spicesim run DECK` needs the netlist file to simulate');
+  if (rest.length === 0)
+    throw new UsageError('missing DECK: `spicesim run DECK` needs the netlist file to simulate');
   if (rest.length > 1) throw new UsageError(`one deck at a time: got ${rest.join(', ')}`);
-  if (values.ascii && !values.rawfile) throw new UsageError('--ascii only applies to a rawfile: add -r OUT.raw');
+  if (values.ascii && !values.rawfile)
+    throw new UsageError('--ascii only applies to a rawfile: add -r OUT.raw');
   const complex = values.complex ?? 'reim';
   if (complex !== 'reim' && complex !== 'magphase') {
     throw new UsageError(`--complex must be reim or magphase, not '${complex}'`);
   }
   return {
     command: 'run',
-    options: { deck: rest[0], rawfile: values.rawfile, ascii: values.ascii ?? false, csv: values.csv, complex },
+    options: {
+      deck: rest[0],
+      rawfile: values.rawfile,
+      ascii: values.ascii ?? false,
+      csv: values.csv,
+      complex,
+    },
   };
 }
 
@@ -147,8 +165,11 @@ function run(options: RunOptions, io: CliIO): number {
     text = readFileSync(options.deck, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
-    io.stderr(`error: cannot read deck '${options.deck}': ${why}\n  hint: check the path (relative paths start at ${process.cwd()})\n`);
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
+    io.stderr(
+      `error: cannot read deck '${options.deck}': ${why}\n  hint: check the path (relative paths start at ${process.cwd()})\n`,
+    );
     return EXIT_BAD_INPUT;
   }
 
@@ -170,8 +191,13 @@ function run(options: RunOptions, io: CliIO): number {
   }
 
   if (options.rawfile) {
-    writeFileSync(options.rawfile, writeRawfile(result.plots, { format: options.ascii ? 'ascii' : 'binary' }));
-    io.stdout(`Wrote ${options.ascii ? 'ASCII' : 'binary'} rawfile ${options.rawfile} (${result.plots.length} plot(s))\n`);
+    writeFileSync(
+      options.rawfile,
+      writeRawfile(result.plots, { format: options.ascii ? 'ascii' : 'binary' }),
+    );
+    io.stdout(
+      `Wrote ${options.ascii ? 'ASCII' : 'binary'} rawfile ${options.rawfile} (${result.plots.length} plot(s))\n`,
+    );
   }
   if (options.csv) {
     const names = csvFileNames(options.csv, result.plots);
@@ -185,7 +211,11 @@ function run(options: RunOptions, io: CliIO): number {
 
 /** Exit status for an error thrown by the simulator. */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof ConvergenceError || error instanceof SingularMatrixError || error instanceof TimestepTooSmallError) {
+  if (
+    error instanceof ConvergenceError ||
+    error instanceof SingularMatrixError ||
+    error instanceof TimestepTooSmallError
+  ) {
     return EXIT_SIMULATION_FAILED;
   }
   if (error instanceof ParseError || error instanceof CircuitError) return EXIT_BAD_INPUT;
@@ -224,7 +254,9 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       io.stderr(`error: ${(error as Error).message}\n`);
     } else {
       // Not the user's fault: a bug in SpiceSim. The stack trace is for the bug report.
-      io.stderr(`internal error: ${(error as Error)?.stack ?? String(error)}\nPlease report this with the deck that caused it.\n`);
+      io.stderr(
+        `internal error: ${(error as Error)?.stack ?? String(error)}\nPlease report this with the deck that caused it.\n`,
+      );
     }
     return code;
   }

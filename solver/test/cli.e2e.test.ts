@@ -36,28 +36,44 @@ describe('spicesim run (real simulator)', () => {
     expect(out).toContain('\tv1#branch                        -3.33333e-03\n');
   });
 
-  it.each(['binary', 'ascii'])('writes a %s rawfile that ngspice loads back unchanged and that matches ngspice', async (format) => {
-    requireNgspice();
-    const fixture = join(FIXTURES_DIR, 'multi_analysis.cir');
-    const raw = join(dir, 'out.raw');
-    expect(await main(['run', fixture, '-r', raw, ...(format === 'ascii' ? ['--ascii'] : [])], io)).toBe(0);
-    const ours = parseRawfile(readFileSync(raw));
-    expect(ours.map((p) => p.name)).toEqual(['Operating Point', 'DC transfer characteristic', 'AC Analysis', 'Transient Analysis']);
-    // ngspice understands every plot of our file...
-    const back = ngspiceLoadAndRewrite(readFileSync(raw), ours);
-    back.forEach((plot, k) => {
-      expect(plot.vectors.map((v) => v.name).sort()).toEqual(ours[k].vectors.map((v) => v.name).sort());
-      const rounding = { reltol: 1e-14, abstol: { voltage: 1e-300, current: 1e-300, other: 1e-300 }, phaseDegrees: 1e-9 };
-      expect(formatMismatches('reloaded', plot.name, comparePlots(plot, ours[k], rounding))).toBe(formatMismatches('reloaded', plot.name, []));
-    });
-    // ...and the file agrees with the one ngspice writes for the same deck, vector names included.
-    const pairs = pairPlots(ours, runNgspice(fixture).plots);
-    if (typeof pairs === 'string') throw new Error(pairs);
-    for (const [mine, theirs] of pairs) {
-      expect(mine.vectors.map((v) => v.name).sort()).toEqual(theirs.vectors.map((v) => v.name).sort());
-      expect(formatMismatches('multi_analysis', theirs.name, comparePlots(mine, theirs))).toBe(formatMismatches('multi_analysis', theirs.name, []));
-    }
-  });
+  it.each(['binary', 'ascii'])(
+    'writes a %s rawfile that ngspice loads back unchanged and that matches ngspice',
+    async (format) => {
+      requireNgspice();
+      const fixture = join(FIXTURES_DIR, 'multi_analysis.cir');
+      const raw = join(dir, 'out.raw');
+      expect(await main(['run', fixture, '-r', raw, ...(format === 'ascii' ? ['--ascii'] : [])], io)).toBe(0);
+      const ours = parseRawfile(readFileSync(raw));
+      expect(ours.map((p) => p.name)).toEqual([
+        'Operating Point',
+        'DC transfer characteristic',
+        'AC Analysis',
+        'Transient Analysis',
+      ]);
+      // ngspice understands every plot of our file...
+      const back = ngspiceLoadAndRewrite(readFileSync(raw), ours);
+      back.forEach((plot, k) => {
+        expect(plot.vectors.map((v) => v.name).sort()).toEqual(ours[k].vectors.map((v) => v.name).sort());
+        const rounding = {
+          reltol: 1e-14,
+          abstol: { voltage: 1e-300, current: 1e-300, other: 1e-300 },
+          phaseDegrees: 1e-9,
+        };
+        expect(formatMismatches('reloaded', plot.name, comparePlots(plot, ours[k], rounding))).toBe(
+          formatMismatches('reloaded', plot.name, []),
+        );
+      });
+      // ...and the file agrees with the one ngspice writes for the same deck, vector names included.
+      const pairs = pairPlots(ours, runNgspice(fixture).plots);
+      if (typeof pairs === 'string') throw new Error(pairs);
+      for (const [mine, theirs] of pairs) {
+        expect(mine.vectors.map((v) => v.name).sort()).toEqual(theirs.vectors.map((v) => v.name).sort());
+        expect(formatMismatches('multi_analysis', theirs.name, comparePlots(mine, theirs))).toBe(
+          formatMismatches('multi_analysis', theirs.name, []),
+        );
+      }
+    },
+  );
 
   it('writes CSV', async () => {
     const csv = join(dir, 'rc.csv');
@@ -82,7 +98,10 @@ describe('spicesim run (real simulator)', () => {
   });
 
   it.each([
-    ['a node with no DC path to ground', 'floating\nV1 in 0 1\nR1 in 0 1k\nC1 in x 1n\nC2 x 0 1n\n.op\n.end\n'],
+    [
+      'a node with no DC path to ground',
+      'floating\nV1 in 0 1\nR1 in 0 1k\nC1 in x 1n\nC2 x 0 1n\n.op\n.end\n',
+    ],
     ['a loop of voltage sources', 'vloop\nV1 a 0 1\nV2 a 0 2\nR1 a 0 1k\n.op\n.end\n'],
   ])('exits 1 on %s, naming the problem without a stack trace', async (_what, text) => {
     expect(await main(['run', deck('fail.cir', text)], io)).toBe(1);

@@ -9,8 +9,12 @@ function ngspiceOp(deck: GeneratedDeck): string {
   const dir = mkdtempSync(join(tmpdir(), 'spicesim-benchdeck-'));
   try {
     writeFileSync(join(dir, 'deck.cir'), deck.text);
-    const run = spawnSync(process.env.NGSPICE ?? 'ngspice', ['-b', '-r', join(dir, 'out.raw'), 'deck.cir'], { cwd: dir, encoding: 'utf8' });
-    if (run.error) throw new Error(`ngspice is needed for this test (apt-get install -y ngspice): ${run.error.message}`);
+    const run = spawnSync(process.env.NGSPICE ?? 'ngspice', ['-b', '-r', join(dir, 'out.raw'), 'deck.cir'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    if (run.error)
+      throw new Error(`ngspice is needed for this test (apt-get install -y ngspice): ${run.error.message}`);
     return `${run.stdout}${run.stderr}`;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -96,7 +96,8 @@ export function parseDeck(lineCount = 1000): GeneratedDeck {
     const a = `n${k}`;
     const b = `n${k + 1}`;
     const variant = k % 4;
-    if (variant === 0 && left >= 2) body.push(`* stage ${k}`, `R${k} ${a} ${b} ${(k % 9) + 1}.${k % 10}k ; inline comment`);
+    if (variant === 0 && left >= 2)
+      body.push(`* stage ${k}`, `R${k} ${a} ${b} ${(k % 9) + 1}.${k % 10}k ; inline comment`);
     else if (variant === 1 && left >= 2) body.push(`R${k} ${a} ${b}`, `+ {rbase*scale + ${k}}`);
     else if (variant === 2) body.push(`X${k} ${a} ${b} cell r={rbase*${(k % 5) + 1}} c={cbase*2}`);
     else body.push(`R${k} ${a} ${b} ${(k % 7) + 1}meg`);

@@ -4,14 +4,16 @@
  *
  * SpiceSim: simulateNetlist in this process, best of a few runs (parse + elaboration + analysis; no file
  * output). The parse case times parseAndElaborate alone.
- * ngspice: `ngspice -b -r /dev/null deck` (without -r and without .print, batch ngspice simulates nothing),
- * time = ngspice's own "Total elapsed time" minus the same figure for an empty deck, best of a few runs.
+ * ngspice: `ngspice -b -r WORK/out.raw deck` (without -r and without .print, batch ngspice simulates
+ * nothing), time = ngspice's own "Total elapsed time" minus the same figure for an empty deck, best of a few
+ * runs. Never point -r at /dev/null: for a deck without analyses ngspice *deletes* the (empty) rawfile,
+ * and as root that removes the /dev/null device node.
  * ngspice reports milliseconds, so its small times are +-1 ms.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseAndElaborate } from '../netlist';
 import { simulateNetlist } from '../simulate';
@@ -53,7 +55,10 @@ function cases(quick: boolean): Case[] {
     { deck: rcMesh(10, 10, { kind: 'op' }) },
     { deck: rcLadder(1000, { kind: 'op' }) },
     { deck: rcMesh(32, 32, { kind: 'op' }) },
-    { deck: rcLadder(500, { kind: 'tran', points: 10_000 }), target: { label: '500-node tran 10k points < 2 s', limitMs: 2000 } },
+    {
+      deck: rcLadder(500, { kind: 'tran', points: 10_000 }),
+      target: { label: '500-node tran 10k points < 2 s', limitMs: 2000 },
+    },
   ];
   if (quick) return list;
   return [
@@ -63,7 +68,10 @@ function cases(quick: boolean): Case[] {
     { deck: rcLadder(5000, { kind: 'op' }) },
     { deck: rcLadder(10_000, { kind: 'op' }) },
     { deck: rcMesh(100, 100, { kind: 'op' }) },
-    { deck: rcLadder(1000, { kind: 'tran', points: 100_000 }), target: { label: '1000-node tran 100k points < 30 s', limitMs: 30_000 } },
+    {
+      deck: rcLadder(1000, { kind: 'tran', points: 100_000 }),
+      target: { label: '1000-node tran 100k points < 30 s', limitMs: 30_000 },
+    },
   ];
 }
 
@@ -93,7 +101,10 @@ function timeSpiceSim(c: Case): Measurement {
 }
 
 function ngspiceOnce(deckPath: string): { elapsedMs: number; rows: number; log: string } {
-  const run = spawnSync(NGSPICE, ['-b', '-r', '/dev/null', deckPath], { encoding: 'utf8', timeout: 600_000 });
+  // The rawfile goes next to the deck, in the benchmark's own temporary folder.
+  const rawfile = join(dirname(deckPath), 'out.raw');
+  const run = spawnSync(NGSPICE, ['-b', '-r', rawfile, deckPath], { encoding: 'utf8', timeout: 600_000 });
+  rmSync(rawfile, { force: true });
   const log = `${run.stdout ?? ''}${run.stderr ?? ''}`;
   if (run.error) throw new Error(run.error.message);
   const elapsed = /Total elapsed time \(seconds\) = ([\d.]+)/.exec(log);
@@ -141,7 +152,15 @@ function verdict(row: Row): string {
 
 function table(rows: Row[], markdown: boolean): string {
   const header = ['case', 'nodes', 'points (ours / ngspice)', 'SpiceSim ms', 'ngspice ms', 'ratio', 'target'];
-  const body = rows.map((r) => [r.deck.name, String(r.deck.nodes), pointsCell(r), fmtMs(r.ours), fmtMs(r.ngspice), ratio(r), verdict(r)]);
+  const body = rows.map((r) => [
+    r.deck.name,
+    String(r.deck.nodes),
+    pointsCell(r),
+    fmtMs(r.ours),
+    fmtMs(r.ngspice),
+    ratio(r),
+    verdict(r),
+  ]);
   if (markdown) {
     return [
       `| ${header.join(' | ')} |`,
@@ -150,7 +169,8 @@ function table(rows: Row[], markdown: boolean): string {
     ].join('\n');
   }
   const widths = header.map((h, k) => Math.max(h.length, ...body.map((cells) => cells[k].length)));
-  const line = (cells: string[]) => cells.map((c, k) => (k === 0 || k === 6 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, k) => (k === 0 || k === 6 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
@@ -158,7 +178,10 @@ export async function main(argv: string[]): Promise<number> {
   const quick = argv.includes('--quick');
   const markdown = argv.includes('--markdown');
   const withNgspice = ngspiceAvailable();
-  if (!withNgspice) console.error(`warning: '${NGSPICE}' not found: ngspice columns will be n/a (apt-get install -y ngspice)`);
+  if (!withNgspice)
+    console.error(
+      `warning: '${NGSPICE}' not found: ngspice columns will be n/a (apt-get install -y ngspice)`,
+    );
   const work = mkdtempSync(join(tmpdir(), 'spicesim-bench-'));
   const rows: Row[] = [];
   try {
@@ -197,7 +220,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const failed = rows.filter((r) => r.target && !(r.ours && r.ours.ms < r.target.limitMs));
   const slower = rows.filter((r) => r.ours && r.ngspice && r.ngspice.ms >= 1 && r.ours.ms > r.ngspice.ms);
-  console.log(`\nTargets: ${rows.filter((r) => r.target).length - failed.length} passed, ${failed.length} failed.`);
+  console.log(
+    `\nTargets: ${rows.filter((r) => r.target).length - failed.length} passed, ${failed.length} failed.`,
+  );
   console.log(`Slower than ngspice on ${slower.length} of ${rows.filter((r) => r.ngspice).length} cases.`);
   return failed.length ? 1 : 0;
 }

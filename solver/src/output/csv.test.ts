@@ -8,7 +8,12 @@ const ac: Plot = {
   complex: true,
   vectors: [
     { name: 'frequency', type: 'frequency', real: Float64Array.from([1, 10]), imag: new Float64Array(2) },
-    { name: 'v(out)', type: 'voltage', real: Float64Array.from([0, 0.5]), imag: Float64Array.from([-1, 0.5]) },
+    {
+      name: 'v(out)',
+      type: 'voltage',
+      real: Float64Array.from([0, 0.5]),
+      imag: Float64Array.from([-1, 0.5]),
+    },
   ],
 };
 
@@ -39,7 +44,11 @@ describe('formatCsv', () => {
   });
 
   it('quotes names holding the separator', () => {
-    const plot: Plot = { ...ac, complex: false, vectors: [{ name: 'v(a,b)', type: 'notype', real: Float64Array.from([1]) }] };
+    const plot: Plot = {
+      ...ac,
+      complex: false,
+      vectors: [{ name: 'v(a,b)', type: 'notype', real: Float64Array.from([1]) }],
+    };
     expect(formatCsv(plot)).toBe('"v(a,b)"\n1\n');
   });
 });

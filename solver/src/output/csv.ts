@@ -19,7 +19,9 @@ export interface CsvOptions {
 }
 
 function quote(field: string, separator: string): string {
-  return field.includes(separator) || field.includes('"') || /\s/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+  return field.includes(separator) || field.includes('"') || /\s/.test(field)
+    ? `"${field.replace(/"/g, '""')}"`
+    : field;
 }
 
 function formatNumber(value: number, digits: number): string {

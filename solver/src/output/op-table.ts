@@ -26,7 +26,10 @@ export function formatOperatingPoint(plot: Plot): string {
   const voltages = plot.vectors.filter((v) => v.type !== 'current');
   const currents = plot.vectors.filter((v) => v.type === 'current');
   const row = (name: string, value: number) => `\t${name.padEnd(32)} ${formatValue(value)}`;
-  const lines = ['\tNode                                  Voltage', '\t----                                  -------'];
+  const lines = [
+    '\tNode                                  Voltage',
+    '\t----                                  -------',
+  ];
   for (const v of voltages) lines.push(row(nodeName(v.name), v.real[0]));
   if (currents.length) {
     lines.push('', '\tSource\tCurrent', '\t------\t-------', '');

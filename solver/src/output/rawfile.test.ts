@@ -1,4 +1,11 @@
-import { formatDouble, formatRawfileAscii, parseRawfile, rawfileDate, rawVariableName, writeRawfile } from './rawfile';
+import {
+  formatDouble,
+  formatRawfileAscii,
+  parseRawfile,
+  rawfileDate,
+  rawVariableName,
+  writeRawfile,
+} from './rawfile';
 import type { Plot } from './plot';
 
 const date = 'Wed Nov 25 15:44:17  2026';
@@ -24,8 +31,18 @@ function acPlot(): Plot {
     date,
     complex: true,
     vectors: [
-      { name: 'frequency', type: 'frequency', real: Float64Array.from([1, 10, 100]), imag: new Float64Array(3) },
-      { name: 'out', type: 'voltage', real: Float64Array.from([1, 0.9, 0.1]), imag: Float64Array.from([-0.01, -0.3, -0.29]) },
+      {
+        name: 'frequency',
+        type: 'frequency',
+        real: Float64Array.from([1, 10, 100]),
+        imag: new Float64Array(3),
+      },
+      {
+        name: 'out',
+        type: 'voltage',
+        real: Float64Array.from([1, 0.9, 0.1]),
+        imag: Float64Array.from([-0.01, -0.3, -0.29]),
+      },
     ],
   };
 }
@@ -44,7 +61,9 @@ describe('rawVariableName', () => {
   it('writes node voltages as v(node) and branch currents as i(source), as ngspice does', () => {
     expect(rawVariableName({ name: 'out', type: 'voltage', real: new Float64Array() })).toBe('v(out)');
     expect(rawVariableName({ name: 'v(out)', type: 'voltage', real: new Float64Array() })).toBe('v(out)');
-    expect(rawVariableName({ name: 'v-sweep', type: 'voltage', real: new Float64Array() })).toBe('v(v-sweep)');
+    expect(rawVariableName({ name: 'v-sweep', type: 'voltage', real: new Float64Array() })).toBe(
+      'v(v-sweep)',
+    );
     expect(rawVariableName({ name: 'l1#branch', type: 'current', real: new Float64Array() })).toBe('i(l1)');
     expect(rawVariableName({ name: 'i(v1)', type: 'current', real: new Float64Array() })).toBe('i(v1)');
     expect(rawVariableName({ name: 'time', type: 'time', real: new Float64Array() })).toBe('time');
@@ -92,7 +111,9 @@ describe('ASCII rawfile', () => {
     expect(text).toContain('Flags: complex\n');
     expect(text).toContain('\t0\tfrequency\tfrequency\tgrid=3\n');
     expect(text).toContain('\t1\tv(out)\tvoltage\n');
-    expect(text).toContain('0\t\t1.000000000000000e+00,0.000000000000000e+00\n\t1.000000000000000e+00,-1.000000000000000e-02\n');
+    expect(text).toContain(
+      '0\t\t1.000000000000000e+00,0.000000000000000e+00\n\t1.000000000000000e+00,-1.000000000000000e-02\n',
+    );
   });
 
   it('does not mark a linear frequency sweep', () => {

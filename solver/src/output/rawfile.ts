@@ -199,7 +199,14 @@ export function writeRawfile(plots: readonly Plot[], options: RawfileWriteOption
 // ---------------------------------------------------------------------------------------------------------
 // Reader
 
-const KNOWN_TYPES: ReadonlySet<string> = new Set(['time', 'frequency', 'voltage', 'current', 'temperature', 'notype']);
+const KNOWN_TYPES: ReadonlySet<string> = new Set([
+  'time',
+  'frequency',
+  'voltage',
+  'current',
+  'temperature',
+  'notype',
+]);
 
 function vectorType(written: string): VectorType {
   const t = written.toLowerCase();
@@ -243,7 +250,9 @@ function parseHeader(bytes: Uint8Array, start: number): { header: PlotHeader; ne
   let lineNo = 0;
   for (;;) {
     if (offset >= bytes.length) {
-      throw new RawfileError(`rawfile ends inside the header of plot '${header.name}' (no 'Values:' or 'Binary:' line)`);
+      throw new RawfileError(
+        `rawfile ends inside the header of plot '${header.name}' (no 'Values:' or 'Binary:' line)`,
+      );
     }
     const { line, next } = readLine(bytes, offset);
     offset = next;
@@ -272,21 +281,25 @@ function parseHeader(bytes: Uint8Array, start: number): { header: PlotHeader; ne
         header.pointCount = parseCount(value, 'No. Points');
         break;
       case 'variables': {
-        if (header.variableCount < 0) throw new RawfileError(`plot '${header.name}': 'Variables:' before 'No. Variables:'`);
+        if (header.variableCount < 0)
+          throw new RawfileError(`plot '${header.name}': 'Variables:' before 'No. Variables:'`);
         // ngspice puts the first variable on the following lines; some writers put it on the same line.
         const pending = value ? [value] : [];
         while (header.variables.length < header.variableCount) {
           let text: string;
           if (pending.length) text = pending.shift() as string;
           else {
-            if (offset >= bytes.length) throw new RawfileError(`plot '${header.name}': rawfile ends inside the variable list`);
+            if (offset >= bytes.length)
+              throw new RawfileError(`plot '${header.name}': rawfile ends inside the variable list`);
             const r = readLine(bytes, offset);
             offset = r.next;
             text = r.line;
           }
           const fields = text.trim().split(/\s+/);
           if (fields.length < 3 || !/^\d+$/.test(fields[0])) {
-            throw new RawfileError(`plot '${header.name}': bad variable line '${text.trim()}' (want: index name type)`);
+            throw new RawfileError(
+              `plot '${header.name}': bad variable line '${text.trim()}' (want: index name type)`,
+            );
           }
           header.variables.push({ name: fields[1], type: vectorType(fields[2]) });
         }
@@ -296,16 +309,22 @@ function parseHeader(bytes: Uint8Array, start: number): { header: PlotHeader; ne
       case 'binary':
         header.format = key === 'binary' ? 'binary' : 'ascii';
         if (header.variableCount < 0 || header.pointCount < 0) {
-          throw new RawfileError(`plot '${header.name}': data starts before 'No. Variables:' and 'No. Points:'`);
+          throw new RawfileError(
+            `plot '${header.name}': data starts before 'No. Variables:' and 'No. Points:'`,
+          );
         }
         if (header.variables.length !== header.variableCount) {
-          throw new RawfileError(`plot '${header.name}': ${header.variableCount} variables declared, ${header.variables.length} listed`);
+          throw new RawfileError(
+            `plot '${header.name}': ${header.variableCount} variables declared, ${header.variables.length} listed`,
+          );
         }
         return { header, next: offset };
       default:
         // Command:, Option:, dimensions: and other lines ngspice may write carry nothing we keep.
         if (lineNo === 1 && key !== 'title') {
-          throw new RawfileError(`not a rawfile: the header starts with '${line.slice(0, 40)}', expected 'Title:'`);
+          throw new RawfileError(
+            `not a rawfile: the header starts with '${line.slice(0, 40)}', expected 'Title:'`,
+          );
         }
     }
   }
@@ -372,10 +391,20 @@ function readAsciiValues(bytes: Uint8Array, offset: number, h: PlotHeader): { pl
   let at = offset;
   // Tokens are separated by white space; a token never spans lines.
   const nextToken = (): string | undefined => {
-    while (at < bytes.length && (bytes[at] === 0x20 || bytes[at] === 0x09 || bytes[at] === 0x0a || bytes[at] === 0x0d)) at++;
+    while (
+      at < bytes.length &&
+      (bytes[at] === 0x20 || bytes[at] === 0x09 || bytes[at] === 0x0a || bytes[at] === 0x0d)
+    )
+      at++;
     if (at >= bytes.length) return undefined;
     let token = '';
-    while (at < bytes.length && bytes[at] !== 0x20 && bytes[at] !== 0x09 && bytes[at] !== 0x0a && bytes[at] !== 0x0d) {
+    while (
+      at < bytes.length &&
+      bytes[at] !== 0x20 &&
+      bytes[at] !== 0x09 &&
+      bytes[at] !== 0x0a &&
+      bytes[at] !== 0x0d
+    ) {
       token += String.fromCharCode(bytes[at]);
       at++;
     }
@@ -383,8 +412,10 @@ function readAsciiValues(bytes: Uint8Array, offset: number, h: PlotHeader): { pl
   };
   for (let p = 0; p < h.pointCount; p++) {
     const index = nextToken();
-    if (index === undefined) throw new RawfileError(`plot '${h.name}': ASCII data ends at point ${p} of ${h.pointCount}`);
-    if (!/^\d+$/.test(index)) throw new RawfileError(`plot '${h.name}': expected the index of point ${p}, found '${index}'`);
+    if (index === undefined)
+      throw new RawfileError(`plot '${h.name}': ASCII data ends at point ${p} of ${h.pointCount}`);
+    if (!/^\d+$/.test(index))
+      throw new RawfileError(`plot '${h.name}': expected the index of point ${p}, found '${index}'`);
     for (const v of plot.vectors) {
       const token = nextToken();
       const where = `plot '${h.name}', point ${p}, vector '${v.name}'`;
@@ -400,7 +431,11 @@ function readAsciiValues(bytes: Uint8Array, offset: number, h: PlotHeader): { pl
     }
   }
   // Skip the line end after the last value so the next header starts on a clean line.
-  while (at < bytes.length && (bytes[at] === 0x0a || bytes[at] === 0x0d || bytes[at] === 0x20 || bytes[at] === 0x09)) at++;
+  while (
+    at < bytes.length &&
+    (bytes[at] === 0x0a || bytes[at] === 0x0d || bytes[at] === 0x20 || bytes[at] === 0x09)
+  )
+    at++;
   return { plot, next: at };
 }
 

@@ -110,7 +110,10 @@ interface Worst {
 
 function describe(plot: Plot, w: Worst, what = ''): string {
   const scale = plot.vectors[0];
-  const at = scale && scale.type !== 'voltage' && plot.name !== 'Operating Point' ? ` at ${scale.name}=${scale.real[w.index]}` : '';
+  const at =
+    scale && scale.type !== 'voltage' && plot.name !== 'Operating Point'
+      ? ` at ${scale.name}=${scale.real[w.index]}`
+      : '';
   return `${what}point ${w.index}${at}: ours ${w.ours}, ngspice ${w.theirs}, |diff| ${Math.abs(w.ours - w.theirs).toExponential(3)} > allowed ${w.allowed.toExponential(3)}`;
 }
 
@@ -119,13 +122,16 @@ export function comparePlots(ours: Plot, ngspice: Plot, tolerance?: Tolerance): 
   const kind = analysisKind(ngspice.name);
   const tol = tolerance ?? DEFAULT_TOLERANCES[kind];
   const mismatches: Mismatch[] = [];
-  if (ours.name !== ngspice.name) mismatches.push({ vector: '', message: `plot name '${ours.name}', ngspice '${ngspice.name}'` });
-  if (ours.complex !== ngspice.complex) mismatches.push({ vector: '', message: `complex=${ours.complex}, ngspice complex=${ngspice.complex}` });
+  if (ours.name !== ngspice.name)
+    mismatches.push({ vector: '', message: `plot name '${ours.name}', ngspice '${ngspice.name}'` });
+  if (ours.complex !== ngspice.complex)
+    mismatches.push({ vector: '', message: `complex=${ours.complex}, ngspice complex=${ngspice.complex}` });
 
   const byName = new Map(ours.vectors.map((v) => [canonicalName(v.name), v]));
   const theirNames = new Set(ngspice.vectors.map((v) => canonicalName(v.name)));
   for (const v of ours.vectors) {
-    if (!theirNames.has(canonicalName(v.name))) mismatches.push({ vector: v.name, message: 'we output this vector, ngspice does not' });
+    if (!theirNames.has(canonicalName(v.name)))
+      mismatches.push({ vector: v.name, message: 'we output this vector, ngspice does not' });
   }
 
   const ourScale = ours.vectors[0];
@@ -147,7 +153,10 @@ export function comparePlots(ours: Plot, ngspice: Plot, tolerance?: Tolerance): 
     const last = theirTimes[theirPoints - 1];
     const slack = 1e-9 * Math.max(Math.abs(last), 1e-30);
     const startGap = theirPoints > 1 ? theirTimes[1] - theirTimes[0] : 0;
-    if (Math.abs(ourTimes[0] - first) > slack + startGap || Math.abs(ourTimes[ourPoints - 1] - last) > slack) {
+    if (
+      Math.abs(ourTimes[0] - first) > slack + startGap ||
+      Math.abs(ourTimes[ourPoints - 1] - last) > slack
+    ) {
       mismatches.push({
         vector: 'time',
         message: `time runs ${ourTimes[0]}..${ourTimes[ourPoints - 1]}, ngspice ${first}..${last}`,
@@ -188,19 +197,35 @@ export function comparePlots(ours: Plot, ngspice: Plot, tolerance?: Tolerance): 
       if (!(excess <= 0) && (!worst || excess > worst.excess || Number.isNaN(excess))) {
         worst = { index: p, excess, ours: a, theirs: b, allowed };
       }
-      if (kind === 'ac' && theirs !== theirScale && tol.phaseDegrees !== undefined && Math.max(a, b) > 1e3 * abstol) {
+      if (
+        kind === 'ac' &&
+        theirs !== theirScale &&
+        tol.phaseDegrees !== undefined &&
+        Math.max(a, b) > 1e3 * abstol
+      ) {
         const phaseOurs = (Math.atan2(mine.imag ? mine.imag[p] : 0, mine.real[p]) * 180) / Math.PI;
         const phaseTheirs = (Math.atan2(theirs.imag ? theirs.imag[p] : 0, theirs.real[p]) * 180) / Math.PI;
         let diff = Math.abs(phaseOurs - phaseTheirs) % 360;
         if (diff > 180) diff = 360 - diff;
         const phaseExcess = diff - tol.phaseDegrees;
         if (!(phaseExcess <= 0) && (!worstPhase || phaseExcess > worstPhase.excess)) {
-          worstPhase = { index: p, excess: phaseExcess, ours: phaseOurs, theirs: phaseTheirs, allowed: tol.phaseDegrees };
+          worstPhase = {
+            index: p,
+            excess: phaseExcess,
+            ours: phaseOurs,
+            theirs: phaseTheirs,
+            allowed: tol.phaseDegrees,
+          };
         }
       }
     }
-    if (worst) mismatches.push({ vector: theirs.name, message: describe(ngspice, worst, kind === 'ac' ? 'magnitude, ' : '') });
-    if (worstPhase) mismatches.push({ vector: theirs.name, message: describe(ngspice, worstPhase, 'phase (degrees), ') });
+    if (worst)
+      mismatches.push({
+        vector: theirs.name,
+        message: describe(ngspice, worst, kind === 'ac' ? 'magnitude, ' : ''),
+      });
+    if (worstPhase)
+      mismatches.push({ vector: theirs.name, message: describe(ngspice, worstPhase, 'phase (degrees), ') });
   }
   return mismatches;
 }
@@ -213,8 +238,14 @@ export function comparePlots(ours: Plot, ngspice: Plot, tolerance?: Tolerance): 
 export function pairPlots(ours: readonly Plot[], ngspice: readonly Plot[]): Array<[Plot, Plot]> | string {
   const groups = new Map<string, Plot[]>();
   for (const p of ngspice) groups.set(p.name, [...(groups.get(p.name) ?? []), p]);
-  const ourNames = ours.map((p) => p.name).sort().join(', ');
-  const theirNames = ngspice.map((p) => p.name).sort().join(', ');
+  const ourNames = ours
+    .map((p) => p.name)
+    .sort()
+    .join(', ');
+  const theirNames = ngspice
+    .map((p) => p.name)
+    .sort()
+    .join(', ');
   if (ourNames !== theirNames) return `our plots [${ourNames}] differ from ngspice's [${theirNames}]`;
   const seen = new Map<string, number>();
   return ours.map((p) => {
@@ -227,5 +258,8 @@ export function pairPlots(ours: readonly Plot[], ngspice: readonly Plot[]): Arra
 
 /** A readable report of mismatches, for test failure messages. */
 export function formatMismatches(deck: string, plot: string, mismatches: readonly Mismatch[]): string {
-  return [`${deck}: ${plot}: ${mismatches.length} mismatch(es)`, ...mismatches.map((m) => `  ${m.vector || '(plot)'}: ${m.message}`)].join('\n');
+  return [
+    `${deck}: ${plot}: ${mismatches.length} mismatch(es)`,
+    ...mismatches.map((m) => `  ${m.vector || '(plot)'}: ${m.message}`),
+  ].join('\n');
 }

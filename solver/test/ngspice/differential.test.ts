@@ -6,11 +6,21 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { Plot } from '../../src/output/plot';
-import { DEFAULT_TOLERANCES, comparePlots, formatMismatches, pairPlots, type AnalysisKind, type Tolerance } from './compare';
+import {
+  DEFAULT_TOLERANCES,
+  comparePlots,
+  formatMismatches,
+  pairPlots,
+  type AnalysisKind,
+  type Tolerance,
+} from './compare';
 import { fixtureDecks } from './fixtures';
 import { requireNgspice, runNgspice } from './ngspice';
 
-type Simulate = (text: string, options?: { fileName?: string; readFile?: (path: string) => string }) => { plots: Plot[] };
+type Simulate = (
+  text: string,
+  options?: { fileName?: string; readFile?: (path: string) => string },
+) => { plots: Plot[] };
 
 /** Loaded on first use so that a missing or broken simulator fails each deck with a clear message. */
 function simulateNetlist(): Simulate {
@@ -57,9 +67,14 @@ describe.each(decks.map((d) => [basename(d), d]))('%s: SpiceSim agrees with ngsp
     const tolerances = tolerancesFor(text);
     const report: string[] = [];
     for (const [mine, theirs] of pairs) {
-      const kind = ({ 'Operating Point': 'op', 'DC transfer characteristic': 'dc', 'AC Analysis': 'ac', 'Transient Analysis': 'tran' } as const)[
-        theirs.name as 'Operating Point'
-      ];
+      const kind = (
+        {
+          'Operating Point': 'op',
+          'DC transfer characteristic': 'dc',
+          'AC Analysis': 'ac',
+          'Transient Analysis': 'tran',
+        } as const
+      )[theirs.name as 'Operating Point'];
       const mismatches = comparePlots(mine, theirs, tolerances[kind]);
       if (mismatches.length) report.push(formatMismatches(name, theirs.name, mismatches));
     }

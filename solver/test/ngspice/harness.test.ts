@@ -17,7 +17,11 @@ const decks = fixtureDecks();
 function clone(plot: Plot): Plot {
   return {
     ...plot,
-    vectors: plot.vectors.map((v) => ({ ...v, real: v.real.slice(), ...(v.imag ? { imag: v.imag.slice() } : {}) })),
+    vectors: plot.vectors.map((v) => ({
+      ...v,
+      real: v.real.slice(),
+      ...(v.imag ? { imag: v.imag.slice() } : {}),
+    })),
   };
 }
 
@@ -52,7 +56,9 @@ describe.each(decks.map((d) => [basename(d), d]))('%s', (_name, deck) => {
         reltol: 1e-9,
         abstol: { voltage: 1e-12, current: 1e-15, other: 1e-12 },
       }).filter((m) => m.vector !== 'frequency' || !binary[k].complex);
-      expect(formatMismatches(basename(deck), plot.name, mismatches)).toBe(formatMismatches(basename(deck), plot.name, []));
+      expect(formatMismatches(basename(deck), plot.name, mismatches)).toBe(
+        formatMismatches(basename(deck), plot.name, []),
+      );
     });
   });
 
@@ -83,9 +89,11 @@ describe.each(decks.map((d) => [basename(d), d]))('%s', (_name, deck) => {
           const o = original.vectors.find((x) => x.name === v.name);
           expect(o).toBeDefined();
           const close = (a: Float64Array, b: Float64Array) =>
-            a.length === b.length && a.every((x, p) => Math.abs(x - b[p]) <= 1e-15 * Math.max(Math.abs(x), Math.abs(b[p])));
+            a.length === b.length &&
+            a.every((x, p) => Math.abs(x - b[p]) <= 1e-15 * Math.max(Math.abs(x), Math.abs(b[p])));
           expect(close(v.real, o?.real ?? new Float64Array())).toBe(true);
-          if (v.imag && v.name !== 'frequency') expect(close(v.imag, o?.imag ?? new Float64Array())).toBe(true);
+          if (v.imag && v.name !== 'frequency')
+            expect(close(v.imag, o?.imag ?? new Float64Array())).toBe(true);
         }
       });
     }
@@ -119,7 +127,9 @@ describe.each(decks.map((d) => [basename(d), d]))('%s', (_name, deck) => {
     const tight = runNgspice(deck, { deckText: text }).plots.filter((p) => p.name === 'Transient Analysis');
     tight.forEach((plot, k) => {
       const mismatches = comparePlots(plot, transient[k]);
-      expect(formatMismatches(basename(deck), plot.name, mismatches)).toBe(formatMismatches(basename(deck), plot.name, []));
+      expect(formatMismatches(basename(deck), plot.name, mismatches)).toBe(
+        formatMismatches(basename(deck), plot.name, []),
+      );
     });
   });
 });

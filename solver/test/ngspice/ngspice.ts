@@ -36,13 +36,19 @@ export interface NgspiceRun {
  * Run `ngspice -b -r out.raw deck` in the deck's folder (so `.include` paths resolve like ours) and read
  * the binary rawfile it writes. Throws with ngspice's log when it fails or writes no rawfile.
  */
-export function runNgspice(deckPath: string, options: { ascii?: boolean; deckText?: string } = {}): NgspiceRun {
+export function runNgspice(
+  deckPath: string,
+  options: { ascii?: boolean; deckText?: string } = {},
+): NgspiceRun {
   const work = mkdtempSync(join(tmpdir(), 'spicesim-ngspice-'));
   try {
     let deck = deckPath;
     if (options.deckText !== undefined) {
       // A modified copy beside the original, so relative includes still resolve.
-      deck = join(dirname(deckPath), `.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.cir`);
+      deck = join(
+        dirname(deckPath),
+        `.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.cir`,
+      );
       writeFileSync(deck, options.deckText);
     }
     const raw = join(work, 'out.raw');
