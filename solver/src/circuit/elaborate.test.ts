@@ -291,6 +291,22 @@ describe('circuit-level statements', () => {
     expect(() => flat('.tran 0 1m')).toThrow(/step must be positive/);
   });
 
+  it('flattens .ic inside subcircuits and warns about other statements there', () => {
+    const circuit = flat('.subckt s a\nC1 a m 1p\nR1 m 0 1\n.ic v(m)=2\n.tran 1n 1u\n.ends\nX1 n s\nX2 n s');
+    expect(circuit.initialConditions).toEqual(
+      new Map([
+        ['x1.m', 2],
+        ['x2.m', 2],
+      ]),
+    );
+    expect(circuit.analyses).toHaveLength(0);
+    expect(circuit.diagnostics).toMatchObject([{ severity: 'warning', loc: { line: 6 } }]);
+  });
+
+  it('splits tc=a into tc1', () => {
+    expect(flat('R1 a 0 1 tc=0.5').elements[0].params).toEqual({ tc1: 0.5 });
+  });
+
   it('warns when .ic names an unknown node', () => {
     const circuit = flat('R1 a 0 1\n.ic v(b)=1');
     expect(circuit.diagnostics[0]).toMatchObject({ severity: 'warning', loc: { line: 3 } });

@@ -24,6 +24,12 @@ const MAX_ELEMENTS = 1_000_000;
 const GROUND_ALIASES = new Set(['0', 'gnd']);
 /** Names a behavioural expression may use that only the simulator knows. */
 const RUNTIME_VARIABLES = new Set(['time', 'temper', 'hertz']);
+/** Parameters that give the value of R, C and L. */
+const VALUE_PARAMS: Record<string, readonly string[] | undefined> = {
+  r: ['r', 'resistance'],
+  c: ['c', 'capacitance'],
+  l: ['l', 'inductance'],
+};
 /** Element kinds that need a model. */
 const MODEL_KINDS = new Set(['d', 'q', 'j', 'm', 's', 'w']);
 
@@ -56,6 +62,11 @@ class Elaborator {
   private readonly diagnostics: Diagnostic[];
   private readonly globals = new Set<string>();
   private readonly scopes = new Map<SubcircuitDefinition, DefinitionScope>();
+  private readonly initialConditions = new Map<string, number>();
+  private readonly warnedBodyStatements = new Set<string>();
+  private readonly nodesets = new Map<string, number>();
+  /** `.ic`/`.nodeset` entries by flattened node, to check once all elements exist. */
+  private readonly conditionNodes: Array<{ node: string; written: string; command: string; loc: SourceLocation }> = [];
 
   constructor(private readonly netlist: Netlist) {
     this.diagnostics = netlist.diagnostics.map((diagnostic) => ({ ...diagnostic }));
@@ -75,14 +86,13 @@ class Elaborator {
       analyses: [],
       options: {},
       temperatures: [],
-      initialConditions: new Map(),
-      nodesets: new Map(),
+      initialConditions: this.initialConditions,
+      nodesets: this.nodesets,
       saves: [],
       prints: [],
       parameters: new Map(top.params),
       diagnostics: this.diagnostics,
     };
-    const knownNodes = this.knownNodes();
     for (const statement of this.netlist.statements) {
       switch (statement.type) {
         case 'analysis':
@@ -98,17 +108,9 @@ class Elaborator {
           for (const value of statement.values) circuit.temperatures.push(this.value(value, top));
           break;
         case 'ic':
-        case 'nodeset': {
-          const target = statement.type === 'ic' ? circuit.initialConditions : circuit.nodesets;
-          for (const entry of statement.entries) {
-            const node = this.topNode(entry.node.name);
-            if (!knownNodes.has(node)) {
-              this.warn(`.${statement.type} names node '${entry.node.name}', which no element connects to`, entry.node.loc);
-            }
-            target.set(node, this.value(entry.value, top));
-          }
+        case 'nodeset':
+          this.condition(statement, top);
           break;
-        }
         case 'save':
           circuit.saves.push(...statement.vectors);
           break;
@@ -119,7 +121,23 @@ class Elaborator {
           break;
       }
     }
+    const knownNodes = this.knownNodes();
+    for (const entry of this.conditionNodes) {
+      if (!knownNodes.has(entry.node)) {
+        this.warn(`.${entry.command} names node '${entry.written}', which no element connects to`, entry.loc);
+      }
+    }
     return circuit;
+  }
+
+  /** `.ic`/`.nodeset`: node names are flattened like element nodes (inside subcircuits too). */
+  private condition(statement: Extract<Statement, { type: 'ic' | 'nodeset' }>, frame: Frame): void {
+    const target = statement.type === 'ic' ? this.initialConditions : this.nodesets;
+    for (const entry of statement.entries) {
+      const node = this.node(entry.node.name, frame);
+      this.conditionNodes.push({ node, written: entry.node.name, command: statement.type, loc: entry.node.loc });
+      target.set(node, this.value(entry.value, frame));
+    }
   }
 
   // ---------------------------------------------------------------------------------- scopes
@@ -208,6 +226,10 @@ class Elaborator {
   /** Evaluates assignments into `target`; `ic=1,2` gives ic and ic2, `tc=a,b` gives tc1 and tc2. */
   private params(assignments: ParamAssignment[], frame: Frame, target: Record<string, number>): void {
     for (const assignment of assignments) {
+      if (!assignment.rest && assignment.name !== 'tc') {
+        target[assignment.name] = this.value(assignment.value, frame);
+        continue;
+      }
       const values = [assignment.value, ...(assignment.rest ?? [])].map((value) => this.value(value, frame));
       if (assignment.name === 'tc') {
         values.forEach((value, index) => (target[`tc${index + 1}`] = value));
@@ -225,11 +247,6 @@ class Elaborator {
     const port = frame.ports.get(name);
     if (port !== undefined) return port;
     return frame.path ? `${frame.path}.${name}` : name;
-  }
-
-  /** A node written at the top level (`.ic v(x1.n1)`), hierarchical names included. */
-  private topNode(name: string): string {
-    return GROUND_ALIASES.has(name) ? '0' : name;
   }
 
   /** Flattened name of an element written as `name` inside `frame` (ngspice: `r.x1.r1`). */
@@ -268,9 +285,36 @@ class Elaborator {
       if (statement.type === 'model') this.model(statement, frame);
     }
     for (const statement of statements) {
-      if (statement.type !== 'element') continue;
-      if (statement.kind === 'x') this.instance(statement, frame);
-      else this.element(statement, frame);
+      if (statement.type === 'element') {
+        if (statement.kind === 'x') this.instance(statement, frame);
+        else this.element(statement, frame);
+      } else if (frame.definition) {
+        this.bodyStatement(statement, frame, frame.definition);
+      }
+    }
+  }
+
+  /** Statements other than elements, models and parameters inside a subcircuit body. */
+  private bodyStatement(statement: Statement, frame: Frame, definition: SubcircuitDefinition): void {
+    switch (statement.type) {
+      case 'ic':
+      case 'nodeset':
+        this.condition(statement, frame);
+        return;
+      case 'param':
+      case 'model':
+      case 'subckt':
+      case 'global':
+        return;
+      default: {
+        const what = statement.type === 'analysis' ? `.${statement.kind}` : `.${statement.type}`;
+        // Warn once per definition, not once per instance.
+        const key = `${statement.loc.file}:${statement.loc.line}`;
+        if (!this.warnedBodyStatements.has(key)) {
+          this.warnedBodyStatements.add(key);
+          this.warn(`${what} inside subcircuit '${definition.name}' is ignored: write it at the top level`, statement.loc);
+        }
+      }
     }
   }
 
@@ -387,8 +431,7 @@ class Elaborator {
       }
     }
     // R/C/L may give their value as r=/c=/l= (and the long names).
-    const valueParams: Record<string, string[]> = { r: ['r', 'resistance'], c: ['c', 'capacitance'], l: ['l', 'inductance'] };
-    for (const param of valueParams[statement.kind] ?? []) {
+    for (const param of VALUE_PARAMS[statement.kind] ?? []) {
       if (card.params[param] !== undefined) {
         if (card.value === undefined) card.value = card.params[param];
         delete card.params[param];

@@ -13,17 +13,20 @@ import { scaledNumber, scanLetters, scanNumber } from './values';
 
 export type { Expr };
 
-/** Where each `var`/`call` node was written, for error messages (kept out of the tree itself). */
-const exprLocations = new WeakMap<Expr, SourceLocation>();
+/**
+ * Where each `var`/`call` node was written, kept in a non-enumerable symbol property so that it
+ * stays out of deep equality and JSON. (A WeakMap side table doubled the parse time through GC.)
+ */
+const LOCATION = Symbol('location');
 
 /** The source location of an expression node, when the parser recorded one. */
 export function expressionLocation(expr: Expr): SourceLocation | undefined {
-  return exprLocations.get(expr);
+  return (expr as { [LOCATION]?: SourceLocation })[LOCATION];
 }
 
 /** Records `loc` for `expr` (used when the elaboration rebuilds nodes). */
 export function setExpressionLocation(expr: Expr, loc: SourceLocation | undefined): void {
-  if (loc) exprLocations.set(expr, loc);
+  if (loc) Object.defineProperty(expr, LOCATION, { value: loc, enumerable: false });
 }
 
 /** Functions with their number of arguments ([min, max]; max -1 for any). */
@@ -274,7 +277,7 @@ class ExpressionParser {
       if (token.text === 'pi') return { type: 'num', value: Math.PI };
       if (token.text === 'e') return { type: 'num', value: Math.E };
       const node: Expr = { type: 'var', name: token.text };
-      exprLocations.set(node, this.options.locate(token.start));
+      setExpressionLocation(node, this.options.locate(token.start));
       return node;
     }
     if (token.kind === 'end') this.fail('the expression ends too early: a value is missing', token.start);
@@ -312,7 +315,7 @@ class ExpressionParser {
       this.fail(`${name}() takes ${expected} argument(s), got ${args.length}`, nameToken.start);
     }
     const node: Expr = { type: 'call', name, args };
-    exprLocations.set(node, this.options.locate(nameToken.start));
+    setExpressionLocation(node, this.options.locate(nameToken.start));
     return node;
   }
 
@@ -325,7 +328,7 @@ class ExpressionParser {
     while (pos < this.stop && !' \t,()'.includes(text[pos])) pos++;
     if (pos === start) this.fail('expected a node or source name', start);
     const node: Expr = { type: 'var', name: text.slice(start, pos).toLowerCase() };
-    exprLocations.set(node, this.options.locate(start));
+    setExpressionLocation(node, this.options.locate(start));
     this.pos = pos;
     this.advance();
     return node;
@@ -377,7 +380,7 @@ export function evaluateExpression(expr: Expr, scope: (name: string) => number |
       if (value === undefined) {
         throw new CircuitError(
           `undefined parameter '${expr.name}'`,
-          exprLocations.get(expr),
+          expressionLocation(expr),
           `define it with '.param ${expr.name}=...' before it is used (or as a subcircuit parameter)`,
         );
       }
@@ -445,7 +448,7 @@ function evaluateCall(expr: Extract<Expr, { type: 'call' }>, scope: (name: strin
     if (expr.name === 'v' && names.length === 1 && names[0] === '0') return 0;
     throw new CircuitError(
       `${key} cannot be evaluated here`,
-      exprLocations.get(expr),
+      expressionLocation(expr),
       'node voltages and branch currents are only available in behavioural sources (B, E/G VALUE=), not in .param',
     );
   }
@@ -510,5 +513,5 @@ function evaluateCall(expr: Extract<Expr, { type: 'call' }>, scope: (name: strin
     case 'if':
       return truthy(x) ? a[1] : a[2];
   }
-  throw new CircuitError(`unknown function '${expr.name}'`, exprLocations.get(expr));
+  throw new CircuitError(`unknown function '${expr.name}'`, expressionLocation(expr));
 }

@@ -66,6 +66,7 @@ function isBlank(ch: string): boolean {
  * `{...}`, `'...'` or `"..."`.
  */
 function stripInlineComment(line: string): string {
+  if (line.indexOf(';') < 0 && line.indexOf('$') < 0) return line;
   let braces = 0;
   let quote = '';
   for (let pos = 0; pos < line.length; pos++) {
@@ -149,8 +150,13 @@ export interface Token {
   end: number;
 }
 
-/** Characters that end a word. */
-const DELIMITERS = new Set([' ', '\t', '\f', '\v', '=', '(', ')', ',', '{', '}', "'", '"']);
+/** Character codes that end a word (a table: this loop runs once per character of the deck). */
+const DELIMITER = new Uint8Array(128);
+for (const ch of ' \t\f\v=(),{}\'"') DELIMITER[ch.charCodeAt(0)] = 1;
+
+function isDelimiter(code: number): boolean {
+  return code < 128 && DELIMITER[code] === 1;
+}
 
 /** Splits a card into tokens. Braces may nest; quotes run to the matching quote on the card. */
 export function tokenize(card: Card): Token[] {
@@ -190,7 +196,7 @@ export function tokenize(card: Card): Token[] {
     } else if (ch === '}') {
       throw new ParseError("unexpected '}' without a matching '{'", card.locate(start), "remove the '}' or add '{'");
     } else {
-      while (pos < n && !DELIMITERS.has(text[pos])) pos++;
+      while (pos < n && !isDelimiter(text.charCodeAt(pos))) pos++;
       tokens.push({ kind: 'word', text: text.slice(start, pos).toLowerCase(), start, end: pos });
     }
   }

@@ -107,6 +107,7 @@ describe('elements', () => {
     expect(r3.params[0].name).toBe('r');
     const r4 = only('R4 a b 1k tc=0.1,0.01');
     expect(r4.params[0]).toMatchObject({ name: 'tc', value: num(0.1), rest: [num(0.01)] });
+    expect(() => parse('R5 a b 1k 2k')).toThrow(/unexpected '2k'/);
   });
 
   it('R/C/L without a value is an error at the element', () => {
@@ -147,11 +148,15 @@ describe('elements', () => {
     it.each([
       ['V1 a 0 5', { dc: 5 }],
       ['V1 a 0 DC 5', { dc: 5 }],
-      ['V1 a 0 dc=5', null],
+      ['V1 a 0 dc=5', { dc: 5 }],
+      ['V1 a 0 DC=5 AC=1,90', { dc: 5, acMag: 1, acPhase: 90 }],
+      ['V1 a 0 5 6', null],
+      ['V1 a 0 AC 1 2 3', null],
       ['V1 a 0 AC 1', { acMag: 1 }],
       ['V1 a 0 AC', { acMag: 1 }],
       ['V1 a 0 DC 1 AC 2 45', { dc: 1, acMag: 2, acPhase: 45 }],
       ['I1 a 0 1m AC 1 0', { dc: 1e-3, acMag: 1, acPhase: 0 }],
+      ['V1 a 0 vsupply', { dc: undefined }],
     ])('%s', (line, expected) => {
       if (expected === null) {
         expect(() => parse(line)).toThrow(ParseError);
@@ -159,7 +164,9 @@ describe('elements', () => {
       }
       const source = only(line).source!;
       for (const [key, value] of Object.entries(expected)) {
-        expect((source as Record<string, { value: number }>)[key].value).toBe(value);
+        const actual = (source as Record<string, { kind: string; value?: number }>)[key];
+        if (value === undefined) expect(actual.kind).toBe('expr');
+        else expect(actual.value).toBe(value);
       }
     });
 

@@ -706,7 +706,7 @@ class StatementParser {
       case 'l': {
         nodes(2);
         if (cursor.atValue()) element.value = cursor.value('value');
-        if (cursor.isWord() && !cursor.atAssignment()) {
+        if (cursor.isWord() && !cursor.atAssignment() && !cursor.atValue()) {
           element.model = cursor.name('model name');
           if (!element.value && cursor.atValue()) element.value = cursor.value('value');
         }
@@ -848,10 +848,10 @@ class StatementParser {
       const token = cursor.peek()!;
       if (token.kind === ',') {
         cursor.next();
-      } else if (cursor.isWord(0, 'dc')) {
+      } else if (cursor.isWord(0, 'dc') && !cursor.isKind('=', 1)) {
         cursor.next();
         spec.dc = cursor.value('DC value');
-      } else if (cursor.isWord(0, 'ac')) {
+      } else if (cursor.isWord(0, 'ac') && !cursor.isKind('=', 1)) {
         cursor.next();
         if (cursor.atValue()) {
           spec.acMag = cursor.value('AC magnitude');
@@ -862,8 +862,22 @@ class StatementParser {
       } else if (token.kind === 'word' && WAVEFORMS.has(token.text) && !cursor.isKind('=', 1)) {
         if (spec.waveform) cursor.fail(`${element.name} has two waveforms`, token, 'a source takes one of PULSE SIN EXP PWL SFFM AM');
         spec.waveform = this.waveform(cursor, element);
-      } else if (cursor.atValue() && spec.dc === undefined && !spec.waveform && spec.acMag === undefined) {
+      } else if (
+        spec.dc === undefined &&
+        !spec.waveform &&
+        spec.acMag === undefined &&
+        (cursor.atValue() || (token.kind === 'word' && !cursor.isKind('=', 1) && /^[a-z_]/.test(token.text)))
+      ) {
+        // A number, {expr}, or (HSPICE) a bare parameter name such as `V1 vdd 0 vsupply`.
         spec.dc = cursor.value('DC value');
+      } else if (cursor.atAssignment() && (cursor.isWord(0, 'dc') || cursor.isWord(0, 'ac'))) {
+        // HSPICE: DC=value, AC=mag[,phase]
+        const assignment = cursor.assignment();
+        if (assignment.name === 'dc') spec.dc = assignment.value;
+        else {
+          spec.acMag = assignment.value;
+          if (assignment.rest) spec.acPhase = assignment.rest[0];
+        }
       } else if (cursor.atAssignment() && cursor.isWord(0, 'm')) {
         element.params.push(cursor.assignment());
       } else {
