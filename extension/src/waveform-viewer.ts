@@ -1,0 +1,228 @@
+/**
+ * The interactive waveform viewer: a MIME renderer for `application/vnd.spicesim.waveform.v1+json`.
+ * plotly.js (loaded on first use, WebGL `scattergl` traces when the browser has WebGL), stacked panes
+ * sharing the x axis, trace toggles (legend and toolbar), log axes, CSV/PNG export, JupyterLab theme colours.
+ * Data reaching plotly is min/max-decimated to the plot's pixel width and recomputed on every zoom/pan,
+ * so long transients stay responsive.
+ */
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { Widget } from '@lumino/widgets';
+import { WAVEFORM_MIME, validateBundle, type WaveformBundle } from '@spicesim/kernel/dist/waveform/schema';
+import {
+  BundleColumns,
+  buildFigure,
+  bundleToCsv,
+  initialState,
+  xRangeFromRelayout,
+  type ThemeColors,
+  type ViewState,
+} from './plotly-model';
+
+type PlotlyModule = typeof import('plotly.js-dist-min');
+
+export class WaveformViewer extends Widget implements IRenderMime.IRenderer {
+  constructor(options: WaveformViewer.IOptions) {
+    super();
+    this._mimeType = options.mimeType;
+    this.addClass('jp-SpiceSimWaveform');
+    this._toolbar = document.createElement('div');
+    this._toolbar.className = 'jp-SpiceSimWaveform-toolbar';
+    this._plot = document.createElement('div');
+    this._plot.className = 'jp-SpiceSimWaveform-plot';
+    this.node.append(this._toolbar, this._plot);
+  }
+
+  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    const bundle = model.data[this._mimeType] as unknown as WaveformBundle;
+    const problems = validateBundle(bundle);
+    if (problems.length > 0) {
+      this._plot.textContent = `Cannot show this waveform (${WAVEFORM_MIME}): ${problems.join('; ')}`;
+      this.addClass('jp-SpiceSimWaveform-error');
+      return;
+    }
+    this._columns = new BundleColumns(bundle);
+    this._state = initialState(bundle, Private.themeColors(), Private.hasWebGL());
+    this._plot.style.height = `${Math.max(280, 230 * bundle.panes.length + 90)}px`;
+    this._buildToolbar(bundle);
+    const plotly = await Private.loadPlotly();
+    this._plotly = plotly;
+    this._state.pixelWidth = this._pixelWidth();
+    const figure = buildFigure(this._columns, this._state);
+    const element = await plotly.newPlot(this._plot, figure.data, figure.layout, Private.CONFIG);
+    element.on('plotly_relayout', (event: Record<string, unknown>) => this._onRelayout(event));
+    element.on('plotly_legendclick', (event: { data: Array<{ name: string }>; curveNumber: number }) => {
+      this._toggle(event.data[event.curveNumber].name);
+      return false;
+    });
+    this._themeObserver = new MutationObserver(() => {
+      if (!this._state) return;
+      this._state.theme = Private.themeColors();
+      void this._redraw();
+    });
+    this._themeObserver.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-light', 'data-jp-theme-name'] });
+    this.node.dataset.traces = String(figure.data.length);
+    this.node.dataset.renderer = this._state.webgl ? 'webgl' : 'svg';
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    this._themeObserver?.disconnect();
+    this._plotly?.purge(this._plot);
+    super.dispose();
+  }
+
+  protected override onResize(): void {
+    if (!this._plotly || !this._state) return;
+    void this._plotly.Plots.resize(this._plot).then(() => this._redraw());
+  }
+
+  /** Re-decimates for the new visible range; ignores relayouts that do not move the x axis. */
+  private _onRelayout(event: Record<string, unknown>): void {
+    if (!this._state || this._reacting) return;
+    const range = xRangeFromRelayout(event, this._state.xLog);
+    if (range === null) return;
+    this._state.xRange = range === 'auto' ? undefined : range;
+    void this._redraw();
+  }
+
+  private _toggle(name: string): void {
+    if (!this._state) return;
+    if (this._state.hidden.has(name)) this._state.hidden.delete(name);
+    else this._state.hidden.add(name);
+    for (const box of this._toolbar.querySelectorAll<HTMLInputElement>('input[data-trace]')) {
+      box.checked = !this._state.hidden.has(box.dataset.trace ?? '');
+    }
+    void this._redraw();
+  }
+
+  private async _redraw(): Promise<void> {
+    if (!this._plotly || !this._state || !this._columns) return;
+    this._state.pixelWidth = this._pixelWidth();
+    const figure = buildFigure(this._columns, this._state);
+    this._reacting = true;
+    try {
+      await this._plotly.react(this._plot, figure.data, figure.layout, Private.CONFIG);
+    } finally {
+      this._reacting = false;
+    }
+    this.node.dataset.points = String(figure.data.reduce((n, t) => n + t.x.length, 0));
+  }
+
+  private _pixelWidth(): number {
+    const size = this._plotly ? (this._plot as unknown as { _fullLayout?: { _size?: { w: number } } })._fullLayout?._size : undefined;
+    return size?.w ?? Math.max(300, this._plot.clientWidth - 90);
+  }
+
+  private _buildToolbar(bundle: WaveformBundle): void {
+    const bar = this._toolbar;
+    bar.replaceChildren();
+    const names = [...new Set(bundle.panes.flatMap((p) => p.traces))];
+    for (const name of names) {
+      const label = document.createElement('label');
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.checked = true;
+      box.dataset.trace = name;
+      box.addEventListener('change', () => this._toggle(name));
+      label.append(box, document.createTextNode(name));
+      bar.append(label);
+    }
+    const button = (text: string, title: string, onClick: () => void) => {
+      const b = document.createElement('button');
+      b.textContent = text;
+      b.title = title;
+      b.className = 'jp-SpiceSimWaveform-button';
+      b.addEventListener('click', onClick);
+      bar.append(b);
+      return b;
+    };
+    button('log x', 'Toggle a logarithmic x axis', () => {
+      if (!this._state) return;
+      this._state.xLog = !this._state.xLog;
+      void this._redraw();
+    });
+    button('log y', 'Toggle logarithmic y axes', () => {
+      if (!this._state) return;
+      const anyLinear = this._state.yLog.some((v) => !v);
+      this._state.yLog = this._state.yLog.map(() => anyLinear);
+      void this._redraw();
+    });
+    button('reset', 'Show the whole simulation', () => {
+      if (!this._state) return;
+      this._state.xRange = undefined;
+      void this._redraw();
+    });
+    button('CSV', 'Download the full-resolution data as CSV', () => {
+      if (!this._columns) return;
+      Private.download(`${Private.fileName(bundle)}.csv`, bundleToCsv(this._columns), 'text/csv');
+    });
+    button('PNG', 'Download the plot as PNG', () => {
+      void this._plotly?.downloadImage(this._plot, { format: 'png', filename: Private.fileName(bundle) });
+    });
+  }
+
+  private readonly _mimeType: string;
+  private readonly _toolbar: HTMLDivElement;
+  private readonly _plot: HTMLDivElement;
+  private _columns?: BundleColumns;
+  private _state?: ViewState;
+  private _plotly?: PlotlyModule;
+  private _themeObserver?: MutationObserver;
+  private _reacting = false;
+}
+
+export namespace WaveformViewer {
+  export interface IOptions {
+    mimeType: string;
+  }
+}
+
+namespace Private {
+  export const CONFIG = { responsive: true, displaylogo: false, scrollZoom: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
+
+  let plotly: Promise<PlotlyModule> | undefined;
+
+  /** plotly.js is large: load it when the first waveform is shown, not at JupyterLab start. */
+  export function loadPlotly(): Promise<PlotlyModule> {
+    plotly ??= import('plotly.js-dist-min').then((m) => ((m as { default?: PlotlyModule }).default ?? m) as PlotlyModule);
+    return plotly;
+  }
+
+  let webgl: boolean | undefined;
+
+  export function hasWebGL(): boolean {
+    if (webgl === undefined) {
+      try {
+        const canvas = document.createElement('canvas');
+        webgl = !!(canvas.getContext('webgl2') ?? canvas.getContext('webgl'));
+      } catch {
+        webgl = false;
+      }
+    }
+    return webgl;
+  }
+
+  /** Colours from JupyterLab's theme variables, so light and dark themes both read well. */
+  export function themeColors(): ThemeColors {
+    const style = getComputedStyle(document.body);
+    const get = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+    return {
+      background: get('--jp-layout-color0', '#ffffff'),
+      foreground: get('--jp-ui-font-color1', '#222222'),
+      grid: get('--jp-border-color2', '#e0e0e0'),
+    };
+  }
+
+  export function fileName(bundle: WaveformBundle): string {
+    return (bundle.title || 'waveform').replace(/[^\w.-]+/g, '_').slice(0, 80);
+  }
+
+  export function download(name: string, text: string, type: string): void {
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+}
