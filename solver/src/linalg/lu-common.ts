@@ -1,0 +1,113 @@
+/**
+ * Pieces shared by the real and complex LU: options, status, and the symbolic half of the
+ * Gilbert–Peierls column solve (the depth-first search that finds which rows a column reaches).
+ */
+
+export type FactorStatus = { ok: true } | { ok: false; singularColumn: number };
+
+export interface LUOptions {
+  /**
+   * Threshold partial pivoting: the preferred ("diagonal") pivot is kept when its magnitude is at least
+   * pivotThreshold times the largest candidate in its column. 1e-3 like ngspice's PivRelTol and KLU's tol.
+   */
+  pivotThreshold?: number;
+  /**
+   * refactor() falls back to factor() when a reused pivot drops below refactorThreshold times the largest
+   * entry below it in its column. Defaults to pivotThreshold.
+   */
+  refactorThreshold?: number;
+  /**
+   * factor(): a pivot candidate is treated as zero when its magnitude is at most singularTolerance times
+   * the sum of the magnitudes that were combined to compute it (its rounding-error scale); a column with
+   * no other candidate is reported singular. Default 1e-13 (about 450 ulps).
+   */
+  singularTolerance?: number;
+  /** Scale each row by its largest magnitude before factoring (KLU's default scaling). Default true. */
+  scaleRows?: boolean;
+}
+
+export interface ResolvedLUOptions {
+  pivotThreshold: number;
+  refactorThreshold: number;
+  singularTolerance: number;
+  scaleRows: boolean;
+}
+
+export function resolveOptions(options: LUOptions | undefined): ResolvedLUOptions {
+  const pivotThreshold = options?.pivotThreshold ?? 1e-3;
+  const refactorThreshold = options?.refactorThreshold ?? pivotThreshold;
+  const singularTolerance = options?.singularTolerance ?? 1e-13;
+  const check = (name: string, value: number, allowZero: boolean): void => {
+    if (!(value <= 1 && (allowZero ? value >= 0 : value > 0))) {
+      throw new RangeError(`LU option ${name} must be in ${allowZero ? '[0, 1]' : '(0, 1]'}, got ${value}`);
+    }
+  };
+  check('pivotThreshold', pivotThreshold, false);
+  check('refactorThreshold', refactorThreshold, true);
+  check('singularTolerance', singularTolerance, true);
+  return { pivotThreshold, refactorThreshold, singularTolerance, scaleRows: options?.scaleRows ?? true };
+}
+
+/**
+ * Depth-first search from row `start` in the graph of the L computed so far (Gilbert & Peierls,
+ * "Sparse partial pivoting in time proportional to arithmetic operations", SIAM J. Sci. Stat. Comput.
+ * 9(5), 1988): a pivoted row r (pinv[r] = its step) has edges to the rows of column pinv[r] of L;
+ * an unpivoted row is a leaf. Finished rows are pushed at topo[--top], so topo[top..n-1] ends up in
+ * topological order. Iterative, with an explicit stack, so deep chains cannot overflow the JS stack.
+ * Returns the new top.
+ */
+export function reach(
+  start: number,
+  top: number,
+  stamp: number,
+  pinv: Int32Array,
+  lColPtr: Int32Array,
+  lRowIdx: Int32Array,
+  mark: Int32Array,
+  stack: Int32Array,
+  position: Int32Array,
+  topo: Int32Array,
+): number {
+  let head = 0;
+  stack[0] = start;
+  mark[start] = stamp;
+  const startStep = pinv[start];
+  position[0] = startStep >= 0 ? lColPtr[startStep] : 0;
+  while (head >= 0) {
+    const row = stack[head];
+    const step = pinv[row];
+    if (step >= 0) {
+      const end = lColPtr[step + 1];
+      let p = position[head];
+      for (; p < end; p++) {
+        const child = lRowIdx[p];
+        if (mark[child] === stamp) continue;
+        mark[child] = stamp;
+        position[head] = p + 1;
+        head++;
+        stack[head] = child;
+        const childStep = pinv[child];
+        position[head] = childStep >= 0 ? lColPtr[childStep] : 0;
+        break;
+      }
+      if (p < end) continue;
+    }
+    head--;
+    topo[--top] = row;
+  }
+  return top;
+}
+
+export function growInt(a: Int32Array, needed: number): Int32Array {
+  if (needed <= a.length) return a;
+  const bigger = new Int32Array(Math.max(needed, a.length * 2));
+  bigger.set(a);
+  return bigger;
+}
+
+export function growFloat(a: Float64Array, needed: number): Float64Array {
+  if (needed <= a.length) return a;
+  const bigger = new Float64Array(Math.max(needed, a.length * 2));
+  bigger.set(a);
+  return bigger;
+}
