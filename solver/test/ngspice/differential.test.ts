@@ -5,9 +5,10 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import type { Plot } from '../../src/output/plot';
+import { simulateNetlist } from '../../src/simulate';
 import {
   DEFAULT_TOLERANCES,
+  analysisKind,
   comparePlots,
   formatMismatches,
   pairPlots,
@@ -16,17 +17,6 @@ import {
 } from './compare';
 import { fixtureDecks } from './fixtures';
 import { requireNgspice, runNgspice } from './ngspice';
-
-type Simulate = (
-  text: string,
-  options?: { fileName?: string; readFile?: (path: string) => string },
-) => { plots: Plot[] };
-
-/** Loaded on first use so that a missing or broken simulator fails each deck with a clear message. */
-function simulateNetlist(): Simulate {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../../src/simulate') as { simulateNetlist: Simulate }).simulateNetlist;
-}
 
 /** Includes are read relative to the deck's folder unless the path already resolves. */
 export function fileReaderFor(deckPath: string): (path: string) => string {
@@ -61,20 +51,13 @@ describe.each(decks.map((d) => [basename(d), d]))('%s: SpiceSim agrees with ngsp
   it('vector by vector, every analysis', () => {
     const text = readFileSync(deck, 'utf8');
     const reference = runNgspice(deck).plots;
-    const ours = simulateNetlist()(text, { fileName: deck, readFile: fileReaderFor(deck) }).plots;
+    const ours = simulateNetlist(text, { fileName: deck, readFile: fileReaderFor(deck) }).plots;
     const pairs = pairPlots(ours, reference);
     if (typeof pairs === 'string') throw new Error(`${name}: ${pairs}`);
     const tolerances = tolerancesFor(text);
     const report: string[] = [];
     for (const [mine, theirs] of pairs) {
-      const kind = (
-        {
-          'Operating Point': 'op',
-          'DC transfer characteristic': 'dc',
-          'AC Analysis': 'ac',
-          'Transient Analysis': 'tran',
-        } as const
-      )[theirs.name as 'Operating Point'];
+      const kind = analysisKind(theirs.name);
       const mismatches = comparePlots(mine, theirs, tolerances[kind]);
       if (mismatches.length) report.push(formatMismatches(name, theirs.name, mismatches));
     }

@@ -4,8 +4,10 @@
  * same numbers, and the comparison accepts ngspice against itself and rejects a perturbed result.
  * None of this needs SpiceSim's simulator, so it runs before simulate.ts exists.
  */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { parseRawfile, writeRawfile } from '../../src/output/rawfile';
 import type { Plot } from '../../src/output/plot';
 import { canonicalName, comparePlots, formatMismatches, pairPlots } from './compare';
@@ -136,10 +138,6 @@ describe.each(decks.map((d) => [basename(d), d]))('%s', (_name, deck) => {
 
 function runNgspiceBytes(deck: string, ascii: boolean): Uint8Array {
   // Same run as runNgspice, but keep the raw bytes for the identity check.
-  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
-  const { mkdtempSync, rmSync } = require('node:fs') as typeof import('node:fs');
-  const { tmpdir } = require('node:os') as typeof import('node:os');
-  const { join, dirname } = require('node:path') as typeof import('node:path');
   const work = mkdtempSync(join(tmpdir(), 'spicesim-bytes-'));
   try {
     spawnSync(NGSPICE, ['-b', '-r', join(work, 'out.raw'), deck], {
