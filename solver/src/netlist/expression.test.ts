@@ -10,7 +10,9 @@ describe('expressions', () => {
     ['(1+2)*3', 9],
     ['2**3', 8],
     ['2^3', 8],
-    ['2**3**2', 512],
+    ['2**3**2', 64],
+    ['2^3^2', 64],
+    ['2**-1**2', 0.25],
     ['-2**2', -4],
     ['2**-1', 0.5],
     ['10/4', 2.5],
@@ -122,5 +124,7 @@ describe('expressions', () => {
     expect(() => parseExpression('('.repeat(5000) + '1' + ')'.repeat(5000))).toThrow(ParseError);
     expect(() => parseExpression('-'.repeat(5000) + '1')).toThrow(ParseError);
     expect(() => parseExpression('2**'.repeat(5000) + '1')).toThrow(ParseError);
+    expect(() => parseExpression('1+'.repeat(50000) + '1')).toThrow(/too long/);
+    expect(evaluateExpression(parseExpression('1+'.repeat(500) + '1'), () => undefined)).toBe(501);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Expressions of `.param`, `{expr}`/`'expr'` values and behavioural sources (B, E/G VALUE=, TABLE).
  * A hand-written precedence-climbing parser (lowest to highest): `? :`, `||`, `&&`, `== !=`,
- * `< <= > >=`, `+ -`, `* /`, unary `- + !`, `**`/`^` (right associative, so `-2**2` is -4 and
+ * `< <= > >=`, `+ -`, `* /`, unary `- + !`, `**`/`^` (left associative as in ngspice; `-2**2` is -4,
  * `2**-1` is 0.5). Numbers take SPICE scale factors (`2k*3`). `pi` and `e` are constants, read as
  * numbers when the whole identifier is `pi` or `e` (`1e3` stays a number, `exp` a function).
  * `v(node)`, `v(a,b)` and `i(vsrc)` keep their arguments as raw names (`var` nodes) so that the
@@ -69,6 +69,39 @@ const FUNCTIONS: Record<string, [number, number]> = {
 export const BUILTIN_FUNCTIONS: readonly string[] = Object.keys(FUNCTIONS).filter((f) => f !== 'v' && f !== 'i');
 
 const MAX_DEPTH = 200;
+/**
+ * Chains such as `1+1+1+...` are parsed by loops, not recursion, but they still give deep trees;
+ * evaluation and elaboration recurse over the tree, so its depth is bounded too.
+ */
+const MAX_TREE_DEPTH = 1000;
+
+/** Depth of an expression tree, computed without recursion. */
+function treeDepth(root: Expr): number {
+  let deepest = 0;
+  const stack: Array<[Expr, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > deepest) deepest = depth;
+    if (depth > MAX_TREE_DEPTH) break;
+    switch (node.type) {
+      case 'unary':
+        stack.push([node.arg, depth + 1]);
+        break;
+      case 'binary':
+        stack.push([node.left, depth + 1], [node.right, depth + 1]);
+        break;
+      case 'ternary':
+        stack.push([node.cond, depth + 1], [node.then, depth + 1], [node.else, depth + 1]);
+        break;
+      case 'call':
+        for (const arg of node.args) stack.push([arg, depth + 1]);
+        break;
+      default:
+        break;
+    }
+  }
+  return deepest;
+}
 
 export interface ExpressionParseOptions {
   /** Maps an offset in `text` to a source location (for errors and `var` locations). */
@@ -102,7 +135,7 @@ class ExpressionParser {
 
   constructor(
     private readonly text: string,
-    start: number,
+    private readonly start: number,
     private readonly stop: number,
     private readonly options: ExpressionParseOptions,
   ) {
@@ -113,6 +146,9 @@ class ExpressionParser {
   parse(): ExpressionParseResult {
     if (this.token.kind === 'end') this.fail('missing expression', this.token.start);
     const expr = this.ternary();
+    if (treeDepth(expr) > MAX_TREE_DEPTH) {
+      this.fail(`expression too long: more than ${MAX_TREE_DEPTH} operations chained`, this.start);
+    }
     const next = this.current();
     if (next.kind !== 'end' && !this.options.partial) {
       this.fail(`unexpected '${next.text}' in expression`, next.start);
@@ -246,16 +282,29 @@ class ExpressionParser {
     return this.power();
   }
 
+  /**
+   * `a ** b ** c` is `(a ** b) ** c`: ngspice 39 evaluates `2**3**2` and `2^3^2` to 64, both in
+   * .param and in B sources. The exponent may carry a sign (`2**-1`).
+   */
   private power(): Expr {
-    const base = this.primary();
-    if (this.isOp('**') || this.isOp('^')) {
+    let base = this.primary();
+    while (this.isOp('**') || this.isOp('^')) {
       this.advance();
-      this.enter();
-      const exponent = this.unary();
-      this.depth--;
-      return { type: 'binary', op: '**', left: base, right: exponent };
+      base = { type: 'binary', op: '**', left: base, right: this.signedPrimary() };
     }
     return base;
+  }
+
+  private signedPrimary(): Expr {
+    if (this.isOp('-') || this.isOp('+') || this.isOp('!')) {
+      const op = this.token.text as '-' | '+' | '!';
+      this.advance();
+      this.enter();
+      const arg = this.signedPrimary();
+      this.depth--;
+      return { type: 'unary', op, arg };
+    }
+    return this.primary();
   }
 
   private primary(): Expr {

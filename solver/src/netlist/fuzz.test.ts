@@ -137,5 +137,7 @@ describe('parser fuzzing', () => {
     check('title\n.lib lib.l x\n');
     check(`title\nR1 a 0 {${'('.repeat(100000)}}`);
     check(`title\nB1 a 0 V=${'-'.repeat(100000)}1`);
+    check(`title\nR1 a 0 {${'1+'.repeat(100000)}1}`);
+    check(`title\nB1 a 0 V=${'v(a)*'.repeat(20000)}1`);
   });
 });
