@@ -64,6 +64,11 @@ export interface LoadContext {
   /** True at the first Newton iteration of a new operating point/time step (for junction initialisation). */
   readonly firstIteration: boolean;
   /**
+   * True at the first iteration of an operating point solved from scratch (ngspice's MODEINITJCT): nonlinear
+   * devices ignore the present iterate and start their junctions at a safe point (vcrit, or 0 when `off`).
+   */
+  readonly initJunctions: boolean;
+  /**
    * Integrate the charge stored at `state[0][offset]` into its current, stored at `state[0][offset+1]`,
    * with the analysis's method and order; returns that current (dq/dt).
    */

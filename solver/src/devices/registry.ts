@@ -6,6 +6,7 @@ import { CircuitError } from '../errors';
 import { createCapacitor } from './capacitor/capacitor';
 import { createCccs, createCcvs, createVccs, createVcvs } from './controlled/linear';
 import type { Device, DeviceBuildContext, DeviceFactory } from './device';
+import { createDiode } from './diode/diode';
 import { createInductor, createMutualInductance } from './inductor/inductor';
 import { createResistor } from './resistor/resistor';
 import { createCurrentSource, createVoltageSource } from './sources/independent';
@@ -21,11 +22,11 @@ const factories: Record<string, DeviceFactory> = {
   g: createVccs,
   f: createCccs,
   h: createCcvs,
+  d: createDiode,
 };
 
 const descriptions: Record<string, string> = {
   b: 'behavioural source',
-  d: 'diode',
   q: 'bipolar transistor',
   j: 'JFET',
   m: 'MOSFET',
