@@ -119,7 +119,7 @@ describe.each(databaseTargets())('auth and HTTP basics ($name PostgreSQL)', (tar
         statuses.push(res.status);
         if (res.status === 429) {
           expect(res.headers.get('retry-after')).toBeTruthy();
-          expect((await res.json()).error.code).toBe('rate_limited');
+          expect(((await res.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
         }
       }
       expect(statuses).toEqual([401, 401, 401, 429, 429]);

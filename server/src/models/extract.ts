@@ -114,7 +114,8 @@ const MANUFACTURERS: [RegExp, string][] = [
 ];
 
 export function manufacturerFrom(text: string): string | null {
-  for (const [pattern, name] of MANUFACTURERS) if (pattern.test(text)) return name;
+  const spaced = text.replace(/_/g, ' '); // LTspice writes mfg=International_Rectifier
+  for (const [pattern, name] of MANUFACTURERS) if (pattern.test(spaced)) return name;
   return null;
 }
 
@@ -139,6 +140,7 @@ export function decodeSpiceFile(bytes: Buffer): string {
 /** True for files that are not text at all (archives, images): many control bytes in the first 4 KiB. */
 export function looksBinary(bytes: Buffer): boolean {
   if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x504b0304) return true; // zip
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return false; // UTF-16 text
   const sample = bytes.subarray(0, 4096);
   let control = 0;
   for (const byte of sample) if (byte < 9 || (byte > 13 && byte < 32 && byte !== 26)) control++;
@@ -274,8 +276,16 @@ export function extractDefinitions(source: string, options: ExtractOptions = {})
 }
 
 function hashOf(kind: string, name: string, text: string): string {
-  // Whitespace and case do not make a different model.
-  const normalised = text.replace(/^\s*\*.*$/gm, '').replace(/\s+/g, ' ').trim().toUpperCase();
+  // Comments, continuation marks, spacing and case do not make a different model.
+  const normalised = text
+    .split('\n')
+    .filter((line) => !/^\s*\*/.test(line))
+    .map((line) => stripInlineComment(line).replace(/^\s*\+/, ' '))
+    .join(' ')
+    .replace(/([()=,])/g, ' $1 ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toUpperCase();
   return createHash('sha256').update(`${kind}\u0000${name.toUpperCase()}\u0000${normalised}`).digest('hex');
 }
 
@@ -295,7 +305,12 @@ function parseModelCard(card: Card, text: string, comment: string, fileManufactu
   if (!type || type === '(' || type.includes('=')) return { line: card.first, name, reason: '.model without a device type (expected e.g. D, NPN, NMOS)' };
   if (!balanced(card.text)) return { line: card.first, name, reason: 'unbalanced parentheses in .model card' };
   const primitive = PRIMITIVES[type];
-  const parameters = parseParameters(tokens.slice(typeIndex + 1).join(' '));
+  const parameterText = tokens.slice(typeIndex + 1).join(' ');
+  const parameters = parseParameters(parameterText);
+  // Bare words are flags, e.g. LTspice VDMOS `pchan`.
+  for (const word of parameterText.replace(/\s*=\s*/g, '=').split(/\s+/)) {
+    if (/^[A-Za-z][A-Za-z0-9_]*$/.test(word)) parameters[word.toUpperCase()] ??= 'true';
+  }
   if (ako) parameters.AKO = ako;
   let sub = primitive?.sub ?? null;
   if (type === 'VDMOS') sub = 'PCHAN' in parameters ? 'vdmos-p' : 'vdmos-n';

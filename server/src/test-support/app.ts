@@ -16,9 +16,10 @@ export interface TestApp {
   app: SpiceSimApp;
   url: string;
   config: Config;
-  call<T = any>(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; redirect?: RequestRedirect }): Promise<CallResult<T>>;
+  call<T = any>(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; redirect?: 'follow' | 'manual' | 'error' }): Promise<CallResult<T>>;
   /** Registers a fresh user and returns its session. */
   signUp(name?: string): Promise<{ token: string; refreshToken: string; userId: string; email: string }>;
+  database: TestDatabase;
   close(): Promise<void>;
 }
 
@@ -44,7 +45,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   });
 }
 
-export async function startTestApp(target: DatabaseTarget, overrides: Partial<Config> = {}): Promise<TestApp & { database: TestDatabase }> {
+export async function startTestApp(target: DatabaseTarget, overrides: Partial<Config> = {}): Promise<TestApp> {
   const database = await target.open();
   const storageDir = mkdtempSync(path.join(os.tmpdir(), 'spicesim-test-store-'));
   const config = testConfig({ databaseUrl: database.url, storage: { kind: 'local', dir: storageDir }, ...overrides });

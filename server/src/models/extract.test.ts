@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { decodeSpiceFile, extractDefinitions, looksBinary, parseParameters } from './extract';
+
+const FIXTURES = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'models');
+const load = (relative: string) => {
+  const bytes = readFileSync(path.join(FIXTURES, relative));
+  return extractDefinitions(decodeSpiceFile(bytes), { path: relative });
+};
+
+describe('decodeSpiceFile', () => {
+  test('UTF-16LE with BOM, CRLF and a DOS end mark', () => {
+    const text = decodeSpiceFile(readFileSync(path.join(FIXTURES, 'encodings/utf16-diode.lib')));
+    expect(text).toBe('* UTF-16 file with a DOS end mark\n.model UTF16DIODE D(IS=1e-12 N=1.9)\n');
+  });
+  test('Latin-1 bytes that are not UTF-8 decode as Windows-1252', () => {
+    expect(decodeSpiceFile(Buffer.from([0x2a, 0x20, 0x32, 0x35, 0xb0, 0x43]))).toBe('* 25°C');
+  });
+  test('a UTF-8 BOM is dropped', () => {
+    expect(decodeSpiceFile(Buffer.from('\ufeff.model A D', 'utf8'))).toBe('.model A D');
+  });
+  test('archives are recognised as binary; SPICE text is not', () => {
+    expect(looksBinary(readFileSync(path.join(FIXTURES, 'archive.zip')))).toBe(true);
+    expect(looksBinary(readFileSync(path.join(FIXTURES, 'Diode/diodes.mod')))).toBe(false);
+    expect(looksBinary(readFileSync(path.join(FIXTURES, 'encodings/utf16-diode.lib')))).toBe(false);
+  });
+});
+
+describe('extractDefinitions', () => {
+  test('PSpice subcircuits: pins, params, kinds from comments, nested .model kept inside, unterminated block skipped', () => {
+    const result = load('Manufacturer/Acme Semi/opamps.lib');
+    expect(result.models.map((m) => [m.name, m.kind, m.modelType, m.pins])).toEqual([
+      ['AC358', 'opamp', 'subcircuit', ['1', '2', '3', '4', '5']],
+      ['AC393', 'comparator', 'subcircuit', ['INP', 'INN', 'VCC', 'GND', 'OUT']],
+    ]);
+    expect(result.models[1].parameters).toEqual({ VOS: '1m' });
+    expect(result.nestedModels).toBe(2);
+    expect(result.skipped).toEqual([{ line: 23, name: 'BROKEN1', reason: 'no .ends before the end of the file' }]);
+    const ac358 = result.models[0];
+    expect(ac358.text.startsWith('.SUBCKT AC358 1 2 3 4 5')).toBe(true);
+    expect(ac358.text.endsWith('.ENDS AC358')).toBe(true);
+    expect(ac358.text).toContain('.model DX D(IS=1E-15)');
+    expect(ac358.line).toBe(6);
+    expect(ac358.description).toContain('dual operational amplifier');
+  });
+
+  test('.model cards: continuation lines, inline comments, spacing variants, broken cards', () => {
+    const result = load('Diode/diodes.mod');
+    expect(result.models.map((m) => m.name)).toEqual(['1N4148X', 'BAT54X', '1N4148X']);
+    const [d1, bat, dup] = result.models;
+    expect(d1).toMatchObject({ kind: 'diode', primitive: 'D', pins: ['A', 'K'], modelType: 'spice_primitive' });
+    expect(d1.parameters).toMatchObject({ IS: '2.52n', RS: '.568', BV: '100' });
+    expect(bat.parameters).toEqual({ IS: '1e-7', RS: '2.1', N: '1.04', CJO: '10p', M: '.35', BV: '30', IBV: '2u' });
+    expect(bat.text.split('\n')).toHaveLength(3); // the card and its two continuation lines
+    // Whitespace differences do not make a different model.
+    expect(dup.contentHash).toBe(d1.contentHash);
+    expect(bat.contentHash).not.toBe(d1.contentHash);
+    expect(result.skipped).toEqual([{ line: 6, name: 'BADPAREN', reason: 'unbalanced parentheses in .model card' }]);
+  });
+
+  test('LTspice: mfg= names the manufacturer, VDMOS polarity from the pchan flag, JFETs', () => {
+    const models = load('Transistor/ltspice-models.txt').models;
+    expect(models.map((m) => [m.name, m.kind, m.subcategory, m.manufacturer, m.dialect])).toEqual([
+      ['2N3904X', 'bjt', 'npn', 'Philips', 'ltspice'],
+      ['IRF530X', 'mosfet', 'vdmos-n', 'International Rectifier', 'ltspice'],
+      ['BS250X', 'mosfet', 'vdmos-p', 'Zetex', 'ltspice'],
+      ['J201X', 'jfet', 'njf', null, 'ltspice'] // the file name says LTspice,
+    ]);
+    expect(models[0].pins).toEqual(['C', 'B', 'E']);
+    expect(models[1].pins).toEqual(['D', 'G', 'S']);
+  });
+
+  test('HSPICE: `$` comments and cards without parentheses', () => {
+    const models = load('hspice/process.lib').models;
+    expect(models.map((m) => [m.name, m.subcategory])).toEqual([['nch', 'nmos'], ['pch', 'pmos']]);
+    expect(models[0].parameters).toEqual({ LEVEL: '49', VTH0: '0.5', TOX: '4e-9', U0: '400' });
+    expect(models[1].parameters).toEqual({ LEVEL: '49', VTH0: '-0.5', TOX: '4e-9' });
+  });
+
+  test('manufacturer from the file header when the card does not say', () => {
+    const models = extractDefinitions('* Texas Instruments macromodels\n.model Q1 NPN(BF=100)\n').models;
+    expect(models[0].manufacturer).toBe('Texas Instruments');
+  });
+
+  test('parameters: expressions, quoted values and spaces around =', () => {
+    expect(parseParameters('IS = 1e-14 BF={beta*2} NAME="a b" rb=10')).toEqual({ IS: '1e-14', BF: '{beta*2}', NAME: '"a b"', RB: '10' });
+  });
+
+  test('AKO models take their device type from the following word', () => {
+    const [model] = extractDefinitions('.model 2N2222B AKO:2N2222A NPN(BF=200)').models;
+    expect(model).toMatchObject({ name: '2N2222B', kind: 'bjt', primitive: 'NPN', parameters: { AKO: '2N2222A', BF: '200' } });
+  });
+});
