@@ -30,7 +30,26 @@ describe('parameters', () => {
     expect(error).toBeInstanceOf(CircuitError);
     expect(error.message).toContain("'rx'");
     expect(error.loc).toEqual({ file: '<netlist>', line: 3, column: 14 });
-    expect(errorOf(() => flat('.param a=b+1\n.param b=1')).loc).toMatchObject({ line: 2, column: 10 });
+  });
+
+  it('lets .param refer to parameters written later, as ngspice does, and detects cycles', () => {
+    expect(flat('.param a={b+1}\n.param b=2').parameters).toEqual(new Map([['b', 2], ['a', 3]]));
+    const cycle = errorOf(() => flat('.param a={b+1}\n.param b={a*2}'));
+    expect(cycle.message).toMatch(/'a' depends on itself/);
+    expect(cycle.loc).toMatchObject({ line: 2, column: 8 });
+    const chain = Array.from({ length: 2000 }, (_, i) => `.param p${i}={p${i + 1}+1}`).join('\n');
+    expect(() => flat(`${chain}\n.param p2000=0`)).toThrow(/more than 500 levels/);
+    const redefined = flat('.param a=1\n.param a=2');
+    expect(redefined.parameters.get('a')).toBe(2);
+    expect(redefined.diagnostics[0]).toMatchObject({ loc: { line: 3 } });
+  });
+
+  it('looks names up through the enclosing instances (ngspice dynamic scoping)', () => {
+    const circuit = flat('.param g=5\n.subckt s a params: p=1\nR1 a 0 {p*g}\n.ends\n.subckt t a params: g=7\nX1 a s\n.ends\nX1 1 t\nX2 1 s');
+    expect(circuit.elements.map((e) => [e.name, e.value])).toEqual([
+      ['r.x1.x1.r1', 7],
+      ['r.x2.r1', 5],
+    ]);
   });
 
   it('rejects non-finite values', () => {

@@ -21,6 +21,7 @@ import type { AnalysisCard, Diagnostic, ElementCard, Expr, FlatCircuit, ModelCar
 
 const MAX_INSTANCE_DEPTH = 64;
 const MAX_ELEMENTS = 1_000_000;
+const MAX_PARAMETER_CHAIN = 500;
 const GROUND_ALIASES = new Set(['0', 'gnd']);
 /** Names a behavioural expression may use that only the simulator knows. */
 const RUNTIME_VARIABLES = new Set(['time', 'temper', 'hertz']);
@@ -47,6 +48,11 @@ interface Frame {
   /** Lexical scope of the statements being expanded in this frame. */
   definitions: DefinitionScope;
   params: Map<string, number>;
+  /**
+   * Parameters not evaluated yet: evaluated on first use, so that a `.param` may refer to one
+   * written after it (ngspice accepts `.param a={b+1}` followed by `.param b=2`).
+   */
+  pending: Map<string, ParamAssignment>;
   /** Port name -> flattened node it is connected to. */
   ports: Map<string, string>;
   /** Model name as written -> flattened name, for models defined in this frame's body. */
@@ -64,6 +70,7 @@ class Elaborator {
   private readonly scopes = new Map<SubcircuitDefinition, DefinitionScope>();
   private readonly initialConditions = new Map<string, number>();
   private readonly warnedBodyStatements = new Set<string>();
+  private readonly resolving = new Set<ParamAssignment>();
   private readonly nodesets = new Map<string, number>();
   /** `.ic`/`.nodeset` entries by flattened node, to check once all elements exist. */
   private readonly conditionNodes: Array<{ node: string; written: string; command: string; loc: SourceLocation }> = [];
@@ -182,17 +189,50 @@ class Elaborator {
       definition,
       definitions,
       params: new Map(),
+      pending: new Map(),
       ports,
       models: new Map(),
       lookup: (name) => {
         for (let level: Frame | undefined = frame; level; level = level.parent) {
           const value = level.params.get(name);
           if (value !== undefined) return value;
+          if (level.pending.has(name)) return this.resolve(level, name);
         }
         return undefined;
       },
     };
     return frame;
+  }
+
+  /** Evaluates a pending parameter of `frame`, detecting cycles. */
+  private resolve(frame: Frame, name: string): number {
+    const assignment = frame.pending.get(name)!;
+    if (this.resolving.has(assignment)) {
+      throw new CircuitError(
+        `parameter '${name}' depends on itself`,
+        assignment.loc,
+        'break the circular definition: each parameter must be computable from the others',
+      );
+    }
+    if (this.resolving.size >= MAX_PARAMETER_CHAIN) {
+      throw new CircuitError(`parameters depend on each other more than ${MAX_PARAMETER_CHAIN} levels deep`, assignment.loc);
+    }
+    this.resolving.add(assignment);
+    try {
+      const value = this.value(assignment.value, frame);
+      frame.params.set(name, value);
+      frame.pending.delete(name);
+      return value;
+    } finally {
+      this.resolving.delete(assignment);
+    }
+  }
+
+  /** Evaluates every pending parameter of `frame`, in the order written. */
+  private resolveAll(frame: Frame): void {
+    for (const name of [...frame.pending.keys()]) {
+      if (frame.pending.has(name)) this.resolve(frame, name);
+    }
   }
 
   private warn(message: string, loc: SourceLocation | undefined): void {
@@ -275,12 +315,17 @@ class Elaborator {
   /** Expands a body: parameters first, then models, then elements and instances, as SPICE reads them. */
   private expandBody(statements: Statement[], frame: Frame): void {
     for (const statement of statements) {
-      if (statement.type === 'param') {
-        for (const assignment of statement.assignments) {
-          frame.params.set(assignment.name, this.value(assignment.value, frame));
+      if (statement.type !== 'param') continue;
+      for (const assignment of statement.assignments) {
+        const earlier = frame.pending.get(assignment.name);
+        if (earlier && !frame.definition) {
+          this.warn(`parameter '${assignment.name}' is defined again (first at line ${earlier.loc.line}); the last value is used`, assignment.loc);
         }
+        frame.params.delete(assignment.name);
+        frame.pending.set(assignment.name, assignment);
       }
     }
+    this.resolveAll(frame);
     for (const statement of statements) {
       if (statement.type === 'model') this.model(statement, frame);
     }
@@ -384,7 +429,8 @@ class Elaborator {
     }
     for (const param of definition.params) {
       const override = overrides.get(param.name);
-      child.params.set(param.name, override !== undefined ? override : this.value(param.value, child));
+      if (override !== undefined) child.params.set(param.name, override);
+      else child.pending.set(param.name, param);
     }
     this.expandBody(definition.body, child);
   }
