@@ -10,6 +10,7 @@ export type * from './circuit/flat';
 export { Circuit } from './circuit/circuit';
 export type { Plot, Vector, VectorType } from './output/plot';
 export { findVector } from './output/plot';
+export * from './output';
 export {
   SpiceError,
   ParseError,
