@@ -1,5 +1,5 @@
 import { CircuitError, SpiceError } from '../errors';
-import { parseAndElaborate } from '../netlist';
+import { evaluateExpression, parseAndElaborate } from '../netlist';
 import type { ElementCard, FlatCircuit } from './flat';
 
 const flat = (body: string, options = {}): FlatCircuit => parseAndElaborate(`title\n${body}`, options);
@@ -55,6 +55,42 @@ describe('parameters', () => {
   it('rejects non-finite values', () => {
     expect(errorOf(() => flat('R1 a 0 {1/0}')).message).toMatch(/evaluates to Infinity/);
     expect(() => flat('.param x={v(a)}')).toThrow(/cannot be evaluated/);
+  });
+});
+
+describe('.func', () => {
+  it('inlines user functions in parameters, values and B sources', () => {
+    const circuit = flat(
+      [
+        '.func parallel(a, b) {a*b/(a+b)}',
+        '.func twice(x) = 2*x',
+        ".func vdiff(k) 'k*(v(p) - v(n))'",
+        '.param rp={parallel(2k, 2k)}',
+        'R1 p 0 {twice(rp)}',
+        'B1 n 0 V={vdiff(twice(3)) + parallel(1, 1)}',
+        '.subckt s a',
+        '.func local(x) {x+1}',
+        'R1 a 0 {local(1)*twice(1)}',
+        '.ends',
+        'X1 p s',
+      ].join('\n'),
+    );
+    expect(circuit.parameters.get('rp')).toBe(1000);
+    const elements = byName(circuit);
+    expect(elements.get('r1')?.value).toBe(2000);
+    expect(elements.get('r.x1.r1')?.value).toBe(4);
+    const b = elements.get('b1')!.expression!.expr;
+    const scope: Record<string, number> = { 'v(p)': 3, 'v(n)': 1 };
+    expect(evaluateExpression(b, (name) => scope[name])).toBe(6 * 2 + 0.5);
+  });
+
+  it('reports wrong argument counts, recursion, undefined and built-in names', () => {
+    expect(errorOf(() => flat('.func f(a) {a}\nR1 a 0 {f(1, 2)}')).message).toMatch(/takes 1 argument\(s\), got 2/);
+    expect(() => flat('.func f(a) {f(a)}\nR1 a 0 {f(1)}')).toThrow(/calls itself/);
+    expect(() => flat('.func f(a) {a+a}\n.func g(a) {f(f(f(f(a))))}\n.func h(a) {g(g(g(g(g(a)))))}\nR1 a 0 {h(h(1))}')).toThrow(/more than 100000/);
+    expect(() => flat('.subckt s a\n.func f(x) {x}\n.ends\nR1 a 0 {f(1)}')).toThrow(/'f' is not defined here/);
+    expect(() => flat('.func sqrt(x) {x}')).toThrow(/built-in/);
+    expect(() => flat('R1 a 0 {nofunc(1)}')).toThrow(/unknown function 'nofunc'/);
   });
 });
 

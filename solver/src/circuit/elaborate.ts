@@ -10,18 +10,21 @@ import { CircuitError, type SourceLocation } from '../errors';
 import type {
   Netlist,
   ElementStatement,
+  FunctionStatement,
   ModelStatement,
   ParamAssignment,
   Statement,
   SubcircuitDefinition,
   Value,
 } from '../netlist/ast';
-import { evaluateExpression, expressionLocation, setExpressionLocation } from '../netlist/expression';
+import { evaluateExpression, expressionLocation, isBuiltinFunction, setExpressionLocation } from '../netlist/expression';
 import type { AnalysisCard, Diagnostic, ElementCard, Expr, FlatCircuit, ModelCard } from './flat';
 
 const MAX_INSTANCE_DEPTH = 64;
 const MAX_ELEMENTS = 1_000_000;
 const MAX_PARAMETER_CHAIN = 500;
+const MAX_FUNCTION_DEPTH = 32;
+const MAX_INLINED_NODES = 100_000;
 const GROUND_ALIASES = new Set(['0', 'gnd']);
 /** Names a behavioural expression may use that only the simulator knows. */
 const RUNTIME_VARIABLES = new Set(['time', 'temper', 'hertz']);
@@ -57,6 +60,8 @@ interface Frame {
   ports: Map<string, string>;
   /** Model name as written -> flattened name, for models defined in this frame's body. */
   models: Map<string, string>;
+  /** `.func` definitions of this frame's body. */
+  functions: Map<string, FunctionStatement>;
   /** Scope function used to evaluate expressions here. */
   lookup: (name: string) => number | undefined;
 }
@@ -71,6 +76,7 @@ class Elaborator {
   private readonly initialConditions = new Map<string, number>();
   private readonly warnedBodyStatements = new Set<string>();
   private readonly resolving = new Set<ParamAssignment>();
+  private functionCount = 0;
   private readonly nodesets = new Map<string, number>();
   /** `.ic`/`.nodeset` entries by flattened node, to check once all elements exist. */
   private readonly conditionNodes: Array<{ node: string; written: string; command: string; loc: SourceLocation }> = [];
@@ -172,6 +178,7 @@ class Elaborator {
   private collectGlobals(statements: Statement[]): void {
     for (const statement of statements) {
       if (statement.type === 'global') for (const node of statement.nodes) this.globals.add(node.name);
+      else if (statement.type === 'func') this.functionCount++;
       else if (statement.type === 'subckt') this.collectGlobals(statement.body);
     }
   }
@@ -192,6 +199,7 @@ class Elaborator {
       pending: new Map(),
       ports,
       models: new Map(),
+      functions: new Map(),
       lookup: (name) => {
         for (let level: Frame | undefined = frame; level; level = level.parent) {
           const value = level.params.get(name);
@@ -256,7 +264,7 @@ class Elaborator {
 
   private evaluate(expr: Expr, frame: Frame, loc: SourceLocation): number {
     try {
-      return evaluateExpression(expr, frame.lookup);
+      return evaluateExpression(this.functionCount > 0 ? this.inline(expr, frame, 0) : expr, frame.lookup);
     } catch (error) {
       if (error instanceof CircuitError && !error.loc) throw new CircuitError(error.message, loc, error.hint);
       throw error;
@@ -315,6 +323,10 @@ class Elaborator {
   /** Expands a body: parameters first, then models, then elements and instances, as SPICE reads them. */
   private expandBody(statements: Statement[], frame: Frame): void {
     for (const statement of statements) {
+      if (statement.type !== 'func') continue;
+      frame.functions.set(statement.name, statement);
+    }
+    for (const statement of statements) {
       if (statement.type !== 'param') continue;
       for (const assignment of statement.assignments) {
         const earlier = frame.pending.get(assignment.name);
@@ -347,6 +359,7 @@ class Elaborator {
         this.condition(statement, frame);
         return;
       case 'param':
+      case 'func':
       case 'model':
       case 'subckt':
       case 'global':
@@ -519,7 +532,8 @@ class Elaborator {
    * Rewrites a behavioural expression for the simulator: parameters become numbers, node names in
    * v() and source names in i() are flattened, and time/temper/hertz stay variables.
    */
-  private flattenExpression(expr: Expr, frame: Frame, loc: SourceLocation): Expr {
+  private flattenExpression(written: Expr, frame: Frame, loc: SourceLocation): Expr {
+    const expr = this.functionCount > 0 ? this.inline(written, frame, 0) : written;
     const rewrite = (node: Expr): Expr => {
       let result: Expr;
       switch (node.type) {
@@ -556,6 +570,83 @@ class Elaborator {
       }
       setExpressionLocation(result, expressionLocation(node));
       return result;
+    };
+    return rewrite(expr);
+  }
+
+  /**
+   * Replaces calls to `.func` functions by their bodies, arguments substituted for the function's
+   * parameters (names the body does not bind resolve where the call is, like ngspice's macro-style
+   * expansion). Nested and recursive calls are bounded.
+   */
+  private inline(expr: Expr, frame: Frame, depth: number, budget = { nodes: 0 }): Expr {
+    const rewrite = (node: Expr): Expr => {
+      if (++budget.nodes > MAX_INLINED_NODES) {
+        throw new CircuitError(
+          `expanding .func calls gives an expression of more than ${MAX_INLINED_NODES} operations`,
+          expressionLocation(node),
+          'simplify the nested function calls',
+        );
+      }
+      switch (node.type) {
+        case 'num':
+        case 'var':
+          return node;
+        case 'unary':
+          return { type: 'unary', op: node.op, arg: rewrite(node.arg) };
+        case 'binary':
+          return { type: 'binary', op: node.op, left: rewrite(node.left), right: rewrite(node.right) };
+        case 'ternary':
+          return { type: 'ternary', cond: rewrite(node.cond), then: rewrite(node.then), else: rewrite(node.else) };
+        case 'call': {
+          if (isBuiltinFunction(node.name)) {
+            if (node.name === 'v' || node.name === 'i') return node;
+            const call: Expr = { type: 'call', name: node.name, args: node.args.map(rewrite) };
+            setExpressionLocation(call, expressionLocation(node));
+            return call;
+          }
+          const loc = expressionLocation(node);
+          let definition: FunctionStatement | undefined;
+          for (let level: Frame | undefined = frame; level && !definition; level = level.parent) {
+            definition = level.functions.get(node.name);
+          }
+          if (!definition) {
+            throw new CircuitError(`function '${node.name}' is not defined here`, loc, 'define it with .func at the top level or in this subcircuit');
+          }
+          if (definition.params.length !== node.args.length) {
+            throw new CircuitError(
+              `${node.name}() takes ${definition.params.length} argument(s), got ${node.args.length}`,
+              loc,
+              `see its definition at ${definition.loc.file}:${definition.loc.line}`,
+            );
+          }
+          if (depth >= MAX_FUNCTION_DEPTH) {
+            throw new CircuitError(`function '${node.name}' calls itself or nests more than ${MAX_FUNCTION_DEPTH} deep`, loc);
+          }
+          const args = new Map(definition.params.map((param, index) => [param, rewrite(node.args[index])]));
+          const substitute = (body: Expr): Expr => {
+            switch (body.type) {
+              case 'var':
+                return args.get(body.name) ?? body;
+              case 'num':
+                return body;
+              case 'unary':
+                return { type: 'unary', op: body.op, arg: substitute(body.arg) };
+              case 'binary':
+                return { type: 'binary', op: body.op, left: substitute(body.left), right: substitute(body.right) };
+              case 'ternary':
+                return { type: 'ternary', cond: substitute(body.cond), then: substitute(body.then), else: substitute(body.else) };
+              case 'call': {
+                if (body.name === 'v' || body.name === 'i') return body;
+                const call: Expr = { type: 'call', name: body.name, args: body.args.map(substitute) };
+                setExpressionLocation(call, expressionLocation(body));
+                return call;
+              }
+            }
+          };
+          return this.inline(substitute(definition.expr), frame, depth + 1, budget);
+        }
+      }
     };
     return rewrite(expr);
   }

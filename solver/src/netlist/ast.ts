@@ -78,6 +78,15 @@ export interface ModelStatement {
   loc: SourceLocation;
 }
 
+/** `.func name(a, b) {expr}`: a user function, inlined where it is called. */
+export interface FunctionStatement {
+  type: 'func';
+  name: string;
+  params: string[];
+  expr: Expr;
+  loc: SourceLocation;
+}
+
 export interface ParamStatement {
   type: 'param';
   assignments: ParamAssignment[];
@@ -158,6 +167,7 @@ export type Statement =
   | SubcircuitDefinition
   | ModelStatement
   | ParamStatement
+  | FunctionStatement
   | AnalysisStatement
   | OptionsStatement
   | TempStatement

@@ -68,6 +68,11 @@ const FUNCTIONS: Record<string, [number, number]> = {
 /** Names of the built-in functions (for documentation and tests). */
 export const BUILTIN_FUNCTIONS: readonly string[] = Object.keys(FUNCTIONS).filter((f) => f !== 'v' && f !== 'i');
 
+/** Is `name` a built-in function (or v/i)? */
+export function isBuiltinFunction(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(FUNCTIONS, name);
+}
+
 const MAX_DEPTH = 200;
 /**
  * Chains such as `1+1+1+...` are parsed by loops, not recursion, but they still give deep trees;
@@ -111,6 +116,8 @@ export interface ExpressionParseOptions {
    * where it stopped (used for unquoted `V=...` in B sources, followed by other parameters).
    */
   partial?: boolean;
+  /** Names of user functions (`.func`), called like built-ins; their arity is checked later. */
+  userFunctions?: ReadonlySet<string>;
 }
 
 export interface ExpressionParseResult {
@@ -335,8 +342,14 @@ class ExpressionParser {
 
   private call(nameToken: Token): Expr {
     const name = nameToken.text;
-    const arity = FUNCTIONS[name];
-    if (!arity) this.fail(`unknown function '${name}'`, nameToken.start);
+    const arity: [number, number] | undefined = isBuiltinFunction(name)
+      ? FUNCTIONS[name]
+      : this.options.userFunctions?.has(name)
+        ? [0, -1]
+        : undefined;
+    if (!arity) {
+      this.fail(`unknown function '${name}'`, nameToken.start);
+    }
     const args: Expr[] = [];
     if (name === 'v' || name === 'i') {
       // Node and source names are not expressions: read them raw (they may contain '.', '#', digits first).

@@ -71,7 +71,7 @@ const SPICE_CHARS = 'abcdefgilmnpqrsuvwxyz0123456789 .+-*/^(){}\'",=;$:?<>!&|\n\
 const TOKENS = [
   '.subckt', '.ends', '.include a.inc', '.lib lib.l x', '.lib', '.endl', '.model', '.param', '{', '}', "'", '(', ')',
   'x1', 'v(', 'i(', 'PULSE(', 'POLY(2)', 'TABLE', 'value=', 'params:', '\n+', '\n', '1meg', '**', '?', ':', '.end',
-  '.control', '.endc', 'X1 a b stage', 'X9 a stage', '=', ',', '0', 'gnd', '1e999', '1/0', 'sqrt(-1)',
+  '.control', '.endc', '.func f(x) {x*f(x)}', '.func g(a,b) {a+b}', 'g(1,2)', 'f(1)', 'X1 a b stage', 'X9 a stage', '=', ',', '0', 'gnd', '1e999', '1/0', 'sqrt(-1)',
 ];
 
 describe('parser fuzzing', () => {

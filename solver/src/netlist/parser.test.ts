@@ -425,6 +425,18 @@ describe('dot-commands', () => {
     expect(() => parse('.ic out=1')).toThrow(/v\(node\)=value/);
   });
 
+  it('.func definitions', () => {
+    const netlist = parse(".func f(a, b) = {a*b}\n.func g(x) 'x+1'\n.func h() 3\nR1 a 0 {f(g(1), h())}");
+    expect(netlist.statements.slice(0, 3)).toMatchObject([
+      { type: 'func', name: 'f', params: ['a', 'b'], expr: { type: 'binary', op: '*' } },
+      { type: 'func', name: 'g', params: ['x'] },
+      { type: 'func', name: 'h', params: [], expr: { type: 'num', value: 3 } },
+    ]);
+    expect(() => parse('.func f {1}')).toThrow(/expected '\('/);
+    expect(() => parse('.func max(a) {a}')).toThrow(/built-in/);
+    expect(() => parse('.func f(a) {a} junk')).toThrow(/unexpected 'junk'/);
+  });
+
   it('.control blocks are skipped with a warning', () => {
     const netlist = parse('.control\nrun\nplot v(1)\n.endc\nR1 1 0 1');
     expect(elements(netlist)).toHaveLength(1);

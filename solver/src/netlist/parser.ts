@@ -21,7 +21,7 @@ import type {
   SubcircuitDefinition,
   Value,
 } from './ast';
-import { parseExpressionAt, type Expr } from './expression';
+import { isBuiltinFunction, parseExpressionAt, type Expr } from './expression';
 import { Card, readCards, tokenize, type Token } from './lexer';
 import { parseValue } from './values';
 
@@ -266,6 +266,8 @@ class Cursor {
   constructor(
     readonly card: Card,
     readonly tokens: Token[],
+    /** Names of the deck's `.func` functions. */
+    readonly functions: ReadonlySet<string> = new Set(),
   ) {}
 
   peek(offset = 0): Token | undefined {
@@ -360,7 +362,10 @@ class Cursor {
 
   expressionValue(start: number, end: number, locStart: number): Value {
     const text = this.card.text;
-    const { expr } = parseExpressionAt(text, start, end, { locate: (offset) => this.card.locate(offset) });
+    const { expr } = parseExpressionAt(text, start, end, {
+      locate: (offset) => this.card.locate(offset),
+      userFunctions: this.functions,
+    });
     const loc = this.card.locate(locStart);
     if (expr.type === 'num') return { kind: 'number', value: expr.value, loc };
     return { kind: 'expr', expr, text: text.slice(start, end), loc };
@@ -432,10 +437,12 @@ class Cursor {
 class StatementParser {
   readonly diagnostics: ParseDiagnostic[];
   private readonly modelNames: Set<string>;
+  private readonly functions: ReadonlySet<string>;
 
-  constructor(diagnostics: ParseDiagnostic[], modelNames: Set<string>) {
+  constructor(diagnostics: ParseDiagnostic[], modelNames: Set<string>, functions: ReadonlySet<string>) {
     this.diagnostics = diagnostics;
     this.modelNames = modelNames;
+    this.functions = functions;
   }
 
   private warn(message: string, loc: SourceLocation): void {
@@ -448,7 +455,7 @@ class StatementParser {
     const body = (): Statement[] => (open.length > 0 ? open[open.length - 1].body : top);
     for (const { card, tokens } of cards) {
       if (tokens.length === 0) continue;
-      const cursor: Cursor = new Cursor(card, tokens);
+      const cursor: Cursor = new Cursor(card, tokens, this.functions);
       const head = tokens[0];
       if (head.kind !== 'word') {
         cursor.fail(`a statement cannot start with '${head.text}'`, head, 'start the line with an element name or a dot-command');
@@ -650,15 +657,36 @@ class StatementParser {
       this.warn(`${command} is ignored (use .save to choose the vectors written to the output)`, loc);
       return undefined;
     }
-    if (command === '.func') {
-      this.warn('.func is not supported: the user-defined function is ignored and calls to it will fail', loc);
-      return undefined;
-    }
+    if (command === '.func') return this.userFunction(cursor, loc);
     if (command === '.endl' || command === '.endc') {
       cursor.fail(`'${command}' without its opening statement`, head);
     }
     this.warn(`unknown statement '${command}' ignored`, loc);
     return undefined;
+  }
+
+  /** `.func name(a, b) = {expr}` (the `=` is optional; the body may be braced, quoted or bare). */
+  private userFunction(cursor: Cursor, loc: SourceLocation): Statement {
+    const name = cursor.name('function name after .func');
+    if (isBuiltinFunction(name.name)) {
+      throw new ParseError(`.func cannot redefine the built-in function '${name.name}'`, name.loc, 'choose another name');
+    }
+    if (!cursor.isKind('(')) cursor.fail(`expected '(' after .func ${name.name}`, cursor.peek(), "write '.func name(a, b) {expression}'");
+    cursor.next();
+    const params: string[] = [];
+    while (!cursor.isKind(')')) {
+      if (cursor.isKind(',')) {
+        cursor.next();
+        continue;
+      }
+      if (!cursor.isWord()) cursor.fail(`expected a parameter name or ')' in .func ${name.name}`, cursor.peek());
+      params.push(cursor.next()!.text);
+    }
+    cursor.next();
+    if (cursor.isKind('=')) cursor.next();
+    const body = this.rawExpression(cursor, `.func ${name.name}`);
+    this.expectEnd(cursor, `.func ${name.name}`);
+    return { type: 'func', name: name.name, params, expr: body.expr, loc };
   }
 
   private dcAnalysis(cursor: Cursor, loc: SourceLocation): AnalysisStatement {
@@ -949,7 +977,7 @@ class StatementParser {
     if (voltageControlled && (word === 'value' || word === 'vol' || word === 'cur') && (cursor.isKind('=', 1) || cursor.isKind('brace', 1))) {
       cursor.next();
       if (cursor.isKind('=')) cursor.next();
-      element.expression = { quantity: element.kind === 'e' ? 'v' : 'i', ...this.rawExpression(cursor, element) };
+      element.expression = { quantity: element.kind === 'e' ? 'v' : 'i', ...this.rawExpression(cursor, element.name) };
       element.params = cursor.assignments(`element ${element.name}`);
       return;
     }
@@ -998,7 +1026,7 @@ class StatementParser {
     }
     if (voltageControlled && word === 'table') {
       cursor.next();
-      const expression = this.rawExpression(cursor, element, true);
+      const expression = this.rawExpression(cursor, element.name, true);
       if (!cursor.isKind('=')) cursor.fail(`expected '=' after the TABLE expression of ${element.name}`, cursor.peek(), 'write TABLE {expr} = (x1,y1) (x2,y2) ...');
       cursor.next();
       const values: Value[] = [];
@@ -1044,11 +1072,11 @@ class StatementParser {
    */
   private rawExpression(
     cursor: Cursor,
-    element: ElementStatement,
+    owner: string,
     stopAtEquals = false,
   ): { expr: Expr; text: string; loc: SourceLocation } {
     const token = cursor.peek();
-    if (!token) cursor.fail(`${element.name} is missing its expression`, undefined, 'write the expression in {braces}');
+    if (!token) cursor.fail(`${owner} is missing its expression`, undefined, 'write the expression in {braces}');
     if (token.kind === 'brace' || token.kind === 'quote') {
       cursor.next();
       const value = cursor.expressionValue(token.start + 1, token.end - 1, token.start);
@@ -1059,11 +1087,12 @@ class StatementParser {
     const { expr, end } = parseExpressionAt(text, token.start, text.length, {
       locate: (offset) => cursor.card.locate(offset),
       partial: true,
+      userFunctions: cursor.functions,
     });
     // Continue with the tokens after the expression.
     while (!cursor.atEnd() && cursor.peek()!.start < end) cursor.next();
     if (!stopAtEquals && !cursor.atEnd() && !cursor.atAssignment()) {
-      cursor.fail(`unexpected '${cursor.peek()!.text}' after the expression of ${element.name}`, cursor.peek(), 'put the expression in {braces}');
+      cursor.fail(`unexpected '${cursor.peek()!.text}' after the expression of ${owner}`, cursor.peek(), 'put the expression in {braces}');
     }
     return { expr, text: text.slice(token.start, end).trim(), loc: cursor.loc(token) };
   }
@@ -1075,7 +1104,7 @@ class StatementParser {
         if (element.expression) cursor.fail(`${element.name} has two expressions`, token, 'a B source takes one V= or I=');
         cursor.next();
         cursor.next();
-        element.expression = { quantity: token.text as 'v' | 'i', ...this.rawExpression(cursor, element) };
+        element.expression = { quantity: token.text as 'v' | 'i', ...this.rawExpression(cursor, element.name) };
       } else if (cursor.atAssignment()) {
         element.params.push(cursor.assignment());
       } else if (token.kind === ',') {
@@ -1138,7 +1167,11 @@ export function parseNetlist(text: string, options: ParseOptions = {}): Netlist 
   for (const { tokens } of cards) {
     if (firstWord(tokens) === '.model' && tokens[1]?.kind === 'word') modelNames.add(tokens[1].text);
   }
+  const functions = new Set<string>();
+  for (const { tokens } of cards) {
+    if (firstWord(tokens) === '.func' && tokens[1]?.kind === 'word') functions.add(tokens[1].text);
+  }
   const titleValue = { value: title?.text ?? '' };
-  const statements = new StatementParser(diagnostics, modelNames).parseCards(cards, titleValue);
+  const statements = new StatementParser(diagnostics, modelNames, functions).parseCards(cards, titleValue);
   return { title: titleValue.value, statements, diagnostics, loc: { file, line: 1, column: 1 } };
 }
