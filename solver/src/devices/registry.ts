@@ -7,6 +7,7 @@ import { createCapacitor } from './capacitor/capacitor';
 import { createCccs, createCcvs, createVccs, createVcvs } from './controlled/linear';
 import type { Device, DeviceBuildContext, DeviceFactory } from './device';
 import { createDiode } from './diode/diode';
+import { createMosfet } from './mos1';
 import { createInductor, createMutualInductance } from './inductor/inductor';
 import { createResistor } from './resistor/resistor';
 import { createCurrentSource, createVoltageSource } from './sources/independent';
@@ -23,13 +24,13 @@ const factories: Record<string, DeviceFactory> = {
   f: createCccs,
   h: createCcvs,
   d: createDiode,
+  m: createMosfet,
 };
 
 const descriptions: Record<string, string> = {
   b: 'behavioural source',
   q: 'bipolar transistor',
   j: 'JFET',
-  m: 'MOSFET',
   s: 'voltage-controlled switch',
   w: 'current-controlled switch',
   z: 'MESFET',

@@ -64,8 +64,8 @@ beforeAll(() => {
   requireNgspice();
 });
 
-it('has at least 10 nonlinear fixture netlists', () => {
-  expect(decks().length).toBeGreaterThanOrEqual(10);
+it('has at least 17 nonlinear fixture netlists', () => {
+  expect(decks().length).toBeGreaterThanOrEqual(17);
 });
 
 describe.each(decks().map((d) => [basename(d), d]))('%s: SpiceSim agrees with ngspice', (name, deck) => {

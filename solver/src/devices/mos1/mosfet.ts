@@ -1,0 +1,731 @@
+/**
+ * MOSFET framework shared by levels 1, 2 and 3 (ngspice mos1load.c / mos2load.c / mos3load.c share it):
+ *   M d g s b model [L= W= AD= AS= PD= PS= NRD= NRS= M=] [off] [ic=vds,vgs,vbs] [temp=|dtemp=]
+ * drain and source series resistances (RD/RS, or RSH·NRD/NRS; internal nodes), the bulk-drain and
+ * bulk-source junction diodes with depletion charges (CBD/CBS or CJ·AD + CJSW·PD, graded, FC-linearised),
+ * Meyer's gate capacitances (Meyer 1971, as DEVqmeyer: the half-capacitances stored per point and
+ * averaged over two points in transient) plus overlap capacitances CGSO/CGDO/CGBO, fetlim/limvds/pnjlim
+ * limiting, and source/drain interchange when vds < 0. The level supplies the channel current and its
+ * derivatives (`ChannelModel`); everything here works in "n-type" voltages (multiplied by `type`).
+ */
+import type { ElementCard, ModelCard } from '../../circuit/flat';
+import { CircuitError } from '../../errors';
+import {
+  type AcLoadContext,
+  CELSIUS_TO_KELVIN,
+  type Device,
+  type DeviceBuildContext,
+  type LoadContext,
+  type SetupContext,
+  type TruncateContext,
+} from '../device';
+import {
+  CHARGE,
+  EPS_OX,
+  EPS_SI,
+  LocalStamp,
+  REFERENCE_TEMPERATURE,
+  SQRT2,
+  currentConverged,
+  energyGap,
+  fetlim,
+  limvds,
+  param,
+  pnjlim,
+  potentialFactor,
+  thermalVoltage,
+} from '../semiconductor';
+
+/** Channel current of one MOSFET level, in n-type voltages with vds >= 0 (normal mode). */
+export interface ChannelResult {
+  cdrain: number;
+  gm: number;
+  gds: number;
+  gmbs: number;
+  von: number;
+  vdsat: number;
+}
+
+export interface ChannelModel {
+  /** Temperature update (kelvin) from the shared temperature values. */
+  temperature(t: MosTemperature): void;
+  evaluate(vgs: number, vds: number, vbs: number, t: MosTemperature): ChannelResult;
+}
+
+/** Model parameters common to the three levels (ngspice names, defaults as mos1/2/3). */
+export interface MosModel {
+  type: 1 | -1;
+  level: number;
+  vto: number;
+  kp: number;
+  gamma: number;
+  phi: number;
+  lambda: number;
+  rd: number;
+  rs: number;
+  rsh: number;
+  cbd: number | undefined;
+  cbs: number | undefined;
+  is: number;
+  js: number;
+  pb: number;
+  cj: number;
+  mj: number;
+  cjsw: number;
+  mjsw: number;
+  cgso: number;
+  cgdo: number;
+  cgbo: number;
+  fc: number;
+  /** Oxide capacitance per area (F/m²), 0 when TOX is not given. */
+  cox: number;
+  tox: number | undefined;
+  ld: number;
+  uo: number;
+  nsub: number | undefined;
+  tnom: number;
+  params: Record<string, number>;
+}
+
+export function mosModel(card: ModelCard, defaultTnom: number, level: number): MosModel {
+  const p = card.params;
+  const type = card.type === 'pmos' ? -1 : 1;
+  const tnom = (p.tnom ?? defaultTnom) + CELSIUS_TO_KELVIN;
+  const tox = level === 1 ? p.tox : param(p, 1e-7, 'tox');
+  const cox = tox !== undefined && tox > 0 ? EPS_OX / tox : 0;
+  const uo = param(p, 600, 'uo', 'u0');
+  let kp = param(p, NaN, 'kp');
+  if (Number.isNaN(kp)) kp = cox > 0 ? uo * 1e-4 * cox : 2e-5;
+  let phi = param(p, NaN, 'phi');
+  let gamma = param(p, NaN, 'gamma');
+  let vto = param(p, NaN, 'vto', 'vt0');
+  const nsub = p.nsub;
+  if (nsub !== undefined && cox > 0 && nsub * 1e6 > 1.45e16) {
+    // Process parameters -> electrical ones (ngspice mos1temp.c, SPICE2 ch. 4).
+    const vtnom = thermalVoltage(tnom);
+    const egfet1 = energyGap(tnom);
+    if (Number.isNaN(phi)) phi = Math.max(0.1, 2 * vtnom * Math.log((nsub * 1e6) / 1.45e16));
+    const fermis = type * 0.5 * phi;
+    let wkfng = 3.2;
+    const tpg = param(p, 1, 'tpg');
+    if (tpg !== 0) {
+      const fermig = type * tpg * 0.5 * egfet1;
+      wkfng = 3.25 + 0.5 * egfet1 - fermig;
+    }
+    const wkfngs = wkfng - (3.25 + 0.5 * egfet1 + fermis);
+    if (Number.isNaN(gamma)) gamma = Math.sqrt(2 * EPS_SI * CHARGE * nsub * 1e6) / cox;
+    if (Number.isNaN(vto)) {
+      const vfb = wkfngs - (param(p, 0, 'nss') * 1e4 * CHARGE) / cox;
+      vto = vfb + type * (gamma * Math.sqrt(phi) + phi);
+    }
+  }
+  return {
+    type,
+    level,
+    vto: Number.isNaN(vto) ? 0 : vto,
+    kp,
+    gamma: Number.isNaN(gamma) ? 0 : gamma,
+    phi: Number.isNaN(phi) ? 0.6 : phi,
+    lambda: param(p, 0, 'lambda'),
+    rd: param(p, 0, 'rd'),
+    rs: param(p, 0, 'rs'),
+    rsh: param(p, 0, 'rsh'),
+    cbd: p.cbd,
+    cbs: p.cbs,
+    is: param(p, 1e-14, 'is'),
+    js: param(p, 0, 'js'),
+    pb: param(p, 0.8, 'pb'),
+    cj: param(p, 0, 'cj'),
+    mj: param(p, 0.5, 'mj'),
+    cjsw: param(p, 0, 'cjsw'),
+    mjsw: param(p, level === 1 ? 0.5 : 0.33, 'mjsw'),
+    cgso: param(p, 0, 'cgso'),
+    cgdo: param(p, 0, 'cgdo'),
+    cgbo: param(p, 0, 'cgbo'),
+    fc: param(p, 0.5, 'fc'),
+    cox,
+    tox,
+    ld: param(p, 0, 'ld'),
+    uo,
+    nsub,
+    tnom,
+    params: p,
+  };
+}
+
+/** Temperature-dependent values shared by all levels (ngspice mos1temp.c). */
+export interface MosTemperature {
+  kelvin: number;
+  vt: number;
+  /** KP and UO scaled by (T/Tnom)^-1.5. */
+  kp: number;
+  uo: number;
+  phi: number;
+  vbi: number;
+  vto: number;
+  bulkPotential: number;
+  depletionPotential: number;
+  /** Junction saturation currents (M included). */
+  drainSatCur: number;
+  sourceSatCur: number;
+  drainVcrit: number;
+  sourceVcrit: number;
+  /** Zero-bias bottom and sidewall capacitances of the drain and source junctions (M included). */
+  czbd: number;
+  czbdsw: number;
+  czbs: number;
+  czbssw: number;
+}
+
+export interface MosGeometry {
+  l: number;
+  w: number;
+  ad: number;
+  as: number;
+  pd: number;
+  ps: number;
+  nrd: number;
+  nrs: number;
+  m: number;
+  /** L − 2·LD. */
+  leff: number;
+}
+
+export function mosTemperature(model: MosModel, geometry: MosGeometry, kelvin: number): MosTemperature {
+  const vt = thermalVoltage(kelvin);
+  const ratio = kelvin / model.tnom;
+  const fact1 = model.tnom / REFERENCE_TEMPERATURE;
+  const fact2 = kelvin / REFERENCE_TEMPERATURE;
+  const egfet = energyGap(kelvin);
+  const egfet1 = energyGap(model.tnom);
+  const vtnom = thermalVoltage(model.tnom);
+  const pbfact = potentialFactor(kelvin);
+  const pbfact1 = potentialFactor(model.tnom);
+  const ratio4 = ratio * Math.sqrt(ratio);
+  const phio = (model.phi - pbfact1) / fact1;
+  const phi = fact2 * phio + pbfact;
+  const type = model.type;
+  const vbi = model.vto - type * (model.gamma * Math.sqrt(model.phi)) + 0.5 * (egfet1 - egfet) + type * 0.5 * (phi - model.phi);
+  const vto = vbi + type * model.gamma * Math.sqrt(phi);
+  const satFactor = Math.exp(-egfet / vt + egfet1 / vtnom);
+  const pbo = (model.pb - pbfact1) / fact1;
+  const gmaOld = (model.pb - pbo) / pbo;
+  const bulkPotential = fact2 * pbo + pbfact;
+  const gmaNew = (bulkPotential - pbo) / pbo;
+  const capScale = (grading: number): number =>
+    (1 + grading * (4e-4 * (kelvin - REFERENCE_TEMPERATURE) - gmaNew)) /
+    (1 + grading * (4e-4 * (model.tnom - REFERENCE_TEMPERATURE) - gmaOld));
+  const m = geometry.m;
+  const density = model.js * satFactor;
+  const isat = model.is * satFactor;
+  const drainSatCur = m * (density === 0 || geometry.ad === 0 ? isat : density * geometry.ad);
+  const sourceSatCur = m * (density === 0 || geometry.as === 0 ? isat : density * geometry.as);
+  const vcrit = (i: number): number => vt * Math.log(vt / (SQRT2 * i));
+  const cjScale = capScale(model.mj);
+  const swScale = capScale(model.mjsw);
+  const bottom = (given: number | undefined, area: number): number =>
+    m * (given !== undefined ? given * cjScale : model.cj * cjScale * area);
+  return {
+    kelvin,
+    vt,
+    kp: model.kp / ratio4,
+    uo: model.uo / ratio4,
+    phi,
+    vbi,
+    vto,
+    bulkPotential,
+    depletionPotential: model.fc * bulkPotential,
+    drainSatCur,
+    sourceSatCur,
+    drainVcrit: vcrit(drainSatCur / m),
+    sourceVcrit: vcrit(sourceSatCur / m),
+    czbd: bottom(model.cbd, geometry.ad),
+    czbdsw: m * model.cjsw * swScale * geometry.pd,
+    czbs: bottom(model.cbs, geometry.as),
+    czbssw: m * model.cjsw * swScale * geometry.ps,
+  };
+}
+
+/** Bulk junction charge and capacitance with bottom and sidewall parts (mos1load.c's f2/f3/f4 form). */
+function bulkCharge(
+  v: number,
+  czb: number,
+  czbsw: number,
+  mj: number,
+  mjsw: number,
+  fc: number,
+  pb: number,
+): { charge: number; capacitance: number } {
+  if (czb === 0 && czbsw === 0) return { charge: 0, capacitance: 0 };
+  const depCap = fc * pb;
+  if (v < depCap) {
+    const arg = 1 - v / pb;
+    let charge = 0;
+    let capacitance = 0;
+    if (czb !== 0) {
+      const sarg = Math.exp(-mj * Math.log(arg));
+      charge += (pb * czb * (1 - arg * sarg)) / (1 - mj);
+      capacitance += czb * sarg;
+    }
+    if (czbsw !== 0) {
+      const sarg = Math.exp(-mjsw * Math.log(arg));
+      charge += (pb * czbsw * (1 - arg * sarg)) / (1 - mjsw);
+      capacitance += czbsw * sarg;
+    }
+    return { charge, capacitance };
+  }
+  const arg = 1 - fc;
+  const sarg = Math.exp(-mj * Math.log(arg));
+  const sargsw = Math.exp(-mjsw * Math.log(arg));
+  const f2 = (czb * (1 - fc * (1 + mj)) * sarg) / arg + (czbsw * (1 - fc * (1 + mjsw)) * sargsw) / arg;
+  const f3 = (czb * mj * sarg) / arg / pb + (czbsw * mjsw * sargsw) / arg / pb;
+  const f4 =
+    (czb * pb * (1 - arg * sarg)) / (1 - mj) + (czbsw * pb * (1 - arg * sargsw)) / (1 - mjsw) - (f3 / 2) * depCap * depCap - depCap * f2;
+  return {
+    charge: f4 + v * (f2 + (v * f3) / 2),
+    capacitance: f2 + f3 * v,
+  };
+}
+
+/**
+ * Meyer's gate capacitances (half values, as DEVqmeyer): gate-source, gate-drain, gate-bulk for the
+ * normal orientation (vgs, vgd, with vds = vgs − vgd >= 0).
+ */
+function meyer(vgs: number, vgd: number, von: number, vdsat: number, phi: number, cox: number): [number, number, number] {
+  const vds = vgs - vgd;
+  const vgst = vgs - von;
+  if (vgst <= -phi) return [0, 0, cox / 2];
+  if (vgst <= -phi / 2) return [0, 0, (-vgst * cox) / (2 * phi)];
+  if (vgst <= 0) return [(vgst * cox) / (1.5 * phi) + cox / 3, 0, (-vgst * cox) / (2 * phi)];
+  if (vdsat <= vds) return [cox / 3, 0, 0];
+  const vddif = 2 * vdsat - vds;
+  const vddif1 = vdsat - vds - 1e-12;
+  const vddif2 = vddif * vddif;
+  return [(cox * (1 - (vddif1 * vddif1) / vddif2)) / 3, (cox * (1 - (vdsat * vdsat) / vddif2)) / 3, 0];
+}
+
+// Local terminals.
+const D = 0;
+const G = 1;
+const S = 2;
+const B = 3;
+const DP = 4;
+const SP = 5;
+
+// State slots (n-type voltages, half Meyer capacitances, charges with their currents).
+const VBD = 0;
+const VBS = 1;
+const VGS = 2;
+const VDS = 3;
+const CAPGS = 4;
+const QGS = 5;
+const CAPGD = 7;
+const QGD = 8;
+const CAPGB = 10;
+const QGB = 11;
+const QBD = 13;
+const QBS = 15;
+const STATE_SIZE = 17;
+
+export class Mosfet implements Device {
+  readonly nonlinear = true;
+  private stamp!: LocalStamp;
+  private s = 0;
+  private t!: MosTemperature;
+  private readonly drainConductance: number;
+  private readonly sourceConductance: number;
+  private readonly beta0: number;
+  private readonly oxideCap: number;
+  // Values of the last load, for the convergence test and AC.
+  private mode = 1;
+  private von = 0;
+  private vdsat = 0;
+  private cd = 0;
+  private cbs = 0;
+  private cbd = 0;
+  private gm = 0;
+  private gds = 0;
+  private gmbs = 0;
+  private gbd = 0;
+  private gbs = 0;
+  private capbd = 0;
+  private capbs = 0;
+  private capgs = 0;
+  private capgd = 0;
+  private capgb = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly nodes: string[],
+    readonly model: MosModel,
+    readonly geometry: MosGeometry,
+    private readonly channel: ChannelModel,
+    private readonly off: boolean,
+    private readonly initial: { vds?: number; vgs?: number; vbs?: number },
+    private readonly instanceTemperature: number | undefined,
+    private readonly deltaTemperature: number,
+    private readonly reltol: number,
+    private readonly abstol: number,
+  ) {
+    const m = geometry.m;
+    this.drainConductance = model.rd > 0 ? m / model.rd : model.rsh > 0 && geometry.nrd > 0 ? m / (model.rsh * geometry.nrd) : 0;
+    this.sourceConductance = model.rs > 0 ? m / model.rs : model.rsh > 0 && geometry.nrs > 0 ? m / (model.rsh * geometry.nrs) : 0;
+    this.beta0 = (m * geometry.w) / geometry.leff;
+    this.oxideCap = model.cox * geometry.leff * geometry.w * m;
+  }
+
+  /** β = KP(T)·M·W/Leff. */
+  get beta(): number {
+    return this.t.kp * this.beta0;
+  }
+
+  setup(ctx: SetupContext): void {
+    const [d, g, s, b] = this.nodes.map((n) => ctx.node(n));
+    const dp = this.drainConductance > 0 ? ctx.node(`${this.name}#drain`) : d;
+    const sp = this.sourceConductance > 0 ? ctx.node(`${this.name}#source`) : s;
+    this.stamp = new LocalStamp(ctx, [d, g, s, b, dp, sp]);
+    this.s = ctx.states(STATE_SIZE);
+  }
+
+  temperature(kelvin: number): void {
+    const t = this.instanceTemperature !== undefined ? this.instanceTemperature + CELSIUS_TO_KELVIN : kelvin + this.deltaTemperature;
+    this.t = mosTemperature(this.model, this.geometry, t);
+    this.channel.temperature(this.t);
+  }
+
+  private voltages(solution: Float64Array): { vbs: number; vgs: number; vds: number } {
+    const type = this.model.type;
+    const st = this.stamp;
+    return {
+      vbs: type * st.voltage(solution, B, SP),
+      vgs: type * st.voltage(solution, G, SP),
+      vds: type * st.voltage(solution, DP, SP),
+    };
+  }
+
+  load(ctx: LoadContext): void {
+    const { model, t } = this;
+    const type = model.type;
+    const s = this.s;
+    const state = ctx.state[0];
+    const old = ctx.firstIteration && ctx.mode === 'tran' ? ctx.state[1] : state;
+    let vbs: number;
+    let vgs: number;
+    let vds: number;
+    if (ctx.initJunctions) {
+      const ic = this.initial;
+      if (this.off) {
+        vbs = 0;
+        vgs = 0;
+        vds = 0;
+      } else if (ctx.mode === 'tranop' && (ic.vds || ic.vgs || ic.vbs)) {
+        vds = type * (ic.vds ?? 0);
+        vgs = type * (ic.vgs ?? 0);
+        vbs = type * (ic.vbs ?? 0);
+      } else {
+        // ngspice's MODEINITJCT: a turned-on device with the bulk junction reverse biased.
+        vbs = -1;
+        vgs = type * t.vto;
+        vds = 0;
+      }
+    } else {
+      ({ vbs, vgs, vds } = this.voltages(ctx.solution));
+      const vgdNew = vgs - vds;
+      const vgsOld = old[s + VGS];
+      const vdsOld = old[s + VDS];
+      const vgdOld = vgsOld - vdsOld;
+      const von = type * this.von;
+      let vgd: number;
+      if (vdsOld >= 0) {
+        vgs = fetlim(vgs, vgsOld, von);
+        vds = vgs - vgdNew;
+        vds = limvds(vds, vdsOld);
+      } else {
+        vgd = fetlim(vgdNew, vgdOld, von);
+        vds = vgs - vgd;
+        vds = -limvds(-vds, -vdsOld);
+        vgs = vgd + vds;
+      }
+      let limited = false;
+      if (vds >= 0) {
+        const r = pnjlim(vbs, old[s + VBS], t.vt, t.sourceVcrit);
+        vbs = r.value;
+        limited = r.limited;
+      } else {
+        const r = pnjlim(vbs - vds, old[s + VBD], t.vt, t.drainVcrit);
+        vbs = r.value + vds;
+        limited = r.limited;
+      }
+      if (limited) ctx.nonConvergence();
+    }
+    const vbd = vbs - vds;
+    const vgd = vgs - vds;
+    const vgb = vgs - vbs;
+    const gmin = ctx.gmin;
+
+    // Bulk junction diodes.
+    if (vbs <= -3 * t.vt) {
+      this.gbs = gmin;
+      this.cbs = gmin * vbs - t.sourceSatCur;
+    } else {
+      const e = Math.exp(Math.min(709, vbs / t.vt));
+      this.gbs = (t.sourceSatCur * e) / t.vt + gmin;
+      this.cbs = t.sourceSatCur * (e - 1) + gmin * vbs;
+    }
+    if (vbd <= -3 * t.vt) {
+      this.gbd = gmin;
+      this.cbd = gmin * vbd - t.drainSatCur;
+    } else {
+      const e = Math.exp(Math.min(709, vbd / t.vt));
+      this.gbd = (t.drainSatCur * e) / t.vt + gmin;
+      this.cbd = t.drainSatCur * (e - 1) + gmin * vbd;
+    }
+
+    // Channel, with drain and source interchanged when vds < 0.
+    this.mode = vds >= 0 ? 1 : -1;
+    const channel = this.mode === 1 ? this.channel.evaluate(vgs, vds, vbs, t) : this.channel.evaluate(vgd, -vds, vbd, t);
+    this.gm = channel.gm;
+    this.gds = channel.gds;
+    this.gmbs = channel.gmbs;
+    this.von = type * channel.von;
+    this.vdsat = type * channel.vdsat;
+    this.cd = this.mode * channel.cdrain - this.cbd;
+
+    state[s + VBS] = vbs;
+    state[s + VBD] = vbd;
+    state[s + VGS] = vgs;
+    state[s + VDS] = vds;
+
+    // Charges: bulk junctions and Meyer gate capacitances (needed for transient and for AC).
+    const junctionD = bulkCharge(vbd, t.czbd, t.czbdsw, model.mj, model.mjsw, model.fc, t.bulkPotential);
+    const junctionS = bulkCharge(vbs, t.czbs, t.czbssw, model.mj, model.mjsw, model.fc, t.bulkPotential);
+    this.capbd = junctionD.capacitance;
+    this.capbs = junctionS.capacitance;
+    const [hgs, hgd, hgb] =
+      this.mode === 1
+        ? meyer(vgs, vgd, channel.von, channel.vdsat, t.phi, this.oxideCap)
+        : swapMeyer(meyer(vgd, vgs, channel.von, channel.vdsat, t.phi, this.oxideCap));
+    state[s + CAPGS] = hgs;
+    state[s + CAPGD] = hgd;
+    state[s + CAPGB] = hgb;
+    const overlapGs = model.cgso * this.geometry.w * this.geometry.m;
+    const overlapGd = model.cgdo * this.geometry.w * this.geometry.m;
+    const overlapGb = model.cgbo * this.geometry.leff * this.geometry.m;
+
+    let gbd = this.gbd;
+    let gbs = this.gbs;
+    let cbdTotal = this.cbd;
+    let cbsTotal = this.cbs;
+    let gcgs = 0;
+    let gcgd = 0;
+    let gcgb = 0;
+    let ceqgs = 0;
+    let ceqgd = 0;
+    let ceqgb = 0;
+    if (ctx.mode === 'tran') {
+      state[s + QBD] = junctionD.charge;
+      state[s + QBS] = junctionS.charge;
+      const ibd = ctx.integrate(s + QBD);
+      const ibs = ctx.integrate(s + QBS);
+      gbd += ctx.ag0 * junctionD.capacitance;
+      gbs += ctx.ag0 * junctionS.capacitance;
+      cbdTotal += ibd;
+      cbsTotal += ibs;
+      const prev = ctx.state[1];
+      const capgs = hgs + prev[s + CAPGS] + overlapGs;
+      const capgd = hgd + prev[s + CAPGD] + overlapGd;
+      const capgb = hgb + prev[s + CAPGB] + overlapGb;
+      const vgs1 = prev[s + VGS];
+      const vgd1 = vgs1 - prev[s + VDS];
+      const vgb1 = vgs1 - prev[s + VBS];
+      state[s + QGS] = (vgs - vgs1) * capgs + prev[s + QGS];
+      state[s + QGD] = (vgd - vgd1) * capgd + prev[s + QGD];
+      state[s + QGB] = (vgb - vgb1) * capgb + prev[s + QGB];
+      const igs = ctx.integrate(s + QGS);
+      const igd = ctx.integrate(s + QGD);
+      const igb = ctx.integrate(s + QGB);
+      gcgs = ctx.ag0 * capgs;
+      gcgd = ctx.ag0 * capgd;
+      gcgb = ctx.ag0 * capgb;
+      ceqgs = igs - gcgs * vgs;
+      ceqgd = igd - gcgd * vgd;
+      ceqgb = igb - gcgb * vgb;
+    }
+    this.capgs = 2 * hgs + overlapGs;
+    this.capgd = 2 * hgd + overlapGd;
+    this.capgb = 2 * hgb + overlapGb;
+
+    // Stamp: everything below in n-type quantities; currents are turned back with `type`.
+    const m = ctx.matrix;
+    const st = this.stamp;
+    if (this.drainConductance > 0) st.conductance(m, D, DP, this.drainConductance);
+    if (this.sourceConductance > 0) st.conductance(m, S, SP, this.sourceConductance);
+    st.conductance(m, B, DP, gbd);
+    st.conductance(m, B, SP, gbs);
+    st.current(ctx.rhs, B, DP, type * (cbdTotal - gbd * vbd));
+    st.current(ctx.rhs, B, SP, type * (cbsTotal - gbs * vbs));
+    if (gcgs !== 0 || gcgd !== 0 || gcgb !== 0) {
+      st.conductance(m, G, SP, gcgs);
+      st.conductance(m, G, DP, gcgd);
+      st.conductance(m, G, B, gcgb);
+      st.current(ctx.rhs, G, SP, type * ceqgs);
+      st.current(ctx.rhs, G, DP, type * ceqgd);
+      st.current(ctx.rhs, G, B, type * ceqgb);
+    }
+    // Channel current from the effective drain to the effective source.
+    const [dd, ss] = this.mode === 1 ? [DP, SP] : [SP, DP];
+    const vgsEff = this.mode === 1 ? vgs : vgd;
+    const vdsEff = this.mode === 1 ? vds : -vds;
+    const vbsEff = this.mode === 1 ? vbs : vbd;
+    st.transconductance(m, dd, ss, G, ss, channel.gm);
+    st.conductance(m, dd, ss, channel.gds);
+    st.transconductance(m, dd, ss, B, ss, channel.gmbs);
+    st.current(ctx.rhs, dd, ss, type * (channel.cdrain - channel.gm * vgsEff - channel.gds * vdsEff - channel.gmbs * vbsEff));
+  }
+
+  converged(ctx: LoadContext): boolean {
+    const s = this.s;
+    const state = ctx.state[0];
+    const { vbs, vgs, vds } = this.voltages(ctx.solution);
+    const vbd = vbs - vds;
+    const vgd = vgs - vds;
+    const delvbs = vbs - state[s + VBS];
+    const delvbd = vbd - state[s + VBD];
+    const delvgs = vgs - state[s + VGS];
+    const delvds = vds - state[s + VDS];
+    const delvgd = vgd - (state[s + VGS] - state[s + VDS]);
+    const cdhat =
+      this.mode >= 0
+        ? this.cd - this.gbd * delvbd + this.gmbs * delvbs + this.gm * delvgs + this.gds * delvds
+        : this.cd - (this.gbd - this.gmbs) * delvbd - this.gm * delvgd + this.gds * delvds;
+    const cbhat = this.cbs + this.cbd + this.gbd * delvbd + this.gbs * delvbs;
+    return (
+      currentConverged(cdhat, this.cd, this.reltol, this.abstol) &&
+      currentConverged(cbhat, this.cbs + this.cbd, this.reltol, this.abstol)
+    );
+  }
+
+  acLoad(ctx: AcLoadContext): void {
+    const st = this.stamp;
+    const re = ctx.re;
+    const im = ctx.im;
+    const w = ctx.omega;
+    if (this.drainConductance > 0) st.conductance(re, D, DP, this.drainConductance);
+    if (this.sourceConductance > 0) st.conductance(re, S, SP, this.sourceConductance);
+    st.conductance(re, B, DP, this.gbd);
+    st.conductance(re, B, SP, this.gbs);
+    st.conductance(im, B, DP, w * this.capbd);
+    st.conductance(im, B, SP, w * this.capbs);
+    st.conductance(im, G, SP, w * this.capgs);
+    st.conductance(im, G, DP, w * this.capgd);
+    st.conductance(im, G, B, w * this.capgb);
+    const [dd, ss] = this.mode === 1 ? [DP, SP] : [SP, DP];
+    st.transconductance(re, dd, ss, G, ss, this.gm);
+    st.conductance(re, dd, ss, this.gds);
+    st.transconductance(re, dd, ss, B, ss, this.gmbs);
+  }
+
+  truncate(ctx: TruncateContext): number {
+    const s = this.s;
+    return Math.min(
+      ctx.chargeTimestep(s + QGS),
+      ctx.chargeTimestep(s + QGD),
+      ctx.chargeTimestep(s + QGB),
+      ctx.chargeTimestep(s + QBD),
+      ctx.chargeTimestep(s + QBS),
+    );
+  }
+
+  initialConditions(solution: Float64Array, state: Float64Array, useInitialConditions: boolean): void {
+    const s = this.s;
+    const type = this.model.type;
+    let { vbs, vgs, vds } = this.voltages(solution);
+    if (useInitialConditions) {
+      const ic = this.initial;
+      vds = type * (ic.vds ?? 0);
+      vgs = type * (ic.vgs ?? 0);
+      vbs = type * (ic.vbs ?? 0);
+    }
+    const vbd = vbs - vds;
+    const vgd = vgs - vds;
+    const t = this.t;
+    const model = this.model;
+    state[s + VBS] = vbs;
+    state[s + VBD] = vbd;
+    state[s + VGS] = vgs;
+    state[s + VDS] = vds;
+    const mode = vds >= 0 ? 1 : -1;
+    const channel = mode === 1 ? this.channel.evaluate(vgs, vds, vbs, t) : this.channel.evaluate(vgd, -vds, vbd, t);
+    this.von = type * channel.von;
+    const [hgs, hgd, hgb] =
+      mode === 1
+        ? meyer(vgs, vgd, channel.von, channel.vdsat, t.phi, this.oxideCap)
+        : swapMeyer(meyer(vgd, vgs, channel.von, channel.vdsat, t.phi, this.oxideCap));
+    state[s + CAPGS] = hgs;
+    state[s + CAPGD] = hgd;
+    state[s + CAPGB] = hgb;
+    const g = this.geometry;
+    // ngspice's tranop charges: q = v·(2·half + overlap).
+    state[s + QGS] = vgs * (2 * hgs + model.cgso * g.w * g.m);
+    state[s + QGD] = vgd * (2 * hgd + model.cgdo * g.w * g.m);
+    state[s + QGB] = (vgs - vbs) * (2 * hgb + model.cgbo * g.leff * g.m);
+    state[s + QBD] = bulkCharge(vbd, t.czbd, t.czbdsw, model.mj, model.mjsw, model.fc, t.bulkPotential).charge;
+    state[s + QBS] = bulkCharge(vbs, t.czbs, t.czbssw, model.mj, model.mjsw, model.fc, t.bulkPotential).charge;
+  }
+}
+
+function swapMeyer([gs, gd, gb]: [number, number, number]): [number, number, number] {
+  return [gd, gs, gb];
+}
+
+export function mosGeometry(card: ElementCard, model: MosModel, ctx: DeviceBuildContext): MosGeometry {
+  const p = card.params;
+  const o = ctx.circuit.options;
+  const l = p.l ?? (typeof o.defl === 'number' ? o.defl : 100e-6);
+  const w = p.w ?? (typeof o.defw === 'number' ? o.defw : 100e-6);
+  const leff = l - 2 * model.ld;
+  if (!(leff > 0) || !(w > 0)) {
+    throw new CircuitError(
+      `${card.name}: effective channel length L − 2·LD = ${leff} and width W = ${w} must be positive`,
+      card.loc,
+      'check L, W and the model LD',
+    );
+  }
+  return {
+    l,
+    w,
+    ad: p.ad ?? (typeof o.defad === 'number' ? o.defad : 0),
+    as: p.as ?? (typeof o.defas === 'number' ? o.defas : 0),
+    pd: p.pd ?? 0,
+    ps: p.ps ?? 0,
+    nrd: p.nrd ?? 1,
+    nrs: p.nrs ?? 1,
+    m: p.m ?? 1,
+    leff,
+  };
+}
+
+export function createMosfetWith(
+  card: ElementCard,
+  ctx: DeviceBuildContext,
+  modelCard: ModelCard,
+  level: number,
+  channel: (model: MosModel, geometry: MosGeometry) => ChannelModel,
+): Mosfet {
+  const model = mosModel(modelCard, ctx.options.tnom, level);
+  const geometry = mosGeometry(card, model, ctx);
+  const p = card.params;
+  return new Mosfet(
+    card.name,
+    card.nodes.slice(0, 4),
+    model,
+    geometry,
+    channel(model, geometry),
+    (p.off ?? 0) !== 0,
+    { vds: p.ic, vgs: p.ic2, vbs: p.ic3 },
+    p.temp,
+    p.dtemp ?? 0,
+    ctx.options.reltol,
+    ctx.options.abstol,
+  );
+}
