@@ -108,6 +108,9 @@ describe('elements', () => {
     const r4 = only('R4 a b 1k tc=0.1,0.01');
     expect(r4.params[0]).toMatchObject({ name: 'tc', value: num(0.1), rest: [num(0.01)] });
     expect(() => parse('R5 a b 1k 2k')).toThrow(/unexpected '2k'/);
+    expect(only('R6 a b 2*rload').value).toMatchObject({ kind: 'expr', text: '2*rload' });
+    expect(only('R7 a b sqrt(rload) m=2').value).toMatchObject({ kind: 'expr', text: 'sqrt(rload)' });
+    expect(only('R8 a b my-model').model?.name).toBe('my-model');
   });
 
   it('R/C/L without a value is an error at the element', () => {

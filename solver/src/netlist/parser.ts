@@ -143,7 +143,11 @@ class CardReader {
     }
     if (control) throw new ParseError("'.control' block without '.endc'", control, "close it with '.endc'");
     if (section) {
-      throw new ParseError(`.lib section '${section.name}' has no '.endl'`, section.loc, "end the section with '.endl'");
+      throw new ParseError(
+        `.lib section '${section.name}' has no '.endl'`,
+        section.loc,
+        `end the section with '.endl'; to load a library file write '.lib ${section.name} <section>'`,
+      );
     }
     return { title: read.title, source };
   }
@@ -314,6 +318,19 @@ class Cursor {
     if (!token) return false;
     if (token.kind === 'brace' || token.kind === 'quote') return true;
     return token.kind === 'word' && parseValue(token.text) !== undefined;
+  }
+
+  /**
+   * Is the next token a value, counting unquoted HSPICE expressions such as `2*rload` or
+   * `sqrt(2)` (a word with operators, or followed by '(' without a space)?
+   */
+  atValueOrBareExpression(): boolean {
+    if (this.atValue()) return true;
+    const token = this.peek();
+    if (!token || token.kind !== 'word' || this.isKind('=', 1)) return false;
+    if (/^[0-9.+-]|[*/^]/.test(token.text)) return true;
+    const following = this.peek(1);
+    return following !== undefined && following.kind === '(' && following.start === token.end;
   }
 
   /**
@@ -733,7 +750,7 @@ class StatementParser {
       case 'c':
       case 'l': {
         nodes(2);
-        if (cursor.atValue()) element.value = cursor.value('value');
+        if (cursor.atValueOrBareExpression()) element.value = cursor.value('value');
         if (cursor.isWord() && !cursor.atAssignment() && !cursor.atValue()) {
           element.model = cursor.name('model name');
           if (!element.value && cursor.atValue()) element.value = cursor.value('value');
