@@ -173,6 +173,15 @@ describe('subcircuit flattening', () => {
     ]);
   });
 
+  it('a port named like a .global node is the global node, with a warning (as ngspice)', () => {
+    const circuit = flat('.global vdd\n.subckt s vdd out\nR1 vdd out 1k\n.ends\nX1 a o s\nX2 b p s');
+    expect(circuit.elements.map((e) => e.nodes)).toEqual([
+      ['vdd', 'o'],
+      ['vdd', 'p'],
+    ]);
+    expect(circuit.diagnostics).toMatchObject([{ severity: 'warning', loc: { line: 3, column: 11 } }]);
+  });
+
   it('scopes models to the instance that defines them', () => {
     const circuit = flat(
       [

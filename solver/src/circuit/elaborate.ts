@@ -425,6 +425,17 @@ class Elaborator {
     }
     const ports = new Map<string, string>();
     definition.ports.forEach((port, index) => {
+      if (this.globals.has(port.name) || GROUND_ALIASES.has(port.name)) {
+        // ngspice: a global (or ground) name inside the body means that node, whatever is connected.
+        const key = `port:${port.loc.file}:${port.loc.line}:${port.loc.column}`;
+        if (!this.warnedBodyStatements.has(key)) {
+          this.warnedBodyStatements.add(key);
+          this.warn(
+            `port '${port.name}' of subcircuit '${definition.name}' is a global node: inside the subcircuit it is the global '${port.name}', not the node connected to the instance`,
+            port.loc,
+          );
+        }
+      }
       if (!ports.has(port.name)) ports.set(port.name, this.node(statement.nodes[index].name, frame));
     });
     const path = frame.path ? `${frame.path}.${statement.name}` : statement.name;
