@@ -8,12 +8,16 @@ import { acAnalysis } from './analysis/ac';
 import { ColumnBuilder, type ColumnSpec } from './analysis/columns';
 import { dcSweepAnalysis, sweepTarget } from './analysis/dc';
 import { Engine } from './analysis/engine';
+import { noiseAnalysis } from './analysis/noise';
 import { solveOperatingPoint } from './analysis/op';
+import { sensitivityAnalysis } from './analysis/sens';
+import { transferFunction } from './analysis/tf';
 import { transientAnalysis } from './analysis/tran';
 import { Circuit } from './circuit/circuit';
 import type { AnalysisCard, Diagnostic, FlatCircuit } from './circuit/flat';
 import { CircuitError } from './errors';
 import { parseAndElaborate } from './netlist';
+import { typedAnalysisCard } from './netlist/analysis-cards';
 import type { Plot } from './output/plot';
 
 export interface SimulationOptions {
@@ -88,8 +92,9 @@ export function* simulateCircuit(
       for (let k = 0; k < outputs.unknowns.length; k++) row[offset + k] = solution[outputs.unknowns[k]];
     };
 
-  for (let index = 0; index < flat.analyses.length; index++) {
-    const card = flat.analyses[index];
+  const analyses = flat.analyses.map(typedAnalysisCard);
+  for (let index = 0; index < analyses.length; index++) {
+    const card = analyses[index];
     const progress = (fraction: number): SimulationProgress => ({ analysis: index, kind: card.kind, progress: fraction });
     engine.solution.fill(0);
     switch (card.kind) {
@@ -133,6 +138,25 @@ export function* simulateCircuit(
         plots.push(columns.toPlot(flat.title, 'Transient Analysis', date));
         break;
       }
+      case 'tf':
+      case 'sens': {
+        engine.mode = 'op';
+        solveOperatingPoint(engine, { nodesets, log });
+        const result =
+          card.kind === 'tf'
+            ? transferFunction(engine, card, flat.title, date)
+            : sensitivityAnalysis(engine, card, flat.title, date);
+        plots.push(result.plot);
+        yield progress(1);
+        break;
+      }
+      case 'noise': {
+        engine.mode = 'op';
+        solveOperatingPoint(engine, { nodesets, log });
+        const result = yield* withProgress(noiseAnalysis(engine, card, flat.title, date), progress);
+        plots.push(...result.plots);
+        break;
+      }
       case 'other':
         break;
     }
@@ -140,11 +164,15 @@ export function* simulateCircuit(
   return { title: flat.title, plots, circuit: flat, diagnostics };
 }
 
-function* withProgress(
-  analysis: Generator<number, void>,
+function* withProgress<T>(
+  analysis: Generator<number, T>,
   progress: (fraction: number) => SimulationProgress,
-): Generator<SimulationProgress, void> {
-  for (const fraction of analysis) yield progress(fraction);
+): Generator<SimulationProgress, T> {
+  for (;;) {
+    const next = analysis.next();
+    if (next.done) return next.value;
+    yield progress(next.value);
+  }
 }
 
 /** The unknowns to output, as `.save` asks (all node voltages and branch currents by default). */

@@ -110,8 +110,32 @@ export type AnalysisCard =
       uic: boolean;
       loc: SourceLocation;
     }
+  /** `.tf outvar insrc`: small-signal DC gain, input and output resistance (typed by netlist/analysis-cards). */
+  | { kind: 'tf'; output: OutputVariable; source: string; loc: SourceLocation }
+  /** `.sens outvar`: DC sensitivities of the output to every element value and source. */
+  | { kind: 'sens'; output: OutputVariable; loc: SourceLocation }
+  /**
+   * `.noise v(out[,ref]) src dec|oct|lin n fstart fstop [pts_per_summary]`: output and input-referred noise
+   * spectral densities and their integrals.
+   */
+  | {
+      kind: 'noise';
+      output: { node: string; reference: string };
+      source: string;
+      variation: 'dec' | 'oct' | 'lin';
+      points: number;
+      fstart: number;
+      fstop: number;
+      pointsPerSummary?: number;
+      loc: SourceLocation;
+    }
   /** An analysis the front end recognised but the solver may not support yet (noise, tf, sens, pz, ...). */
   | { kind: 'other'; name: string; args: string[]; loc: SourceLocation };
+
+/** An output variable of .tf/.sens: a node voltage (difference) or the current through a voltage source. */
+export type OutputVariable =
+  | { kind: 'voltage'; node: string; reference: string }
+  | { kind: 'current'; source: string };
 
 export interface Diagnostic {
   severity: 'warning' | 'error';

@@ -89,6 +89,33 @@ export interface AcLoadContext {
   readonly state: readonly Float64Array[];
 }
 
+/**
+ * What a device sees in noise analysis: the operating point, the frequency, and where to report its noise
+ * generators. Each generator is a noise current source between two unknowns with a one-sided power spectral
+ * density in A²/Hz (SPICE2's noise model, Nagel ch. 5; ngspice's NevalSrc):
+ *   thermal  4·k·T·G           (resistors, series resistances; k = ctx.boltzmann)
+ *   shot     2·q·|I|           (junctions: diode, BJT base/collector)
+ *   flicker  KF·|I|^AF / f     (junctions and MOS channels, from the model's KF and AF)
+ */
+export interface NoiseContext {
+  /** Analysis frequency, hertz. */
+  readonly frequency: number;
+  /** The DC operating point, indexed by unknown. */
+  readonly solution: Float64Array;
+  readonly state: readonly Float64Array[];
+  /** Circuit temperature, kelvin (a device with its own temp=/dtemp= uses that instead). */
+  readonly temperature: number;
+  /** Boltzmann's constant as ngspice uses it (1.38064852e-23 J/K). */
+  readonly boltzmann: number;
+  /** Elementary charge as ngspice uses it (1.6021766208e-19 C). */
+  readonly charge: number;
+  /**
+   * Report one noise generator: a current source from unknown `a` to unknown `b` with spectral density
+   * `density` (A²/Hz) at this frequency. `label` names it in summaries (`r1`, `d1 shot`, `d1 flicker`).
+   */
+  source(label: string, a: Unknown, b: Unknown, density: number): void;
+}
+
 export interface TruncateContext {
   /** Estimate the largest timestep keeping the truncation error of the charge at `offset` within tolerance. */
   chargeTimestep(offset: number): number;
@@ -104,6 +131,8 @@ export interface Device {
   load(ctx: LoadContext): void;
   acLoad?(ctx: AcLoadContext): void;
   truncate?(ctx: TruncateContext): number;
+  /** Report the device's noise generators at the operating point (noise analysis); noiseless devices omit it. */
+  noise?(ctx: NoiseContext): void;
   /** Set up before the devices of a circuit that this one refers to (K after its inductors): later is larger. */
   readonly setupOrder?: number;
   /** Called when a transient analysis starts, with its step and stop time (source defaults depend on them). */

@@ -170,12 +170,12 @@ function sensCard(card: OtherCard): AnalysisCard {
 function noiseCard(card: OtherCard): AnalysisCard {
   const cursor = new TokenCursor(card.args, card.loc, '.noise', NOISE_USAGE);
   const output = outputVariable(cursor);
-  if (output.kind !== 'voltage') cursor.fail('.noise: the output must be a node voltage v(out) or v(out,ref)');
+  if (output.kind !== 'voltage') return cursor.fail('.noise: the output must be a node voltage v(out) or v(out,ref)');
   const source = cursor.next('input source');
   if (!/^[vi]/.test(source)) cursor.fail(`.noise: the input '${source}' must be an independent V or I source`);
   const variation = cursor.next('dec, oct or lin');
   if (variation !== 'dec' && variation !== 'oct' && variation !== 'lin') {
-    cursor.fail(`.noise: unknown sweep '${variation}' (use dec, oct or lin)`);
+    return cursor.fail(`.noise: unknown sweep '${variation}' (use dec, oct or lin)`);
   }
   const points = cursor.number('number of points');
   const fstart = cursor.number('start frequency');
@@ -237,13 +237,12 @@ function measureSignal(cursor: TokenCursor): MeasureSignal {
 }
 
 function expressionSignal(cursor: TokenCursor, text: string): MeasureSignal {
-  let expr: Expr;
   try {
-    expr = parseExpression(text, cursor.loc);
+    const expr = parseExpression(text, cursor.loc);
+    return { func: 'par', args: [text], expr, text: `par('${text}')` };
   } catch (error) {
-    cursor.fail(`${cursor.statement}: cannot read the expression '${text}': ${(error as Error).message}`);
+    return cursor.fail(`${cursor.statement}: cannot read the expression '${text}': ${(error as Error).message}`);
   }
-  return { func: 'par', args: [text], expr, text: `par('${text}')` };
 }
 
 /** `KEY = value` pairs following a signal or keyword; keys lower-case. */
@@ -361,13 +360,11 @@ export function measureCard(card: OtherCard): MeasureCard {
       const text = cursor.tokens.slice(cursor.index).join('').replace(/^['{"]|['}"]$/g, '');
       cursor.index = cursor.tokens.length;
       if (!text) cursor.fail(`.meas ${name}: PARAM needs an expression, e.g. param='a*2'`);
-      let expr: Expr;
       try {
-        expr = parseExpression(text, card.loc);
+        return { ...base, type: 'param', expr: parseExpression(text, card.loc) };
       } catch (error) {
-        cursor.fail(`.meas ${name}: cannot read the expression '${text}': ${(error as Error).message}`);
+        return cursor.fail(`.meas ${name}: cannot read the expression '${text}': ${(error as Error).message}`);
       }
-      return { ...base, type: 'param', expr };
     }
     default:
       return cursor.fail(`.meas ${name}: unknown measurement '${keyword}'`);

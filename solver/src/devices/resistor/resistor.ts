@@ -5,7 +5,7 @@
  */
 import type { ElementCard } from '../../circuit/flat';
 import { CircuitError } from '../../errors';
-import type { AcLoadContext, Device, DeviceBuildContext, LoadContext, SetupContext } from '../device';
+import type { AcLoadContext, Device, DeviceBuildContext, LoadContext, NoiseContext, SetupContext, Unknown } from '../device';
 import { CELSIUS_TO_KELVIN } from '../device';
 import { type ConductanceHandles, reserveConductance, stampConductance } from '../stamp';
 
@@ -13,6 +13,9 @@ export class Resistor implements Device {
   readonly nonlinear = false;
   private handles!: ConductanceHandles;
   private conductance = 0;
+  private unknowns: [Unknown, Unknown] = [0, 0];
+  /** The resistor's own temperature, kelvin (for its thermal noise). */
+  private kelvin = 300.15;
   /** Resistance at the present temperature (ohms). */
   resistance: number;
 
@@ -31,7 +34,8 @@ export class Resistor implements Device {
   }
 
   setup(ctx: SetupContext): void {
-    this.handles = reserveConductance(ctx, ctx.node(this.nodes[0]), ctx.node(this.nodes[1]));
+    this.unknowns = [ctx.node(this.nodes[0]), ctx.node(this.nodes[1])];
+    this.handles = reserveConductance(ctx, this.unknowns[0], this.unknowns[1]);
   }
 
   temperature(temperature: number, nominalTemperature: number): void {
@@ -39,6 +43,7 @@ export class Resistor implements Device {
       this.instanceTemperature !== undefined
         ? this.instanceTemperature + CELSIUS_TO_KELVIN
         : temperature + this.deltaTemperature;
+    this.kelvin = t;
     const dt = t - nominalTemperature;
     const factor = 1 + this.tc1 * dt + this.tc2 * dt * dt;
     this.resistance = this.nominalResistance * factor;
@@ -54,6 +59,11 @@ export class Resistor implements Device {
 
   acLoad(ctx: AcLoadContext): void {
     stampConductance(ctx.re, this.handles, this.conductance);
+  }
+
+  /** Thermal (Johnson) noise 4kT/R at the resistor's own temperature; m in parallel is m·G (ngspice resnoise.c). */
+  noise(ctx: NoiseContext): void {
+    ctx.source(this.name, this.unknowns[0], this.unknowns[1], 4 * ctx.boltzmann * this.kelvin * this.conductance);
   }
 }
 
