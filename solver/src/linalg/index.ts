@@ -6,4 +6,11 @@ export { SparseMatrix, ComplexSparseMatrix, type ComplexVector, type CscPattern 
 export { SparseLU } from './sparse-lu';
 export { ComplexSparseLU } from './complex-sparse-lu';
 export type { FactorStatus, LUOptions } from './lu-common';
-export { analyzePattern, approximateMinimumDegree, maximumTransversal, type SymbolicAnalysis } from './ordering';
+export {
+  analyzePattern,
+  approximateMinimumDegree,
+  maximumTransversal,
+  symmetricGraph,
+  type Graph,
+  type SymbolicAnalysis,
+} from './ordering';

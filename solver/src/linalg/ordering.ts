@@ -102,34 +102,54 @@ export function maximumTransversal(pattern: CscPattern): Int32Array {
   return rowOfCol;
 }
 
+/** An undirected graph in compressed form: the neighbours of v are adj[ptr[v] .. ptr[v+1]-1]. */
+export interface Graph {
+  readonly n: number;
+  readonly ptr: Int32Array;
+  readonly adj: Int32Array;
+}
+
 /**
- * Adjacency lists of the symmetric pattern C + C^T without the diagonal, where C(j, c) = A(row, c) for
- * the row matched to column j (`varOfRow[row] = j`).
+ * The pattern of C + C^T without the diagonal, where C(j, c) = A(row, c) for the row matched to column j
+ * (`varOfRow[row] = j`). Duplicate edges are removed.
  */
-function symmetricAdjacency(pattern: CscPattern, varOfRow: Int32Array): number[][] {
+export function symmetricGraph(pattern: CscPattern, varOfRow: Int32Array): Graph {
   const { n, colPtr, rowIdx } = pattern;
-  const adjacency: number[][] = Array.from({ length: n }, () => []);
-  const seen = new Int32Array(n).fill(-1);
-  // Collect the undirected edges per vertex; dedupe with a marker per vertex pass.
-  const edgesFrom: number[][] = Array.from({ length: n }, () => []);
+  const ptr = new Int32Array(n + 1);
   for (let c = 0; c < n; c++) {
     for (let p = colPtr[c]; p < colPtr[c + 1]; p++) {
       const v = varOfRow[rowIdx[p]];
       if (v === c) continue;
-      edgesFrom[v].push(c);
-      edgesFrom[c].push(v);
+      ptr[v + 1]++;
+      ptr[c + 1]++;
     }
   }
+  for (let v = 0; v < n; v++) ptr[v + 1] += ptr[v];
+  const adj = new Int32Array(ptr[n]);
+  const fill = ptr.slice(0, n);
+  for (let c = 0; c < n; c++) {
+    for (let p = colPtr[c]; p < colPtr[c + 1]; p++) {
+      const v = varOfRow[rowIdx[p]];
+      if (v === c) continue;
+      adj[fill[v]++] = c;
+      adj[fill[c]++] = v;
+    }
+  }
+  // Remove duplicates in place (the write position never passes the read position).
+  const seen = new Int32Array(n).fill(-1);
+  const compact = new Int32Array(n + 1);
+  let write = 0;
   for (let v = 0; v < n; v++) {
-    seen[v] = v;
-    for (const w of edgesFrom[v]) {
-      if (seen[w] !== v) {
-        seen[w] = v;
-        adjacency[v].push(w);
-      }
+    compact[v] = write;
+    for (let q = ptr[v]; q < ptr[v + 1]; q++) {
+      const w = adj[q];
+      if (seen[w] === v) continue;
+      seen[w] = v;
+      adj[write++] = w;
     }
   }
-  return adjacency;
+  compact[n] = write;
+  return { n, ptr: compact, adj: adj.subarray(0, write) };
 }
 
 const enum Status {
@@ -140,33 +160,70 @@ const enum Status {
 }
 
 /**
- * Approximate minimum degree ordering on an undirected graph given as adjacency lists (no self
- * loops, each edge in both lists). Quotient-graph elimination with the approximate external degree
- * bound of Amestoy, Davis & Duff (1996, eq. 4.1): d_i = min(n - k, d_i + |Lp \ i|,
- * |A_i \ i| + |Lp \ i| + sum_{e in E_i \ p} |Le \ Lp|), element absorption and aggressive absorption.
- * Unlike the reference AMD, supervariables (indistinguishable nodes) are not detected: every variable
- * is eliminated on its own, which costs time on very regular meshes but not ordering quality.
- * Rows denser than max(16, 10 sqrt(n)) are ordered last, as AMD does.
+ * Approximate minimum degree ordering of an undirected graph (no self loops, each edge listed at both
+ * ends). Quotient-graph elimination with the approximate external degree bound of Amestoy, Davis & Duff
+ * (1996, eq. 4.1): d_i = min(n - k, d_i + |Lp \ i|, |A_i \ i| + |Lp \ i| + sum_{e in E_i \ p} |Le \ Lp|),
+ * with element absorption and aggressive absorption. Unlike the reference AMD, supervariables
+ * (indistinguishable nodes) are not detected: every variable is eliminated on its own, which costs time
+ * on very regular meshes but not ordering quality. Rows denser than max(16, 10 sqrt(n)) are ordered last,
+ * as AMD does. All lists live in typed-array pools, so a 100k-node graph does not stress the GC.
  */
-export function approximateMinimumDegree(adjacency: number[][]): Int32Array {
-  const n = adjacency.length;
+export function approximateMinimumDegree(graph: Graph): Int32Array {
+  const { n, ptr, adj } = graph;
   const order = new Int32Array(n);
   if (n === 0) return order;
   const status = new Int8Array(n);
   const denseLimit = Math.max(16, Math.floor(10 * Math.sqrt(n)));
-  const adjacentVars: number[][] = adjacency.map((list) => list.slice());
-  const adjacentElems: number[][] = Array.from({ length: n }, () => []);
-  const elementVars: (number[] | null)[] = new Array<number[] | null>(n).fill(null);
+
+  // A_i: adjacent variables, a slice of varPool that only ever shrinks.
+  const varPool = Int32Array.from(adj);
+  const varStart = ptr.slice(0, n);
+  const varLen = new Int32Array(n);
   let denseCount = 0;
   for (let i = 0; i < n; i++) {
-    if (adjacentVars[i].length > denseLimit) {
+    varLen[i] = ptr[i + 1] - ptr[i];
+    if (varLen[i] > denseLimit) {
       status[i] = Status.Dense;
       denseCount++;
     }
   }
   if (denseCount > 0) {
-    for (let i = 0; i < n; i++) adjacentVars[i] = adjacentVars[i].filter((v) => status[v] !== Status.Dense);
+    for (let i = 0; i < n; i++) {
+      let write = varStart[i];
+      for (let q = varStart[i]; q < varStart[i] + varLen[i]; q++) {
+        if (status[varPool[q]] !== Status.Dense) varPool[write++] = varPool[q];
+      }
+      varLen[i] = write - varStart[i];
+    }
   }
+
+  // E_i: adjacent elements, growable slices of elemPool (moved to the end when full).
+  let elemPool = new Int32Array(Math.max(1024, 4 * n));
+  let elemTop = 0;
+  const elemStart = new Int32Array(n);
+  const elemLen = new Int32Array(n);
+  const elemCap = new Int32Array(n);
+  const appendElement = (i: number, e: number): void => {
+    if (elemLen[i] === elemCap[i]) {
+      const capacity = 2 * elemCap[i] + 2;
+      if (elemTop + capacity > elemPool.length) {
+        const bigger = new Int32Array(Math.max(2 * elemPool.length, elemTop + capacity));
+        bigger.set(elemPool.subarray(0, elemTop));
+        elemPool = bigger;
+      }
+      elemPool.copyWithin(elemTop, elemStart[i], elemStart[i] + elemLen[i]);
+      elemStart[i] = elemTop;
+      elemCap[i] = capacity;
+      elemTop += capacity;
+    }
+    elemPool[elemStart[i] + elemLen[i]++] = e;
+  };
+
+  // Le: the variables of element e (e is the variable eliminated to create it), slices of lpPool.
+  let lpPool = new Int32Array(Math.max(1024, 2 * adj.length));
+  let lpTop = 0;
+  const lpStart = new Int32Array(n);
+  const lpLen = new Int32Array(n);
 
   // Degree buckets: doubly linked lists, head[d] = first variable with approximate degree d.
   const degree = new Int32Array(n);
@@ -185,7 +242,7 @@ export function approximateMinimumDegree(adjacency: number[][]): Int32Array {
     else head[degree[i]] = next[i];
     if (next[i] >= 0) prev[next[i]] = prev[i];
   };
-  for (let i = 0; i < n; i++) if (status[i] === Status.Variable) insert(i, adjacentVars[i].length);
+  for (let i = 0; i < n; i++) if (status[i] === Status.Variable) insert(i, varLen[i]);
 
   const inPivotElement = new Int32Array(n).fill(-1);
   const external = new Int32Array(n); // |Le \ Lp| for elements touched at this step
@@ -199,37 +256,54 @@ export function approximateMinimumDegree(adjacency: number[][]): Int32Array {
     order[k] = p;
     status[p] = Status.Element;
 
-    // Lp: variables of the new element = union of absorbed elements' variables and p's variables.
-    const lp: number[] = [];
+    // Lp = (union of the absorbed elements' variables and of A_p) minus p.
+    let bound = varLen[p];
+    for (let t = elemStart[p]; t < elemStart[p] + elemLen[p]; t++) {
+      const e = elemPool[t];
+      if (status[e] === Status.Element) bound += lpLen[e];
+    }
+    if (lpTop + bound > lpPool.length) {
+      const bigger = new Int32Array(Math.max(2 * lpPool.length, lpTop + bound));
+      bigger.set(lpPool.subarray(0, lpTop));
+      lpPool = bigger;
+    }
+    const lpBegin = lpTop;
     inPivotElement[p] = k;
-    for (const e of adjacentElems[p]) {
+    for (let t = elemStart[p]; t < elemStart[p] + elemLen[p]; t++) {
+      const e = elemPool[t];
       if (status[e] !== Status.Element) continue;
-      for (const v of elementVars[e]!) {
+      for (let q = lpStart[e]; q < lpStart[e] + lpLen[e]; q++) {
+        const v = lpPool[q];
         if (inPivotElement[v] !== k && status[v] === Status.Variable) {
           inPivotElement[v] = k;
-          lp.push(v);
+          lpPool[lpTop++] = v;
         }
       }
       status[e] = Status.Absorbed;
-      elementVars[e] = null;
     }
-    for (const v of adjacentVars[p]) {
+    for (let q = varStart[p]; q < varStart[p] + varLen[p]; q++) {
+      const v = varPool[q];
       if (inPivotElement[v] !== k && status[v] === Status.Variable) {
         inPivotElement[v] = k;
-        lp.push(v);
+        lpPool[lpTop++] = v;
       }
     }
-    elementVars[p] = lp;
-    adjacentVars[p] = [];
-    adjacentElems[p] = [];
+    const lpEnd = lpTop;
+    const lpSize = lpEnd - lpBegin;
+    lpStart[p] = lpBegin;
+    lpLen[p] = lpSize;
+    varLen[p] = 0;
+    elemLen[p] = 0;
 
     // |Le \ Lp| for every element adjacent to a variable of Lp (AMD's first scan).
-    for (const i of lp) {
-      for (const e of adjacentElems[i]) {
+    for (let t = lpBegin; t < lpEnd; t++) {
+      const i = lpPool[t];
+      for (let u = elemStart[i]; u < elemStart[i] + elemLen[i]; u++) {
+        const e = elemPool[u];
         if (status[e] !== Status.Element) continue;
         if (externalStamp[e] !== k) {
           externalStamp[e] = k;
-          external[e] = elementVars[e]!.length;
+          external[e] = lpLen[e];
         }
         external[e]--;
       }
@@ -237,33 +311,32 @@ export function approximateMinimumDegree(adjacency: number[][]): Int32Array {
 
     // Update each variable of Lp: prune its lists, bound its degree, re-bucket it.
     const remaining = live - k - 1;
-    for (const i of lp) {
-      const elems = adjacentElems[i];
-      let write = 0;
+    for (let t = lpBegin; t < lpEnd; t++) {
+      const i = lpPool[t];
+      const es = elemStart[i];
+      let write = es;
       let externalSum = 0;
-      for (let t = 0; t < elems.length; t++) {
-        const e = elems[t];
+      for (let u = es; u < es + elemLen[i]; u++) {
+        const e = elemPool[u];
         if (status[e] !== Status.Element) continue;
         if (external[e] === 0) {
-          // Aggressive absorption: Le is a subset of Lp.
-          status[e] = Status.Absorbed;
-          elementVars[e] = null;
+          status[e] = Status.Absorbed; // aggressive absorption: Le is a subset of Lp
           continue;
         }
-        elems[write++] = e;
+        elemPool[write++] = e;
         externalSum += external[e];
       }
-      elems.length = write;
-      elems.push(p);
-      const vars = adjacentVars[i];
-      write = 0;
-      for (let t = 0; t < vars.length; t++) {
-        const v = vars[t];
-        if (status[v] === Status.Variable && inPivotElement[v] !== k) vars[write++] = v;
+      elemLen[i] = write - es;
+      appendElement(i, p);
+      const vs = varStart[i];
+      write = vs;
+      for (let u = vs; u < vs + varLen[i]; u++) {
+        const v = varPool[u];
+        if (status[v] === Status.Variable && inPivotElement[v] !== k) varPool[write++] = v;
       }
-      vars.length = write;
-      let d = vars.length + lp.length - 1 + externalSum;
-      d = Math.min(d, degree[i] + lp.length - 1, remaining - 1);
+      varLen[i] = write - vs;
+      let d = varLen[i] + lpSize - 1 + externalSum;
+      d = Math.min(d, degree[i] + lpSize - 1, remaining - 1);
       if (d < 0) d = 0;
       remove(i);
       insert(i, d);
@@ -299,7 +372,7 @@ export function analyzePattern(pattern: CscPattern): SymbolicAnalysis {
       colOfRow[freeRow] = j;
     }
   }
-  const colOrder = approximateMinimumDegree(symmetricAdjacency(pattern, colOfRow));
+  const colOrder = approximateMinimumDegree(symmetricGraph(pattern, colOfRow));
   const preferredRow = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     const j = colOrder[k];

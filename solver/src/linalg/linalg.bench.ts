@@ -1,0 +1,164 @@
+/**
+ * Timings of the sparse LU on the two reference problems of the linalg brief, plus an AC-style complex
+ * sweep. Not a test: run it by hand after building:
+ *
+ *   npx tsc -p solver/tsconfig.build.json && node solver/dist/linalg/linalg.bench.js
+ *
+ * Each timing is the median of several repetitions after a warm-up, so it reflects JIT-compiled code.
+ */
+import { ComplexSparseLU } from './complex-sparse-lu';
+import { SparseLU } from './sparse-lu';
+import { ComplexSparseMatrix, SparseMatrix } from './sparse-matrix';
+
+function median(samples: number[]): number {
+  const sorted = samples.slice().sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Median milliseconds of `run` over `repeat` runs after `warmup` untimed runs. */
+function time(run: () => void, repeat: number, warmup = 3): number {
+  for (let i = 0; i < warmup; i++) run();
+  const samples: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const start = process.hrtime.bigint();
+    run();
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return median(samples);
+}
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new Error(`benchmark sanity check failed: ${what}`);
+}
+
+/** 2D resistor mesh, 5-point stencil, every node tied to ground by a small conductance. */
+function resistorMesh(side: number): SparseMatrix {
+  const m = new SparseMatrix(side * side);
+  const node = (i: number, j: number) => i * side + j;
+  for (let i = 0; i < side; i++) {
+    for (let j = 0; j < side; j++) {
+      const a = node(i, j);
+      m.add(a, a, 1e-3);
+      if (j + 1 < side) stampConductance(m, a, node(i, j + 1), 1);
+      if (i + 1 < side) stampConductance(m, a, node(i + 1, j), 1);
+    }
+  }
+  return m;
+}
+
+function stampConductance(m: SparseMatrix, a: number, b: number, g: number): void {
+  m.add(a, a, g);
+  m.add(b, b, g);
+  m.add(a, b, -g);
+  m.add(b, a, -g);
+}
+
+function chain(n: number): SparseMatrix {
+  const m = new SparseMatrix(n);
+  m.add(0, 0, 1e-3);
+  for (let i = 0; i + 1 < n; i++) stampConductance(m, i, i + 1, 1 + (i % 7));
+  return m;
+}
+
+function residual(m: SparseMatrix, x: Float64Array, b: Float64Array): number {
+  const r = m.multiply(x);
+  let worst = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    worst = Math.max(worst, Math.abs(r[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return worst / scale;
+}
+
+function benchMesh(side: number): void {
+  const m = resistorMesh(side);
+  const n = m.size;
+  const b = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
+  const x = new Float64Array(n);
+  let lu = new SparseLU(m);
+  const analyze = time(() => (lu = new SparseLU(m)), 5, 1);
+  const factor = time(() => check(lu.factor().ok, 'mesh factor'), 9);
+  const solve = time(() => lu.solve(b, x), 21);
+  const refactor = time(() => check(lu.refactor().ok, 'mesh refactor'), 21);
+  const nnz = lu.factorNnz;
+  console.log(
+    `mesh ${side}x${side} (n=${n}, nnz(A)=${m.nnz}, nnz(L)=${nnz.l}, nnz(U)=${nnz.u}): ` +
+      `analyze ${analyze.toFixed(1)} ms, factor ${factor.toFixed(1)} ms, solve ${solve.toFixed(2)} ms, ` +
+      `factor+solve ${(factor + solve).toFixed(1)} ms, refactor ${refactor.toFixed(1)} ms, ` +
+      `residual ${residual(m, x, b).toExponential(1)}`,
+  );
+}
+
+function benchChain(n: number): void {
+  const m = chain(n);
+  const b = Float64Array.from({ length: n }, (_, i) => Math.cos(i));
+  const x = new Float64Array(n);
+  let lu = new SparseLU(m);
+  const analyze = time(() => (lu = new SparseLU(m)), 3, 1);
+  const factor = time(() => check(lu.factor().ok, 'chain factor'), 9);
+  const refactorSolve = time(() => {
+    check(lu.refactor().ok, 'chain refactor');
+    lu.solve(b, x);
+  }, 21);
+  console.log(
+    `tridiagonal chain (n=${n}): analyze ${analyze.toFixed(1)} ms, factor ${factor.toFixed(1)} ms, ` +
+      `refactor+solve ${refactorSolve.toFixed(2)} ms, residual ${residual(m, x, b).toExponential(1)}`,
+  );
+}
+
+/** AC sweep of an RC mesh (1 Ohm resistors, 1 nF to ground at every node): G + j omega C, one factor() then refactor()+solve() per frequency. */
+function benchComplexMesh(side: number, points: number): void {
+  const n = side * side;
+  const m = new ComplexSparseMatrix(n);
+  const node = (i: number, j: number) => i * side + j;
+  const conductances: number[] = [];
+  const capacitors: number[] = [];
+  for (let i = 0; i < side; i++) {
+    for (let j = 0; j < side; j++) {
+      const a = node(i, j);
+      capacitors.push(m.entry(a, a));
+      for (const b of [j + 1 < side ? node(i, j + 1) : -2, i + 1 < side ? node(i + 1, j) : -2]) {
+        if (b < 0) continue;
+        conductances.push(m.entry(a, a), m.entry(b, b), m.entry(a, b), m.entry(b, a));
+      }
+    }
+  }
+  const sourceConductance = m.entry(0, 0); // a 1 kOhm source resistance ties the mesh to ground
+  const lu = new ComplexSparseLU(m);
+  const b = { re: new Float64Array(n), im: new Float64Array(n) };
+  b.re[0] = 1e-3;
+  const x = { re: new Float64Array(n), im: new Float64Array(n) };
+  const stamp = (omega: number) => {
+    m.clear();
+    for (let k = 0; k < conductances.length; k += 4) {
+      m.re[conductances[k]] += 1;
+      m.re[conductances[k + 1]] += 1;
+      m.re[conductances[k + 2]] -= 1;
+      m.re[conductances[k + 3]] -= 1;
+    }
+    for (const h of capacitors) m.im[h] += omega * 1e-9;
+    m.re[sourceConductance] += 1e-3;
+  };
+  stamp(1);
+  check(lu.factor().ok, 'complex factor');
+  const factor = time(() => check(lu.factor().ok, 'complex factor'), 5);
+  let k = 0;
+  const factorsBefore = lu.factorCount;
+  const perPoint = time(() => {
+    stamp(2 * Math.PI * 10 ** (1 + (7 * (k++ % points)) / points));
+    check(lu.refactor().ok, 'complex refactor');
+    lu.solve(b, x);
+  }, 21);
+  console.log(
+    `complex RC mesh ${side}x${side} (n=${n}): factor ${factor.toFixed(1)} ms, ` +
+      `per frequency (stamp+refactor+solve) ${perPoint.toFixed(1)} ms, ` +
+      `refactor fallbacks to factor() ${lu.factorCount - factorsBefore}`,
+  );
+}
+
+console.log(`node ${process.version}`);
+benchMesh(100);
+benchMesh(200);
+benchChain(100_000);
+benchComplexMesh(100, 50);
