@@ -30,6 +30,8 @@ export interface ParamAssignment {
 
 export interface SourceSpec {
   dc?: Value;
+  /** Where the source's value part starts (the end of the line when there is none). */
+  loc: SourceLocation;
   acMag?: Value;
   acPhase?: Value;
   waveform?: { type: 'pulse' | 'sin' | 'exp' | 'pwl' | 'sffm' | 'am'; args: Value[]; options: ParamAssignment[]; loc: SourceLocation };
@@ -55,8 +57,8 @@ export interface ElementStatement {
   area?: Value;
   source?: SourceSpec;
   expression?: { quantity: 'v' | 'i'; expr: Expr; text: string; loc: SourceLocation };
-  poly?: { dimension: number; coefficients: Value[] };
-  table?: { expr: Expr; text: string; points: Array<[Value, Value]> };
+  poly?: { dimension: number; coefficients: Value[]; loc: SourceLocation };
+  table?: { expr: Expr; text: string; points: Array<[Value, Value]>; loc: SourceLocation };
   loc: SourceLocation;
 }
 
@@ -98,6 +100,7 @@ export interface DcSweepSpec {
   start: Value;
   stop: Value;
   step: Value;
+  loc: SourceLocation;
 }
 
 export type AnalysisStatement =
@@ -139,7 +142,7 @@ export interface TempStatement {
 /** `.ic` and `.nodeset`: `v(node)=value` pairs. */
 export interface InitialConditionStatement {
   type: 'ic' | 'nodeset';
-  entries: Array<{ node: NameRef; value: Value }>;
+  entries: Array<{ node: NameRef; value: Value; loc: SourceLocation }>;
   loc: SourceLocation;
 }
 

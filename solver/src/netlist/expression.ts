@@ -443,7 +443,7 @@ export function evaluateExpression(expr: Expr, scope: (name: string) => number |
         throw new CircuitError(
           `undefined parameter '${expr.name}'`,
           expressionLocation(expr),
-          `define it with '.param ${expr.name}=...' before it is used (or as a subcircuit parameter)`,
+          `define it with '.param ${expr.name}=...' or as a subcircuit parameter (params: ${expr.name}=...)`,
         );
       }
       return value;

@@ -23,6 +23,66 @@ function errorOf(fn: () => unknown): SpiceError {
   throw new Error('expected an error');
 }
 
+describe('locations', () => {
+  it('every AST node carries a location inside the deck', () => {
+    const deck = [
+      'title',
+      '.param a=1 b={a*2}',
+      '.func f(x) {x+1}',
+      '.subckt s in out params: g=2',
+      '.model dm d (is=1e-14)',
+      'R1 in out {g} tc=1,2',
+      'D1 out 0 dm 2 off',
+      '.ends',
+      'X1 1 2 s g=3',
+      'V1 1 0 DC 1 AC 1 0 PWL(0 0 1 1) r=0',
+      'I1 1 0',
+      'E1 2 0 POLY(1) 1 0 0 1',
+      'G1 2 0 TABLE {v(1)} = (0,0) (1,1)',
+      'B1 3 0 V=v(1)*2',
+      'F1 3 0 V1 2',
+      'K1 L1 L2 0.5',
+      'Q1 c b e qm',
+      '.options reltol=1e-3 method=gear post',
+      '.temp 27',
+      '.ic v(1)=0',
+      '.global vdd',
+      '.save v(1)',
+      '.print tran v(1)',
+      '.op',
+      '.dc V1 0 1 0.1',
+      '.ac dec 10 1 1k',
+      '.tran 1n 1u',
+      '.noise v(1) v1 dec 10 1 1k',
+    ].join('\n');
+    const netlist = parseNetlist(deck, { fileName: 'deck.cir' });
+    const expressionTypes = new Set(['num', 'var', 'call', 'unary', 'binary', 'ternary']);
+    let checked = 0;
+    const visit = (value: unknown, path: string): void => {
+      if (Array.isArray(value)) {
+        value.forEach((item, index) => visit(item, `${path}[${index}]`));
+        return;
+      }
+      if (value === null || typeof value !== 'object') return;
+      const node = value as Record<string, unknown>;
+      if (typeof node.type === 'string' && expressionTypes.has(node.type)) return;
+      if ('line' in node && 'column' in node && 'file' in node) return;
+      const loc = node.loc as { file: string; line: number; column: number } | undefined;
+      if (path !== 'netlist.diagnostics') {
+        expect({ path, hasLoc: loc !== undefined }).toEqual({ path, hasLoc: true });
+        expect(loc!.file).toBe('deck.cir');
+        expect(loc!.line).toBeGreaterThanOrEqual(1);
+        expect(loc!.line).toBeLessThanOrEqual(28);
+        expect(loc!.column).toBeGreaterThanOrEqual(1);
+        checked++;
+      }
+      for (const [key, child] of Object.entries(node)) if (key !== 'loc' && key !== 'expr') visit(child, `${path}.${key}`);
+    };
+    visit(netlist.statements, 'netlist.statements');
+    expect(checked).toBeGreaterThan(100);
+  });
+});
+
 describe('lines, comments, continuation', () => {
   it('reads the first line as the title whatever it contains', () => {
     const netlist = parseNetlist('R1 a b 1k\nR2 a 0 2k\n');
@@ -167,7 +227,7 @@ describe('elements', () => {
       }
       const source = only(line).source!;
       for (const [key, value] of Object.entries(expected)) {
-        const actual = (source as Record<string, { kind: string; value?: number }>)[key];
+        const actual = (source as unknown as Record<string, { kind: string; value?: number }>)[key];
         if (value === undefined) expect(actual.kind).toBe('expr');
         else expect(actual.value).toBe(value);
       }

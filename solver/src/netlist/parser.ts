@@ -592,7 +592,7 @@ class StatementParser {
       }
       case '.ic':
       case '.nodeset': {
-        const entries: Array<{ node: NameRef; value: Value }> = [];
+        const entries: Array<{ node: NameRef; value: Value; loc: SourceLocation }> = [];
         while (!cursor.atEnd()) {
           if (cursor.isKind(',')) {
             cursor.next();
@@ -610,7 +610,7 @@ class StatementParser {
           }
           if (!cursor.isKind('=')) cursor.fail(`expected '=' after v(${node.name})`, cursor.peek());
           cursor.next();
-          entries.push({ node, value: cursor.value(`value of v(${node.name})`) });
+          entries.push({ node, value: cursor.value(`value of v(${node.name})`), loc: node.loc });
         }
         return { type: command === '.ic' ? 'ic' : 'nodeset', entries, loc };
       }
@@ -715,7 +715,7 @@ class StatementParser {
       const start = cursor.value('sweep start');
       const stop = cursor.value('sweep stop');
       const step = cursor.value('sweep step');
-      sweeps.push({ source, start, stop, step });
+      sweeps.push({ source, start, stop, step, loc: source.loc });
     }
     if (sweeps.length === 0) cursor.fail('.dc needs a source to sweep', undefined, "use '.dc src start stop step'");
     return { type: 'analysis', kind: 'dc', sweeps, loc };
@@ -888,7 +888,7 @@ class StatementParser {
   }
 
   private sourceSpec(cursor: Cursor, element: ElementStatement): SourceSpec {
-    const spec: SourceSpec = {};
+    const spec: SourceSpec = { loc: cursor.loc(cursor.peek()) };
     while (!cursor.atEnd()) {
       const token = cursor.peek()!;
       if (token.kind === ',') {
@@ -1037,7 +1037,7 @@ class StatementParser {
         coefficients.push(cursor.value('POLY coefficient'));
       }
       if (coefficients.length === 0) cursor.fail(`POLY of ${element.name} has no coefficients`, undefined, 'write the coefficients c0 c1 ... after the controls');
-      element.poly = { dimension, coefficients };
+      element.poly = { dimension, coefficients, loc: cursor.loc(head) };
       element.params = cursor.assignments(`element ${element.name}`);
       return;
     }
@@ -1059,7 +1059,7 @@ class StatementParser {
       }
       const points: Array<[Value, Value]> = [];
       for (let n = 0; n < values.length; n += 2) points.push([values[n], values[n + 1]]);
-      element.table = { expr: expression.expr, text: expression.text, points };
+      element.table = { expr: expression.expr, text: expression.text, points, loc: cursor.loc(head) };
       element.params = cursor.assignments(`element ${element.name}`);
       return;
     }
