@@ -151,6 +151,22 @@ describe('subcircuit flattening', () => {
     });
   });
 
+  it('applies an instance multiplier m= to the elements inside, as ngspice does', () => {
+    const circuit = flat(
+      '.subckt s a\nR1 a 0 1k m=3\nC1 a 0 1p\nE1 a b a 0 2\nX1 a t m=2\n.ends\n.subckt t a\nR5 a 0 1\n.ends\n.subckt p a params: m=1\nR1 a 0 {m}\n.ends\nX1 n s m=2\nX2 n p m=5',
+    );
+    expect(circuit.elements.map((e) => [e.name, e.params.m])).toEqual([
+      ['r.x1.r1', 6],
+      ['c.x1.c1', 2],
+      ['e.x1.e1', undefined],
+      ['r.x1.x1.r5', 4],
+      ['r.x2.r1', undefined],
+    ]);
+    expect(circuit.elements[4].value).toBe(5);
+    expect(circuit.diagnostics).toEqual([]);
+    expect(() => flat('.subckt s a\nR1 a 0 1\n.ends\nX1 n s m=0')).toThrow(/m must be positive/);
+  });
+
   it('warns about instance parameters the subcircuit does not declare', () => {
     const circuit = flat('.subckt s a\nR1 a 0 1\n.ends\nX1 n s bogus=1');
     expect(circuit.diagnostics[0]).toMatchObject({ severity: 'warning', loc: { line: 5 } });

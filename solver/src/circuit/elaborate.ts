@@ -34,6 +34,11 @@ const VALUE_PARAMS: Record<string, readonly string[] | undefined> = {
   c: ['c', 'capacitance'],
   l: ['l', 'inductance'],
 };
+/**
+ * Elements that take the `m=` multiplier of an enclosing instance (ngspice 39 adds `m` to these
+ * when expanding `X1 ... m=2`, and not to E, H, V, B, K, S, W).
+ */
+const MULTIPLIED_KINDS = new Set(['r', 'c', 'l', 'g', 'i', 'f', 'd', 'q', 'j', 'm']);
 /** Element kinds that need a model. */
 const MODEL_KINDS = new Set(['d', 'q', 'j', 'm', 's', 'w']);
 
@@ -62,6 +67,8 @@ interface Frame {
   models: Map<string, string>;
   /** `.func` definitions of this frame's body. */
   functions: Map<string, FunctionStatement>;
+  /** Product of the `m=` multipliers of the enclosing instances (`X1 a b sub m=2`). */
+  multiplier: number;
   /** Scope function used to evaluate expressions here. */
   lookup: (name: string) => number | undefined;
 }
@@ -200,6 +207,7 @@ class Elaborator {
       ports,
       models: new Map(),
       functions: new Map(),
+      multiplier: parent?.multiplier ?? 1,
       lookup: (name) => {
         for (let level: Frame | undefined = frame; level; level = level.parent) {
           const value = level.params.get(name);
@@ -446,7 +454,11 @@ class Elaborator {
     for (const assignment of statement.params) overrides.set(assignment.name, this.value(assignment.value, frame));
     const declared = new Set(definition.params.map((param) => param.name));
     for (const [name, value] of overrides) {
-      if (!declared.has(name)) {
+      if (name === 'm' && !declared.has('m')) {
+        // Instance multiplier: every element inside is multiplied (parallel copies), as in ngspice.
+        if (!(value > 0)) throw new CircuitError(`${statement.name}: m must be positive, got ${value}`, statement.loc);
+        child.multiplier = frame.multiplier * value;
+      } else if (!declared.has(name)) {
         this.warn(`${statement.name} sets '${name}', which is not a parameter of subcircuit '${definition.name}'`, statement.loc);
         child.params.set(name, value);
       }
@@ -481,6 +493,9 @@ class Elaborator {
       loc: statement.loc,
     };
     this.params(statement.params, frame, card.params);
+    if (frame.multiplier !== 1 && MULTIPLIED_KINDS.has(statement.kind)) {
+      card.params.m = (card.params.m ?? 1) * frame.multiplier;
+    }
     if (statement.area) card.params.area = this.value(statement.area, frame);
     for (const flag of statement.flags) card.params[flag.name] = 1;
 
