@@ -25,10 +25,17 @@ describe.each(databaseTargets())('schema migrations ($name PostgreSQL)', (target
 
   test('up creates every table and the trigram indexes; each migration goes down and up again', async () => {
     const applied = await migrateToLatest(db);
-    expect(applied.length).toBe(5);
+    expect(applied.length).toBe(6);
     expect(await tables(db)).toEqual([...TABLES].sort());
     const { rows } = await db.raw("SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%gin_trgm_ops%' ORDER BY 1");
     expect(rows.map((r: { indexname: string }) => r.indexname)).toEqual(['models_name_trgm_idx', 'models_part_trgm_idx']);
+
+    const prefixIndex = async () => (await db.raw("SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'models_name_prefix_idx'")).rows[0].n;
+    expect(await prefixIndex()).toBe(1);
+    await db.migrate.down();
+    expect(await prefixIndex()).toBe(0);
+    await db.migrate.up();
+    expect(await prefixIndex()).toBe(1);
 
     // Down one migration at a time, newest first: each removes exactly its own tables.
     const removedBy: string[][] = [];
@@ -40,7 +47,9 @@ describe.each(databaseTargets())('schema migrations ($name PostgreSQL)', (target
       before = after;
     }
     expect(before).toEqual([]);
+    expect((await db.raw("SELECT count(*)::int AS n FROM pg_indexes WHERE indexname LIKE 'models_%'")).rows[0].n).toBe(0);
     expect(removedBy).toEqual([
+      [], // 006 only drops an index
       ['usage_records'],
       ['device_models'],
       ['simulation_jobs', 'simulations', 'waveform_configs'],
@@ -49,7 +58,7 @@ describe.each(databaseTargets())('schema migrations ($name PostgreSQL)', (target
     ]);
 
     // And all the way up again on the emptied database.
-    expect((await migrateToLatest(db)).length).toBe(5);
+    expect((await migrateToLatest(db)).length).toBe(6);
     expect(await tables(db)).toEqual([...TABLES].sort());
   }, 60_000);
 

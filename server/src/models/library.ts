@@ -49,8 +49,6 @@ export interface ModelDetail extends ModelSummary {
 }
 
 const BATCH = 500;
-/** Minimum trigram similarity for a fuzzy match (pg_trgm default 0.3 rechecks far more rows; see STACK-NOTES). */
-const SIMILARITY_THRESHOLD = 0.35;
 
 export class ModelLibrary {
   constructor(private readonly db: Db, private readonly storage: ObjectStore) {}
@@ -119,6 +117,8 @@ export class ModelLibrary {
       }
     }
     await flush();
+    // Fresh statistics, so the planner uses the trigram and prefix indexes right after a bulk import.
+    await this.db.raw('ANALYZE device_models');
     report.seconds = (Date.now() - started) / 1000;
     return report;
   }
@@ -164,35 +164,47 @@ export class ModelLibrary {
   }
 
   /**
-   * Search visible models (built-in plus those of `orgIds`). With `q`, rows must be similar to it
-   * (pg_trgm `%`, GIN index) or start with it; ranked exact > prefix > similarity.
+   * Search visible models (built-in plus those of `orgIds`), ranked: exact name, then names starting with
+   * `q` (B-tree prefix scan), then names similar to `q` (pg_trgm `%` on the GIN index, by similarity).
+   * The trigram query runs only when the prefix matches do not fill the page, which keeps typing-as-you-go
+   * lookups cheap.
    */
   async search(input: { q?: string; kind?: ModelKind; manufacturer?: string; orgIds: string[]; limit: number; offset: number }): Promise<{ items: ModelSummary[] }> {
     const q = input.q?.trim().toLowerCase();
-    return this.db.transaction(async (trx) => {
-      const query = trx('device_models')
-        .select('id', 'name', 'manufacturer', 'category', 'subcategory', 'model_type', 'pins', 'description', 'org_id')
-        .where((w) => {
-          w.whereNull('org_id');
-          if (input.orgIds.length) w.orWhereIn('org_id', input.orgIds);
-        })
-        .limit(input.limit)
-        .offset(input.offset);
+    const columns = ['id', 'name', 'manufacturer', 'category', 'subcategory', 'model_type', 'pins', 'description', 'org_id'];
+    const visible = (db: Db) => {
+      const query = db('device_models').where((w) => {
+        w.whereNull('org_id');
+        if (input.orgIds.length) w.orWhereIn('org_id', input.orgIds);
+      });
       if (input.kind) query.andWhere('category', input.kind);
       if (input.manufacturer) query.andWhereRaw('lower(manufacturer) LIKE ?', [`${escapeLike(input.manufacturer.toLowerCase())}%`]);
-      if (q) {
-        // SET LOCAL lasts for this transaction only: the pool's other connections keep the default.
-        await trx.raw(`SET LOCAL pg_trgm.similarity_threshold = ${SIMILARITY_THRESHOLD}`);
-        query
-          .select(trx.raw('similarity(lower(name), ?) AS score', [q]))
-          .andWhere((w) => w.whereRaw('lower(name) % ?', [q]).orWhereRaw('lower(name) LIKE ?', [`${escapeLike(q)}%`]))
-          .orderByRaw('(lower(name) = ?) DESC, (lower(name) LIKE ?) DESC, score DESC, length(name), name', [q, `${escapeLike(q)}%`]);
-      } else {
-        query.orderBy([{ column: 'name' }, { column: 'id' }]);
-      }
-      const rows = await query;
-      return { items: rows.map((r) => toSummary(r, q ? Number(r.score) : null)) };
-    });
+      return query;
+    };
+    if (!q) {
+      const rows = await visible(this.db).select(columns).orderBy([{ column: 'name' }, { column: 'id' }]).limit(input.limit).offset(input.offset);
+      return { items: rows.map((r) => toSummary(r, null)) };
+    }
+    const wanted = input.offset + input.limit;
+    const prefixRows = await visible(this.db)
+      .select(columns)
+      .select(this.db.raw('similarity(lower(name), ?) AS score', [q]))
+      .andWhereRaw('lower(name) LIKE ?', [`${escapeLike(q)}%`])
+      .orderByRaw('(lower(name) = ?) DESC, length(name), name, id', [q])
+      .limit(wanted);
+    let rows = prefixRows;
+    if (prefixRows.length < wanted) {
+      // `%` uses the session's pg_trgm.similarity_threshold, set on every pooled connection (db/index.ts).
+      const similarRows = await visible(this.db)
+        .select(columns)
+        .select(this.db.raw('similarity(lower(name), ?) AS score', [q]))
+        .andWhereRaw('lower(name) % ?', [q])
+        .andWhereRaw('lower(name) NOT LIKE ?', [`${escapeLike(q)}%`])
+        .orderByRaw('score DESC, length(name), name, id')
+        .limit(wanted - prefixRows.length);
+      rows = [...prefixRows, ...similarRows];
+    }
+    return { items: rows.slice(input.offset, wanted).map((r) => toSummary(r, Number(r.score))) };
   }
 
   async get(id: string, orgIds: string[]): Promise<ModelDetail> {
