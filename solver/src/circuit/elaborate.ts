@@ -22,6 +22,7 @@ import type { AnalysisCard, Diagnostic, ElementCard, Expr, FlatCircuit, ModelCar
 
 const MAX_INSTANCE_DEPTH = 64;
 const MAX_ELEMENTS = 1_000_000;
+const MAX_INSTANCES = 250_000;
 const MAX_PARAMETER_CHAIN = 500;
 const MAX_FUNCTION_DEPTH = 32;
 const MAX_INLINED_NODES = 100_000;
@@ -84,6 +85,7 @@ class Elaborator {
   private readonly warnedBodyStatements = new Set<string>();
   private readonly resolving = new Set<ParamAssignment>();
   private functionCount = 0;
+  private instanceCount = 0;
   private readonly nodesets = new Map<string, number>();
   /** `.ic`/`.nodeset` entries by flattened node, to check once all elements exist. */
   private readonly conditionNodes: Array<{ node: string; written: string; command: string; loc: SourceLocation }> = [];
@@ -416,6 +418,9 @@ class Elaborator {
         statement.loc,
         `give ${statement.name} one node per port of '${definition.name}' (defined at ${definition.loc.file}:${definition.loc.line})`,
       );
+    }
+    if (++this.instanceCount > MAX_INSTANCES) {
+      throw new CircuitError(`more than ${MAX_INSTANCES} subcircuit instances after expansion`, statement.loc, 'check for subcircuits that instantiate each other many times');
     }
     let depth = 0;
     for (let level: Frame | undefined = frame; level; level = level.parent) {

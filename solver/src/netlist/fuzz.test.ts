@@ -133,6 +133,9 @@ describe('parser fuzzing', () => {
     check(deep);
     const chain = 'title\n' + Array.from({ length: 80 }, (_, i) => `.subckt c${i} a\nX1 a c${i + 1}\n.ends\n`).join('') + '.subckt c80 a\nR1 a 0 1\n.ends\nX1 n c0\n';
     expect(() => parseAndElaborate(chain)).toThrow(/nested more than/);
+    // 2^40 instances of empty subcircuits: must stop at the instance limit, not hang.
+    const doubling = 'title\n' + Array.from({ length: 40 }, (_, i) => `.subckt d${i} a\nX1 a d${i + 1}\nX2 a d${i + 1}\n.ends\n`).join('') + '.subckt d40 a\n.ends\nX1 n d0\n';
+    expect(() => parseAndElaborate(doubling)).toThrow(/more than 250000 subcircuit instances/);
     check('title\n.include a.inc\n');
     check('title\n.lib lib.l x\n');
     check(`title\nR1 a 0 {${'('.repeat(100000)}}`);
