@@ -89,6 +89,10 @@ export class Engine implements LoadContext {
     this.state = [0, 1, 2, 3].map(() => new Float64Array(circuit.stateCount));
   }
 
+  get timesteps(): Float64Array {
+    return this.integration.delta;
+  }
+
   nonConvergence(): void {
     this.limited = true;
   }

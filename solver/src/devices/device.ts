@@ -61,6 +61,8 @@ export interface LoadContext {
   readonly state: readonly Float64Array[];
   /** Leading integration coefficient (dq/dt ≈ ag0·q + history); 0 in DC. */
   readonly ag0: number;
+  /** Transient timesteps: [0] the present step, [1] the one before (for the BJT's excess phase). */
+  readonly timesteps: Float64Array;
   /** True at the first Newton iteration of a new operating point/time step (for junction initialisation). */
   readonly firstIteration: boolean;
   /**

@@ -8,6 +8,7 @@ import { createCccs, createCcvs, createVccs, createVcvs } from './controlled/lin
 import type { Device, DeviceBuildContext, DeviceFactory } from './device';
 import { createDiode } from './diode/diode';
 import { createMosfet } from './mos1';
+import { createBjt } from './bjt/bjt';
 import { createInductor, createMutualInductance } from './inductor/inductor';
 import { createResistor } from './resistor/resistor';
 import { createCurrentSource, createVoltageSource } from './sources/independent';
@@ -25,11 +26,11 @@ const factories: Record<string, DeviceFactory> = {
   h: createCcvs,
   d: createDiode,
   m: createMosfet,
+  q: createBjt,
 };
 
 const descriptions: Record<string, string> = {
   b: 'behavioural source',
-  q: 'bipolar transistor',
   j: 'JFET',
   s: 'voltage-controlled switch',
   w: 'current-controlled switch',

@@ -196,6 +196,11 @@ export class LocalStamp {
     rhs[this.unknowns[b]] += current;
   }
 
+  /** Add a current entering local terminal i (right-hand side). */
+  inject(rhs: Float64Array, i: number, current: number): void {
+    rhs[this.unknowns[i]] += current;
+  }
+
   voltage(solution: Float64Array, a: number, b: number): number {
     return solution[this.unknowns[a]] - solution[this.unknowns[b]];
   }
