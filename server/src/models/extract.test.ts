@@ -13,6 +13,11 @@ describe('decodeSpiceFile', () => {
     const text = decodeSpiceFile(readFileSync(path.join(FIXTURES, 'encodings/utf16-diode.lib')));
     expect(text).toBe('* UTF-16 file with a DOS end mark\n.model UTF16DIODE D(IS=1e-12 N=1.9)\n');
   });
+  test('UTF-16LE without a byte-order mark (LTspice) is recognised as text', () => {
+    const bytes = readFileSync(path.join(FIXTURES, 'encodings/utf16-no-bom.bjt'));
+    expect(looksBinary(bytes)).toBe(false);
+    expect(extractDefinitions(decodeSpiceFile(bytes)).models.map((m) => [m.name, m.kind, m.parameters.BF])).toEqual([['NOBOMNPN', 'bjt', '150']]);
+  });
   test('Latin-1 bytes that are not UTF-8 decode as Windows-1252', () => {
     expect(decodeSpiceFile(Buffer.from([0x2a, 0x20, 0x32, 0x35, 0xb0, 0x43]))).toBe('* 25°C');
   });

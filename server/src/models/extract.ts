@@ -126,6 +126,7 @@ export function manufacturerFrom(text: string): string | null {
 export function decodeSpiceFile(bytes: Buffer): string {
   let text: string;
   if (bytes[0] === 0xff && bytes[1] === 0xfe) text = new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  else if (isUtf16LeWithoutBom(bytes)) text = new TextDecoder('utf-16le').decode(bytes);
   else if (bytes[0] === 0xfe && bytes[1] === 0xff) text = new TextDecoder('utf-16be').decode(bytes.subarray(2));
   else {
     try {
@@ -137,10 +138,26 @@ export function decodeSpiceFile(bytes: Buffer): string {
   return text.replace(/[\u0000\u001a]/g, '').replace(/\r\n?/g, '\n');
 }
 
+/**
+ * LTspice writes some libraries as UTF-16LE without a byte-order mark: ASCII text then shows a NUL after
+ * every character. Recognised when nearly every odd byte of the first 1 KiB is NUL and the even bytes are not.
+ */
+function isUtf16LeWithoutBom(bytes: Buffer): boolean {
+  const pairs = Math.min(512, Math.floor(bytes.length / 2));
+  if (pairs < 8) return false;
+  let oddNul = 0;
+  let evenNul = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (bytes[2 * i] === 0) evenNul++;
+    if (bytes[2 * i + 1] === 0) oddNul++;
+  }
+  return oddNul > pairs * 0.9 && evenNul < pairs * 0.05;
+}
+
 /** True for files that are not text at all (archives, images): many control bytes in the first 4 KiB. */
 export function looksBinary(bytes: Buffer): boolean {
   if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x504b0304) return true; // zip
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return false; // UTF-16 text
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || isUtf16LeWithoutBom(bytes)) return false; // UTF-16 text
   const sample = bytes.subarray(0, 4096);
   let control = 0;
   for (const byte of sample) if (byte < 9 || (byte > 13 && byte < 32 && byte !== 26)) control++;

@@ -18,10 +18,10 @@ describe.each(databaseTargets())('model library ($name PostgreSQL)', (target) =>
 
   test('the import reports what it found, stored and skipped, and why', () => {
     expect(report).toMatchObject({
-      filesScanned: 7,
-      filesWithDefinitions: 5,
-      definitionsFound: 12,
-      inserted: 11,
+      filesScanned: 8,
+      filesWithDefinitions: 6,
+      definitionsFound: 13,
+      inserted: 12,
       alreadyPresent: 0,
       duplicatesInImport: 1,
       nestedModels: 2,
@@ -35,13 +35,13 @@ describe.each(databaseTargets())('model library ($name PostgreSQL)', (target) =>
       'binary (not a text file)': { count: 1, examples: ['archive.zip'] },
       'no .model or .subckt definitions': { count: 1, examples: ['notes/readme.txt'] },
     });
-    expect(report.byKind).toEqual({ opamp: 1, comparator: 1, diode: 3, bjt: 1, mosfet: 4, jfet: 1 }); // incl. the UTF-16 diode
+    expect(report.byKind).toEqual({ opamp: 1, comparator: 1, diode: 3, bjt: 2, mosfet: 4, jfet: 1 }); // incl. the two UTF-16 files
   });
 
   test('importing again changes nothing (idempotent)', async () => {
     const again = await t.app.services.models.importDirectory(FIXTURES);
-    expect(again).toMatchObject({ inserted: 0, alreadyPresent: 11, definitionsFound: 12 });
-    expect(Number((await t.app.db('device_models').count('* as n'))[0].n)).toBe(11);
+    expect(again).toMatchObject({ inserted: 0, alreadyPresent: 12, definitionsFound: 13 });
+    expect(Number((await t.app.db('device_models').count('* as n'))[0].n)).toBe(12);
   });
 
   test('source files are kept in the object store', async () => {
