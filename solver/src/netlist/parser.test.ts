@@ -420,6 +420,9 @@ describe('dot-commands', () => {
     ]);
     expect(netlist.diagnostics.some((d) => d.message.includes("'+'"))).toBe(true);
     expect(() => parse('.model x')).toThrow(/needs a type/);
+    const version = parse('.model n1 nmos level=54 version=4.8.1');
+    expect((version.statements[0] as Extract<Statement, { type: 'model' }>).params[1]).toMatchObject({ name: 'version', value: num(4.8) });
+    expect(version.diagnostics[0]).toMatchObject({ severity: 'warning', loc: { line: 2, column: 33 } });
   });
 
   it('analyses', () => {

@@ -425,7 +425,21 @@ class Cursor {
       if (token.kind === ',' || token.kind === '(' || token.kind === ')') {
         this.index++;
       } else if (this.atAssignment()) {
-        result.push(this.assignment());
+        const valueToken = this.peek(2);
+        if (valueToken?.kind === 'word' && /^\d+(\.\d+){2,}$/.test(valueToken.text)) {
+          // Version strings such as `version=4.8.1`: the model code reads the number 4.8.
+          const nameToken = this.next()!;
+          this.index += 2;
+          const value = Number(valueToken.text.split('.').slice(0, 2).join('.'));
+          result.push({ name: nameToken.text, value: { kind: 'number', value, loc: this.loc(valueToken) }, loc: this.loc(nameToken) });
+          diagnostics.push({
+            severity: 'warning',
+            message: `${context}: '${nameToken.text}=${valueToken.text}' read as ${value}`,
+            loc: this.loc(valueToken),
+          });
+        } else {
+          result.push(this.assignment());
+        }
       } else {
         diagnostics.push({
           severity: 'warning',
