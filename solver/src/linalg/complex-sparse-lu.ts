@@ -12,6 +12,7 @@ import type { ComplexSparseMatrix, ComplexVector, CscPattern } from './sparse-ma
 import {
   growFloat,
   growInt,
+  prunePattern,
   reach,
   resolveOptions,
   type FactorStatus,
@@ -47,6 +48,8 @@ export class ComplexSparseLU {
   /** factor() only: sum of the magnitudes that went into each work entry (its rounding-error scale). */
   private readonly magnitude: Float64Array;
   private readonly mark: Int32Array;
+  /** Symmetric pruning: L(:,j) is searched only up to lPruneEnd[j] (-1: not pruned). */
+  private readonly lPruneEnd: Int32Array;
   private readonly stack: Int32Array;
   private readonly position: Int32Array;
   private readonly topo: Int32Array;
@@ -83,6 +86,7 @@ export class ComplexSparseLU {
     this.workIm = new Float64Array(n);
     this.magnitude = new Float64Array(n);
     this.mark = new Int32Array(n);
+    this.lPruneEnd = new Int32Array(n);
     this.stack = new Int32Array(n);
     this.position = new Int32Array(n);
     this.topo = new Int32Array(n);
@@ -110,6 +114,7 @@ export class ComplexSparseLU {
     const { pinv, prow, uDiagRe, uDiagIm, rowScale, workRe: xr, workIm: xi, magnitude, mark, stack, position, topo } = this;
     this.computeRowScale();
     pinv.fill(-1);
+    const lPruneEnd = this.lPruneEnd;
     const lColPtr = this.lColPtr;
     const uColPtr = this.uColPtr;
     let lRowIdx = this.lRowIdx;
@@ -140,7 +145,7 @@ export class ComplexSparseLU {
         xr[r] = aRe[handle[p]] * s;
         xi[r] = aIm[handle[p]] * s;
         magnitude[r] = Math.abs(xr[r]) + Math.abs(xi[r]);
-        if (mark[r] !== stamp) top = reach(r, top, stamp, pinv, lColPtr, lRowIdx, mark, stack, position, topo);
+        if (mark[r] !== stamp) top = reach(r, top, stamp, pinv, lColPtr, lPruneEnd, lRowIdx, mark, stack, position, topo);
       }
       for (let t = top; t < n; t++) {
         const r = topo[t];
@@ -217,6 +222,8 @@ export class ComplexSparseLU {
       prow[k] = pivotRow;
       lColPtr[k + 1] = lnz;
       uColPtr[k + 1] = unz;
+      lPruneEnd[k] = -1;
+      prunePattern(pivotRow, uColPtr[k], unz, uRowIdx, pinv, lColPtr, lPruneEnd, lRowIdx, lRe, lIm);
     }
     for (let q = 0; q < lnz; q++) lRowIdx[q] = pinv[lRowIdx[q]];
     for (let p = 0; p < rowIdx.length; p++) this.stepOfEntry[p] = pinv[rowIdx[p]];

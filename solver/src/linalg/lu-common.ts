@@ -52,7 +52,8 @@ export function resolveOptions(options: LUOptions | undefined): ResolvedLUOption
  * Depth-first search from row `start` in the graph of the L computed so far (Gilbert & Peierls,
  * "Sparse partial pivoting in time proportional to arithmetic operations", SIAM J. Sci. Stat. Comput.
  * 9(5), 1988): a pivoted row r (pinv[r] = its step) has edges to the rows of column pinv[r] of L;
- * an unpivoted row is a leaf. Finished rows are pushed at topo[--top], so topo[top..n-1] ends up in
+ * an unpivoted row is a leaf. Columns of L pruned by symmetric pruning (see prunePattern) are only
+ * searched up to lPruneEnd[step]. Finished rows are pushed at topo[--top], so topo[top..n-1] ends up in
  * topological order. Iterative, with an explicit stack, so deep chains cannot overflow the JS stack.
  * Returns the new top.
  */
@@ -62,6 +63,7 @@ export function reach(
   stamp: number,
   pinv: Int32Array,
   lColPtr: Int32Array,
+  lPruneEnd: Int32Array,
   lRowIdx: Int32Array,
   mark: Int32Array,
   stack: Int32Array,
@@ -77,7 +79,8 @@ export function reach(
     const row = stack[head];
     const step = pinv[row];
     if (step >= 0) {
-      const end = lColPtr[step + 1];
+      const pruned = lPruneEnd[step];
+      const end = pruned >= 0 ? pruned : lColPtr[step + 1];
       let p = position[head];
       for (; p < end; p++) {
         const child = lRowIdx[p];
@@ -96,6 +99,64 @@ export function reach(
     topo[--top] = row;
   }
   return top;
+}
+
+/**
+ * Symmetric pruning (S. C. Eisenstat & J. W. H. Liu, "Exploiting structural symmetry in unsymmetric sparse
+ * symbolic factorization", SIAM J. Matrix Anal. Appl. 13(1), 1992; as in KLU's klu_kernel): after step k,
+ * for every step j in the pattern of U(:,k) whose L column contains k's pivot row, the rows of L(:,j)
+ * not yet pivoted are also reachable through L(:,k), so later depth-first searches need only the pivoted
+ * rows of L(:,j). Those are moved to the front of the column and lPruneEnd[j] marks where they end.
+ * Reorders entries within L columns, moving the numeric values (`lValues`, and `lValues2` for the
+ * imaginary parts of a complex L) alongside.
+ */
+export function prunePattern(
+  pivotRow: number,
+  uStart: number,
+  uEnd: number,
+  uRowIdx: Int32Array,
+  pinv: Int32Array,
+  lColPtr: Int32Array,
+  lPruneEnd: Int32Array,
+  lRowIdx: Int32Array,
+  lValues: Float64Array,
+  lValues2: Float64Array | null,
+): void {
+  for (let q = uStart; q < uEnd; q++) {
+    const j = uRowIdx[q];
+    if (lPruneEnd[j] >= 0) continue;
+    const begin = lColPtr[j];
+    const end = lColPtr[j + 1];
+    let found = false;
+    for (let p = begin; p < end; p++) {
+      if (lRowIdx[p] === pivotRow) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) continue;
+    let head = begin;
+    let tail = end;
+    while (head < tail) {
+      if (pinv[lRowIdx[head]] >= 0) {
+        head++;
+      } else {
+        tail--;
+        const row = lRowIdx[head];
+        lRowIdx[head] = lRowIdx[tail];
+        lRowIdx[tail] = row;
+        const value = lValues[head];
+        lValues[head] = lValues[tail];
+        lValues[tail] = value;
+        if (lValues2) {
+          const value2 = lValues2[head];
+          lValues2[head] = lValues2[tail];
+          lValues2[tail] = value2;
+        }
+      }
+    }
+    lPruneEnd[j] = tail;
+  }
 }
 
 export function growInt(a: Int32Array, needed: number): Int32Array {

@@ -88,6 +88,33 @@ describe('SparseLU', () => {
     for (let i = 0; i < n; i++) expect(Math.abs(r[i] - b[i])).toBeLessThan(1e-12);
   });
 
+  it('prefers the diagonal pivot when it passes the threshold, keeping an arrowhead fill-free', () => {
+    // Arrowhead: leaves 0..n-2 each coupled to hub n-1 with |a_ij| = 1 but |a_ii| = 0.01. AMD puts the hub
+    // last; keeping the small diagonal pivots (ratio 1e-2 >= 1e-3) means no fill at all, whereas plain
+    // partial pivoting (threshold 1) pivots on the hub row first and then every leaf fills in.
+    const n = 50;
+    const build = () => {
+      const m = new SparseMatrix(n);
+      for (let i = 0; i < n - 1; i++) {
+        m.add(i, i, 0.01);
+        m.add(i, n - 1, 1);
+        m.add(n - 1, i, 1);
+      }
+      m.add(n - 1, n - 1, 1);
+      return m;
+    };
+    const threshold = new SparseLU(build());
+    expect(threshold.factor().ok).toBe(true);
+    expect(threshold.factorNnz).toEqual({ l: n - 1, u: 2 * n - 1 });
+    const partial = new SparseLU(build(), { pivotThreshold: 1 });
+    expect(partial.factor().ok).toBe(true);
+    const { l, u } = partial.factorNnz;
+    expect(l + u).toBeGreaterThan(3 * n - 2);
+    const b = randomVector(n, 1);
+    const m = build();
+    expect(backwardError(m.toDense(), threshold.solve(b), b)).toBeLessThan(1e-14);
+  });
+
   it('property: tiny backward error on random systems (dominant, general, MNA; well and badly scaled)', () => {
     fc.assert(
       fc.property(specArbitrary(['dominant', 'general', 'mna']), fc.integer(), (spec, rhsSeed) => {

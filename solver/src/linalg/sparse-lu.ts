@@ -23,6 +23,7 @@ import type { CscPattern, SparseMatrix } from './sparse-matrix';
 import {
   growFloat,
   growInt,
+  prunePattern,
   reach,
   resolveOptions,
   type FactorStatus,
@@ -58,6 +59,8 @@ export class SparseLU {
   /** factor() only: sum of the magnitudes that went into each work[] entry (its rounding-error scale). */
   private readonly magnitude: Float64Array;
   private readonly mark: Int32Array;
+  /** Symmetric pruning: L(:,j) is searched only up to lPruneEnd[j] (-1: not pruned). */
+  private readonly lPruneEnd: Int32Array;
   private readonly stack: Int32Array;
   private readonly position: Int32Array;
   private readonly topo: Int32Array;
@@ -91,6 +94,7 @@ export class SparseLU {
     this.work = new Float64Array(n);
     this.magnitude = new Float64Array(n);
     this.mark = new Int32Array(n);
+    this.lPruneEnd = new Int32Array(n);
     this.stack = new Int32Array(n);
     this.position = new Int32Array(n);
     this.topo = new Int32Array(n);
@@ -117,6 +121,7 @@ export class SparseLU {
     const { pinv, prow, uDiag, rowScale, work: x, magnitude, mark, stack, position, topo } = this;
     this.computeRowScale();
     pinv.fill(-1);
+    const lPruneEnd = this.lPruneEnd;
     let lColPtr = this.lColPtr;
     let lRowIdx = this.lRowIdx;
     let lValues = this.lValues;
@@ -144,7 +149,7 @@ export class SparseLU {
         const r = rowIdx[p];
         x[r] = values[handle[p]] * rowScale[r];
         magnitude[r] = Math.abs(x[r]);
-        if (mark[r] !== stamp) top = reach(r, top, stamp, pinv, lColPtr, lRowIdx, mark, stack, position, topo);
+        if (mark[r] !== stamp) top = reach(r, top, stamp, pinv, lColPtr, lPruneEnd, lRowIdx, mark, stack, position, topo);
       }
       // Numeric sparse triangular solve, in topological order.
       for (let t = top; t < n; t++) {
@@ -221,6 +226,8 @@ export class SparseLU {
       prow[k] = pivotRow;
       lColPtr[k + 1] = lnz;
       uColPtr[k + 1] = unz;
+      lPruneEnd[k] = -1;
+      prunePattern(pivotRow, uColPtr[k], unz, uRowIdx, pinv, lColPtr, lPruneEnd, lRowIdx, lValues, null);
     }
     // From now on L's row indices are steps.
     for (let q = 0; q < lnz; q++) lRowIdx[q] = pinv[lRowIdx[q]];
