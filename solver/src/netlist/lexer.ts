@@ -97,7 +97,8 @@ export interface SourceText {
  */
 export function readCards(text: string, file: string, hasTitle: boolean): SourceText {
   const result: SourceText = { cards: [] };
-  let lineStart = 0;
+  // A UTF-8 byte order mark is not part of the first line (editors on Windows write one).
+  let lineStart = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let lineNumber = 0;
   let current: Card | undefined;
   while (lineStart <= text.length) {

@@ -118,6 +118,12 @@ describe('lines, comments, continuation', () => {
     expect(list[0].nodes.map((n) => n.name)).toEqual(['out', 'gnd']);
   });
 
+  it('ignores a byte order mark in included files and decks', () => {
+    const netlist = parseNetlist('\uFEFFtitle\n.include m.inc', { readFile: () => '\uFEFF.model d1 d\n' });
+    expect(netlist.title).toBe('title');
+    expect(netlist.statements).toMatchObject([{ type: 'model', name: 'd1', loc: { line: 1, column: 1 } }]);
+  });
+
   it('rejects a continuation with nothing to continue', () => {
     const error = errorOf(() => parse('+ 1k'));
     expect(error).toBeInstanceOf(ParseError);
