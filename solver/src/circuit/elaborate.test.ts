@@ -218,6 +218,17 @@ describe('subcircuit flattening', () => {
     expect(circuit.elements.map((e) => e.model)).toEqual(['x1.dloc', 'dtop', 'x2.dloc', 'dtop', 'dtop']);
   });
 
+  it('chooses model bins by l and w', () => {
+    const models = [
+      '.model nch.1 nmos level=1 lmin=0.1u lmax=1u wmin=0.1u wmax=10u vto=0.4',
+      '.model nch.2 nmos level=1 lmin=1u lmax=10u wmin=0.1u wmax=10u vto=0.5',
+    ].join('\n');
+    const circuit = flat(`${models}\nM1 d g 0 0 nch l=0.5u w=1u\nM2 d g 0 0 nch l=1u w=1u\nM3 d g 0 0 nch l=10u w=10u`);
+    expect(circuit.elements.map((e) => e.model)).toEqual(['nch.1', 'nch.2', 'nch.2']);
+    expect(() => flat(`${models}\nM1 d g 0 0 nch l=20u w=1u`)).toThrow(/no bin of model 'nch' covers l=0.00002/);
+    expect(() => flat(`${models}\nM1 d g 0 0 nch`)).toThrow(/does not give both l= and w=/);
+  });
+
   it('flattens B-source expressions and F/H/W/K references', () => {
     const circuit = flat(
       [

@@ -320,6 +320,48 @@ class Elaborator {
     return undefined;
   }
 
+  /**
+   * Model binning (ngspice, HSPICE): `M1 ... nch l=.. w=..` with models `nch.1`, `nch.2`, ... picks
+   * the bin whose [lmin, lmax) x [wmin, wmax) holds the instance's l and w.
+   */
+  private findModelBin(statement: ElementStatement, frame: Frame, card: ElementCard): string | undefined {
+    const prefix = `${statement.model!.name}.`;
+    const levels: Frame[] = [];
+    for (let level: Frame | undefined = frame; level; level = level.parent) levels.push(level);
+    for (const level of levels) {
+      const bins: ModelCard[] = [];
+      for (const [written, flattened] of level.models) {
+        if (written.startsWith(prefix)) bins.push(this.models.get(flattened)!);
+      }
+      if (bins.length === 0) continue;
+      const { l, w } = card.params;
+      if (l === undefined || w === undefined) {
+        throw new CircuitError(
+          `${statement.name} uses the binned model '${statement.model!.name}' but does not give both l= and w=`,
+          statement.loc,
+          `give l= and w= so that one of the bins (${bins.map((bin) => bin.name).join(', ')}) can be chosen`,
+        );
+      }
+      const inside = (value: number, min: number | undefined, max: number | undefined, closed: boolean): boolean => {
+        const tolerance = 1e-9 * Math.abs(value);
+        return (min === undefined || value >= min - tolerance) && (max === undefined || (closed ? value <= max + tolerance : value < max - tolerance));
+      };
+      for (const closed of [false, true]) {
+        const bin = bins.find(
+          (candidate) =>
+            inside(l, candidate.params.lmin, candidate.params.lmax, closed) && inside(w, candidate.params.wmin, candidate.params.wmax, closed),
+        );
+        if (bin) return bin.name;
+      }
+      throw new CircuitError(
+        `no bin of model '${statement.model!.name}' covers l=${l} w=${w} (${statement.name})`,
+        statement.model!.loc,
+        `bins: ${bins.map((bin) => `${bin.name} l=[${bin.params.lmin ?? '-'}, ${bin.params.lmax ?? '-'}) w=[${bin.params.wmin ?? '-'}, ${bin.params.wmax ?? '-'})`).join('; ')}`,
+      );
+    }
+    return undefined;
+  }
+
   private findDefinition(name: string, scope: DefinitionScope): SubcircuitDefinition | undefined {
     for (let level: DefinitionScope | undefined = scope; level; level = level.parent) {
       const definition = level.definitions.get(name);
@@ -506,7 +548,7 @@ class Elaborator {
 
     if (statement.value) card.value = this.value(statement.value, frame);
     if (statement.model) {
-      const model = this.findModel(statement.model.name, frame);
+      const model = this.findModel(statement.model.name, frame) ?? this.findModelBin(statement, frame, card);
       if (model !== undefined) {
         card.model = model;
       } else if (!MODEL_KINDS.has(statement.kind) && card.value === undefined && frame.lookup(statement.model.name) !== undefined) {
