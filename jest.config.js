@@ -9,5 +9,5 @@ const project = (name) => ({
 });
 module.exports = {
   rootDir: __dirname,
-  projects: ['solver', 'kernel', 'server'].map(project),
+  projects: ['solver', 'kernel', 'extension', 'server'].map(project),
 };

@@ -5,7 +5,7 @@
  */
 import { decimateMinMax } from '@spicesim/kernel/dist/waveform/decimate';
 import { TRACE_COLORS } from '@spicesim/kernel/dist/waveform/svg';
-import { paneValues, type WaveformBundle, type WaveformPane } from '@spicesim/kernel/dist/waveform/schema';
+import { paneLabel, paneValues, type WaveformBundle, type WaveformPane } from '@spicesim/kernel/dist/waveform/schema';
 
 export interface ThemeColors {
   background: string;
@@ -160,7 +160,7 @@ export function buildFigure(columns: BundleColumns, state: ViewState): Figure {
       type: state.yLog[k] ? 'log' : 'linear',
       anchor: `x${suffix}`,
       domain: [Math.max(0, top - height), Math.min(1, top)],
-      title: { text: pane.yLabel ?? pane.title ?? '' },
+      title: { text: paneLabel(pane, bundle) },
       gridcolor: grid,
       linecolor: grid,
       zeroline: false,

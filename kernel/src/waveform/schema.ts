@@ -134,3 +134,14 @@ export function validateBundle(value: unknown): string[] {
   for (const p of b.panes ?? []) for (const name of p.traces) if (!names.has(name)) problems.push(`pane refers to unknown trace ${name}`);
   return problems;
 }
+
+/** The y-axis label of a pane: its `yLabel`, or one derived from the view and the first trace's unit. */
+export function paneLabel(pane: WaveformPane, bundle: WaveformBundle): string {
+  if (pane.yLabel) return pane.yLabel;
+  if (pane.view === 'magnitude-db') return 'Magnitude (dB)';
+  if (pane.view === 'phase') return 'Phase (°)';
+  const unit = bundle.traces.find((t) => t.name === pane.traces[0])?.unit ?? '';
+  const quantity = unit === 'V' ? 'Voltage' : unit === 'A' ? 'Current' : '';
+  const prefix = pane.view === 'magnitude' ? 'Magnitude' : pane.view === 're' ? 'Real part' : pane.view === 'im' ? 'Imaginary part' : quantity;
+  return unit ? `${prefix || 'Value'} (${unit})` : prefix;
+}

@@ -5,7 +5,7 @@
  */
 import { decimateMinMax } from './decimate';
 import { formatSI } from './format';
-import { paneValues, type WaveformBundle, type WaveformPane } from './schema';
+import { paneLabel, paneValues, type WaveformBundle } from './schema';
 
 export interface SvgOptions {
   width?: number;
@@ -63,7 +63,7 @@ export function renderSvg(bundle: WaveformBundle, options: SvgOptions = {}): str
         parts.push(`<text x="${px}" y="${bottom + 16}" text-anchor="middle">${escapeXml(formatSI(tick, ''))}</text>`);
       }
     }
-    const yLabel = pane.yLabel ?? Private.defaultLabel(pane, bundle);
+    const yLabel = paneLabel(pane, bundle);
     parts.push(
       `<text transform="translate(16 ${(top + bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`,
     );
@@ -162,17 +162,5 @@ namespace Private {
       pen = 'L';
     }
     return d;
-  }
-
-  export function defaultLabel(pane: WaveformPane, bundle: WaveformBundle): string {
-    const unit = bundle.traces.find((t) => t.name === pane.traces[0])?.unit ?? '';
-    switch (pane.view) {
-      case 'magnitude-db':
-        return 'Magnitude (dB)';
-      case 'phase':
-        return 'Phase (°)';
-      default:
-        return unit === 'V' ? 'Voltage (V)' : unit === 'A' ? 'Current (A)' : unit;
-    }
   }
 }
