@@ -27,7 +27,10 @@ const TOLERANCE = 1e-10;
 const MNA_TOLERANCE = 1e-12;
 const runs = (numRuns: number) => ({ numRuns, seed: 20261125 });
 
-const vector = (n: number, seed: number): ComplexVector => ({ re: randomVector(n, seed), im: randomVector(n, seed + 1) });
+const vector = (n: number, seed: number): ComplexVector => ({
+  re: randomVector(n, seed),
+  im: randomVector(n, seed + 1),
+});
 
 describe('ComplexSparseLU', () => {
   it('solves an RC divider at one frequency', () => {
@@ -38,9 +41,14 @@ describe('ComplexSparseLU', () => {
       m.re[h] += re;
       m.im[h] += im;
     };
-    add(0, 0, 1, 0), add(0, 1, -1, 0), add(1, 0, -1, 0), add(1, 1, 1, 0);
-    add(1, 1, 0, 1), add(1, -1, 0, -1);
-    add(0, 2, 1, 0), add(2, 0, 1, 0);
+    add(0, 0, 1, 0);
+    add(0, 1, -1, 0);
+    add(1, 0, -1, 0);
+    add(1, 1, 1, 0);
+    add(1, 1, 0, 1);
+    add(1, -1, 0, -1);
+    add(0, 2, 1, 0);
+    add(2, 0, 1, 0);
     const lu = new ComplexSparseLU(m);
     expect(lu.factor()).toEqual({ ok: true });
     const x = lu.solve({ re: Float64Array.of(0, 0, 1), im: new Float64Array(3) });
@@ -76,9 +84,12 @@ describe('ComplexSparseLU', () => {
         const a = m.toDense();
         const reference = denseComplexSolve(a.re, a.im, b.re, b.im)!;
         let scale = 0;
-        for (let i = 0; i < m.size; i++) scale = Math.max(scale, Math.hypot(reference.re[i], reference.im[i]));
+        for (let i = 0; i < m.size; i++)
+          scale = Math.max(scale, Math.hypot(reference.re[i], reference.im[i]));
         for (let i = 0; i < m.size; i++) {
-          expect(Math.hypot(x.re[i] - reference.re[i], x.im[i] - reference.im[i])).toBeLessThanOrEqual(1e-9 * scale);
+          expect(Math.hypot(x.re[i] - reference.re[i], x.im[i] - reference.im[i])).toBeLessThanOrEqual(
+            1e-9 * scale,
+          );
         }
       }),
       runs(100),
@@ -87,27 +98,34 @@ describe('ComplexSparseLU', () => {
 
   it('property: refactor() per frequency matches a fresh factor()', () => {
     fc.assert(
-      fc.property(specArbitrary(['dominant', 'general', 'mna']), fc.integer(), fc.integer(), (spec, seed2, rhsSeed) => {
-        const m = toComplexSparse(makeSystem(spec));
-        const lu = new ComplexSparseLU(m);
-        expect(lu.factor().ok).toBe(true);
-        const second = makeSystem({ ...spec, valueSeed: seed2 });
-        restampComplex(m, second);
-        expect(lu.refactor()).toEqual({ ok: true });
-        const b = vector(m.size, rhsSeed);
-        const x = lu.solve(b);
-        const a = m.toDense();
-        const bound = spec.kind === 'general' ? TOLERANCE : MNA_TOLERANCE;
-        expect(complexBackwardError(a.re, a.im, x, b.re, b.im)).toBeLessThan(bound);
-        if (spec.kind === 'dominant' && spec.badlyScaled === 'none') {
-          const fresh = new ComplexSparseLU(toComplexSparse(second));
-          expect(fresh.factor().ok).toBe(true);
-          const y = fresh.solve(b);
-          for (let i = 0; i < m.size; i++) {
-            expect(Math.hypot(x.re[i] - y.re[i], x.im[i] - y.im[i])).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.hypot(y.re[i], y.im[i])));
+      fc.property(
+        specArbitrary(['dominant', 'general', 'mna']),
+        fc.integer(),
+        fc.integer(),
+        (spec, seed2, rhsSeed) => {
+          const m = toComplexSparse(makeSystem(spec));
+          const lu = new ComplexSparseLU(m);
+          expect(lu.factor().ok).toBe(true);
+          const second = makeSystem({ ...spec, valueSeed: seed2 });
+          restampComplex(m, second);
+          expect(lu.refactor()).toEqual({ ok: true });
+          const b = vector(m.size, rhsSeed);
+          const x = lu.solve(b);
+          const a = m.toDense();
+          const bound = spec.kind === 'general' ? TOLERANCE : MNA_TOLERANCE;
+          expect(complexBackwardError(a.re, a.im, x, b.re, b.im)).toBeLessThan(bound);
+          if (spec.kind === 'dominant' && spec.badlyScaled === 'none') {
+            const fresh = new ComplexSparseLU(toComplexSparse(second));
+            expect(fresh.factor().ok).toBe(true);
+            const y = fresh.solve(b);
+            for (let i = 0; i < m.size; i++) {
+              expect(Math.hypot(x.re[i] - y.re[i], x.im[i] - y.im[i])).toBeLessThanOrEqual(
+                1e-9 * Math.max(1, Math.hypot(y.re[i], y.im[i])),
+              );
+            }
           }
-        }
-      }),
+        },
+      ),
       runs(150),
     );
   });
@@ -128,7 +146,10 @@ describe('ComplexSparseLU', () => {
     const stampAt = (omega: number) => {
       m.clear();
       for (const [a, b, c, d] of handles.g) {
-        m.re[a] += conductance, m.re[b] -= conductance, m.re[c] -= conductance, m.re[d] += conductance;
+        m.re[a] += conductance;
+        m.re[b] -= conductance;
+        m.re[c] -= conductance;
+        m.re[d] += conductance;
       }
       for (const h of handles.c) m.im[h] += omega * capacitance;
       for (const h of source) m.re[h] = 1;
@@ -152,20 +173,49 @@ describe('ComplexSparseLU', () => {
 
   it('reports an empty column and duplicate columns as singular', () => {
     fc.assert(
-      fc.property(specArbitrary(['dominant', 'general', 'mna'], ['none', 'rows']), fc.nat(), fc.nat(), fc.boolean(), (spec, p1, p2, empty) => {
-        const system = makeSystem({ ...spec, n: Math.max(2, spec.n) });
-        const n = system.n;
-        const a = p1 % n;
-        const b = (a + 1 + (p2 % (n - 1))) % n;
-        const stamps = system.stamps.filter((s) => s.col !== b);
-        if (!empty) for (const s of stamps.filter((s) => s.col === a)) stamps.push({ ...s, col: b });
-        system.stamps = stamps;
-        const status = new ComplexSparseLU(toComplexSparse(system)).factor();
-        expect(status.ok).toBe(false);
-        if (!status.ok) expect(empty ? [b] : [a, b]).toContain(status.singularColumn);
-      }),
+      fc.property(
+        specArbitrary(['dominant', 'general', 'mna'], ['none', 'rows']),
+        fc.nat(),
+        fc.nat(),
+        fc.boolean(),
+        (spec, p1, p2, empty) => {
+          const system = makeSystem({ ...spec, n: Math.max(2, spec.n) });
+          const n = system.n;
+          const a = p1 % n;
+          const b = (a + 1 + (p2 % (n - 1))) % n;
+          const stamps = system.stamps.filter((s) => s.col !== b);
+          if (!empty) for (const s of stamps.filter((s) => s.col === a)) stamps.push({ ...s, col: b });
+          system.stamps = stamps;
+          const status = new ComplexSparseLU(toComplexSparse(system)).factor();
+          expect(status.ok).toBe(false);
+          if (!status.ok) expect(empty ? [b] : [a, b]).toContain(status.singularColumn);
+        },
+      ),
       runs(150),
     );
+  });
+
+  it('refactor() falls back to factor() when a reused pivot vanishes', () => {
+    // [[1, j], [j, 2]] pivots on its diagonal; zeroing both diagonals leaves [[0, j], [j, 0]], nonsingular.
+    const m = new ComplexSparseMatrix(2);
+    const d0 = m.entry(0, 0);
+    const d1 = m.entry(1, 1);
+    m.add(0, 1, 0, 1);
+    m.add(1, 0, 0, 1);
+    m.re[d0] = 1;
+    m.re[d1] = 2;
+    const lu = new ComplexSparseLU(m);
+    expect(lu.factor().ok).toBe(true);
+    m.re[d0] = 0;
+    m.re[d1] = 0;
+    expect(lu.refactor()).toEqual({ ok: true });
+    expect(lu.factorCount).toBe(2);
+    // j y = 3 and j x = 5j  ->  y = -3j, x = 5
+    const x = lu.solve({ re: Float64Array.of(3, 0), im: Float64Array.of(0, 5) });
+    expect(x.re[0]).toBeCloseTo(5, 14);
+    expect(x.im[0]).toBeCloseTo(0, 14);
+    expect(x.re[1]).toBeCloseTo(0, 14);
+    expect(x.im[1]).toBeCloseTo(-3, 14);
   });
 
   it('throws on NaN and when solving without factors', () => {
@@ -173,6 +223,8 @@ describe('ComplexSparseLU', () => {
     m.im[m.entry(0, 0)] = NaN;
     const lu = new ComplexSparseLU(m);
     expect(() => lu.factor()).toThrow(/NaN or Infinity/);
-    expect(() => lu.solve({ re: new Float64Array(1), im: new Float64Array(1) })).toThrow(/needs a successful factor/);
+    expect(() => lu.solve({ re: new Float64Array(1), im: new Float64Array(1) })).toThrow(
+      /needs a successful factor/,
+    );
   });
 });

@@ -111,7 +111,20 @@ export class ComplexSparseLU {
     const { pivotThreshold, singularTolerance } = this.options;
     // Magnitudes are compared squared, so the thresholds are squared too.
     const threshold2 = pivotThreshold * pivotThreshold;
-    const { pinv, prow, uDiagRe, uDiagIm, rowScale, workRe: xr, workIm: xi, magnitude, mark, stack, position, topo } = this;
+    const {
+      pinv,
+      prow,
+      uDiagRe,
+      uDiagIm,
+      rowScale,
+      workRe: xr,
+      workIm: xi,
+      magnitude,
+      mark,
+      stack,
+      position,
+      topo,
+    } = this;
     this.computeRowScale();
     pinv.fill(-1);
     const lPruneEnd = this.lPruneEnd;
@@ -145,7 +158,8 @@ export class ComplexSparseLU {
         xr[r] = aRe[handle[p]] * s;
         xi[r] = aIm[handle[p]] * s;
         magnitude[r] = Math.abs(xr[r]) + Math.abs(xi[r]);
-        if (mark[r] !== stamp) top = reach(r, top, stamp, pinv, lColPtr, lPruneEnd, lRowIdx, mark, stack, position, topo);
+        if (mark[r] !== stamp)
+          top = reach(r, top, stamp, pinv, lColPtr, lPruneEnd, lRowIdx, mark, stack, position, topo);
       }
       for (let t = top; t < n; t++) {
         const r = topo[t];
@@ -241,7 +255,20 @@ export class ComplexSparseLU {
     const colOrder = this.analysis.colOrder;
     const threshold2 = this.options.refactorThreshold * this.options.refactorThreshold;
     const singular2 = this.options.singularTolerance * this.options.singularTolerance;
-    const { lColPtr, lRowIdx, lRe, lIm, uColPtr, uRowIdx, uRe, uIm, uDiagRe, uDiagIm, stepOfEntry, rowScale } = this;
+    const {
+      lColPtr,
+      lRowIdx,
+      lRe,
+      lIm,
+      uColPtr,
+      uRowIdx,
+      uRe,
+      uIm,
+      uDiagRe,
+      uDiagIm,
+      stepOfEntry,
+      rowScale,
+    } = this;
     const { workRe: xr, workIm: xi } = this;
     this.computeRowScale();
     for (let k = 0; k < n; k++) {
@@ -323,11 +350,15 @@ export class ComplexSparseLU {
     const n = this.size;
     if (!this.factored) throw notFactored();
     if (rhs.re.length < n || rhs.im.length < n) {
-      throw new RangeError(`solve: right-hand side has length ${Math.min(rhs.re.length, rhs.im.length)}, the matrix needs ${n}`);
+      throw new RangeError(
+        `solve: right-hand side has length ${Math.min(rhs.re.length, rhs.im.length)}, the matrix needs ${n}`,
+      );
     }
     const result = out ?? { re: new Float64Array(n), im: new Float64Array(n) };
     if (result.re.length < n || result.im.length < n) {
-      throw new RangeError(`solve: output has length ${Math.min(result.re.length, result.im.length)}, the matrix needs ${n}`);
+      throw new RangeError(
+        `solve: output has length ${Math.min(result.re.length, result.im.length)}, the matrix needs ${n}`,
+      );
     }
     const { lColPtr, lRowIdx, lRe, lIm, uColPtr, uRowIdx, uRe, uIm, uDiagRe, uDiagIm, prow, rowScale } = this;
     const { workRe: yr, workIm: yi } = this;
@@ -381,7 +412,8 @@ export class ComplexSparseLU {
       const a = Math.abs(re[h]) + Math.abs(im[h]);
       if (a > scale[rowIdx[p]]) scale[rowIdx[p]] = a;
     }
-    for (let i = 0; i < this.size; i++) scale[i] = scale[i] > 0 && Number.isFinite(scale[i]) ? 1 / scale[i] : 1;
+    for (let i = 0; i < this.size; i++)
+      scale[i] = scale[i] > 0 && Number.isFinite(scale[i]) ? 1 / scale[i] : 1;
   }
 
   private nextStamp(): number {

@@ -30,7 +30,10 @@ function mesh(side: number): SparseMatrix {
     for (let j = 0; j < side; j++) {
       const a = node(i, j);
       m.add(a, a, 0.01);
-      for (const [di, dj] of [[0, 1], [1, 0]]) {
+      for (const [di, dj] of [
+        [0, 1],
+        [1, 0],
+      ]) {
         if (i + di >= side || j + dj >= side) continue;
         const b = node(i + di, j + dj);
         m.add(a, a, 1);
@@ -46,7 +49,11 @@ function mesh(side: number): SparseMatrix {
 describe('maximumTransversal', () => {
   it('keeps a zero-free diagonal and matches MNA branch rows off the diagonal', () => {
     // Node 0 with a conductance, a voltage source branch (unknown 1) from node 0 to ground.
-    const m = patternOf(2, [[0, 0], [0, 1], [1, 0]]);
+    const m = patternOf(2, [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+    ]);
     const match = maximumTransversal(m.freeze());
     expect(Array.from(match)).toEqual([1, 0]);
   });
@@ -55,7 +62,7 @@ describe('maximumTransversal', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 60 }), fc.integer(), (n, seed) => {
         let s = seed >>> 0;
-        const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+        const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
         const perm = Array.from({ length: n }, (_, i) => i).sort(() => next() - 0.5);
         const entries: Array<[number, number]> = perm.map((c, r) => [r, c]);
         for (let e = 0; e < 2 * n; e++) entries.push([Math.floor(next() * n), Math.floor(next() * n)]);
@@ -70,7 +77,12 @@ describe('maximumTransversal', () => {
 
   it('reports the structural rank of a structurally singular pattern', () => {
     // Rows 0 and 1 only have entries in column 0: at most one of them can be matched.
-    const m = patternOf(3, [[0, 0], [1, 0], [2, 1], [2, 2]]);
+    const m = patternOf(3, [
+      [0, 0],
+      [1, 0],
+      [2, 1],
+      [2, 2],
+    ]);
     expect(analyzePattern(m.freeze()).structuralRank).toBe(2);
   });
 });

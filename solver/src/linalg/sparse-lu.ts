@@ -149,7 +149,8 @@ export class SparseLU {
         const r = rowIdx[p];
         x[r] = values[handle[p]] * rowScale[r];
         magnitude[r] = Math.abs(x[r]);
-        if (mark[r] !== stamp) top = reach(r, top, stamp, pinv, lColPtr, lPruneEnd, lRowIdx, mark, stack, position, topo);
+        if (mark[r] !== stamp)
+          top = reach(r, top, stamp, pinv, lColPtr, lPruneEnd, lRowIdx, mark, stack, position, topo);
       }
       // Numeric sparse triangular solve, in topological order.
       for (let t = top; t < n; t++) {
@@ -250,11 +251,23 @@ export class SparseLU {
     const colOrder = this.analysis.colOrder;
     const threshold = this.options.refactorThreshold;
     const singularTolerance = this.options.singularTolerance;
-    const { lColPtr, lRowIdx, lValues, uColPtr, uRowIdx, uValues, uDiag, stepOfEntry, rowScale, work: x } = this;
+    const {
+      lColPtr,
+      lRowIdx,
+      lValues,
+      uColPtr,
+      uRowIdx,
+      uValues,
+      uDiag,
+      stepOfEntry,
+      rowScale,
+      work: x,
+    } = this;
     this.computeRowScale();
     for (let k = 0; k < n; k++) {
       const col = colOrder[k];
-      for (let p = colPtr[col]; p < colPtr[col + 1]; p++) x[stepOfEntry[p]] = values[handle[p]] * rowScale[rowIdx[p]];
+      for (let p = colPtr[col]; p < colPtr[col + 1]; p++)
+        x[stepOfEntry[p]] = values[handle[p]] * rowScale[rowIdx[p]];
       const uStart = uColPtr[k];
       const uEnd = uColPtr[k + 1];
       for (let q = uStart; q < uEnd; q++) {
@@ -308,9 +321,11 @@ export class SparseLU {
   solve(rhs: Float64Array, out?: Float64Array): Float64Array {
     const n = this.size;
     if (!this.factored) throw notFactored();
-    if (rhs.length < n) throw new RangeError(`solve: right-hand side has length ${rhs.length}, the matrix needs ${n}`);
+    if (rhs.length < n)
+      throw new RangeError(`solve: right-hand side has length ${rhs.length}, the matrix needs ${n}`);
     const result = out ?? new Float64Array(n);
-    if (result.length < n) throw new RangeError(`solve: output has length ${result.length}, the matrix needs ${n}`);
+    if (result.length < n)
+      throw new RangeError(`solve: output has length ${result.length}, the matrix needs ${n}`);
     const { lColPtr, lRowIdx, lValues, uColPtr, uRowIdx, uValues, uDiag, prow, rowScale, work: y } = this;
     const colOrder = this.analysis.colOrder;
     for (let k = 0; k < n; k++) {
@@ -357,7 +372,8 @@ export class SparseLU {
       if (a > scale[rowIdx[p]]) scale[rowIdx[p]] = a;
     }
     // An all-zero row keeps scale 1: the factorisation then reports it singular.
-    for (let i = 0; i < this.size; i++) scale[i] = scale[i] > 0 && Number.isFinite(scale[i]) ? 1 / scale[i] : 1;
+    for (let i = 0; i < this.size; i++)
+      scale[i] = scale[i] > 0 && Number.isFinite(scale[i]) ? 1 / scale[i] : 1;
   }
 
   /** Zero the factor workspace over the reach topo[top..n-1] (after a failed column). */
@@ -378,7 +394,9 @@ export class SparseLU {
 }
 
 export function notFactored(): Error {
-  return new Error('solve() needs a successful factor() or refactor() first (the last one failed or never ran)');
+  return new Error(
+    'solve() needs a successful factor() or refactor() first (the last one failed or never ran)',
+  );
 }
 
 export function nonFinite(column: number): Error {

@@ -227,7 +227,10 @@ export class ComplexSparseMatrix extends SparsePattern {
   }
 
   /** y = A x. */
-  multiply(x: ComplexVector, y: ComplexVector = { re: new Float64Array(this.size), im: new Float64Array(this.size) }): ComplexVector {
+  multiply(
+    x: ComplexVector,
+    y: ComplexVector = { re: new Float64Array(this.size), im: new Float64Array(this.size) },
+  ): ComplexVector {
     const n = this.size;
     checkVector('multiply: x.re', x.re, n);
     checkVector('multiply: x.im', x.im, n);

@@ -62,7 +62,14 @@ export function minor(a: Dense, row: number, col: number): Dense {
 }
 
 export function infNorm(a: Dense): number {
-  return a.reduce((s, row) => Math.max(s, row.reduce((t, v) => t + Math.abs(v), 0)), 0);
+  return a.reduce(
+    (s, row) =>
+      Math.max(
+        s,
+        row.reduce((t, v) => t + Math.abs(v), 0),
+      ),
+    0,
+  );
 }
 
 export function vecInfNorm(x: ArrayLike<number>): number {

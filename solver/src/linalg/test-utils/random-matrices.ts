@@ -72,7 +72,8 @@ export function makeSystem(spec: SystemSpec): TestSystem {
 
 function offDiagonalPattern(n: number, density: number, pattern: () => number): Array<[number, number]> {
   const positions: Array<[number, number]> = [];
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j && pattern() < density) positions.push([i, j]);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) if (i !== j && pattern() < density) positions.push([i, j]);
   return positions;
 }
 
@@ -89,7 +90,12 @@ function dominantSystem(spec: SystemSpec, pattern: () => number, value: () => nu
   for (let i = 0; i < n; i++) {
     const magnitude = rowSum[i] + 0.5 + value();
     const phase = spec.complex ? 2 * Math.PI * value() : value() < 0.5 ? 0 : Math.PI;
-    stamps.push({ row: i, col: i, re: magnitude * Math.cos(phase), im: spec.complex ? magnitude * Math.sin(phase) : 0 });
+    stamps.push({
+      row: i,
+      col: i,
+      re: magnitude * Math.cos(phase),
+      im: spec.complex ? magnitude * Math.sin(phase) : 0,
+    });
   }
   return { n, stamps };
 }
@@ -99,7 +105,12 @@ function generalSystem(spec: SystemSpec, pattern: () => number, value: () => num
   const { n } = spec;
   const stamps: Stamp[] = [];
   const entry = (row: number, col: number, magnitude: number): void => {
-    stamps.push({ row, col, re: magnitude * signed(value), im: spec.complex ? magnitude * signed(value) : 0 });
+    stamps.push({
+      row,
+      col,
+      re: magnitude * signed(value),
+      im: spec.complex ? magnitude * signed(value) : 0,
+    });
   };
   for (const [i, j] of offDiagonalPattern(n, spec.density, pattern)) entry(i, j, 1);
   const perm = Array.from({ length: n }, (_, i) => i);
@@ -108,7 +119,12 @@ function generalSystem(spec: SystemSpec, pattern: () => number, value: () => num
     [perm[i], perm[j]] = [perm[j], perm[i]];
   }
   for (let i = 0; i < n; i++) {
-    stamps.push({ row: i, col: perm[i], re: (value() < 0.5 ? -1 : 1) * (1 + value()), im: spec.complex ? signed(value) : 0 });
+    stamps.push({
+      row: i,
+      col: perm[i],
+      re: (value() < 0.5 ? -1 : 1) * (1 + value()),
+      im: spec.complex ? signed(value) : 0,
+    });
   }
   return { n, stamps };
 }
@@ -123,7 +139,10 @@ function mnaSystem(spec: SystemSpec, pattern: () => number, value: () => number)
   const nodes = Math.max(1, Math.round(spec.n * 0.7));
   const sourcesWanted = spec.n - nodes;
   const stamps: Stamp[] = [];
-  const admittance = (): [number, number] => [10 ** (6 * value() - 3), spec.complex ? 10 ** (6 * value() - 3) : 0];
+  const admittance = (): [number, number] => [
+    10 ** (6 * value() - 3),
+    spec.complex ? 10 ** (6 * value() - 3) : 0,
+  ];
   const stampAdmittance = (a: number, b: number): void => {
     const [g, b2] = admittance();
     stamps.push({ row: a, col: a, re: g, im: b2 }, { row: b, col: b, re: g, im: b2 });
