@@ -226,6 +226,8 @@ describe('elements', () => {
       ['V1 a 0 DC 1 AC 2 45', { dc: 1, acMag: 2, acPhase: 45 }],
       ['I1 a 0 1m AC 1 0', { dc: 1e-3, acMag: 1, acPhase: 0 }],
       ['V1 a 0 vsupply', { dc: undefined }],
+      ['V1 a 0 AC acmag', { acMag: undefined }],
+      ['V1 a 0 DC 1 AC acmag acphase', { dc: 1, acMag: undefined, acPhase: undefined }],
     ])('%s', (line, expected) => {
       if (expected === null) {
         expect(() => parse(line)).toThrow(ParseError);

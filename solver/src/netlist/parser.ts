@@ -912,9 +912,9 @@ class StatementParser {
         spec.dc = cursor.value('DC value');
       } else if (cursor.isWord(0, 'ac') && !cursor.isKind('=', 1)) {
         cursor.next();
-        if (cursor.atValue()) {
+        if (cursor.atValue() || atSourceParameter(cursor)) {
           spec.acMag = cursor.value('AC magnitude');
-          if (cursor.atValue()) spec.acPhase = cursor.value('AC phase');
+          if (cursor.atValue() || atSourceParameter(cursor)) spec.acPhase = cursor.value('AC phase');
         } else {
           spec.acMag = { kind: 'number', value: 1, loc: cursor.loc(token) };
         }
@@ -925,7 +925,7 @@ class StatementParser {
         spec.dc === undefined &&
         !spec.waveform &&
         spec.acMag === undefined &&
-        (cursor.atValue() || (token.kind === 'word' && !cursor.isKind('=', 1) && /^[a-z_]/.test(token.text)))
+        (cursor.atValue() || atSourceParameter(cursor))
       ) {
         // A number, {expr}, or (HSPICE) a bare parameter name such as `V1 vdd 0 vsupply`.
         spec.dc = cursor.value('DC value');
@@ -1163,6 +1163,21 @@ class StatementParser {
     if (cursor.isWord(0, 'params:')) cursor.next();
     element.params = cursor.assignments(`instance ${element.name}`);
   }
+}
+
+const SOURCE_KEYWORDS = new Set(['dc', 'ac', 'distof1', 'distof2', ...WAVEFORMS]);
+
+/** A bare parameter name as a source value (HSPICE: `V1 a 0 vsupply`, `AC acmag`). */
+function atSourceParameter(cursor: Cursor): boolean {
+  const token = cursor.peek();
+  return (
+    token !== undefined &&
+    token.kind === 'word' &&
+    /^[a-z_][a-z0-9_]*$/.test(token.text) &&
+    !SOURCE_KEYWORDS.has(token.text) &&
+    !cursor.isKind('=', 1) &&
+    !cursor.isKind('(', 1)
+  );
 }
 
 /** Splits `.save`/`.print` arguments at whitespace and commas outside parentheses, lower-cased. */
