@@ -21,6 +21,8 @@ import {
 } from './errors';
 import type { Diagnostic } from './circuit/flat';
 import { formatCsv } from './output/csv';
+import { formatFourier } from './analysis/four';
+import { formatMeasurements } from './output/measure';
 import { formatOperatingPoint } from './output/op-table';
 import type { Plot } from './output/plot';
 import { writeRawfile } from './output/rawfile';
@@ -189,6 +191,10 @@ function run(options: RunOptions, io: CliIO): number {
       io.stdout(`${plot.name}: ${points} points, ${plot.vectors.length} vectors\n`);
     }
   }
+  // .meas results and .four tables, printed as ngspice prints them.
+  // (A stand-in simulator, as in cli.test.ts, may return neither.)
+  io.stdout(formatMeasurements(result.measurements ?? []));
+  for (const fourier of result.fourier ?? []) io.stdout(`\n${formatFourier(fourier)}`);
 
   if (options.rawfile) {
     writeFileSync(

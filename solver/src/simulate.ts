@@ -8,6 +8,7 @@ import { acAnalysis } from './analysis/ac';
 import { ColumnBuilder, type ColumnSpec } from './analysis/columns';
 import { dcSweepAnalysis, sweepTarget } from './analysis/dc';
 import { Engine } from './analysis/engine';
+import { type FourierResult, fourierAnalysis, transientSignal } from './analysis/four';
 import { noiseAnalysis } from './analysis/noise';
 import { solveOperatingPoint } from './analysis/op';
 import { sensitivityAnalysis } from './analysis/sens';
@@ -17,7 +18,8 @@ import { Circuit } from './circuit/circuit';
 import type { AnalysisCard, Diagnostic, FlatCircuit } from './circuit/flat';
 import { CircuitError } from './errors';
 import { parseAndElaborate } from './netlist';
-import { typedAnalysisCard } from './netlist/analysis-cards';
+import { type MeasureCard, fourierCard, measureCard, typedAnalysisCard } from './netlist/analysis-cards';
+import { type Measurement, evaluateMeasurements } from './output/measure';
 import type { Plot } from './output/plot';
 
 export interface SimulationOptions {
@@ -32,6 +34,10 @@ export interface SimulationResult {
   plots: Plot[];
   circuit: FlatCircuit;
   diagnostics: Diagnostic[];
+  /** `.meas` results in card order (value NaN and `error` set when a measurement failed). */
+  measurements: Measurement[];
+  /** `.four` results, one per signal. */
+  fourier: FourierResult[];
 }
 
 export interface SimulationProgress {
@@ -64,7 +70,17 @@ export function* simulateCircuit(
   options: SimulationOptions = {},
 ): Generator<SimulationProgress, SimulationResult> {
   const log = options.onLog ?? (() => undefined);
-  const diagnostics = [...flat.diagnostics];
+  const analyses = flat.analyses.map(typedAnalysisCard);
+  // The parser warns that .tf/.sens/.noise/.meas/.four are not run yet: these now are.
+  const handled = new Set(['tf', 'sens', 'noise', 'meas', 'four']);
+  const handledLines = new Set(
+    flat.analyses
+      .filter((card) => card.kind !== 'other' || handled.has(card.name))
+      .map((card) => `${card.loc.file}:${card.loc.line}`),
+  );
+  const diagnostics = flat.diagnostics.filter(
+    (d) => !(d.loc && /not supported by the simulator yet/.test(d.message) && handledLines.has(`${d.loc.file}:${d.loc.line}`)),
+  );
   const circuit = new Circuit(flat);
   circuit.setTemperature(circuit.temperature);
   const engine = new Engine(circuit);
@@ -92,7 +108,6 @@ export function* simulateCircuit(
       for (let k = 0; k < outputs.unknowns.length; k++) row[offset + k] = solution[outputs.unknowns[k]];
     };
 
-  const analyses = flat.analyses.map(typedAnalysisCard);
   for (let index = 0; index < analyses.length; index++) {
     const card = analyses[index];
     const progress = (fraction: number): SimulationProgress => ({ analysis: index, kind: card.kind, progress: fraction });
@@ -161,7 +176,62 @@ export function* simulateCircuit(
         break;
     }
   }
-  return { title: flat.title, plots, circuit: flat, diagnostics };
+  const measurements = runMeasurements(analyses, plots, flat, diagnostics);
+  const fourier = runFourier(analyses, plots, flat, diagnostics);
+  return { title: flat.title, plots, circuit: flat, diagnostics, measurements, fourier };
+}
+
+/** `.meas` cards evaluated on the finished plots; a card that cannot be read is a diagnostic, not a failed run. */
+function runMeasurements(
+  analyses: readonly AnalysisCard[],
+  plots: readonly Plot[],
+  flat: FlatCircuit,
+  diagnostics: Diagnostic[],
+): Measurement[] {
+  const cards: MeasureCard[] = [];
+  for (const card of analyses) {
+    if (card.kind !== 'other' || card.name !== 'meas') continue;
+    try {
+      cards.push(measureCard(card));
+    } catch (error) {
+      if (!(error instanceof CircuitError)) throw error;
+      diagnostics.push({ severity: 'error', message: `${error.message} (${error.hint ?? ''})`, loc: card.loc });
+    }
+  }
+  return evaluateMeasurements(cards, plots, flat.parameters);
+}
+
+/** `.four` on the last transient plot. */
+function runFourier(
+  analyses: readonly AnalysisCard[],
+  plots: readonly Plot[],
+  flat: FlatCircuit,
+  diagnostics: Diagnostic[],
+): FourierResult[] {
+  const results: FourierResult[] = [];
+  const transient = [...plots].reverse().find((p) => p.name === 'Transient Analysis');
+  const harmonics = typeof flat.options.nfreqs === 'number' ? flat.options.nfreqs : undefined;
+  const gridSize = typeof flat.options.fourgridsize === 'number' ? flat.options.fourgridsize : undefined;
+  for (const card of analyses) {
+    if (card.kind !== 'other' || card.name !== 'four') continue;
+    try {
+      const four = fourierCard(card);
+      if (!transient) throw new CircuitError('.four needs a transient analysis (.tran) in the deck', card.loc, 'add a .tran line');
+      for (const signal of four.signals) {
+        if (signal.func !== 'v' && signal.func !== 'i') {
+          throw new CircuitError(`.four: ${signal.text} is not a voltage or current`, card.loc, 'write v(node) or i(source)');
+        }
+        const values = transientSignal(transient, signal.func, signal.args);
+        results.push(
+          fourierAnalysis(signal.text, transient.vectors[0].real, values, four.fundamental, { harmonics, gridSize }),
+        );
+      }
+    } catch (error) {
+      const hint = error instanceof CircuitError && error.hint ? ` (${error.hint})` : '';
+      diagnostics.push({ severity: 'error', message: `${(error as Error).message}${hint}`, loc: card.loc });
+    }
+  }
+  return results;
 }
 
 function* withProgress<T>(

@@ -69,7 +69,10 @@ export function integratePowerLaw(
   const a = Math.exp(logDensity - exponent * logFrequency);
   exponent += 1;
   if (Math.abs(exponent) < MIN_LOG) return a * (logFrequency - lastLogFrequency);
-  return (a * (Math.exp(exponent * logFrequency) - Math.exp(exponent * lastLogFrequency))) / exponent;
+  // ngspice writes exp(e·ln f2) − exp(e·ln f1), which cancels catastrophically for a 1/f density (e ≈ 0 but
+  // not below N_MINLOG); expm1 gives the same value without the cancellation.
+  const span = logFrequency - lastLogFrequency;
+  return (a * Math.exp(exponent * lastLogFrequency) * Math.expm1(exponent * span)) / exponent;
 }
 
 /** Run .noise from the operating point held in `engine.solution`; yields progress, returns the two plots. */

@@ -9,7 +9,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Plot, Vector } from '../../src/output/plot';
 import { simulateNetlist } from '../../src/simulate';
-import { requireNgspice, runNgspice } from './ngspice';
+import { spawnSync } from 'node:child_process';
+import { NGSPICE, requireNgspice, runNgspice } from './ngspice';
 
 export const ANALYSES_DIR = resolve(__dirname, '..', 'fixtures', 'analyses');
 
@@ -111,5 +112,126 @@ describe.each(deckNames)('%s: SpiceSim agrees with ngspice', (deckName) => {
     }
     expect(problems).toEqual([]);
     expect(vectors).toBeGreaterThan(2);
+  });
+});
+
+/** ngspice's printed output for a deck (`-b` without `-r`: ngspice makes no .meas with a rawfile). */
+function ngspicePrinted(deck: string): string {
+  const run = spawnSync(NGSPICE, ['-b', deck], { cwd: ANALYSES_DIR, encoding: 'utf8', timeout: 60_000 });
+  if (run.error) throw new Error(`ngspice could not run on ${deck}: ${run.error.message}`);
+  return `${run.stdout ?? ''}${run.stderr ?? ''}`;
+}
+
+/** ngspice's printed measurements: `name = value [at= x]` lines. */
+export function parseNgspiceMeasurements(log: string): Map<string, { value: number; at?: number }> {
+  const result = new Map<string, { value: number; at?: number }>();
+  const start = log.indexOf('Measurements for');
+  const end = log.indexOf('Total analysis time', start);
+  const section = start < 0 ? '' : log.slice(start, end < 0 ? undefined : end);
+  for (const match of section.matchAll(/^(\w+)\s+=\s+(\S+)(?:\s+at=\s+(\S+))?/gm)) {
+    const value = Number(match[2]);
+    if (Number.isFinite(value)) result.set(match[1].toLowerCase(), { value, ...(match[3] ? { at: Number(match[3]) } : {}) });
+  }
+  return result;
+}
+
+/** `* meas-abstol: name=value (reason)` lines of a deck. */
+function measureAbstols(text: string): Map<string, number> {
+  const result = new Map<string, number>();
+  for (const match of text.matchAll(/^\*\s*meas-abstol:\s*(\w+)=(\S+)/gim)) result.set(match[1].toLowerCase(), Number(match[2]));
+  return result;
+}
+
+const measureDecks = decks().filter((f) => f.startsWith('meas_'));
+
+describe.each(measureDecks)('%s: .meas agrees with ngspice', (deckName) => {
+  it('every measurement ngspice prints, value and position', () => {
+    const deck = join(ANALYSES_DIR, deckName);
+    const text = readFileSync(deck, 'utf8');
+    const reference = parseNgspiceMeasurements(ngspicePrinted(deck));
+    const result = simulateNetlist(text, { fileName: deck, readFile: fileReaderFor(deck) });
+    const abstols = measureAbstols(text);
+    const transient = text.includes('.tran');
+    // Transient results depend on the time points each simulator chose: 1e-4 relative (both run with
+    // reltol=1e-3 and the deck's small tstep); AC and DC are the same linear solves: rounding only.
+    const reltol = transient ? 1e-4 : 1e-6;
+    const problems: string[] = [];
+    expect(result.measurements.length).toBeGreaterThanOrEqual(reference.size);
+    for (const [name, theirs] of reference) {
+      const mine = result.measurements.find((m) => m.name === name);
+      if (!mine || mine.error) {
+        problems.push(`${name}: ngspice ${theirs.value}, ours ${mine?.error ?? 'missing'}`);
+        continue;
+      }
+      const abstol = abstols.get(name) ?? 1e-12;
+      const close = (a: number, b: number): boolean =>
+        Math.abs(a - b) <= reltol * Math.max(Math.abs(a), Math.abs(b)) + abstol;
+      // ngspice prints 6 significant digits: that bounds the agreement we can see.
+      const printed = (a: number, b: number): boolean => close(a, b) || Math.abs(a - b) <= 6e-6 * Math.abs(b);
+      if (!printed(mine.value, theirs.value)) problems.push(`${name}: ours ${mine.value}, ngspice ${theirs.value}`);
+      if (theirs.at !== undefined && !printed(mine.details.at, theirs.at)) {
+        problems.push(`${name} at: ours ${mine.details.at}, ngspice ${theirs.at}`);
+      }
+    }
+    const ours = result.measurements.filter((m) => !m.error).map((m) => m.name);
+    expect(problems).toEqual([]);
+    expect(ours.sort()).toEqual([...reference.keys()].sort());
+  });
+});
+
+interface NgspiceFourier {
+  signal: string;
+  thd: number;
+  rows: number[][];
+}
+
+/** ngspice's printed Fourier tables. */
+export function parseNgspiceFourier(log: string): NgspiceFourier[] {
+  const tables: NgspiceFourier[] = [];
+  const blocks = log.split(/^Fourier analysis for /m).slice(1);
+  for (const block of blocks) {
+    const signal = block.slice(0, block.indexOf(':')).trim();
+    const thd = Number(/THD:\s*(\S+)/.exec(block)?.[1]);
+    const rows: number[][] = [];
+    for (const line of block.split('\n')) {
+      const cells = line.trim().split(/\s+/).map(Number);
+      if (cells.length === 6 && cells.every(Number.isFinite)) rows.push(cells);
+    }
+    tables.push({ signal, thd, rows });
+  }
+  return tables;
+}
+
+const fourierDecks = decks().filter((f) => f.startsWith('four_'));
+
+describe.each(fourierDecks)('%s: .four agrees with ngspice', (deckName) => {
+  it('every harmonic of every signal, and the THD', () => {
+    const deck = join(ANALYSES_DIR, deckName);
+    const text = readFileSync(deck, 'utf8');
+    const reference = parseNgspiceFourier(ngspicePrinted(deck));
+    const result = simulateNetlist(text, { fileName: deck, readFile: fileReaderFor(deck) });
+    expect(result.fourier.map((f) => f.signal)).toEqual(reference.map((f) => f.signal.toLowerCase()));
+    const problems: string[] = [];
+    reference.forEach((theirs, index) => {
+      const mine = result.fourier[index];
+      expect(mine.frequency.length).toBe(theirs.rows.length);
+      const fundamental = theirs.rows[1][2];
+      // The two transients have different time points: harmonics agree to 0.1 % of the fundamental,
+      // phases to 0.5 degree where the harmonic is above 0.1 % of the fundamental.
+      theirs.rows.forEach(([h, frequency, magnitude, phase], k) => {
+        if (Math.abs(mine.frequency[k] - frequency) > 1e-9 * frequency) problems.push(`${theirs.signal} f${h}`);
+        if (Math.abs(mine.magnitude[k] - magnitude) > 1e-3 * fundamental) {
+          problems.push(`${theirs.signal} |c${h}|: ours ${mine.magnitude[k]}, ngspice ${magnitude}`);
+        }
+        const wrapped = ((mine.phase[k] - phase + 540) % 360) - 180;
+        if (k > 0 && magnitude > 1e-3 * fundamental && Math.abs(wrapped) > 0.5) {
+          problems.push(`${theirs.signal} phase${h}: ours ${mine.phase[k]}, ngspice ${phase}`);
+        }
+      });
+      if (Math.abs(mine.thd - theirs.thd) > 1e-2 * theirs.thd + 1e-6) {
+        problems.push(`${theirs.signal} THD: ours ${mine.thd}, ngspice ${theirs.thd}`);
+      }
+    });
+    expect(problems).toEqual([]);
   });
 });
