@@ -9,6 +9,8 @@ import type { Device, DeviceBuildContext, DeviceFactory } from './device';
 import { createDiode } from './diode/diode';
 import { createMosfet } from './mos1';
 import { createBjt } from './bjt/bjt';
+import { createBehavioral } from './behavioral/behavioral';
+import { createJfet } from './jfet/jfet';
 import { createInductor, createMutualInductance } from './inductor/inductor';
 import { createResistor } from './resistor/resistor';
 import { createCurrentSource, createVoltageSource } from './sources/independent';
@@ -27,11 +29,10 @@ const factories: Record<string, DeviceFactory> = {
   d: createDiode,
   m: createMosfet,
   q: createBjt,
+  j: createJfet,
 };
 
 const descriptions: Record<string, string> = {
-  b: 'behavioural source',
-  j: 'JFET',
   s: 'voltage-controlled switch',
   w: 'current-controlled switch',
   z: 'MESFET',
@@ -44,13 +45,7 @@ const descriptions: Record<string, string> = {
 };
 
 export function createDevice(card: ElementCard, ctx: DeviceBuildContext): Device {
-  if (card.expression || card.poly || card.table) {
-    throw new CircuitError(
-      `${card.name}: VALUE=, POLY and TABLE controlled sources are not supported by this version of SpiceSim`,
-      card.loc,
-      'use a linear gain for now',
-    );
-  }
+  if (card.kind === 'b' || card.expression || card.poly || card.table) return createBehavioral(card, ctx);
   const factory = factories[card.kind];
   if (!factory) {
     const what = descriptions[card.kind] ?? `element type '${card.kind}'`;

@@ -39,8 +39,18 @@ function decks(): string[] {
 function fileReaderFor(deckPath: string): (path: string) => string {
   return (path: string) => {
     const candidate = isAbsolute(path) || existsSync(path) ? path : resolve(dirname(deckPath), path);
-    return readFileSync(candidate, 'utf8');
+    return withoutParenthesisedPolyNodes(readFileSync(candidate, 'utf8'));
   };
+}
+
+/**
+ * PSpice writes the controlling node pairs of E/G POLY as `(3,0) (4,0)`; ngspice accepts that, our netlist
+ * parser does not yet (reported to the netlist owner). Until it does, included files get those pairs
+ * rewritten as `3 0 4 0` on POLY lines only. Likewise a DOS end-of-file mark (Ctrl-Z, 0x1A) after `.ends`,
+ * which ngspice ignores and our lexer rejects, is dropped. Nothing else of the vendor file is touched.
+ */
+function withoutParenthesisedPolyNodes(text: string): string {
+  return text.replace(/\x1a/g, '').replace(/^.*\bpoly\s*\(.*$/gim, (line) => line.replace(/\(\s*([^(),\s]+)\s*,\s*([^(),\s]+)\s*\)/g, ' $1 $2 '));
 }
 
 function tolerancesFor(deckText: string): Record<AnalysisKind, Tolerance> {
@@ -129,8 +139,8 @@ beforeAll(() => {
   requireNgspice();
 });
 
-it('has at least 27 nonlinear fixture netlists', () => {
-  expect(decks().length).toBeGreaterThanOrEqual(27);
+it('has at least 30 nonlinear fixture netlists', () => {
+  expect(decks().length).toBeGreaterThanOrEqual(30);
 });
 
 describe.each(decks().map((d) => [basename(d), d]))('%s: SpiceSim agrees with ngspice', (name, deck) => {
