@@ -73,6 +73,23 @@ describe('ComplexSparseLU', () => {
     );
   });
 
+  it('property: solveTransposed() solves the (non-conjugate) transposed system', () => {
+    fc.assert(
+      fc.property(specArbitrary(['dominant', 'general', 'mna']), fc.integer(), (spec, rhsSeed) => {
+        const m = toComplexSparse(makeSystem(spec));
+        const lu = new ComplexSparseLU(m);
+        expect(lu.factor().ok).toBe(true);
+        const b = vector(m.size, rhsSeed);
+        const x = lu.solveTransposed(b);
+        const a = m.toDense();
+        const t = (d: Float64Array[]) => d.map((_, i) => Float64Array.from(d, (row) => row[i]));
+        const bound = spec.kind === 'general' ? TOLERANCE : MNA_TOLERANCE;
+        expect(complexBackwardError(t(a.re), t(a.im), x, b.re, b.im)).toBeLessThan(bound);
+      }),
+      runs(100),
+    );
+  });
+
   it('property: agrees with the dense complex reference on well-conditioned systems', () => {
     fc.assert(
       fc.property(specArbitrary(['dominant'], ['none']), fc.integer(), (spec, rhsSeed) => {

@@ -400,6 +400,64 @@ export class ComplexSparseLU {
     return result;
   }
 
+  /**
+   * Solve Aᵀ x = b (plain transpose, not conjugate) with the same factors, e.g. the adjoint system of a
+   * noise analysis; see SparseLU.solveTransposed. Same contract as solve().
+   */
+  solveTransposed(rhs: ComplexVector, out?: ComplexVector): ComplexVector {
+    const n = this.size;
+    if (!this.factored) throw notFactored();
+    if (rhs.re.length < n || rhs.im.length < n) {
+      throw new RangeError(
+        `solveTransposed: right-hand side has length ${Math.min(rhs.re.length, rhs.im.length)}, the matrix needs ${n}`,
+      );
+    }
+    const result = out ?? { re: new Float64Array(n), im: new Float64Array(n) };
+    if (result.re.length < n || result.im.length < n) {
+      throw new RangeError(
+        `solveTransposed: output has length ${Math.min(result.re.length, result.im.length)}, the matrix needs ${n}`,
+      );
+    }
+    const { lColPtr, lRowIdx, lRe, lIm, uColPtr, uRowIdx, uRe, uIm, uDiagRe, uDiagIm, prow, rowScale } = this;
+    const { workRe: yr, workIm: yi } = this;
+    const colOrder = this.analysis.colOrder;
+    for (let k = 0; k < n; k++) {
+      yr[k] = rhs.re[colOrder[k]];
+      yi[k] = rhs.im[colOrder[k]];
+    }
+    for (let k = 0; k < n; k++) {
+      let sr = yr[k];
+      let si = yi[k];
+      for (let q = uColPtr[k]; q < uColPtr[k + 1]; q++) {
+        const j = uRowIdx[q];
+        sr -= uRe[q] * yr[j] - uIm[q] * yi[j];
+        si -= uRe[q] * yi[j] + uIm[q] * yr[j];
+      }
+      const dr = uDiagRe[k];
+      const di = uDiagIm[k];
+      const m2 = dr * dr + di * di;
+      yr[k] = (sr * dr + si * di) / m2;
+      yi[k] = (si * dr - sr * di) / m2;
+    }
+    for (let k = n - 1; k >= 0; k--) {
+      let sr = yr[k];
+      let si = yi[k];
+      for (let l = lColPtr[k]; l < lColPtr[k + 1]; l++) {
+        const i = lRowIdx[l];
+        sr -= lRe[l] * yr[i] - lIm[l] * yi[i];
+        si -= lRe[l] * yi[i] + lIm[l] * yr[i];
+      }
+      yr[k] = sr;
+      yi[k] = si;
+    }
+    for (let k = 0; k < n; k++) {
+      const r = prow[k];
+      result.re[r] = yr[k] * rowScale[r];
+      result.im[r] = yi[k] * rowScale[r];
+    }
+    return result;
+  }
+
   private computeRowScale(): void {
     const scale = this.rowScale;
     if (!this.options.scaleRows) return;

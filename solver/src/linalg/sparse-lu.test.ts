@@ -159,6 +159,24 @@ describe('SparseLU', () => {
     );
   });
 
+  it('property: solveTransposed() solves the transposed system with the same factors', () => {
+    fc.assert(
+      fc.property(specArbitrary(['dominant', 'general', 'mna']), fc.integer(), (spec, rhsSeed) => {
+        const m = toSparse(makeSystem(spec));
+        const lu = new SparseLU(m);
+        expect(lu.factor().ok).toBe(true);
+        const b = randomVector(m.size, rhsSeed);
+        const x = lu.solveTransposed(b);
+        const dense = m.toDense();
+        const transposed = dense.map((_, i) => Float64Array.from(dense, (row) => row[i]));
+        expect(backwardError(transposed, x, b)).toBeLessThan(
+          spec.kind === 'general' ? TOLERANCE : MNA_TOLERANCE,
+        );
+      }),
+      runs(100),
+    );
+  });
+
   it('property: backward stable to a few ulps with plain partial pivoting (pivotThreshold 1)', () => {
     fc.assert(
       fc.property(specArbitrary(['dominant', 'general', 'mna']), fc.integer(), (spec, rhsSeed) => {

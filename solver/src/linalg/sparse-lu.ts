@@ -347,6 +347,43 @@ export class SparseLU {
   }
 
   /**
+   * Solve Aᵀ x = b with the same factors (for adjoint systems: sensitivities, noise). From P R A Q = L U,
+   * Aᵀ = Q Uᵀ Lᵀ P R⁻¹: permute b by the column order, solve with Uᵀ then Lᵀ (column-stored factors give
+   * dot products), undo the pivot permutation and the row scaling. Same contract as solve().
+   */
+  solveTransposed(rhs: Float64Array, out?: Float64Array): Float64Array {
+    const n = this.size;
+    if (!this.factored) throw notFactored();
+    if (rhs.length < n) {
+      throw new RangeError(
+        `solveTransposed: right-hand side has length ${rhs.length}, the matrix needs ${n}`,
+      );
+    }
+    const result = out ?? new Float64Array(n);
+    if (result.length < n) {
+      throw new RangeError(`solveTransposed: output has length ${result.length}, the matrix needs ${n}`);
+    }
+    const { lColPtr, lRowIdx, lValues, uColPtr, uRowIdx, uValues, uDiag, prow, rowScale, work: y } = this;
+    const colOrder = this.analysis.colOrder;
+    for (let k = 0; k < n; k++) y[k] = rhs[colOrder[k]];
+    for (let k = 0; k < n; k++) {
+      let sum = y[k];
+      for (let q = uColPtr[k]; q < uColPtr[k + 1]; q++) sum -= uValues[q] * y[uRowIdx[q]];
+      y[k] = sum / uDiag[k];
+    }
+    for (let k = n - 1; k >= 0; k--) {
+      let sum = y[k];
+      for (let l = lColPtr[k]; l < lColPtr[k + 1]; l++) sum -= lValues[l] * y[lRowIdx[l]];
+      y[k] = sum;
+    }
+    for (let k = 0; k < n; k++) {
+      const r = prow[k];
+      result[r] = y[k] * rowScale[r];
+    }
+    return result;
+  }
+
+  /**
    * Reciprocal pivot growth estimate min_k |u_kk| / max |row-scaled a_ij| is not kept; this gives the
    * smallest and largest |u_kk| of the last factorisation instead (a cheap conditioning hint).
    */
