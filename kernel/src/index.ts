@@ -13,5 +13,6 @@ export { toBundle, type BundleOptions } from './bundle';
 export { toCsv } from './csv';
 export { display, describeBundle, plot, showTable, tableMimeBundle, waveformMimeBundle, type MimeBundle } from './display';
 export * from './measure';
+export { CheckError, check, type Tolerance } from './check';
 export { useSolver, type Plot, type SimulationResult, type SolverApi, type Vector } from './solver-contract';
 export * from './waveform';

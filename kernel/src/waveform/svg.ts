@@ -15,7 +15,7 @@ export interface SvgOptions {
 /** Trace colours (colour-blind friendly, Okabe-Ito order). */
 export const TRACE_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
 
-const MARGIN = { left: 70, right: 20, top: 30, bottom: 40 };
+const MARGIN = { left: 70, right: 20, top: 30, bottom: 58 };
 const PANE_GAP = 26;
 
 export function renderSvg(bundle: WaveformBundle, options: SvgOptions = {}): string {
@@ -28,6 +28,7 @@ export function renderSvg(bundle: WaveformBundle, options: SvgOptions = {}): str
   const xLog = bundle.x.log && finiteRange(x, true) !== null;
   const xRange = finiteRange(x, xLog) ?? [0, 1];
   const xScale = Private.scale(xRange, [MARGIN.left, MARGIN.left + plotWidth], xLog);
+  const colorOf = (name: string) => TRACE_COLORS[Math.max(0, bundle.traces.findIndex((t) => t.name === name)) % TRACE_COLORS.length];
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
@@ -68,18 +69,23 @@ export function renderSvg(bundle: WaveformBundle, options: SvgOptions = {}): str
       `<text transform="translate(16 ${(top + bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`,
     );
     decimated.forEach((d, k) => {
-      const color = TRACE_COLORS[k % TRACE_COLORS.length];
+      const color = colorOf(series[k].name);
       parts.push(
         `<path fill="none" stroke="${color}" stroke-width="1.5" stroke-linejoin="round" d="${Private.path(d.x, d.y, xScale, yScale, xLog, yLog)}"/>`,
       );
-      const ly = top + 14 + 14 * k;
-      parts.push(`<line x1="${MARGIN.left + 8}" x2="${MARGIN.left + 26}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2"/>`);
-      parts.push(`<text x="${MARGIN.left + 30}" y="${ly}">${escapeXml(series[k].name)}</text>`);
     });
     parts.push(`</g>`);
   });
   const xLabel = `${bundle.x.name}${bundle.x.unit ? ` (${bundle.x.unit})` : ''}`;
-  parts.push(`<text x="${MARGIN.left + plotWidth / 2}" y="${height - 8}" text-anchor="middle">${escapeXml(xLabel)}</text>`);
+  parts.push(`<text x="${MARGIN.left + plotWidth / 2}" y="${height - 26}" text-anchor="middle">${escapeXml(xLabel)}</text>`);
+  // One legend row under the plot: each trace once, in the colour it has in every pane.
+  let legendX = MARGIN.left;
+  for (const name of [...new Set(panes.flatMap((p) => p.traces))]) {
+    const y = height - 8;
+    parts.push(`<line x1="${legendX}" x2="${legendX + 18}" y1="${y - 4}" y2="${y - 4}" stroke="${colorOf(name)}" stroke-width="2"/>`);
+    parts.push(`<text x="${legendX + 22}" y="${y}">${escapeXml(name)}</text>`);
+    legendX += 34 + 6.5 * name.length;
+  }
   parts.push(`</svg>`);
   return parts.join('\n');
 }
