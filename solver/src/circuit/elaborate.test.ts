@@ -174,10 +174,41 @@ describe('subcircuit flattening', () => {
 
   it('keeps definitions inside definitions local', () => {
     const local = ['.subckt outer a', '.subckt leaf x', 'R1 x 0 1', '.ends', 'X1 a leaf', '.ends', 'X9 n outer'].join('\n');
-    expect(flat(local).elements.map((e) => e.name)).toEqual(['r.x9.x1.r1']);
+    // ngspice expands instances of local definitions inside the definition: the letter prefix appears twice.
+    expect(flat(local).elements.map((e) => e.name)).toEqual(['r.x9.r.x1.r1']);
     const error = errorOf(() => flat(`${local}\nX2 n leaf`));
     expect(error.message).toMatch(/'leaf' used by x2 is not defined/);
     expect(error.loc).toMatchObject({ line: 9, column: 6 });
+  });
+
+  it('names elements of local definitions as ngspice 39 does (letter prefix twice)', () => {
+    // Checked with `listing expand` in ngspice 39: d.x1.d.x3.d9, v.x1.v.x3.v9, d.x1.x3.x5.d1, nodes x1.x3.m.
+    const circuit = flat(
+      [
+        '.subckt leaf a',
+        'D1 a n dl',
+        '.model dl d',
+        '.ends',
+        '.subckt mid a',
+        '.subckt local x',
+        'D9 x m dloc',
+        '.model dloc d',
+        'V9 m 0 0',
+        'F9 x 0 V9 2',
+        'X5 x leaf',
+        '.ends',
+        'X3 a local',
+        '.ends',
+        'X1 in mid',
+      ].join('\n'),
+    );
+    expect(circuit.elements.map((e) => [e.name, e.nodes])).toEqual([
+      ['d.x1.d.x3.d9', ['in', 'x1.x3.m']],
+      ['v.x1.v.x3.v9', ['x1.x3.m', '0']],
+      ['f.x1.f.x3.f9', ['in', '0']],
+      ['d.x1.x3.x5.d1', ['in', 'x1.x3.x5.n']],
+    ]);
+    expect(circuit.elements[2].controls).toEqual(['v.x1.v.x3.v9']);
   });
 
   it('ground aliases and .global nodes are not prefixed', () => {

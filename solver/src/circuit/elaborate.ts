@@ -70,6 +70,10 @@ interface Frame {
   functions: Map<string, FunctionStatement>;
   /** Product of the `m=` multipliers of the enclosing instances (`X1 a b sub m=2`). */
   multiplier: number;
+  /** The instance name as written (`x3`), '' at the top level. */
+  instanceName: string;
+  /** True for instances of a subcircuit defined inside another definition (see `elementName`). */
+  local: boolean;
   /** Scope function used to evaluate expressions here. */
   lookup: (name: string) => number | undefined;
 }
@@ -85,6 +89,7 @@ class Elaborator {
   private readonly warnedBodyStatements = new Set<string>();
   private readonly resolving = new Set<ParamAssignment>();
   private functionCount = 0;
+  private topScope: DefinitionScope | undefined;
   private instanceCount = 0;
   private readonly nodesets = new Map<string, number>();
   /** `.ic`/`.nodeset` entries by flattened node, to check once all elements exist. */
@@ -96,6 +101,7 @@ class Elaborator {
 
   run(): FlatCircuit {
     const topScope = this.collectDefinitions(this.netlist.statements, undefined);
+    this.topScope = topScope;
     this.collectGlobals(this.netlist.statements);
     const top = this.makeFrame('', undefined, undefined, topScope, new Map());
     this.expandBody(this.netlist.statements, top);
@@ -201,6 +207,8 @@ class Elaborator {
   ): Frame {
     const frame: Frame = {
       path,
+      instanceName: path.slice(path.lastIndexOf('.') + 1),
+      local: definition !== undefined && definitions.parent !== undefined && definitions.parent !== this.topScope,
       parent,
       definition,
       definitions,
@@ -308,7 +316,15 @@ class Elaborator {
   }
 
   /** Flattened name of an element written as `name` inside `frame` (ngspice: `r.x1.r1`). */
+  /**
+   * Flattened name of an element written as `name` inside `frame`. ngspice (inpsubckt.c) expands an
+   * instance of a subcircuit defined inside another definition while it expands that definition's
+   * body, so the name gets the letter prefix twice: `R9` in `X3` (of a local definition) inside `X1`
+   * is `r.x1.r.x3.r9`, whereas with top-level definitions it is `r.x1.x3.r9`. Both are reproduced,
+   * so that vector names such as `i(v.x1.v.x3.v9)` match ngspice's.
+   */
   private elementName(name: string, frame: Frame): string {
+    if (frame.local && frame.parent) return this.elementName(`${name[0]}.${frame.instanceName}.${name}`, frame.parent);
     return frame.path ? `${name[0]}.${frame.path}.${name}` : name;
   }
 
@@ -495,6 +511,7 @@ class Elaborator {
     });
     const path = frame.path ? `${frame.path}.${statement.name}` : statement.name;
     const child = this.makeFrame(path, frame, definition, this.scopes.get(definition)!, ports);
+    child.instanceName = statement.name;
 
     // numparam: overrides are evaluated in the caller's scope, defaults in the instance's own scope.
     const overrides = new Map<string, number>();
