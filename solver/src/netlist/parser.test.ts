@@ -511,6 +511,13 @@ describe('dot-commands', () => {
     expect(() => parse('.func f(a) {a} junk')).toThrow(/unexpected 'junk'/);
   });
 
+  it('.alter stops the deck with a warning, .if is an error, .protect is ignored', () => {
+    const altered = parse('R1 a 0 1\n.protect\n.model d1 d\n.unprotect\n.alter\nR1 a 0 2');
+    expect(altered.statements.map((s) => s.type)).toEqual(['element', 'model']);
+    expect(altered.diagnostics).toMatchObject([{ severity: 'warning', loc: { line: 6 } }]);
+    expect(errorOf(() => parse('.if (a == 1)\nR1 a 0 1\n.endif')).loc).toMatchObject({ line: 2, column: 1 });
+  });
+
   it('.control blocks are skipped with a warning', () => {
     const netlist = parse('.control\nrun\nplot v(1)\n.endc\nR1 1 0 1');
     expect(elements(netlist)).toHaveLength(1);

@@ -492,6 +492,21 @@ class StatementParser {
         cursor.fail(`a statement cannot start with '${head.text}'`, head, 'start the line with an element name or a dot-command');
       }
       if (head.text.startsWith('.')) {
+        if (head.text === '.alter') {
+          // HSPICE reruns the deck with the statements after .alter changed; SpiceSim runs it once.
+          this.warn('.alter and everything after it are ignored: SpiceSim simulates the deck once, without alterations', card.loc);
+          break;
+        }
+        if (head.text === '.protect' || head.text === '.unprotect' || head.text === '.prot' || head.text === '.unprot') {
+          continue; // HSPICE listing-encryption markers: no meaning for the circuit
+        }
+        if (['.if', '.elseif', '.else', '.endif'].includes(head.text)) {
+          cursor.fail(
+            `${head.text} (conditional netlist blocks) is not supported`,
+            head,
+            'keep only the statements of the branch you want, or choose values with a ternary {cond ? a : b}',
+          );
+        }
         if (head.text === '.subckt') {
           if (open.length >= MAX_SUBCKT_NESTING) {
             cursor.fail(`subcircuit definitions nested more than ${MAX_SUBCKT_NESTING} deep`, head);
