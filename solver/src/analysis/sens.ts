@@ -8,7 +8,7 @@
  * for every parameter. Vector names follow ngspice: the element name for its value (resistance, source
  * value), `<name>_gain` for controlled-source gains.
  *
- * Not covered (ngspice reports them, mostly as zeros): instance multipliers `_m`/`_scale`, geometry
+ * Not covered (ngspice reports them): instance multipliers `_m`/`_scale`, a diode's `_area`/`_temp`, geometry
  * `_l`/`_w`, model parameters of semiconductor devices; AC sensitivities (`.sens ... ac`).
  */
 import type { Circuit } from '../circuit/circuit';

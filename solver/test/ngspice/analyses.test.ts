@@ -5,12 +5,14 @@
  * tolerance. ngspice's .sens also lists parameters we do not perturb (instance multipliers `_m`, `_scale`,
  * geometry, model parameters); those are listed in the test but not compared.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Plot, Vector } from '../../src/output/plot';
 import { simulateNetlist } from '../../src/simulate';
 import { spawnSync } from 'node:child_process';
-import { NGSPICE, requireNgspice, runNgspice } from './ngspice';
+import { parseRawfile } from '../../src/output/rawfile';
+import { NGSPICE, requireNgspice } from './ngspice';
 
 export const ANALYSES_DIR = resolve(__dirname, '..', 'fixtures', 'analyses');
 
@@ -21,9 +23,10 @@ const TOLERANCES: Record<string, { reltol: number; abstol: number }> = {
   // ngspice differentiates with a one-sided difference of relative step 1e-6, we use a central one: its
   // truncation error is ~1e-6 relative, and parameters that do not influence the output come out as ~1e-16 noise.
   'Sensitivity Analysis': { reltol: 1e-5, abstol: 1e-12 },
-  // Same linear algebra and the same integration formula as ngspice: rounding only.
-  'Noise Spectral Density Curves': { reltol: 1e-9, abstol: 1e-25 },
-  'Integrated Noise': { reltol: 1e-9, abstol: 1e-25 },
+  // Same linear algebra and the same integration formula as ngspice: rounding for linear circuits (they agree
+  // to 1e-12); with junctions the two operating points agree to Newton's tolerance, ~1e-8 here.
+  'Noise Spectral Density Curves': { reltol: 1e-6, abstol: 1e-25 },
+  'Integrated Noise': { reltol: 1e-6, abstol: 1e-25 },
 };
 
 /** Includes are read relative to the deck's folder. */
@@ -80,7 +83,7 @@ describe.each(deckNames)('%s: SpiceSim agrees with ngspice', (deckName) => {
   it('every vector of every .tf/.sens/.noise plot', () => {
     const deck = join(ANALYSES_DIR, deckName);
     const text = readFileSync(deck, 'utf8');
-    const reference = runNgspice(deck).plots;
+    const reference = ngspicePlots(deck);
     const ours = simulateNetlist(text, { fileName: deck, readFile: fileReaderFor(deck) }).plots;
     const compared = ours.filter((p) => p.name in TOLERANCES);
     expect(compared.length).toBeGreaterThan(0);
@@ -102,10 +105,11 @@ describe.each(deckNames)('%s: SpiceSim agrees with ngspice', (deckName) => {
         problems.push(...compareVectors(plot.name, vector, other));
       }
       if (plot.name === 'Sensitivity Analysis') {
-        // Every element value and gain ngspice reports must be ours too (ngspice-only: `_m`, `_scale`, `:`).
+        // Every element value and gain ngspice reports must be ours too. Not covered (listed in sens.ts):
+        // instance multipliers and geometry (`_m`, `_scale`, `_l`, `_w`, `:lf`...), a diode's `_area`/`_temp`.
         const missing = theirs.vectors
           .map((v) => vectorKey(v.name))
-          .filter((name) => !/[:]|_(m|scale|l|w|bv_max)$/.test(name))
+          .filter((name) => !/[:]|_(m|scale|l|w|bv_max|area|temp)$/.test(name))
           .filter((name) => !findVector(plot, name));
         if (missing.length) problems.push(`sensitivities ngspice reports that we do not: ${missing.join(', ')}`);
       }
@@ -114,6 +118,24 @@ describe.each(deckNames)('%s: SpiceSim agrees with ngspice', (deckName) => {
     expect(vectors).toBeGreaterThan(2);
   });
 });
+
+/**
+ * ngspice's rawfile for a deck. Unlike runNgspice this tolerates the "GET ERROR: ... param lm" lines
+ * ngspice 39's .sens prints for diode parameters it lists but cannot read; the exit status must be 0.
+ */
+function ngspicePlots(deck: string): Plot[] {
+  const work = mkdtempSync(join(tmpdir(), 'spicesim-analyses-'));
+  try {
+    const raw = join(work, 'out.raw');
+    const run = spawnSync(NGSPICE, ['-b', '-r', raw, deck], { cwd: ANALYSES_DIR, encoding: 'utf8', timeout: 60_000 });
+    if (run.status !== 0 || !existsSync(raw)) {
+      throw new Error(`ngspice failed on ${deck} (exit ${run.status}):\n${run.stdout}${run.stderr}`);
+    }
+    return parseRawfile(readFileSync(raw));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
 
 /** ngspice's printed output for a deck (`-b` without `-r`: ngspice makes no .meas with a rawfile). */
 function ngspicePrinted(deck: string): string {

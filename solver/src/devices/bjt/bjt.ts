@@ -17,6 +17,7 @@ import {
   type Device,
   type DeviceBuildContext,
   type LoadContext,
+  type NoiseContext,
   type SetupContext,
   type TruncateContext,
 } from '../device';
@@ -65,6 +66,9 @@ export interface BjtModel {
   xti: number;
   fc: number;
   tnom: number;
+  /** Flicker noise coefficient and exponent. */
+  kf: number;
+  af: number;
 }
 
 const inverse = (p: Record<string, number>, name: string): number => {
@@ -116,6 +120,8 @@ export function bjtModel(type: string, p: Record<string, number>, defaultTnom: n
     xti: param(p, 3, 'xti', 'pt'),
     fc: Math.min(param(p, 0.5, 'fc'), 0.9999),
     tnom: (p.tnom ?? defaultTnom) + CELSIUS_TO_KELVIN,
+    kf: p.kf ?? 0,
+    af: p.af ?? 1,
   };
 }
 
@@ -195,6 +201,8 @@ export class Bjt implements Device {
   private capbx = 0;
   private capcs = 0;
   private geqcbAc = 0;
+  /** Device temperature, kelvin (thermal noise of RB, RC, RE). */
+  private kelvin = 300.15;
 
   constructor(
     readonly name: string,
@@ -228,6 +236,7 @@ export class Bjt implements Device {
   temperature(kelvin: number): void {
     const m = this.model;
     const t = this.instanceTemperature !== undefined ? this.instanceTemperature + CELSIUS_TO_KELVIN : kelvin + this.deltaTemperature;
+    this.kelvin = t;
     const vt = thermalVoltage(t);
     const ratlog = Math.log(t / m.tnom);
     const ratio1 = t / m.tnom - 1;
@@ -500,6 +509,22 @@ export class Bjt implements Device {
     st.add(m, EP, BP, -gpi - gm - geqcb);
     if (gccs !== 0) st.conductance(m, S, CP, gccs);
     if (geqbx !== 0) st.conductance(m, B, CP, geqbx);
+  }
+
+  /**
+   * Noise (ngspice bjtnoise.c): thermal noise of RC, RB (its bias-dependent value) and RE; shot noise 2·q·|Ic|
+   * (collector-emitter) and 2·q·|Ib| (base-emitter); flicker noise KF·|Ib|^AF/f (base-emitter).
+   */
+  noise(ctx: NoiseContext): void {
+    const u = this.st.unknowns;
+    const thermal = 4 * ctx.boltzmann * this.kelvin;
+    if (this.gcpr > 0) ctx.source(`${this.name} rc`, u[C], u[CP], thermal * this.gcpr);
+    if (this.model.rb > 0 && this.gx > 0) ctx.source(`${this.name} rb`, u[B], u[BP], thermal * this.gx);
+    if (this.gepr > 0) ctx.source(`${this.name} re`, u[E], u[EP], thermal * this.gepr);
+    ctx.source(`${this.name} ic`, u[CP], u[EP], 2 * ctx.charge * Math.abs(this.cc));
+    ctx.source(`${this.name} ib`, u[BP], u[EP], 2 * ctx.charge * Math.abs(this.cb));
+    const flicker = (this.model.kf * Math.exp(this.model.af * Math.log(Math.max(Math.abs(this.cb), 1e-38)))) / ctx.frequency;
+    ctx.source(`${this.name} flicker`, u[BP], u[EP], flicker);
   }
 
   converged(ctx: LoadContext): boolean {

@@ -15,6 +15,7 @@ import {
   type Device,
   type DeviceBuildContext,
   type LoadContext,
+  type NoiseContext,
   type SetupContext,
   type TruncateContext,
 } from '../device';
@@ -155,6 +156,8 @@ export class Diode implements Device {
   /** Small-signal values at the last load (for AC). */
   private gd = 0;
   private capacitance = 0;
+  /** Device temperature, kelvin (thermal noise of RS). */
+  private kelvin = 300.15;
 
   constructor(
     readonly name: string,
@@ -182,6 +185,7 @@ export class Diode implements Device {
 
   temperature(kelvin: number): void {
     const t = this.instanceTemperature !== undefined ? this.instanceTemperature + CELSIUS_TO_KELVIN : kelvin + this.deltaTemperature;
+    this.kelvin = t;
     this.t = diodeTemperature(this.model, t, this.area, this.reltol);
   }
 
@@ -252,6 +256,21 @@ export class Diode implements Device {
 
   truncate(ctx: TruncateContext): number {
     return ctx.chargeTimestep(this.state + QD);
+  }
+
+  /**
+   * Noise (ngspice dionoise.c): thermal noise of RS, shot noise 2·q·|Id| and flicker noise KF·|Id|^AF/f of the
+   * junction, Id the junction current at the operating point.
+   */
+  noise(ctx: NoiseContext): void {
+    const [anode, cathode, inner] = this.stamp.unknowns;
+    if (this.conductanceRs > 0) {
+      ctx.source(`${this.name} rs`, anode, inner, 4 * ctx.boltzmann * this.kelvin * this.conductanceRs);
+    }
+    const current = Math.abs(ctx.state[0][this.state + CD]);
+    ctx.source(`${this.name} shot`, inner, cathode, 2 * ctx.charge * current);
+    const flicker = (this.model.kf * Math.exp(this.model.af * Math.log(Math.max(current, 1e-38)))) / ctx.frequency;
+    ctx.source(`${this.name} flicker`, inner, cathode, flicker);
   }
 
   initialConditions(solution: Float64Array, state: Float64Array, useInitialConditions: boolean): void {

@@ -16,6 +16,7 @@ import {
   type Device,
   type DeviceBuildContext,
   type LoadContext,
+  type NoiseContext,
   type SetupContext,
   type TruncateContext,
 } from '../device';
@@ -353,6 +354,8 @@ export class Mosfet implements Device {
   private capgs = 0;
   private capgd = 0;
   private capgb = 0;
+  /** Device temperature, kelvin (thermal noise). */
+  private kelvin = 300.15;
 
   constructor(
     readonly name: string,
@@ -389,8 +392,29 @@ export class Mosfet implements Device {
 
   temperature(kelvin: number): void {
     const t = this.instanceTemperature !== undefined ? this.instanceTemperature + CELSIUS_TO_KELVIN : kelvin + this.deltaTemperature;
+    this.kelvin = t;
     this.t = mosTemperature(this.model, this.geometry, t);
     this.channel.temperature(this.t);
+  }
+
+  /**
+   * Noise (ngspice mos1noise.c, SPICE2 model): thermal noise of RD and RS, channel thermal noise 4kT·(2/3)·|gm|,
+   * and flicker noise KF·|Id|^AF / (f·M·W·Leff·Cox²) as ngspice 39 writes it (SPICE2 had f·Cox·Leff²), Cox per
+   * area from TOX (default 1e-7 m, as ngspice).
+   */
+  noise(ctx: NoiseContext): void {
+    const [d, , s, , dp, sp] = this.stamp.unknowns;
+    const thermal = 4 * ctx.boltzmann * this.kelvin;
+    if (this.drainConductance > 0) ctx.source(`${this.name} rd`, d, dp, thermal * this.drainConductance);
+    if (this.sourceConductance > 0) ctx.source(`${this.name} rs`, s, sp, thermal * this.sourceConductance);
+    ctx.source(`${this.name} id`, dp, sp, (thermal * 2 * Math.abs(this.gm)) / 3);
+    const kf = this.model.params.kf ?? 0;
+    const af = this.model.params.af ?? 1;
+    const cox = this.model.cox > 0 ? this.model.cox : EPS_OX / 1e-7;
+    const { leff, w, m } = this.geometry;
+    const flicker =
+      (kf * Math.exp(af * Math.log(Math.max(Math.abs(this.cd), 1e-38)))) / (ctx.frequency * m * w * leff * cox * cox);
+    ctx.source(`${this.name} flicker`, dp, sp, flicker);
   }
 
   private voltages(solution: Float64Array): { vbs: number; vgs: number; vds: number } {
