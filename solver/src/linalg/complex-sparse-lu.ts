@@ -28,7 +28,7 @@ export class ComplexSparseLU {
   private readonly pattern: CscPattern;
   private factored = false;
 
-  private lColPtr: Int32Array;
+  private readonly lColPtr: Int32Array;
   private lRowIdx: Int32Array;
   private lRe: Float64Array;
   private lIm: Float64Array;
@@ -322,7 +322,8 @@ export class ComplexSparseLU {
         m2 < threshold2 * below2 ||
         m2 <= singular2 * above2 ||
         !(m2 <= Number.MAX_VALUE) ||
-        !(below2 <= Number.MAX_VALUE)
+        !(below2 <= Number.MAX_VALUE) ||
+        !(above2 <= Number.MAX_VALUE)
       ) {
         for (let l = lStart; l < lEnd; l++) {
           xr[lRowIdx[l]] = 0;

@@ -357,6 +357,11 @@ describe('SparseLU', () => {
     expect(() => lu.factor()).toThrow(/column 0 contains NaN or Infinity/);
     expect(() => lu.solve(new Float64Array(2))).toThrow(/needs a successful factor/);
     expect(() => new SparseLU(m, { pivotThreshold: 2 })).toThrow(/pivotThreshold must be in \(0, 1\]/);
+    // NaN arriving between refactorisations (a device model blowing up) is reported the same way.
+    m.values[m.find(0, 0)] = 1;
+    expect(lu.factor().ok).toBe(true);
+    m.values[m.find(1, 1)] = Infinity;
+    expect(() => lu.refactor()).toThrow(/column 1 contains NaN or Infinity/);
   });
 
   it.each([

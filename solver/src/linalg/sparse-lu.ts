@@ -39,10 +39,10 @@ export class SparseLU {
   private factored = false;
 
   // Factors.
-  private lColPtr: Int32Array;
+  private readonly lColPtr: Int32Array;
   private lRowIdx: Int32Array;
   private lValues: Float64Array;
-  private uColPtr: Int32Array;
+  private readonly uColPtr: Int32Array;
   private uRowIdx: Int32Array;
   private uValues: Float64Array;
   private readonly uDiag: Float64Array;
@@ -122,7 +122,7 @@ export class SparseLU {
     this.computeRowScale();
     pinv.fill(-1);
     const lPruneEnd = this.lPruneEnd;
-    let lColPtr = this.lColPtr;
+    const lColPtr = this.lColPtr;
     let lRowIdx = this.lRowIdx;
     let lValues = this.lValues;
     let uRowIdx = this.uRowIdx;
@@ -296,10 +296,11 @@ export class SparseLU {
       }
       const pivotAbs = Math.abs(pivot);
       if (
-        !(pivotAbs > 0) ||
+        !(pivotAbs > 0 && pivotAbs <= Number.MAX_VALUE) ||
         pivotAbs < threshold * below ||
         pivotAbs <= singularTolerance * above ||
-        !(below <= Number.MAX_VALUE)
+        !(below <= Number.MAX_VALUE) ||
+        !(above <= Number.MAX_VALUE)
       ) {
         for (let l = lStart; l < lEnd; l++) x[lRowIdx[l]] = 0;
         return this.factor();
@@ -384,8 +385,8 @@ export class SparseLU {
   }
 
   /**
-   * Reciprocal pivot growth estimate min_k |u_kk| / max |row-scaled a_ij| is not kept; this gives the
-   * smallest and largest |u_kk| of the last factorisation instead (a cheap conditioning hint).
+   * Smallest and largest |u_kk| of the last factorisation, on the row-scaled matrix (rows have max 1):
+   * a cheap conditioning hint, e.g. to warn about a nearly singular circuit.
    */
   pivotRange(): { min: number; max: number } {
     let min = Infinity;
