@@ -122,6 +122,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const owner = user ? { uid: user.uid, gid: user.gid } : {};
   const dataDir = path.resolve(options.dataDir);
 
+  // Parents stay world-traversable (postgres runs as another user); only the data directory is private.
+  await fs.mkdir(path.dirname(dataDir), { recursive: true });
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
   if (user) await fs.chown(dataDir, user.uid, user.gid);
   await fs.chmod(dataDir, 0o700);
@@ -174,7 +176,16 @@ function run(binary: string, args: string[], owner: Partial<SystemUser>, what: s
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     child.once('error', reject);
     child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${what} failed with code ${code}:\n${output.slice(-2000)}`)),
+      code === 0
+        ? resolve()
+        : reject(
+            new Error(
+              `${what} failed with code ${code}:\n${output.slice(-2000)}` +
+                (/Permission denied/.test(output) && owner.uid !== undefined
+                  ? '\nPostgreSQL runs as the "postgres" user here: every parent directory of the data directory must be world-executable (chmod o+x).'
+                  : ''),
+            ),
+          ),
     );
   });
 }
