@@ -349,6 +349,37 @@ describe('SparseLU', () => {
     if (!status.ok) expect([1, 2]).toContain(status.singularColumn);
   });
 
+  it('names a floating node (only a capacitor, open at DC, connects it) as the singular column', () => {
+    // Nodes 0..3 in a resistor chain to ground; node 4 hangs off node 3 through a capacitor, which stamps
+    // nothing at DC; unknown 5 is a voltage source branch at node 0. Node 4's row and column are empty.
+    const m = new SparseMatrix(6);
+    const resistor = (a: number, b: number, g: number) => {
+      m.add(a, a, g);
+      m.add(b, b, g);
+      m.add(a, b, -g);
+      m.add(b, a, -g);
+    };
+    resistor(0, 1, 1e-3);
+    resistor(1, 2, 1e-3);
+    resistor(2, 3, 1e-3);
+    resistor(3, -1, 1e-3);
+    m.add(0, 5, 1);
+    m.add(5, 0, 1);
+    m.entry(4, 4); // the capacitor's slot exists (it stamps in transient) but holds 0 at DC
+    m.entry(3, 4);
+    m.entry(4, 3);
+    const lu = new SparseLU(m);
+    expect(lu.factor()).toEqual({ ok: false, singularColumn: 4 });
+    expect(lu.refactor()).toEqual({ ok: false, singularColumn: 4 });
+    // In transient the capacitor companion conductance makes it solvable with the same pattern.
+    const c = 1e-6;
+    m.values[m.find(4, 4)] = c;
+    m.values[m.find(3, 3)] += c;
+    m.values[m.find(3, 4)] = -c;
+    m.values[m.find(4, 3)] = -c;
+    expect(lu.refactor()).toEqual({ ok: true });
+  });
+
   it('throws a clear error on NaN values and when solving without factors', () => {
     const m = new SparseMatrix(2);
     m.add(0, 0, NaN);
