@@ -11,6 +11,7 @@ import { createMosfet } from './mos1';
 import { createBjt } from './bjt/bjt';
 import { createBehavioral } from './behavioral/behavioral';
 import { createJfet } from './jfet/jfet';
+import { createSwitch } from './switch/switch';
 import { createInductor, createMutualInductance } from './inductor/inductor';
 import { createResistor } from './resistor/resistor';
 import { createCurrentSource, createVoltageSource } from './sources/independent';
@@ -30,11 +31,11 @@ const factories: Record<string, DeviceFactory> = {
   m: createMosfet,
   q: createBjt,
   j: createJfet,
+  s: createSwitch,
+  w: createSwitch,
 };
 
 const descriptions: Record<string, string> = {
-  s: 'voltage-controlled switch',
-  w: 'current-controlled switch',
   z: 'MESFET',
   t: 'transmission line',
   o: 'lossy transmission line',
@@ -52,7 +53,7 @@ export function createDevice(card: ElementCard, ctx: DeviceBuildContext): Device
     throw new CircuitError(
       `${card.name}: the ${what} is not supported by this version of SpiceSim`,
       card.loc,
-      'supported elements: R C L K V I E F G H',
+      'supported elements: R C L K V I E F G H B D Q J M S W',
     );
   }
   return factory(card, ctx);
