@@ -182,30 +182,39 @@ export class ProjectService {
     return this.fileRow(projectId, fileId);
   }
 
-  /** Auto-save: succeeds only if `ifMatch` names the version stored now. */
+  /**
+   * Auto-save: succeeds only if `ifMatch` names the version stored now. The version check, the write and
+   * the project's updated_at happen in one statement, so two racing saves cannot both win; the current
+   * version is read only when the save is refused.
+   */
   async saveFile(userId: string, projectId: string, fileId: string, ifMatch: string | undefined, input: { content: string; path?: string }): Promise<ProjectFile> {
     await this.load(userId, projectId, 'write');
     if (!ifMatch) throw new PreconditionRequiredError('Send If-Match with the ETag of the version you edited, so concurrent edits are not overwritten.');
-    const current = await this.fileRow(projectId, fileId);
     const expected = parseIfMatch(ifMatch, fileId);
-    if (expected !== current.version) {
-      throw new PreconditionFailedError('The file changed since you loaded it: reload it, merge your edits and save again.', { currentVersion: current.version, etag: current.etag });
-    }
-    const patch: Record<string, unknown> = { content: input.content, version: this.db.raw('version + 1'), updated_by: userId, updated_at: this.db.fn.now() };
-    if (input.path !== undefined) patch.path = input.path;
+    let row: Record<string, any> | undefined;
     try {
-      // The version check is repeated in the UPDATE itself, so two racing saves cannot both win.
-      const [row] = await this.db('project_files').where({ id: fileId, project_id: projectId, version: expected }).update(patch).returning('*');
-      if (!row) {
-        const latest = await this.fileRow(projectId, fileId);
-        throw new PreconditionFailedError('The file changed since you loaded it: reload it, merge your edits and save again.', { currentVersion: latest.version, etag: latest.etag });
-      }
-      await this.touch(projectId);
-      return toFile(row);
+      const result = await this.db.raw(
+        `WITH saved AS (
+           UPDATE project_files
+              SET content = :content, path = coalesce(:path, path), version = version + 1, updated_by = :userId, updated_at = now()
+            WHERE id = :fileId AND project_id = :projectId AND version = :expected
+           RETURNING *
+         ), touched AS (
+           UPDATE projects SET updated_at = now() WHERE id = :projectId AND EXISTS (SELECT 1 FROM saved)
+         )
+         SELECT * FROM saved`,
+        { content: input.content, path: input.path ?? null, userId, fileId, projectId, expected },
+      );
+      row = result.rows[0];
     } catch (error) {
       if ((error as { code?: string }).code === '23505') throw new ConflictError(`A file named ${input.path} already exists in this project.`, [{ field: 'body.path', message: 'already exists' }]);
       throw error;
     }
+    if (!row) {
+      const current = await this.fileRow(projectId, fileId); // 404 when the file is gone
+      throw new PreconditionFailedError('The file changed since you loaded it: reload it, merge your edits and save again.', { currentVersion: current.version, etag: current.etag });
+    }
+    return toFile(row);
   }
 
   async deleteFile(userId: string, projectId: string, fileId: string, ifMatch: string | undefined): Promise<void> {
