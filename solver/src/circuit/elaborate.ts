@@ -149,7 +149,7 @@ class Elaborator {
           break;
       }
     }
-    const knownNodes = this.knownNodes();
+    const knownNodes = this.conditionNodes.length > 0 ? this.knownNodes() : new Set<string>();
     for (const entry of this.conditionNodes) {
       if (!knownNodes.has(entry.node)) {
         this.warn(`.${entry.command} names node '${entry.written}', which no element connects to`, entry.loc);

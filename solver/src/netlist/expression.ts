@@ -139,6 +139,8 @@ class ExpressionParser {
   private pos: number;
   private token!: Token;
   private depth = 0;
+  /** Operators and calls read so far (bounds the tree size cheaply). */
+  private operators = 0;
 
   constructor(
     private readonly text: string,
@@ -153,7 +155,8 @@ class ExpressionParser {
   parse(): ExpressionParseResult {
     if (this.token.kind === 'end') this.fail('missing expression', this.token.start);
     const expr = this.ternary();
-    if (treeDepth(expr) > MAX_TREE_DEPTH) {
+    // Only long expressions can be deep: count the operators first, measure the depth if needed.
+    if (this.operators > MAX_TREE_DEPTH / 2 && treeDepth(expr) > MAX_TREE_DEPTH) {
       this.fail(`expression too long: more than ${MAX_TREE_DEPTH} operations chained`, this.start);
     }
     const next = this.current();
@@ -271,6 +274,7 @@ class ExpressionParser {
     while (this.token.kind === 'op' && ops.includes(this.token.text)) {
       const op = this.token.text as '+';
       this.advance();
+      this.operators++;
       const right = this.binary(level + 1);
       left = { type: 'binary', op, left, right };
     }
@@ -297,6 +301,7 @@ class ExpressionParser {
     let base = this.primary();
     while (this.isOp('**') || this.isOp('^')) {
       this.advance();
+      this.operators++;
       base = { type: 'binary', op: '**', left: base, right: this.signedPrimary() };
     }
     return base;

@@ -85,6 +85,15 @@ function stripInlineComment(line: string): string {
   return line;
 }
 
+/** Is the line exactly `.end` (any case, blanks around)? Checked without allocating per line. */
+function isEndCard(content: string): boolean {
+  const start = firstNonBlank(content);
+  if (content.charCodeAt(start) !== 46 /* . */) return false;
+  let end = content.length;
+  while (end > start && isBlank(content[end - 1])) end--;
+  return end - start === 4 && content.slice(start, end).toLowerCase() === '.end';
+}
+
 export interface SourceText {
   /** The first line when the text is a deck's main file (SPICE always reads it as the title). */
   title?: { text: string; loc: SourceLocation };
@@ -129,7 +138,7 @@ export function readCards(text: string, file: string, hasTitle: boolean): Source
           current.append(content.slice(first + 1), lineNumber, first + 2);
         } else {
           // `.end` ends the deck: anything after it is not read (SPICE3 behaviour).
-          if (content.trim().toLowerCase() === '.end') break;
+          if (isEndCard(content)) break;
           current = new Card(content, file, lineNumber, 1);
           result.cards.push(current);
         }

@@ -263,6 +263,9 @@ const OTHER_ANALYSES = new Set([
 ]);
 const IGNORED_OUTPUT = new Set(['.plot', '.probe', '.width', '.graph']);
 
+/** A word that can only be an unquoted expression: starts like a number or contains * / ^. */
+const BARE_EXPRESSION = /^[0-9.+-]|[*/^]/;
+
 /** Reads one card's tokens with helpers that point errors at the offending token. */
 class Cursor {
   index = 0;
@@ -328,7 +331,7 @@ class Cursor {
     if (this.atValue()) return true;
     const token = this.peek();
     if (!token || token.kind !== 'word' || this.isKind('=', 1)) return false;
-    if (/^[0-9.+-]|[*/^]/.test(token.text)) return true;
+    if (BARE_EXPRESSION.test(token.text)) return true;
     const following = this.peek(1);
     return following !== undefined && following.kind === '(' && following.start === token.end;
   }
