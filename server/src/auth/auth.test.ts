@@ -109,7 +109,7 @@ describe.each(databaseTargets())('auth and HTTP basics ($name PostgreSQL)', (tar
     expect(res.body.paths['/api/v1/models'].get.parameters.find((p: { name: string }) => p.name === 'kind').schema.enum).toContain('opamp');
   });
 
-  test('auth routes are rate limited per client (429 with Retry-After)', async () => {
+  test('auth and search routes are rate limited per client (429 with Retry-After)', async () => {
     const limited = await createApp(testConfig({ databaseUrl: t.database.url, rateLimits: { auth: { windowMs: 60_000, max: 3 }, search: { windowMs: 60_000, max: 3 } } }), { migrate: false });
     const port = await limited.listen(0, '127.0.0.1');
     try {
@@ -123,6 +123,10 @@ describe.each(databaseTargets())('auth and HTTP basics ($name PostgreSQL)', (tar
         }
       }
       expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      // Search has its own budget, untouched by the logins above.
+      const searches: number[] = [];
+      for (let i = 0; i < 4; i++) searches.push((await fetch(`http://127.0.0.1:${port}/api/v1/models?q=lm358`)).status);
+      expect(searches).toEqual([200, 200, 200, 429]);
     } finally {
       await limited.close();
     }

@@ -91,6 +91,12 @@ describe('extractDefinitions', () => {
     expect(parseParameters('IS = 1e-14 BF={beta*2} NAME="a b" rb=10')).toEqual({ IS: '1e-14', BF: '{beta*2}', NAME: '"a b"', RB: '10' });
   });
 
+  test('`.END NAME` closes a subcircuit of that name (old vendor libraries); a bare .END does not', () => {
+    const result = extractDefinitions('.SUBCKT OLD1 1 2 3\nX1 1 2 3 NEW1\n.END OLD1\n.subckt OPEN 1 2\nR1 1 2 1k\n.end\n');
+    expect(result.models.map((m) => [m.name, m.text.split('\n').length])).toEqual([['OLD1', 3]]);
+    expect(result.skipped).toEqual([{ line: 4, name: 'OPEN', reason: 'no .ends before the end of the file' }]);
+  });
+
   test('AKO models take their device type from the following word', () => {
     const [model] = extractDefinitions('.model 2N2222B AKO:2N2222A NPN(BF=200)').models;
     expect(model).toMatchObject({ name: '2N2222B', kind: 'bjt', primitive: 'NPN', parameters: { AKO: '2N2222A', BF: '200' } });

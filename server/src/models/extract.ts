@@ -264,20 +264,23 @@ export function extractDefinitions(source: string, options: ExtractOptions = {})
       if ('reason' in model) skipped.push(model);
       else models.push(model);
     } else if (keyword === '.subckt') {
-      // Find the matching .ends, counting nested .subckt blocks.
+      const headerTokens = card.text.split(/\s+/);
+      const name = headerTokens[1] ?? null;
+      // Find the matching .ends, counting nested .subckt blocks. Some old vendor libraries close a block
+      // with `.END NAME`; accepted when NAME is the block's own name.
       let depth = 1;
       let end = -1;
       for (let j = i + 1; j < all.length; j++) {
-        const word = all[j].text.split(/\s+/, 1)[0].toLowerCase();
-        if (word === '.subckt') depth++;
-        else if (word === '.ends') depth--;
+        const [word, closes] = all[j].text.split(/\s+/, 2);
+        const keyword = word.toLowerCase();
+        if (keyword === '.subckt') depth++;
+        else if (keyword === '.ends') depth--;
+        else if (keyword === '.end' && depth === 1 && name && closes?.toUpperCase() === name.toUpperCase()) depth--;
         if (depth === 0) {
           end = j;
           break;
         }
       }
-      const headerTokens = card.text.split(/\s+/);
-      const name = headerTokens[1] ?? null;
       if (end < 0) {
         skipped.push({ line: card.first, name, reason: 'no .ends before the end of the file' });
         continue;
