@@ -50,6 +50,11 @@ export class Engine implements LoadContext {
   initJunctions = false;
   /** Extra conductance from every node to ground, for gmin stepping. */
   diagonalGmin = 0;
+  /**
+   * Pseudo-transient continuation: a conductance from every node to its value at the last accepted pseudo
+   * time point (`anchor`), i.e. a capacitor C = g·h discretised by backward Euler.
+   */
+  pseudoTransient: { conductance: number; anchor: Float64Array } | undefined;
   /** Unknown -> forced value (`.nodeset`, `.ic`), applied through a large conductance while set. */
   clamps: Map<number, number> | undefined;
   /** State vectors, rotated by the transient analysis; state[0] is being computed. */
@@ -146,6 +151,14 @@ export class Engine implements LoadContext {
     if (this.diagonalGmin > 0) {
       for (let k = 1; k < diagonal.length; k++) this.matrix[diagonal[k]] += this.diagonalGmin;
     }
+    if (this.pseudoTransient) {
+      const { conductance, anchor } = this.pseudoTransient;
+      for (let k = 1; k < diagonal.length; k++) {
+        if (diagonal[k] === 0) continue;
+        this.matrix[diagonal[k]] += conductance;
+        this.rhs[k] += conductance * anchor[k];
+      }
+    }
     if (this.clamps) {
       // A large conductance to the forced value, as ngspice does for .nodeset and .ic (cktload.c).
       for (const [unknown, value] of this.clamps) {
@@ -209,6 +222,25 @@ export class Engine implements LoadContext {
       if (this.solutionConverged() && this.devicesConverged()) return true;
     }
     return false;
+  }
+
+  /**
+   * The unknowns whose last Newton update was largest relative to its tolerance (reltol·|x| + vntol|abstol),
+   * worst first: where a failed iteration was still moving.
+   */
+  largestUpdates(count: number): Array<{ unknown: number; value: number; update: number }> {
+    const { reltol, vntol, abstol } = this.options;
+    const kinds = this.circuit.unknownKinds;
+    const ranked: Array<{ unknown: number; value: number; update: number; score: number }> = [];
+    for (let k = 1; k < this.solution.length; k++) {
+      const value = this.solution[k];
+      const update = value - this.previous[k];
+      const tolerance = reltol * Math.max(Math.abs(value), Math.abs(this.previous[k])) + (kinds[k] === 'node' ? vntol : abstol);
+      const score = Number.isFinite(update) ? Math.abs(update) / tolerance : Infinity;
+      if (score > 1) ranked.push({ unknown: k, value, update, score });
+    }
+    ranked.sort((a, b) => b.score - a.score);
+    return ranked.slice(0, count).map(({ unknown, value, update }) => ({ unknown, value, update }));
   }
 
   private finite(): boolean {

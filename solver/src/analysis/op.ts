@@ -1,8 +1,9 @@
 /**
  * DC operating point: Newton-Raphson from the present solution; when it fails, the convergence aids
  * in ngspice's order (CKTop): gmin stepping (a shunt conductance on every node, relaxed decade by
- * decade), then source stepping (independent sources ramped from 0 to their value). Every aid that
- * runs is reported through `log`. A point that still fails raises a ConvergenceError naming the worst
+ * decade), then source stepping (independent sources ramped from 0 to their value), then pseudo-transient
+ * continuation (a capacitor from every node to ground, integrated by backward Euler with a growing pseudo
+ * timestep until the capacitors no longer matter). Every aid that runs is reported through `log`. A point that still fails raises a ConvergenceError naming the worst
  * nodes and concrete suggestions.
  */
 import { ConvergenceError } from '../errors';
@@ -34,8 +35,10 @@ export function solveOperatingPoint(engine: Engine, options: OperatingPointOptio
 
   if (engine.options.gminsteps > 0 && gminStepping(engine, start, maxIterations, log)) return;
   if (engine.options.srcsteps > 0 && sourceStepping(engine, maxIterations, log)) return;
+  const failed = diagnose(engine);
+  if (pseudoTransient(engine, start, maxIterations, log)) return;
   engine.clamps = undefined;
-  throw convergenceFailure(engine);
+  throw convergenceFailure(engine, failed);
 }
 
 function mergeClamps(a: Map<number, number>, b: Map<number, number> | undefined): Map<number, number> {
@@ -101,16 +104,96 @@ function sourceStepping(engine: Engine, maxIterations: number, log: (line: strin
   return true;
 }
 
-function convergenceFailure(engine: Engine): ConvergenceError {
+/**
+ * Pseudo-transient continuation (Kelley & Keyes 1998; the "ptran" aid of commercial SPICEs): solve
+ * F(x) + g·(x − x_prev) = 0 for a sequence of pseudo time points, the conductance g = C/h shrinking as
+ * the pseudo timestep h grows after each success and growing again after a failure. It finds operating
+ * points of circuits that gmin and source stepping cannot (bistables, positive-feedback loops) because
+ * it follows a physical charging trajectory. Bounded by a step count.
+ */
+function pseudoTransient(engine: Engine, start: Float64Array, maxIterations: number, log: (line: string) => void): boolean {
+  log('Starting pseudo-transient continuation');
+  engine.sourceFactor = 1;
+  engine.diagonalGmin = 0;
+  engine.solution.set(start);
+  const anchor = start.slice();
+  let conductance = 1e-2;
+  const floor = engine.options.gmin;
+  let accepted = engine.solution.slice();
+  let first = true;
+  for (let step = 0; step < 400; step++) {
+    engine.pseudoTransient = { conductance, anchor };
+    const converged = engine.newton(Math.min(maxIterations, 50), first);
+    if (converged) {
+      first = false;
+      accepted = engine.solution.slice();
+      anchor.set(accepted);
+      if (conductance <= floor) break;
+      conductance /= 4;
+    } else {
+      engine.solution.set(accepted);
+      conductance *= 8;
+      if (conductance > 1e6) break;
+    }
+  }
+  engine.pseudoTransient = undefined;
+  if (first) {
+    log('pseudo-transient continuation failed: no pseudo time point converged');
+    return false;
+  }
+  const ok = engine.newton(maxIterations);
+  log(ok ? 'pseudo-transient continuation completed' : 'pseudo-transient continuation failed at the last step');
+  return ok;
+}
+
+interface FailureSnapshot {
+  worst: Array<{ unknown: number; value: number; update: number }>;
+}
+
+/** Where Newton was still moving when the aids gave up (taken before continuation changes the iterate). */
+function diagnose(engine: Engine): FailureSnapshot {
+  return { worst: engine.largestUpdates(3) };
+}
+
+function convergenceFailure(engine: Engine, failed: FailureSnapshot): ConvergenceError {
   const circuit = engine.circuit;
-  const worst = engine.worstUnknown;
-  const nodes = worst > 0 ? [circuit.unknownNames[worst]] : [];
-  const where = worst > 0 ? ` (worst: ${circuit.describeUnknown(worst)})` : '';
-  const suggestions = [
+  let worst = failed.worst;
+  if (worst.length === 0 && engine.worstUnknown > 0) {
+    worst = [{ unknown: engine.worstUnknown, value: engine.solution[engine.worstUnknown], update: NaN }];
+  }
+  const nodes = worst.map((w) => circuit.unknownNames[w.unknown]);
+  const describe = (w: { unknown: number; value: number; update: number }): string => {
+    const value = Number.isFinite(w.value) ? `${w.value.toPrecision(4)}` : 'not finite';
+    const update = Number.isFinite(w.update) ? `, last update ${w.update.toPrecision(3)}` : '';
+    return `${circuit.describeUnknown(w.unknown)} (at ${value}${update})`;
+  };
+  const where = worst.length ? `; still moving: ${worst.map(describe).join(', ')}` : '';
+  const suggestions: string[] = [];
+  const runaway = worst.filter((w) => circuit.unknownKinds[w.unknown] === 'node' && !(Math.abs(w.value) < 1e4));
+  for (const w of runaway) {
+    suggestions.push(
+      `node '${circuit.unknownNames[w.unknown]}' runs away to ${Number.isFinite(w.value) ? w.value.toExponential(2) : 'infinity'} V: ` +
+        'check that it has a DC path to ground and that no current source or diode string forces current into it',
+    );
+  }
+  const settled = worst.filter((w) => circuit.unknownKinds[w.unknown] === 'node' && Math.abs(w.value) < 1e4);
+  if (settled.length) {
+    suggestions.push(
+      `give the operating point a hint: .nodeset ${settled.map((w) => `v(${circuit.unknownNames[w.unknown]})=${w.value.toPrecision(3)}`).join(' ')} ` +
+        '(or the values you expect there)',
+    );
+  } else {
+    suggestions.push('give the operating point a hint with .nodeset v(node)=value');
+  }
+  suggestions.push(
     'check for floating nodes or nodes without a DC path to ground',
-    'give the operating point a hint with .nodeset v(node)=value',
-    'raise the iteration limit with .options itl1=500',
-    'add series resistance to ideal sources and inductors, and a little capacitance to high-impedance nodes',
-  ];
-  return new ConvergenceError(`DC operating point did not converge${where}`, nodes, suggestions);
+    `raise the iteration limit: .options itl1=${Math.max(500, engine.options.itl1 * 5)}`,
+    'add series resistance to ideal sources, diodes and inductors (e.g. RS on diode models), and a little capacitance to high-impedance nodes',
+    'check behavioural expressions for values without a solution or with discontinuities',
+  );
+  return new ConvergenceError(
+    `DC operating point did not converge after gmin stepping, source stepping and pseudo-transient continuation${where}`,
+    nodes,
+    suggestions,
+  );
 }

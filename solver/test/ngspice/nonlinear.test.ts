@@ -15,6 +15,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { ConvergenceError, TimestepTooSmallError } from '../../src/errors';
 import { simulateNetlist } from '../../src/simulate';
 import type { Plot } from '../../src/output/plot';
 import { type AnalysisKind, type Tolerance, analysisKind, comparePlots, formatMismatches, pairPlots } from './compare';
@@ -164,5 +165,65 @@ describe.each(decks().map((d) => [basename(d), d]))('%s: SpiceSim agrees with ng
       if (mismatches.length) report.push(formatMismatches(name, theirs.name, mismatches));
     }
     expect(report.join('\n')).toBe('');
+  });
+});
+
+describe('convergence aids and failures', () => {
+  const deck = (name: string) => join(NONLINEAR_DIR, name);
+
+  it('reports each aid in the log: the high-gain loop needs pseudo-transient continuation, and matches ngspice (above)', () => {
+    const log: string[] = [];
+    const text = readFileSync(deck('hard_high_gain_loop.cir'), 'utf8');
+    simulateNetlist(text, { onLog: (line) => log.push(line) });
+    expect(log).toEqual(
+      expect.arrayContaining(['Starting gmin stepping', 'Starting source stepping', 'Starting pseudo-transient continuation', 'pseudo-transient continuation completed']),
+    );
+  });
+
+  it('fails a circuit without an operating point with a ConvergenceError naming the node, values and suggestions', () => {
+    const text = readFileSync(deck('impossible/no_real_solution.cir'), 'utf8');
+    let error: unknown;
+    try {
+      simulateNetlist(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConvergenceError);
+    const failure = error as ConvergenceError;
+    expect(failure.nodes).toContain('a');
+    expect(failure.message).toMatch(/node 'a' \(at -?\d/);
+    expect(failure.suggestions.join('\n')).toMatch(/\.nodeset v\(a\)=/);
+    expect(failure.suggestions.join('\n')).toMatch(/itl1=500/);
+    expect(failure.format()).not.toMatch(/NaN/);
+  });
+
+  it('fails a transient whose equations lose their solution with a TimestepTooSmallError at that time and node', () => {
+    const text = readFileSync(deck('impossible/transient_runaway.cir'), 'utf8');
+    let error: unknown;
+    try {
+      simulateNetlist(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TimestepTooSmallError);
+    const failure = error as TimestepTooSmallError;
+    expect(failure.time).toBeGreaterThanOrEqual(1e-6 * (1 - 1e-6));
+    expect(failure.time).toBeLessThan(1.1e-6);
+    expect(failure.nodes).toEqual(['a']);
+  });
+
+  it('never returns NaN: every value of every nonlinear deck is finite', () => {
+    for (const path of decks()) {
+      const text = readFileSync(path, 'utf8');
+      for (const plot of simulateNetlist(text, { fileName: path, readFile: fileReaderFor(path) }).plots) {
+        for (const vector of plot.vectors) {
+          expect({ deck: basename(path), vector: vector.name, finite: vector.real.every(Number.isFinite) }).toEqual({
+            deck: basename(path),
+            vector: vector.name,
+            finite: true,
+          });
+        }
+      }
+    }
   });
 });
