@@ -279,9 +279,9 @@ export class ComplexSparseLU {
         xr[i] = aRe[handle[p]] * s;
         xi[i] = aIm[handle[p]] * s;
       }
-      const uStart = uColPtr[k];
-      const uEnd = uColPtr[k + 1];
-      for (let q = uStart; q < uEnd; q++) {
+      // As in SparseLU.refactor: |u_jk| above, entries below and the L scaling in as few passes as possible.
+      let above2 = 0;
+      for (let q = uColPtr[k]; q < uColPtr[k + 1]; q++) {
         const j = uRowIdx[q];
         const br = xr[j];
         const bi = xi[j];
@@ -290,6 +290,8 @@ export class ComplexSparseLU {
         uRe[q] = br;
         uIm[q] = bi;
         if (br === 0 && bi === 0) continue;
+        const a2 = br * br + bi * bi;
+        if (a2 > above2) above2 = a2;
         for (let l = lColPtr[j]; l < lColPtr[j + 1]; l++) {
           const i = lRowIdx[l];
           const lr = lRe[l];
@@ -302,20 +304,19 @@ export class ComplexSparseLU {
       const pi = xi[k];
       xr[k] = 0;
       xi[k] = 0;
-      const lStart = lColPtr[k];
-      const lEnd = lColPtr[k + 1];
+      const m2 = pr * pr + pi * pi;
+      const invRe = pr / m2;
+      const invIm = -pi / m2;
       let below2 = 0;
-      for (let l = lStart; l < lEnd; l++) {
+      for (let l = lColPtr[k]; l < lColPtr[k + 1]; l++) {
         const i = lRowIdx[l];
         const a2 = xr[i] * xr[i] + xi[i] * xi[i];
         if (a2 > below2) below2 = a2;
+        lRe[l] = xr[i] * invRe - xi[i] * invIm;
+        lIm[l] = xr[i] * invIm + xi[i] * invRe;
+        xr[i] = 0;
+        xi[i] = 0;
       }
-      let above2 = 0;
-      for (let q = uStart; q < uEnd; q++) {
-        const a2 = uRe[q] * uRe[q] + uIm[q] * uIm[q];
-        if (a2 > above2) above2 = a2;
-      }
-      const m2 = pr * pr + pi * pi;
       // Fall back to factor() as SparseLU.refactor does: unusable pivot, or one that may be noise.
       if (
         !(m2 > 0) ||
@@ -325,20 +326,7 @@ export class ComplexSparseLU {
         !(below2 <= Number.MAX_VALUE) ||
         !(above2 <= Number.MAX_VALUE)
       ) {
-        for (let l = lStart; l < lEnd; l++) {
-          xr[lRowIdx[l]] = 0;
-          xi[lRowIdx[l]] = 0;
-        }
         return this.factor();
-      }
-      const invRe = pr / m2;
-      const invIm = -pi / m2;
-      for (let l = lStart; l < lEnd; l++) {
-        const i = lRowIdx[l];
-        lRe[l] = xr[i] * invRe - xi[i] * invIm;
-        lIm[l] = xr[i] * invIm + xi[i] * invRe;
-        xr[i] = 0;
-        xi[i] = 0;
       }
       uDiagRe[k] = pr;
       uDiagIm[k] = pi;

@@ -4,19 +4,20 @@
  *
  *   npx tsc -p solver/tsconfig.build.json && node solver/dist/linalg/linalg.bench.js
  *
- * Each timing is the median of several repetitions after a warm-up, so it reflects JIT-compiled code.
+ * Timings are "min/median" milliseconds over repetitions after a warm-up (JIT-compiled code); on a shared
+ * machine the minimum is the better estimate of the code's speed, the median shows the load.
  */
 import { ComplexSparseLU } from './complex-sparse-lu';
 import { SparseLU } from './sparse-lu';
 import { ComplexSparseMatrix, SparseMatrix } from './sparse-matrix';
 
-function median(samples: number[]): number {
-  const sorted = samples.slice().sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+interface Timing {
+  min: number;
+  median: number;
 }
 
-/** Median milliseconds of `run` over `repeat` runs after `warmup` untimed runs. */
-function time(run: () => void, repeat: number, warmup = 3): number {
+/** Milliseconds of `run` over `repeat` runs after `warmup` untimed runs: fastest and median. */
+function time(run: () => void, repeat: number, warmup = 3): Timing {
   for (let i = 0; i < warmup; i++) run();
   const samples: number[] = [];
   for (let i = 0; i < repeat; i++) {
@@ -24,7 +25,13 @@ function time(run: () => void, repeat: number, warmup = 3): number {
     run();
     samples.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
-  return median(samples);
+  samples.sort((a, b) => a - b);
+  return { min: samples[0], median: samples[Math.floor(samples.length / 2)] };
+}
+
+/** "min/median ms": the minimum is what an idle machine gives, the median what this run saw. */
+function ms(t: Timing, digits = 1): string {
+  return `${t.min.toFixed(digits)}/${t.median.toFixed(digits)} ms`;
 }
 
 function check(ok: boolean, what: string): void {
@@ -84,15 +91,15 @@ function benchMesh(side: number): void {
   const b = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
   const x = new Float64Array(n);
   let lu = new SparseLU(m);
-  const analyze = time(() => (lu = new SparseLU(m)), 5, 1);
+  const analyze = time(() => (lu = new SparseLU(m)), 7, 1);
   const factor = time(() => check(lu.factor().ok, 'mesh factor'), 9);
   const solve = time(() => lu.solve(b, x), 21);
   const refactor = time(() => check(lu.refactor().ok, 'mesh refactor'), 21);
   const nnz = lu.factorNnz;
   console.log(
     `mesh ${side}x${side} (n=${n}, nnz(A)=${m.nnz}, nnz(L)=${nnz.l}, nnz(U)=${nnz.u}): ` +
-      `analyze ${analyze.toFixed(1)} ms, factor ${factor.toFixed(1)} ms, solve ${solve.toFixed(2)} ms, ` +
-      `factor+solve ${(factor + solve).toFixed(1)} ms, refactor ${refactor.toFixed(1)} ms, ` +
+      `analyze ${ms(analyze)}, factor ${ms(factor)}, solve ${ms(solve, 2)}, ` +
+      `factor+solve ${(factor.min + solve.min).toFixed(1)} ms (min), refactor ${ms(refactor)}, ` +
       `backward error ${backwardError(m, x, b).toExponential(1)}`,
   );
 }
@@ -109,8 +116,8 @@ function benchChain(n: number): void {
     lu.solve(b, x);
   }, 21);
   console.log(
-    `tridiagonal chain (n=${n}): analyze ${analyze.toFixed(1)} ms, factor ${factor.toFixed(1)} ms, ` +
-      `refactor+solve ${refactorSolve.toFixed(2)} ms, backward error ${backwardError(m, x, b).toExponential(1)}`,
+    `tridiagonal chain (n=${n}): analyze ${ms(analyze)}, factor ${ms(factor)}, ` +
+      `refactor+solve ${ms(refactorSolve, 2)}, backward error ${backwardError(m, x, b).toExponential(1)}`,
   );
 }
 
@@ -158,8 +165,8 @@ function benchComplexMesh(side: number, points: number): void {
     lu.solve(b, x);
   }, 21);
   console.log(
-    `complex RC mesh ${side}x${side} (n=${n}): factor ${factor.toFixed(1)} ms, ` +
-      `per frequency (stamp+refactor+solve) ${perPoint.toFixed(1)} ms, ` +
+    `complex RC mesh ${side}x${side} (n=${n}): factor ${ms(factor)}, ` +
+      `per frequency (stamp+refactor+solve) ${ms(perPoint)}, ` +
       `refactor fallbacks to factor() ${lu.factorCount - factorsBefore}`,
   );
 }

@@ -268,31 +268,30 @@ export class SparseLU {
       const col = colOrder[k];
       for (let p = colPtr[col]; p < colPtr[col + 1]; p++)
         x[stepOfEntry[p]] = values[handle[p]] * rowScale[rowIdx[p]];
-      const uStart = uColPtr[k];
-      const uEnd = uColPtr[k + 1];
-      for (let q = uStart; q < uEnd; q++) {
+      // Largest |u_jk| above the pivot: a pivot tiny next to it may be cancellation noise of a (nearly)
+      // singular matrix; refactor cannot tell cheaply, so it lets factor() decide with its exact test.
+      let above = 0;
+      for (let q = uColPtr[k]; q < uColPtr[k + 1]; q++) {
         const j = uRowIdx[q];
         const uj = x[j];
         x[j] = 0;
         uValues[q] = uj;
         if (uj === 0) continue;
+        const a = Math.abs(uj);
+        if (a > above) above = a;
         for (let l = lColPtr[j]; l < lColPtr[j + 1]; l++) x[lRowIdx[l]] -= lValues[l] * uj;
       }
       const pivot = x[k];
       x[k] = 0;
-      const lStart = lColPtr[k];
-      const lEnd = lColPtr[k + 1];
+      // Scale L(:,k) and find the largest entry below the pivot in one pass; if the pivot turns out to
+      // be unusable the values just written are discarded by factor().
       let below = 0;
-      for (let l = lStart; l < lEnd; l++) {
-        const a = Math.abs(x[lRowIdx[l]]);
+      for (let l = lColPtr[k]; l < lColPtr[k + 1]; l++) {
+        const i = lRowIdx[l];
+        const a = Math.abs(x[i]);
         if (a > below) below = a;
-      }
-      // A pivot that is tiny next to the entries above it may be cancellation noise of a (nearly) singular
-      // matrix; refactor cannot tell cheaply, so it lets factor() decide with its exact test.
-      let above = 0;
-      for (let q = uStart; q < uEnd; q++) {
-        const a = Math.abs(uValues[q]);
-        if (a > above) above = a;
+        lValues[l] = x[i] / pivot;
+        x[i] = 0;
       }
       const pivotAbs = Math.abs(pivot);
       if (
@@ -302,13 +301,7 @@ export class SparseLU {
         !(below <= Number.MAX_VALUE) ||
         !(above <= Number.MAX_VALUE)
       ) {
-        for (let l = lStart; l < lEnd; l++) x[lRowIdx[l]] = 0;
         return this.factor();
-      }
-      for (let l = lStart; l < lEnd; l++) {
-        const i = lRowIdx[l];
-        lValues[l] = x[i] / pivot;
-        x[i] = 0;
       }
       uDiag[k] = pivot;
     }
