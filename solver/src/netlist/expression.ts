@@ -74,6 +74,22 @@ export function isBuiltinFunction(name: string): boolean {
 }
 
 const MAX_DEPTH = 200;
+
+/** Binary operator precedence, higher binds tighter (`? :` is below all of them). */
+const BINARY_PRECEDENCE = new Map<string, number>([
+  ['||', 1],
+  ['&&', 2],
+  ['==', 3],
+  ['!=', 3],
+  ['<', 4],
+  ['<=', 4],
+  ['>', 4],
+  ['>=', 4],
+  ['+', 5],
+  ['-', 5],
+  ['*', 6],
+  ['/', 6],
+]);
 /**
  * Chains such as `1+1+1+...` are parsed by loops, not recursion, but they still give deep trees;
  * evaluation and elaboration recurse over the tree, so its depth is bounded too.
@@ -244,7 +260,7 @@ class ExpressionParser {
 
   private ternary(): Expr {
     this.enter();
-    const cond = this.binary(0);
+    const cond = this.binary(1);
     let result = cond;
     if (this.isOp('?')) {
       this.advance();
@@ -257,26 +273,21 @@ class ExpressionParser {
     return result;
   }
 
-  /** Binary operators by precedence level, lowest first. */
-  private static readonly LEVELS: readonly (readonly string[])[] = [
-    ['||'],
-    ['&&'],
-    ['==', '!='],
-    ['<', '<=', '>', '>='],
-    ['+', '-'],
-    ['*', '/'],
-  ];
-
-  private binary(level: number): Expr {
-    if (level >= ExpressionParser.LEVELS.length) return this.unary();
-    const ops = ExpressionParser.LEVELS[level];
-    let left = this.binary(level + 1);
-    while (this.token.kind === 'op' && ops.includes(this.token.text)) {
-      const op = this.token.text as '+';
+  /**
+   * Binary operators by precedence climbing: one call per operand instead of one per level.
+   * All binary operators are left associative.
+   */
+  private binary(minimumPrecedence: number): Expr {
+    let left = this.unary();
+    for (;;) {
+      const token = this.current();
+      if (token.kind !== 'op') break;
+      const precedence = BINARY_PRECEDENCE.get(token.text);
+      if (precedence === undefined || precedence < minimumPrecedence) break;
       this.advance();
       this.operators++;
-      const right = this.binary(level + 1);
-      left = { type: 'binary', op, left, right };
+      const right = this.binary(precedence + 1);
+      left = { type: 'binary', op: token.text as '+', left, right };
     }
     return left;
   }
