@@ -764,24 +764,11 @@ class StatementParser {
     const name = head.text;
     const kind = name[0];
     const element: ElementStatement = { type: 'element', name, kind, nodes: [], params: [], flags: [], loc: cursor.loc(head) };
-    const nodes = (count: number): void => {
-      for (let n = 0; n < count; n++) {
-        const token = cursor.peek();
-        if (!token || token.kind !== 'word' || cursor.isKind('=', 1)) {
-          cursor.fail(
-            `${name} needs ${count} node${count > 1 ? 's' : ''}, found ${n}`,
-            token && token.kind !== 'word' ? token : head,
-            `write the ${count} node names after '${name}'`,
-          );
-        }
-        element.nodes.push(cursor.name('node name'));
-      }
-    };
     switch (kind) {
       case 'r':
       case 'c':
       case 'l': {
-        nodes(2);
+        this.nodes(cursor, element, 2);
         if (cursor.atValueOrBareExpression()) element.value = cursor.value('value');
         if (cursor.isWord() && !cursor.atAssignment() && !cursor.atValue()) {
           element.model = cursor.name('model name');
@@ -812,27 +799,27 @@ class StatementParser {
       }
       case 'v':
       case 'i':
-        nodes(2);
+        this.nodes(cursor, element, 2);
         element.source = this.sourceSpec(cursor, element);
         break;
       case 'e':
       case 'g':
-        nodes(2);
+        this.nodes(cursor, element, 2);
         this.controlledSource(cursor, element, true);
         break;
       case 'f':
       case 'h':
-        nodes(2);
+        this.nodes(cursor, element, 2);
         this.controlledSource(cursor, element, false);
         break;
       case 'd':
-        nodes(2);
+        this.nodes(cursor, element, 2);
         this.semiconductor(cursor, element);
         break;
       case 'q': {
         // ngspice: Q c b e [s] model. With 5 words before the parameters, the 4th names the model
         // when a model of that name exists anywhere in the deck; otherwise it is the substrate node.
-        nodes(3);
+        this.nodes(cursor, element, 3);
         const fourth = cursor.peek();
         const fifth = cursor.peek(1);
         if (
@@ -844,30 +831,30 @@ class StatementParser {
           parseValue(fifth.text) === undefined &&
           fifth.text !== 'off'
         ) {
-          nodes(1);
+          this.nodes(cursor, element, 1);
         }
         this.semiconductor(cursor, element);
         break;
       }
       case 'j':
-        nodes(3);
+        this.nodes(cursor, element, 3);
         this.semiconductor(cursor, element);
         break;
       case 'm':
-        nodes(4);
+        this.nodes(cursor, element, 4);
         this.semiconductor(cursor, element);
         break;
       case 's':
-        nodes(4);
+        this.nodes(cursor, element, 4);
         this.switchModel(cursor, element);
         break;
       case 'w':
-        nodes(2);
+        this.nodes(cursor, element, 2);
         element.controls = [cursor.name('controlling voltage source')];
         this.switchModel(cursor, element);
         break;
       case 'b':
-        nodes(2);
+        this.nodes(cursor, element, 2);
         this.behavioural(cursor, element);
         break;
       case 'x':
@@ -881,6 +868,23 @@ class StatementParser {
         );
     }
     return element;
+  }
+
+  /** Reads `count` node names of an element; a ParseError names how many were found. */
+  private nodes(cursor: Cursor, element: ElementStatement, count: number): void {
+    const head = cursor.tokens[0];
+    for (let n = 0; n < count; n++) {
+      const token = cursor.peek();
+      if (!token || token.kind !== 'word' || cursor.isKind('=', 1)) {
+        const needed = element.nodes.length - n + count;
+        cursor.fail(
+          `${element.name} needs ${needed} node${needed > 1 ? 's' : ''}, found ${element.nodes.length}`,
+          token && token.kind !== 'word' ? token : head,
+          `write the node names after '${element.name}'`,
+        );
+      }
+      element.nodes.push(cursor.name('node name'));
+    }
   }
 
   private semiconductor(cursor: Cursor, element: ElementStatement): void {
