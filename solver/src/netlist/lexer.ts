@@ -126,7 +126,7 @@ export function readCards(text: string, file: string, hasTitle: boolean): Source
     const first = firstNonBlank(raw);
     if (first < raw.length && raw[first] !== '*') {
       const content = stripInlineComment(raw);
-      if (content.trim().length > 0) {
+      if (firstNonBlank(content) < content.length) {
         if (content[first] === '+') {
           if (!current) {
             throw new ParseError(

@@ -585,6 +585,16 @@ describe('.include and .lib', () => {
     expect(unused.diagnostics[0]).toMatchObject({ severity: 'warning', loc: { line: 2 } });
   });
 
+  it('warns when an included file has library sections that nothing loads', () => {
+    const netlist = parse('.include lib/cmos.lib', options);
+    expect(netlist.statements).toHaveLength(0);
+    expect(netlist.diagnostics.map((d) => [d.loc?.file, d.loc?.line])).toEqual([
+      ['/proj/lib/cmos.lib', 2],
+      ['/proj/lib/cmos.lib', 6],
+      ['/proj/lib/cmos.lib', 10],
+    ]);
+  });
+
   it('errors name the line: missing file, missing section, no readFile, recursion', () => {
     expect(errorOf(() => parse('\n.include nothere.inc', options))).toMatchObject({
       loc: { file: '/proj/top.cir', line: 3, column: 10 },

@@ -92,6 +92,8 @@ function pathText(card: Card, token: Token): string {
 class CardReader {
   private readonly files = new Map<string, SourceFile>();
   private readonly active: string[] = [];
+  /** Files read by `.include` (their `.lib` sections are reported when unused). */
+  private readonly included = new Set<string>();
 
   constructor(
     private readonly options: ParseOptions,
@@ -166,6 +168,7 @@ class CardReader {
         if (tokens.length < 2) throw new ParseError(`${word} needs a file name`, card.loc, `write '${word} path/to/file'`);
         const path = resolveIncludePath(file, pathText(card, tokens[1]));
         const source = this.load(path, card, tokens[1], depth);
+        this.included.add(path);
         this.active.push(path);
         this.expand(source.body, path, depth + 1, out);
         this.active.pop();
@@ -205,14 +208,17 @@ class CardReader {
   }
 
   /** Warns about library sections of the deck itself that nothing loaded. */
+  /** Warns about `.lib` sections of the deck and of `.include`d files that nothing loaded. */
   reportUnusedSections(file: string): void {
-    for (const [name, section] of this.files.get(file)?.sections ?? []) {
-      if (!section.used) {
-        this.diagnostics.push({
-          severity: 'warning',
-          message: `.lib section '${name}' is never loaded, so its contents are ignored (load it with '.lib ${file} ${name}')`,
-          loc: section.loc,
-        });
+    for (const path of [file, ...this.included]) {
+      for (const [name, section] of this.files.get(path)?.sections ?? []) {
+        if (!section.used) {
+          this.diagnostics.push({
+            severity: 'warning',
+            message: `.lib section '${name}' is never loaded, so its contents are ignored (load it with '.lib ${path} ${name}')`,
+            loc: section.loc,
+          });
+        }
       }
     }
   }
