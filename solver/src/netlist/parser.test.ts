@@ -428,6 +428,14 @@ describe('dot-commands', () => {
     ]);
     expect(netlist.diagnostics.some((d) => d.message.includes("'+'"))).toBe(true);
     expect(() => parse('.model x')).toThrow(/needs a type/);
+    const spice2 = parse('.MODEL Q1 NPN BF 20 RB 100 TF .1NS CJC 2PF');
+    expect((spice2.statements[0] as Extract<Statement, { type: 'model' }>).params.map((p) => [p.name, (p.value as { value: number }).value])).toEqual([
+      ['bf', 20],
+      ['rb', 100],
+      ['tf', 1e-10],
+      ['cjc', 2e-12],
+    ]);
+    expect(spice2.diagnostics).toEqual([]);
     const version = parse('.model n1 nmos level=54 version=4.8.1');
     expect((version.statements[0] as Extract<Statement, { type: 'model' }>).params[1]).toMatchObject({ name: 'version', value: num(4.8) });
     expect(version.diagnostics[0]).toMatchObject({ severity: 'warning', loc: { line: 2, column: 33 } });

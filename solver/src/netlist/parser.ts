@@ -329,6 +329,14 @@ class Cursor {
     return token.kind === 'word' && parseValue(token.text) !== undefined;
   }
 
+  /** Is the token at `offset` a number, `{expr}` or `'expr'`? */
+  valueAt(offset: number): boolean {
+    const token = this.peek(offset);
+    if (!token) return false;
+    if (token.kind === 'brace' || token.kind === 'quote') return true;
+    return token.kind === 'word' && parseValue(token.text) !== undefined;
+  }
+
   /**
    * Is the next token a value, counting unquoted HSPICE expressions such as `2*rload` or
    * `sqrt(2)` (a word with operators, or followed by '(' without a space)?
@@ -449,6 +457,10 @@ class Cursor {
         } else {
           result.push(this.assignment());
         }
+      } else if (token.kind === 'word' && parseValue(token.text) === undefined && this.valueAt(1)) {
+        // SPICE2 style without '=': `.MODEL Q1 NPN BF 20 RB 100` (as in the SPICE3 manual's examples).
+        const nameToken = this.next()!;
+        result.push({ name: nameToken.text, value: this.value(`value of '${nameToken.text}'`), loc: this.loc(nameToken) });
       } else {
         diagnostics.push({
           severity: 'warning',
