@@ -9,9 +9,11 @@ import { ColumnBuilder, type ColumnSpec } from './analysis/columns';
 import { dcSweepAnalysis, sweepTarget } from './analysis/dc';
 import { Engine } from './analysis/engine';
 import { type FourierResult, fourierAnalysis, transientSignal } from './analysis/four';
+import { RandomSource, findRandomCalls, sampleDeck } from './analysis/montecarlo';
 import { noiseAnalysis } from './analysis/noise';
 import { solveOperatingPoint } from './analysis/op';
 import { sensitivityAnalysis } from './analysis/sens';
+import { type StepSweep, parseStep, stepCombinations, withCircuitOverrides, withParameterOverrides } from './analysis/step';
 import { transferFunction } from './analysis/tf';
 import { transientAnalysis } from './analysis/tran';
 import { Circuit } from './circuit/circuit';
@@ -38,6 +40,20 @@ export interface SimulationResult {
   measurements: Measurement[];
   /** `.four` results, one per signal. */
   fourier: FourierResult[];
+  /**
+   * With `.step` lines: one entry per simulation, in order (the first .step varies fastest). `plots`,
+   * `measurements` and `fourier` above are then those of all runs one after the other.
+   */
+  runs?: SimulationRun[];
+}
+
+/** One simulation of a stepped (or Monte Carlo) deck. */
+export interface SimulationRun {
+  /** The stepped values of this run, by parameter/source name (`temp` for the temperature). */
+  values: Record<string, number>;
+  plots: Plot[];
+  measurements: Measurement[];
+  fourier: FourierResult[];
 }
 
 export interface SimulationProgress {
@@ -46,6 +62,9 @@ export interface SimulationProgress {
   kind: AnalysisCard['kind'];
   /** Fraction of this analysis done, 0..1. */
   progress: number;
+  /** With `.step`: the running simulation (0-based) and how many there are. */
+  run?: number;
+  runs?: number;
 }
 
 export function simulateNetlist(text: string, options: SimulationOptions = {}): SimulationResult {
@@ -60,8 +79,72 @@ export function* simulationSteps(
   text: string,
   options: SimulationOptions = {},
 ): Generator<SimulationProgress, SimulationResult> {
-  const flat = parseAndElaborate(text, { fileName: options.fileName, readFile: options.readFile });
-  return yield* simulateCircuit(flat, options);
+  const parse = (deck: string): FlatCircuit =>
+    parseAndElaborate(deck, { fileName: options.fileName, readFile: options.readFile });
+  const random = findRandomCalls(text).length > 0;
+  // Without .step, random functions (agauss, gauss, aunif, unif) take their nominal values.
+  const flat = parse(random ? sampleDeck(text, undefined) : text);
+  const sweeps = flat.analyses.flatMap((card) => (card.kind === 'other' && card.name === 'step' ? [parseStep(card)] : []));
+  if (sweeps.length === 0) return yield* simulateCircuit(flat, options);
+  return yield* steppedSimulation(text, flat, sweeps, random, parse, options);
+}
+
+/**
+ * Every combination of the .step values, each a simulation of its own deck variant (see analysis/step.ts);
+ * with random functions every run draws new values from the generator seeded by (`.options seed`, run).
+ */
+function* steppedSimulation(
+  text: string,
+  nominal: FlatCircuit,
+  sweeps: StepSweep[],
+  random: boolean,
+  parse: (deck: string) => FlatCircuit,
+  options: SimulationOptions,
+): Generator<SimulationProgress, SimulationResult> {
+  const combinations = stepCombinations(sweeps);
+  const seed = typeof nominal.options.seed === 'number' ? nominal.options.seed : 1;
+  const runs: SimulationRun[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (let run = 0; run < combinations.length; run++) {
+    const values = combinations[run];
+    const parameters: Record<string, number> = {};
+    for (const sweep of sweeps) if (sweep.kind === 'param') parameters[sweep.name] = values[sweep.name];
+    let deck = withParameterOverrides(text, parameters);
+    if (random) deck = sampleDeck(deck, new RandomSource(seed, run));
+    const flat = withCircuitOverrides(parse(deck), sweeps, values);
+    // The overriding .param lines redefine parameters on purpose: not worth a warning.
+    const overridden = Object.keys(parameters).map((name) => `parameter '${name}' is defined again`);
+    flat.diagnostics = flat.diagnostics.filter((d) => !overridden.some((prefix) => d.message.startsWith(prefix)));
+    const steps = simulateCircuit(flat, options);
+    let next = steps.next();
+    while (!next.done) {
+      yield { ...next.value, run, runs: combinations.length };
+      next = steps.next();
+    }
+    const result = next.value;
+    if (run === 0) diagnostics.push(...result.diagnostics);
+    const measurements = result.measurements.map((m) => ({ ...m, step: values }));
+    runs.push({ values, plots: result.plots, measurements, fourier: result.fourier });
+  }
+  return {
+    title: nominal.title,
+    plots: runs.flatMap((r) => r.plots),
+    circuit: nominal,
+    diagnostics,
+    measurements: runs.flatMap((r) => r.measurements),
+    fourier: runs.flatMap((r) => r.fourier),
+    runs,
+  };
+}
+
+/** The deck of Monte Carlo run `run` for `seed`, simulated (what every worker of montecarlo-pool.ts does). */
+export function simulateMonteCarloRun(text: string, seed: number, run: number, options: SimulationOptions = {}): SimulationResult {
+  const deck = sampleDeck(text, new RandomSource(seed, run));
+  const steps = simulateCircuit(parseAndElaborate(deck, { fileName: options.fileName, readFile: options.readFile }), options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
 }
 
 /** Run every analysis of an elaborated circuit. */
@@ -72,7 +155,7 @@ export function* simulateCircuit(
   const log = options.onLog ?? (() => undefined);
   const analyses = flat.analyses.map(typedAnalysisCard);
   // The parser warns that .tf/.sens/.noise/.meas/.four are not run yet: these now are.
-  const handled = new Set(['tf', 'sens', 'noise', 'meas', 'four']);
+  const handled = new Set(['tf', 'sens', 'noise', 'meas', 'four', 'step']);
   const handledLines = new Set(
     flat.analyses
       .filter((card) => card.kind !== 'other' || handled.has(card.name))

@@ -33,6 +33,8 @@ export interface Measurement {
   /** Extra values ngspice prints beside the result: `at`, `from`, `to`, `trig`, `targ`. */
   details: Record<string, number>;
   error?: string;
+  /** With `.step`: the stepped values of the run this measurement belongs to. */
+  step?: Record<string, number>;
 }
 
 /** The plot each analysis kind measures on (the last one of that kind, as ngspice's current plot). */
@@ -76,8 +78,22 @@ export function evaluateMeasurements(
   return cards.map((card) => results.get(card)!);
 }
 
-/** The measurements as ngspice prints them after each analysis. */
+/** The measurements as ngspice prints them after each analysis (per `.step` run, headed as LTspice does). */
 export function formatMeasurements(measurements: readonly Measurement[]): string {
+  const lines: string[] = [];
+  const runs = new Map<string, Measurement[]>();
+  for (const m of measurements) {
+    const key = m.step ? Object.entries(m.step).map(([name, value]) => `${name}=${formatValue(value)}`).join(' ') : '';
+    runs.set(key, [...(runs.get(key) ?? []), m]);
+  }
+  for (const [step, group] of runs) {
+    if (step) lines.push('', `.step ${step}`);
+    lines.push(...formatRun(group));
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+function formatRun(measurements: readonly Measurement[]): string[] {
   const lines: string[] = [];
   for (const analysis of ['dc', 'ac', 'tran'] as const) {
     const group = measurements.filter((m) => m.analysis === analysis);
@@ -93,7 +109,7 @@ export function formatMeasurements(measurements: readonly Measurement[]): string
       lines.push(`${m.name.padEnd(20)}=  ${formatValue(m.value)}${extras.join('')}`);
     }
   }
-  return lines.length ? `${lines.join('\n')}\n` : '';
+  return lines;
 }
 
 /** C's `%e`: six digits after the point, a two-digit exponent. */

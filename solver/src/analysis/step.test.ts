@@ -1,0 +1,71 @@
+import { CircuitError } from '../errors';
+import { simulateNetlist } from '../simulate';
+import { parseStep, stepCombinations, withParameterOverrides } from './step';
+
+const loc = { file: 'deck.cir', line: 3, column: 1 };
+const step = (text: string) =>
+  parseStep({ kind: 'other', name: 'step', args: text.toLowerCase().replace(/([()=,])/g, ' $1 ').trim().split(/\s+/), loc });
+
+describe('parseStep', () => {
+  it('reads linear, list, decade, octave, temperature and source sweeps', () => {
+    expect(step('param R 1k 3k 1k')).toMatchObject({ kind: 'param', name: 'r', values: [1000, 2000, 3000] });
+    expect(step('lin param R 3 1 -1').values).toEqual([3, 2, 1]);
+    expect(step('param R list 1k 2.2k 4.7k').values).toEqual([1000, 2200, 4700]);
+    expect(step('dec param c 1n 100n 2').values.map((v) => Number(v.toPrecision(6)))).toEqual([1e-9, 3.16228e-9, 1e-8, 3.16228e-8, 1e-7]);
+    expect(step('oct param f 1 8 1').values.map((v) => Number(v.toPrecision(6)))).toEqual([1, 2, 4, 8]);
+    expect(step('temp -40 85 62.5')).toMatchObject({ kind: 'temp', values: [-40, 22.5, 85] });
+    expect(step('V1 0 5 2.5')).toMatchObject({ kind: 'source', name: 'v1', values: [0, 2.5, 5] });
+  });
+
+  it('rejects what it cannot step, at the card', () => {
+    expect(() => step('NPN 2N2222(VAF) 50 100 10')).toThrow(/model parameters are not supported/);
+    expect(() => step('param R 1k 2k 0')).toThrow(/must not be 0/);
+    expect(() => step('param R 1k 2k')).toThrow(CircuitError);
+    expect(() => step('param R 1 1e9 1e-6')).toThrow(/more than/);
+  });
+});
+
+describe('stepCombinations', () => {
+  it('nests sweeps, the first varying fastest', () => {
+    expect(stepCombinations([step('param a list 1 2'), step('param b list 10 20')])).toEqual([
+      { a: 1, b: 10 },
+      { a: 2, b: 10 },
+      { a: 1, b: 20 },
+      { a: 2, b: 20 },
+    ]);
+  });
+});
+
+it('puts parameter overrides before .end', () => {
+  expect(withParameterOverrides('t\nr1 a 0 1\n.END\n', { r: 2 })).toBe('t\nr1 a 0 1\n.param r=2\n.END\n');
+});
+
+describe('stepped simulation', () => {
+  const deck = [
+    '* divider stepped',
+    '.param rl=1k',
+    'v1 in 0 dc 1',
+    'r1 in out 1k tc1=0.01',
+    'r2 out 0 {rl}',
+    '.step param rl list 1k 3k',
+    '.step temp 27 127 100',
+    '.dc v1 2 2 1',
+    '.meas dc vout find v(out) at=2',
+    '.end',
+  ].join('\n');
+
+  it('runs every combination, each with its own plots and measurements', () => {
+    const result = simulateNetlist(deck);
+    expect(result.runs?.map((r) => r.values)).toEqual([
+      { rl: 1000, temp: 27 },
+      { rl: 3000, temp: 27 },
+      { rl: 1000, temp: 127 },
+      { rl: 3000, temp: 127 },
+    ]);
+    // r1 = 1k·(1 + 0.01·ΔT): 1k at 27 °C, 2k at 127 °C.
+    const expected = [[1e3, 1e3], [1e3, 3e3], [2e3, 1e3], [2e3, 3e3]].map(([r1, r2]) => (2 * r2) / (r1 + r2));
+    expect(result.measurements.map((m) => m.value)).toEqual(expected.map((v) => expect.closeTo(v, 12)));
+    expect(result.plots).toHaveLength(4);
+    expect(result.diagnostics.filter((d) => /defined again|not supported/.test(d.message))).toEqual([]);
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * Monte Carlo on all cores (Node only: worker_threads; the solver's core stays free of Node imports).
+ *
+ * `runMonteCarlo(deck, { runs, seed })` simulates `runs` independent samples of a deck with random parameter
+ * functions (agauss, gauss, aunif, unif; see analysis/montecarlo.ts). Run k always uses the generator seeded
+ * by (seed, k), so results are identical whatever the number of workers or the order runs finish in.
+ * Workers take the next run when they finish one (dynamic scheduling), and `onProgress` hears each finished run.
+ * Each run's measurements (and optionally its plots) come back as data, with per-measurement statistics.
+ *
+ * Under ts-node/jest the worker loads this TypeScript file through @swc/core (a dev dependency); the built
+ * package loads the compiled JavaScript directly.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { type Statistics, statistics } from './analysis/montecarlo';
+import type { Measurement } from './output/measure';
+import type { Plot } from './output/plot';
+import { simulateMonteCarloRun } from './simulate';
+
+export interface MonteCarloOptions {
+  runs: number;
+  /** Seed of the random generator (default 1). */
+  seed?: number;
+  /** Worker threads (default: one per core, at most `runs`); 0 runs everything in this thread. */
+  workers?: number;
+  /** The deck's path, for `.include`/`.lib` relative to it. */
+  fileName?: string;
+  /** Keep every run's plots (memory grows with runs × points); measurements are always kept. */
+  keepPlots?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface MonteCarloRun {
+  run: number;
+  measurements: Measurement[];
+  plots?: Plot[];
+  /** Why the run failed (no convergence, ...); its measurements are then empty. */
+  error?: string;
+}
+
+export interface MonteCarloResult {
+  seed: number;
+  runs: MonteCarloRun[];
+  /** Per measurement name: statistics over the runs where it succeeded. */
+  statistics: Record<string, Statistics>;
+}
+
+interface WorkerSetup {
+  spicesimMonteCarlo: true;
+  text: string;
+  seed: number;
+  fileName?: string;
+  keepPlots: boolean;
+}
+
+/** Includes relative to the deck, as the CLI reads them. */
+function includeReader(fileName: string | undefined): ((path: string) => string) | undefined {
+  if (!fileName) return undefined;
+  return (path) => readFileSync(isAbsolute(path) ? path : resolve(dirname(fileName), path), 'utf8');
+}
+
+function simulateRun(setup: Omit<WorkerSetup, 'spicesimMonteCarlo'>, run: number): MonteCarloRun {
+  try {
+    const result = simulateMonteCarloRun(setup.text, setup.seed, run, {
+      fileName: setup.fileName,
+      readFile: includeReader(setup.fileName),
+    });
+    return { run, measurements: result.measurements, ...(setup.keepPlots ? { plots: result.plots } : {}) };
+  } catch (error) {
+    return { run, measurements: [], error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export async function runMonteCarlo(text: string, options: MonteCarloOptions): Promise<MonteCarloResult> {
+  const runs = Math.trunc(options.runs);
+  if (!(runs >= 1)) throw new RangeError(`Monte Carlo needs at least one run (got ${options.runs})`);
+  const seed = options.seed ?? 1;
+  const setup = { text, seed, fileName: options.fileName, keepPlots: options.keepPlots ?? false };
+  const workers = Math.min(options.workers ?? availableParallelism(), runs);
+  const results: MonteCarloRun[] = new Array(runs);
+  let done = 0;
+  const finished = (result: MonteCarloRun): void => {
+    results[result.run] = result;
+    options.onProgress?.(++done, runs);
+  };
+  if (workers <= 0) {
+    for (let run = 0; run < runs; run++) finished(simulateRun(setup, run));
+  } else {
+    await runOnWorkers(setup, runs, workers, finished);
+  }
+  const names = [...new Set(results.flatMap((r) => r.measurements.map((m) => m.name)))];
+  const summary: Record<string, Statistics> = {};
+  for (const name of names) {
+    const values = results.map((r) => r.measurements.find((m) => m.name === name)?.value ?? NaN);
+    summary[name] = statistics(values);
+  }
+  return { seed, runs: results, statistics: summary };
+}
+
+function runOnWorkers(
+  setup: Omit<WorkerSetup, 'spicesimMonteCarlo'>,
+  runs: number,
+  count: number,
+  finished: (result: MonteCarloRun) => void,
+): Promise<void> {
+  return new Promise((resolvePool, rejectPool) => {
+    let next = 0;
+    let active = 0;
+    let failed = false;
+    const pool: Worker[] = [];
+    const stopAll = (): void => {
+      for (const worker of pool) void worker.terminate();
+    };
+    const feed = (worker: Worker): void => {
+      if (next < runs) {
+        worker.postMessage({ run: next++ });
+      } else {
+        active--;
+        void worker.terminate();
+        if (active === 0 && !failed) resolvePool();
+      }
+    };
+    for (let k = 0; k < count; k++) {
+      const worker = startWorker({ spicesimMonteCarlo: true, ...setup });
+      pool.push(worker);
+      active++;
+      worker.on('message', (result: MonteCarloRun) => {
+        finished(result);
+        feed(worker);
+      });
+      worker.on('error', (error) => {
+        if (failed) return;
+        failed = true;
+        stopAll();
+        rejectPool(new Error(`a Monte Carlo worker failed: ${error.message}`));
+      });
+      feed(worker);
+    }
+  });
+}
+
+/** A worker running this module; TypeScript sources (tests) are compiled on load with @swc/core. */
+function startWorker(setup: WorkerSetup): Worker {
+  if (!__filename.endsWith('.ts')) return new Worker(__filename, { workerData: setup });
+  const bootstrap = `
+    const { readFileSync } = require('node:fs');
+    const swc = require(${JSON.stringify(require.resolve('@swc/core'))});
+    require.extensions['.ts'] = (module, filename) => {
+      const { code } = swc.transformSync(readFileSync(filename, 'utf8'), {
+        filename,
+        jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
+        module: { type: 'commonjs' },
+      });
+      module._compile(code, filename);
+    };
+    require(${JSON.stringify(__filename)});
+  `;
+  return new Worker(bootstrap, { eval: true, workerData: setup });
+}
+
+// Worker side: simulate the runs the main thread asks for, one message each.
+if (!isMainThread && (workerData as WorkerSetup | undefined)?.spicesimMonteCarlo && parentPort) {
+  const setup = workerData as WorkerSetup;
+  const port = parentPort;
+  port.on('message', (message: { run: number }) => {
+    port.postMessage(simulateRun(setup, message.run));
+  });
+}
