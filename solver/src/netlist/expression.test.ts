@@ -62,6 +62,10 @@ describe('expressions', () => {
     ['e', Math.E],
     ['if(1, 2, 3)', 2],
     ['limit(5, 0, 1)', 1],
+    ['agauss(1k, 100, 3)', 1000],
+    ['gauss(2, 0.1, 3)', 2],
+    ['aunif(5, 1)', 5],
+    ['unif(5, 0.1)', 5],
   ])('%s = %d', (text, expected) => {
     expect(evaluate(text)).toBeCloseTo(expected, 10);
   });

@@ -61,6 +61,11 @@ const FUNCTIONS: Record<string, [number, number]> = {
   u: [1, 1],
   limit: [3, 3],
   if: [3, 3],
+  // Monte Carlo distributions of ngspice/HSPICE: nominal value (see evaluateCall).
+  agauss: [3, 3],
+  gauss: [3, 3],
+  aunif: [2, 2],
+  unif: [2, 2],
   v: [1, 2],
   i: [1, 1],
 };
@@ -590,6 +595,13 @@ function evaluateCall(expr: Extract<Expr, { type: 'call' }>, scope: (name: strin
       return Math.min(Math.max(x, Math.min(a[1], a[2])), Math.max(a[1], a[2]));
     case 'if':
       return truthy(x) ? a[1] : a[2];
+    // SpiceSim runs no Monte Carlo: the distributions give their nominal value (ngspice draws a
+    // random number per evaluation).
+    case 'agauss':
+    case 'gauss':
+    case 'aunif':
+    case 'unif':
+      return x;
   }
   throw new CircuitError(`unknown function '${expr.name}'`, expressionLocation(expr));
 }
