@@ -71,7 +71,9 @@ exports.up = async (knex) => {
     t.timestamp('joined_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.unique(['org_id', 'user_id']);
   });
-  await knex.raw("ALTER TABLE org_members ADD CONSTRAINT org_members_role_check CHECK (role IN ('owner', 'admin', 'member', 'viewer'))");
+  await knex.raw(
+    "ALTER TABLE org_members ADD CONSTRAINT org_members_role_check CHECK (role IN ('owner', 'admin', 'member', 'viewer'))",
+  );
 
   await knex.schema.createTable('org_invitations', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
@@ -84,12 +86,22 @@ exports.up = async (knex) => {
     t.timestamp('accepted_at', { useTz: true });
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
-  await knex.raw("ALTER TABLE org_invitations ADD CONSTRAINT org_invitations_role_check CHECK (role IN ('admin', 'member', 'viewer'))");
+  await knex.raw(
+    "ALTER TABLE org_invitations ADD CONSTRAINT org_invitations_role_check CHECK (role IN ('admin', 'member', 'viewer'))",
+  );
 };
 
 /** @param {import('knex').Knex} knex */
 exports.down = async (knex) => {
-  for (const table of ['org_invitations', 'org_members', 'organizations', 'oauth_states', 'refresh_tokens', 'user_identities', 'users']) {
+  for (const table of [
+    'org_invitations',
+    'org_members',
+    'organizations',
+    'oauth_states',
+    'refresh_tokens',
+    'user_identities',
+    'users',
+  ]) {
     await knex.schema.dropTable(table);
   }
   // Extensions are left installed: other schemas in the same database may use them.

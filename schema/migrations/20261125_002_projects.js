@@ -32,7 +32,9 @@ exports.up = async (knex) => {
     t.timestamps(true, true);
     t.unique(['project_id', 'path']);
   });
-  await knex.raw("ALTER TABLE project_files ADD CONSTRAINT project_files_kind_check CHECK (kind IN ('notebook', 'schematic', 'netlist'))");
+  await knex.raw(
+    "ALTER TABLE project_files ADD CONSTRAINT project_files_kind_check CHECK (kind IN ('notebook', 'schematic', 'netlist'))",
+  );
 };
 
 /** @param {import('knex').Knex} knex */

@@ -23,7 +23,9 @@ exports.up = async (knex) => {
     t.integer('wall_time_ms');
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
-  await knex.raw("ALTER TABLE simulations ADD CONSTRAINT simulations_status_check CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled'))");
+  await knex.raw(
+    "ALTER TABLE simulations ADD CONSTRAINT simulations_status_check CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled'))",
+  );
   await knex.raw('CREATE INDEX sims_status_idx ON simulations (status)');
   await knex.raw('CREATE INDEX sims_created_idx ON simulations (created_at DESC)');
 

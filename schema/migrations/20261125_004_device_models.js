@@ -34,12 +34,16 @@ exports.up = async (knex) => {
     t.timestamps(true, true);
   });
   // One row per distinct definition per owner (NULL org = built-in library).
-  await knex.raw("CREATE UNIQUE INDEX models_content_idx ON device_models (coalesce(org_id, '00000000-0000-0000-0000-000000000000'::uuid), content_hash)");
+  await knex.raw(
+    "CREATE UNIQUE INDEX models_content_idx ON device_models (coalesce(org_id, '00000000-0000-0000-0000-000000000000'::uuid), content_hash)",
+  );
   await knex.raw('CREATE INDEX models_category_idx ON device_models (category)');
   await knex.raw('CREATE INDEX models_manufacturer_idx ON device_models (lower(manufacturer))');
   await knex.raw('CREATE INDEX models_org_idx ON device_models (org_id)');
   await knex.raw('CREATE INDEX models_name_trgm_idx ON device_models USING gin (lower(name) gin_trgm_ops)');
-  await knex.raw('CREATE INDEX models_part_trgm_idx ON device_models USING gin (lower(part_number) gin_trgm_ops)');
+  await knex.raw(
+    'CREATE INDEX models_part_trgm_idx ON device_models USING gin (lower(part_number) gin_trgm_ops)',
+  );
   await knex.raw('CREATE INDEX models_tags_idx ON device_models USING gin (tags)');
 };
 

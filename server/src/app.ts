@@ -44,7 +44,10 @@ export interface CreateAppOptions {
 }
 
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<SpiceSimApp> {
-  if (!config.databaseUrl) throw new Error('createApp needs config.databaseUrl (main.ts starts an embedded PostgreSQL when DATABASE_URL is unset).');
+  if (!config.databaseUrl)
+    throw new Error(
+      'createApp needs config.databaseUrl (main.ts starts an embedded PostgreSQL when DATABASE_URL is unset).',
+    );
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'spicesim-server' } });
   const db = createDb(config.databaseUrl);
   if (options.migrate !== false) await migrateToLatest(db);
@@ -69,7 +72,11 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     const header = ctx.get('authorization');
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match) throw new UnauthorizedError('Malformed Authorization header: use "Bearer <access token>".', 'invalid_token');
+      if (!match)
+        throw new UnauthorizedError(
+          'Malformed Authorization header: use "Bearer <access token>".',
+          'invalid_token',
+        );
       ctx.state.user = { id: await accessTokens.verify(match[1]) };
     }
     await next();
@@ -104,7 +111,10 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
 
   let server: http.Server | undefined;
   return {
-    koa, db, storage, logger,
+    koa,
+    db,
+    storage,
+    logger,
     services: { auth, orgs, projects, models },
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {

@@ -12,8 +12,12 @@ describe('loadConfig', () => {
 
   test('reads variables and fills provider endpoints', () => {
     const config = loadConfig({
-      PORT: '8080', DATABASE_URL: 'postgres://u:p@db:5432/spicesim', JWT_SECRET: 'x'.repeat(40),
-      GITHUB_CLIENT_ID: 'id', GITHUB_CLIENT_SECRET: 'secret', GITHUB_TOKEN_URL: 'http://127.0.0.1:9/token',
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u:p@db:5432/spicesim',
+      JWT_SECRET: 'x'.repeat(40),
+      GITHUB_CLIENT_ID: 'id',
+      GITHUB_CLIENT_SECRET: 'secret',
+      GITHUB_TOKEN_URL: 'http://127.0.0.1:9/token',
     });
     expect(config.port).toBe(8080);
     expect(config.databaseUrl).toBe('postgres://u:p@db:5432/spicesim');

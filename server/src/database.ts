@@ -9,7 +9,10 @@ export interface ServiceDatabase {
   stop(): Promise<void>;
 }
 
-export async function startDatabase(config: Config, log: (line: string) => void = () => undefined): Promise<ServiceDatabase> {
+export async function startDatabase(
+  config: Config,
+  log: (line: string) => void = () => undefined,
+): Promise<ServiceDatabase> {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, stop: async () => undefined };
   const cluster = await startEmbeddedPostgres({
     dataDir: config.embeddedPostgres.dataDir,

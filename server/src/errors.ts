@@ -20,12 +20,18 @@ export class AppError extends Error {
 }
 
 export class ValidationError extends AppError {
-  constructor(message: string, readonly problems: FieldProblem[]) {
+  constructor(
+    message: string,
+    readonly problems: FieldProblem[],
+  ) {
     super(422, 'validation_failed', message, problems);
   }
 }
 export class UnauthorizedError extends AppError {
-  constructor(message = 'Sign in first: send "Authorization: Bearer <access token>".', code = 'unauthorized') {
+  constructor(
+    message = 'Sign in first: send "Authorization: Bearer <access token>".',
+    code = 'unauthorized',
+  ) {
     super(401, code, message);
   }
 }

@@ -20,7 +20,10 @@ async function main(): Promise<void> {
   const database = await startDatabase(config, (line) => console.error(line));
   const app = await createApp({ ...config, databaseUrl: database.url });
   const port = await app.listen();
-  app.logger.info({ port, host: config.host, embeddedPostgres: database.embedded }, 'SpiceSim server listening');
+  app.logger.info(
+    { port, host: config.host, embeddedPostgres: database.embedded },
+    'SpiceSim server listening',
+  );
   const shutdown = async (signal: string): Promise<void> => {
     app.logger.info({ signal }, 'shutting down');
     await app.close();

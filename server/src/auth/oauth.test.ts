@@ -16,7 +16,9 @@ describe.each(databaseTargets())('OAuth sign-in against a local provider ($name 
       userInfoUrl: `${provider.url}${userInfoPath}`,
       ...(emails ? { emailsUrl: `${provider.url}${emails}` } : {}),
     });
-    t = await startTestApp(target, { oauth: { google: endpoints('/userinfo'), github: endpoints('/user', '/user/emails') } });
+    t = await startTestApp(target, {
+      oauth: { google: endpoints('/userinfo'), github: endpoints('/user', '/user/emails') },
+    });
   }, 60_000);
   afterAll(async () => {
     await t?.close();
@@ -24,7 +26,9 @@ describe.each(databaseTargets())('OAuth sign-in against a local provider ($name 
   });
 
   /** Plays the browser: start -> provider (auto-consent) -> our callback, following redirects by hand. */
-  async function signIn(name: 'google' | 'github'): Promise<{ status: number; body: any; authorizeUrl: URL }> {
+  async function signIn(
+    name: 'google' | 'github',
+  ): Promise<{ status: number; body: any; authorizeUrl: URL }> {
     const start = await t.call('GET', `/api/v1/auth/oauth/${name}/authorize?mode=json`);
     expect(start.status).toBe(200);
     const authorizeUrl = new URL(start.body.url);
@@ -43,7 +47,9 @@ describe.each(databaseTargets())('OAuth sign-in against a local provider ($name 
     expect(location.searchParams.get('code_challenge_method')).toBe('S256');
     expect(location.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(location.searchParams.get('state')!.length).toBeGreaterThanOrEqual(32);
-    expect(location.searchParams.get('redirect_uri')).toBe(`${t.config.publicUrl}/api/v1/auth/oauth/google/callback`);
+    expect(location.searchParams.get('redirect_uri')).toBe(
+      `${t.config.publicUrl}/api/v1/auth/oauth/google/callback`,
+    );
   });
 
   test('Google: code exchange with the PKCE verifier signs a new user in', async () => {
@@ -79,7 +85,10 @@ describe.each(databaseTargets())('OAuth sign-in against a local provider ($name 
 
   test('a forged or replayed state is rejected before any code exchange', async () => {
     const before = provider.tokenRequests.length;
-    const forged = await t.call('GET', '/api/v1/auth/oauth/google/callback?code=abc&state=forged-state-value');
+    const forged = await t.call(
+      'GET',
+      '/api/v1/auth/oauth/google/callback?code=abc&state=forged-state-value',
+    );
     expect(forged.status).toBe(401);
     expect(forged.body.error.code).toBe('invalid_oauth_state');
     expect(provider.tokenRequests.length).toBe(before);

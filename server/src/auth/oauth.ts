@@ -20,7 +20,10 @@ export interface OAuthProfile {
 }
 
 const STATE_TTL_MS = 10 * 60 * 1000;
-const SCOPES: Record<OAuthProviderName, string> = { google: 'openid email profile', github: 'read:user user:email' };
+const SCOPES: Record<OAuthProviderName, string> = {
+  google: 'openid email profile',
+  github: 'read:user user:email',
+};
 
 export class OAuthProviderError extends AppError {
   constructor(provider: string, message: string) {
@@ -52,7 +55,12 @@ export class OAuthService {
     const codeVerifier = randomBytes(32).toString('base64url');
     const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
     await this.db('oauth_states').where('expires_at', '<', new Date()).delete();
-    await this.db('oauth_states').insert({ state, provider: name, code_verifier: codeVerifier, expires_at: new Date(Date.now() + STATE_TTL_MS) });
+    await this.db('oauth_states').insert({
+      state,
+      provider: name,
+      code_verifier: codeVerifier,
+      expires_at: new Date(Date.now() + STATE_TTL_MS),
+    });
     const url = new URL(config.authorizeUrl);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', config.clientId);
@@ -69,7 +77,10 @@ export class OAuthService {
     const config = this.provider(name);
     const stored = await this.db('oauth_states').where({ state, provider: name }).delete().returning('*');
     if (stored.length === 0 || new Date(stored[0].expires_at).getTime() < Date.now()) {
-      throw new UnauthorizedError('The sign-in attempt is unknown or expired (state mismatch): start the sign-in again.', 'invalid_oauth_state');
+      throw new UnauthorizedError(
+        'The sign-in attempt is unknown or expired (state mismatch): start the sign-in again.',
+        'invalid_oauth_state',
+      );
     }
     const tokenResponse = await fetch(config.tokenUrl, {
       method: 'POST',
@@ -85,34 +96,80 @@ export class OAuthService {
     }).catch((error: Error) => {
       throw new OAuthProviderError(name, `token endpoint unreachable (${error.message})`);
     });
-    const tokens = (await tokenResponse.json().catch(() => ({}))) as { access_token?: string; error?: string; error_description?: string };
+    const tokens = (await tokenResponse.json().catch(() => ({}))) as {
+      access_token?: string;
+      error?: string;
+      error_description?: string;
+    };
     if (!tokenResponse.ok || !tokens.access_token) {
-      throw new UnauthorizedError(`${name} refused the sign-in: ${tokens.error ?? tokenResponse.status}${tokens.error_description ? ` (${tokens.error_description})` : ''}. Start again.`, 'oauth_exchange_failed');
+      throw new UnauthorizedError(
+        `${name} refused the sign-in: ${tokens.error ?? tokenResponse.status}${tokens.error_description ? ` (${tokens.error_description})` : ''}. Start again.`,
+        'oauth_exchange_failed',
+      );
     }
-    return name === 'google' ? this.googleProfile(config, tokens.access_token) : this.githubProfile(config, tokens.access_token);
+    return name === 'google'
+      ? this.googleProfile(config, tokens.access_token)
+      : this.githubProfile(config, tokens.access_token);
   }
 
   private async getJson(provider: string, url: string, accessToken: string): Promise<unknown> {
-    const response = await fetch(url, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json', 'user-agent': 'SpiceSim' } });
+    const response = await fetch(url, {
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        accept: 'application/json',
+        'user-agent': 'SpiceSim',
+      },
+    });
     if (!response.ok) throw new OAuthProviderError(provider, `${url} answered ${response.status}`);
     return response.json();
   }
 
   private async googleProfile(config: OAuthProviderConfig, accessToken: string): Promise<OAuthProfile> {
-    const info = (await this.getJson('google', config.userInfoUrl, accessToken)) as { sub?: string; email?: string; email_verified?: boolean; name?: string; picture?: string };
+    const info = (await this.getJson('google', config.userInfoUrl, accessToken)) as {
+      sub?: string;
+      email?: string;
+      email_verified?: boolean;
+      name?: string;
+      picture?: string;
+    };
     if (!info.sub || !info.email) throw new OAuthProviderError('google', 'profile has no subject or e-mail');
-    return { providerUserId: info.sub, email: info.email, emailVerified: info.email_verified === true, name: info.name ?? info.email, avatarUrl: info.picture };
+    return {
+      providerUserId: info.sub,
+      email: info.email,
+      emailVerified: info.email_verified === true,
+      name: info.name ?? info.email,
+      avatarUrl: info.picture,
+    };
   }
 
   private async githubProfile(config: OAuthProviderConfig, accessToken: string): Promise<OAuthProfile> {
-    const info = (await this.getJson('github', config.userInfoUrl, accessToken)) as { id?: number; login?: string; name?: string | null; avatar_url?: string };
+    const info = (await this.getJson('github', config.userInfoUrl, accessToken)) as {
+      id?: number;
+      login?: string;
+      name?: string | null;
+      avatar_url?: string;
+    };
     if (info.id === undefined) throw new OAuthProviderError('github', 'profile has no id');
     // GitHub's /user shows only a public e-mail; /user/emails lists the verified primary one.
     const emails = config.emailsUrl
-      ? ((await this.getJson('github', config.emailsUrl, accessToken)) as { email: string; primary: boolean; verified: boolean }[])
+      ? ((await this.getJson('github', config.emailsUrl, accessToken)) as {
+          email: string;
+          primary: boolean;
+          verified: boolean;
+        }[])
       : [];
     const primary = emails.find((e) => e.primary && e.verified) ?? emails.find((e) => e.verified);
-    if (!primary) throw new UnauthorizedError('Your GitHub account has no verified e-mail address: verify one on GitHub and retry.', 'oauth_no_email');
-    return { providerUserId: String(info.id), email: primary.email, emailVerified: true, name: info.name || info.login || primary.email, avatarUrl: info.avatar_url };
+    if (!primary)
+      throw new UnauthorizedError(
+        'Your GitHub account has no verified e-mail address: verify one on GitHub and retry.',
+        'oauth_no_email',
+      );
+    return {
+      providerUserId: String(info.id),
+      email: primary.email,
+      emailVerified: true,
+      name: info.name || info.login || primary.email,
+      avatarUrl: info.avatar_url,
+    };
   }
 }

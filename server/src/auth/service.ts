@@ -39,7 +39,14 @@ export interface Session {
 }
 
 export function publicUser(row: UserRow): PublicUser {
-  return { id: row.id, email: row.email, name: row.name, avatarUrl: row.avatar_url, plan: row.plan, createdAt: new Date(row.created_at).toISOString() };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    avatarUrl: row.avatar_url,
+    plan: row.plan,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
 }
 
 // Verifying against a real hash when the e-mail is unknown keeps sign-in timing the same either way.
@@ -55,33 +62,48 @@ export class AuthService {
   async register(input: { email: string; password: string; name: string }): Promise<Session> {
     const passwordHash = await hash(input.password); // @node-rs/argon2 defaults: argon2id, m=19 MiB, t=2 (OWASP)
     const existing = await this.db('users').whereRaw('lower(email) = lower(?)', [input.email]).first();
-    if (existing) throw new ConflictError('An account with this e-mail already exists: sign in instead.', [{ field: 'body.email', message: 'already registered' }]);
+    if (existing)
+      throw new ConflictError('An account with this e-mail already exists: sign in instead.', [
+        { field: 'body.email', message: 'already registered' },
+      ]);
     let user: UserRow;
     try {
-      [user] = await this.db('users').insert({ email: input.email, name: input.name, password_hash: passwordHash }).returning('*');
+      [user] = await this.db('users')
+        .insert({ email: input.email, name: input.name, password_hash: passwordHash })
+        .returning('*');
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') throw new ConflictError('An account with this e-mail already exists: sign in instead.');
+      if ((error as { code?: string }).code === '23505')
+        throw new ConflictError('An account with this e-mail already exists: sign in instead.');
       throw error;
     }
     return this.startSession(user);
   }
 
   async login(input: { email: string; password: string }): Promise<Session> {
-    const user: UserRow | undefined = await this.db('users').whereRaw('lower(email) = lower(?)', [input.email]).first();
+    const user: UserRow | undefined = await this.db('users')
+      .whereRaw('lower(email) = lower(?)', [input.email])
+      .first();
     const stored = user?.password_hash ?? (await (dummyHash ??= hash('not-a-real-password')));
     const ok = await verify(stored, input.password).catch(() => false);
-    if (!user || !user.password_hash || !ok) throw new UnauthorizedError('Wrong e-mail or password.', 'invalid_credentials');
+    if (!user || !user.password_hash || !ok)
+      throw new UnauthorizedError('Wrong e-mail or password.', 'invalid_credentials');
     return this.startSession(user);
   }
 
   async refresh(refreshToken: string): Promise<Session> {
     const outcome = await this.db.transaction(async (trx) => {
-      const row = await trx('refresh_tokens').where({ token_hash: hashToken(refreshToken) }).forUpdate().first();
+      const row = await trx('refresh_tokens')
+        .where({ token_hash: hashToken(refreshToken) })
+        .forUpdate()
+        .first();
       if (!row) return 'unknown' as const;
       if (row.used_at || row.revoked_at) {
         // Reuse of a rotated (or revoked) token: someone else may hold this family. Revoke all of it
         // (and commit that before answering, hence no throw inside the transaction).
-        await trx('refresh_tokens').where({ family_id: row.family_id }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
+        await trx('refresh_tokens')
+          .where({ family_id: row.family_id })
+          .whereNull('revoked_at')
+          .update({ revoked_at: trx.fn.now() });
         return 'reused' as const;
       }
       if (new Date(row.expires_at).getTime() <= Date.now()) return 'expired' as const;
@@ -89,16 +111,28 @@ export class AuthService {
       const user: UserRow = await trx('users').where({ id: row.user_id }).first();
       return this.startSession(user, row.family_id, trx);
     });
-    if (outcome === 'unknown') throw new UnauthorizedError('Unknown refresh token: sign in again.', 'invalid_refresh_token');
-    if (outcome === 'reused') throw new UnauthorizedError('This refresh token was already used; every session from that sign-in is now revoked. Sign in again.', 'refresh_token_reused');
-    if (outcome === 'expired') throw new UnauthorizedError('The refresh token expired: sign in again.', 'refresh_token_expired');
+    if (outcome === 'unknown')
+      throw new UnauthorizedError('Unknown refresh token: sign in again.', 'invalid_refresh_token');
+    if (outcome === 'reused')
+      throw new UnauthorizedError(
+        'This refresh token was already used; every session from that sign-in is now revoked. Sign in again.',
+        'refresh_token_reused',
+      );
+    if (outcome === 'expired')
+      throw new UnauthorizedError('The refresh token expired: sign in again.', 'refresh_token_expired');
     return outcome;
   }
 
   /** Revokes the token's whole family (this device's session). Unknown tokens are ignored: logout is idempotent. */
   async logout(refreshToken: string): Promise<void> {
-    const row = await this.db('refresh_tokens').where({ token_hash: hashToken(refreshToken) }).first();
-    if (row) await this.db('refresh_tokens').where({ family_id: row.family_id }).whereNull('revoked_at').update({ revoked_at: this.db.fn.now() });
+    const row = await this.db('refresh_tokens')
+      .where({ token_hash: hashToken(refreshToken) })
+      .first();
+    if (row)
+      await this.db('refresh_tokens')
+        .where({ family_id: row.family_id })
+        .whereNull('revoked_at')
+        .update({ revoked_at: this.db.fn.now() });
   }
 
   async getUser(id: string): Promise<PublicUser> {
@@ -108,24 +142,47 @@ export class AuthService {
   }
 
   /** Finds or creates the user behind an OAuth identity; links by verified e-mail to an existing account. */
-  async signInWithIdentity(identity: { provider: string; providerUserId: string; email: string; emailVerified: boolean; name: string; avatarUrl?: string }): Promise<Session> {
+  async signInWithIdentity(identity: {
+    provider: string;
+    providerUserId: string;
+    email: string;
+    emailVerified: boolean;
+    name: string;
+    avatarUrl?: string;
+  }): Promise<Session> {
     const user = await this.db.transaction(async (trx) => {
-      const linked = await trx('user_identities').where({ provider: identity.provider, provider_user_id: identity.providerUserId }).first();
+      const linked = await trx('user_identities')
+        .where({ provider: identity.provider, provider_user_id: identity.providerUserId })
+        .first();
       if (linked) return (await trx('users').where({ id: linked.user_id }).first()) as UserRow;
-      let existing: UserRow | undefined = await trx('users').whereRaw('lower(email) = lower(?)', [identity.email]).first();
+      let existing: UserRow | undefined = await trx('users')
+        .whereRaw('lower(email) = lower(?)', [identity.email])
+        .first();
       if (existing && !identity.emailVerified) {
-        throw new ConflictError(`An account with ${identity.email} exists and ${identity.provider} has not verified that address: sign in with your password.`);
+        throw new ConflictError(
+          `An account with ${identity.email} exists and ${identity.provider} has not verified that address: sign in with your password.`,
+        );
       }
       if (!existing) {
-        [existing] = await trx('users').insert({ email: identity.email, name: identity.name, avatar_url: identity.avatarUrl ?? null }).returning('*');
+        [existing] = await trx('users')
+          .insert({ email: identity.email, name: identity.name, avatar_url: identity.avatarUrl ?? null })
+          .returning('*');
       }
-      await trx('user_identities').insert({ user_id: existing!.id, provider: identity.provider, provider_user_id: identity.providerUserId });
+      await trx('user_identities').insert({
+        user_id: existing!.id,
+        provider: identity.provider,
+        provider_user_id: identity.providerUserId,
+      });
       return existing!;
     });
     return this.startSession(user);
   }
 
-  private async startSession(user: UserRow, familyId: string = randomUUID(), db: Db = this.db): Promise<Session> {
+  private async startSession(
+    user: UserRow,
+    familyId: string = randomUUID(),
+    db: Db = this.db,
+  ): Promise<Session> {
     const refreshToken = randomToken();
     await db('refresh_tokens').insert({
       user_id: user.id,

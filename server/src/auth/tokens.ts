@@ -5,7 +5,10 @@ import { UnauthorizedError } from '../errors';
 
 export class AccessTokens {
   private readonly key: Uint8Array;
-  constructor(secret: string, private readonly ttlSeconds: number) {
+  constructor(
+    secret: string,
+    private readonly ttlSeconds: number,
+  ) {
     this.key = new TextEncoder().encode(secret);
   }
 
@@ -24,11 +27,18 @@ export class AccessTokens {
   /** Returns the user id; throws 401 for anything but a valid, unexpired token of ours. */
   async verify(token: string): Promise<string> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: 'spicesim', audience: 'spicesim-api', algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer: 'spicesim',
+        audience: 'spicesim-api',
+        algorithms: ['HS256'],
+      });
       if (!payload.sub) throw new Error('no subject');
       return payload.sub;
     } catch {
-      throw new UnauthorizedError('The access token is invalid or expired: refresh it (POST /api/v1/auth/refresh) or sign in again.', 'invalid_token');
+      throw new UnauthorizedError(
+        'The access token is invalid or expired: refresh it (POST /api/v1/auth/refresh) or sign in again.',
+        'invalid_token',
+      );
     }
   }
 }

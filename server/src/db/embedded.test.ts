@@ -14,7 +14,9 @@ describe('embedded PostgreSQL', () => {
     const first = await startEmbeddedPostgres({ dataDir, port: 0, ephemeral: true });
     const client = new Client({ connectionString: first.url });
     await client.connect();
-    const { rows } = await client.query("select count(*)::int as n from pg_available_extensions where name = 'pg_trgm'");
+    const { rows } = await client.query(
+      "select count(*)::int as n from pg_available_extensions where name = 'pg_trgm'",
+    );
     expect(rows[0].n).toBe(1);
     await client.end();
     await first.stop();
@@ -32,7 +34,12 @@ describe('embedded PostgreSQL', () => {
     // A pid that cannot be running: the kernel's pid_max is far below this.
     writeFileSync(path.join(dataDir, 'postmaster.pid'), `99999999\n${dataDir}\n`);
     const logs: string[] = [];
-    const running = await startEmbeddedPostgres({ dataDir, port: 0, ephemeral: true, onLog: (l) => logs.push(l) });
+    const running = await startEmbeddedPostgres({
+      dataDir,
+      port: 0,
+      ephemeral: true,
+      onLog: (l) => logs.push(l),
+    });
     expect(logs.some((l) => l.includes('removing stale'))).toBe(true);
     expect(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]).not.toBe('99999999');
     await running.stop();
@@ -42,7 +49,12 @@ describe('embedded PostgreSQL', () => {
     const abandoned = await startEmbeddedPostgres({ dataDir, port: 0, ephemeral: true });
     const stalePid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     const logs: string[] = [];
-    const fresh = await startEmbeddedPostgres({ dataDir, port: 0, ephemeral: true, onLog: (l) => logs.push(l) });
+    const fresh = await startEmbeddedPostgres({
+      dataDir,
+      port: 0,
+      ephemeral: true,
+      onLog: (l) => logs.push(l),
+    });
     expect(logs.some((l) => l.includes(`stale postmaster (pid ${stalePid})`))).toBe(true);
     const client = new Client({ connectionString: fresh.url });
     await client.connect();

@@ -60,7 +60,9 @@ function postgresSystemUser(): SystemUser | undefined {
   try {
     return lookup();
   } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'], { stdio: 'ignore' });
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'], {
+      stdio: 'ignore',
+    });
     return lookup();
   }
 }
@@ -107,7 +109,9 @@ async function clearStalePostmaster(dataDir: string, log: (line: string) => void
     log(`embedded postgres: stopping stale postmaster (pid ${pid}) left in ${dataDir}`);
     process.kill(pid, 'SIGINT');
     if (!(await waitFor(() => !isAlive(pid), 15_000))) {
-      throw new Error(`A stale PostgreSQL (pid ${pid}) holds ${dataDir} and did not stop; kill it and retry.`);
+      throw new Error(
+        `A stale PostgreSQL (pid ${pid}) holds ${dataDir} and did not stop; kill it and retry.`,
+      );
     }
   } else {
     log(`embedded postgres: removing stale ${pidFile} (pid ${pid} is not running)`);
@@ -129,21 +133,37 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await fs.chmod(dataDir, 0o700);
 
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    await run(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync'], owner, 'initdb');
+    await run(
+      initdb,
+      ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync'],
+      owner,
+      'initdb',
+    );
   } else {
     await clearStalePostmaster(dataDir, log);
   }
 
   const port = options.port || (await freePort());
   const args = [
-    '-D', dataDir, '-p', String(port),
-    '-c', 'listen_addresses=127.0.0.1',
-    '-c', `unix_socket_directories=${dataDir}`,
-    '-c', 'max_connections=100',
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `unix_socket_directories=${dataDir}`,
+    '-c',
+    'max_connections=100',
   ];
-  if (options.ephemeral) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  if (options.ephemeral)
+    args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
 
-  const child = spawn(postgres, args, { ...owner, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+  const child = spawn(postgres, args, {
+    ...owner,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
   await new Promise<void>((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer): void => {
@@ -154,7 +174,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     };
     child.stderr!.on('data', onData);
     child.once('exit', (code, signal) =>
-      reject(new Error(`Embedded PostgreSQL exited during start (code ${code}, signal ${signal}) on port ${port}:\n${output.slice(-2000)}`)),
+      reject(
+        new Error(
+          `Embedded PostgreSQL exited during start (code ${code}, signal ${signal}) on port ${port}:\n${output.slice(-2000)}`,
+        ),
+      ),
     );
   });
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, stop: () => stopChild(child) };

@@ -21,8 +21,13 @@ export function createDb(databaseUrl: string, options: { poolMax?: number } = {}
     pool: {
       min: 0,
       max: options.poolMax ?? 10,
-      afterCreate(connection: { query(sql: string, callback: (error?: Error) => void): void }, done: (error: Error | undefined, connection: unknown) => void) {
-        connection.query(`SET pg_trgm.similarity_threshold = ${TRIGRAM_SIMILARITY_THRESHOLD}`, (error) => done(error, connection));
+      afterCreate(
+        connection: { query(sql: string, callback: (error?: Error) => void): void },
+        done: (error: Error | undefined, connection: unknown) => void,
+      ) {
+        connection.query(`SET pg_trgm.similarity_threshold = ${TRIGRAM_SIMILARITY_THRESHOLD}`, (error) =>
+          done(error, connection),
+        );
       },
     },
     migrations: { directory: MIGRATIONS_DIR, loadExtensions: ['.js'], tableName: 'knex_migrations' },
@@ -64,5 +69,6 @@ export function withDatabase(url: string, name: string): string {
 }
 
 function assertIdentifier(name: string): void {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`Not a safe database name: ${JSON.stringify(name)}`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name))
+    throw new Error(`Not a safe database name: ${JSON.stringify(name)}`);
 }

@@ -46,7 +46,10 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   before?: Middleware[];
   /** Extra request headers documented in OpenAPI (e.g. If-Match). */
   headers?: { name: string; required: boolean; description: string }[];
-  handler(ctx: ApiContext, input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>): Promise<unknown> | unknown;
+  handler(
+    ctx: ApiContext,
+    input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>,
+  ): Promise<unknown> | unknown;
 }
 
 type AnySpec = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
@@ -60,9 +63,11 @@ export class Api {
     this.router = new Router<AppState>({ prefix });
   }
 
-  route<P extends z.ZodType = z.ZodObject<{}>, Q extends z.ZodType = z.ZodObject<{}>, B extends z.ZodType = z.ZodUnknown>(
-    spec: RouteSpec<P, Q, B>,
-  ): void {
+  route<
+    P extends z.ZodType = z.ZodObject<{}>,
+    Q extends z.ZodType = z.ZodObject<{}>,
+    B extends z.ZodType = z.ZodUnknown,
+  >(spec: RouteSpec<P, Q, B>): void {
     this.specs.push(spec as unknown as AnySpec);
     const handle: Middleware = async (ctx) => {
       const apiCtx = ctx as ApiContext;
@@ -85,7 +90,10 @@ export class Api {
     for (const spec of this.specs) {
       const openapiPath = this.prefix + spec.path.replace(/:([A-Za-z_]+)/g, '{$1}');
       const parameters: unknown[] = [];
-      for (const [location, schema] of [['path', spec.params], ['query', spec.query]] as const) {
+      for (const [location, schema] of [
+        ['path', spec.params],
+        ['query', spec.query],
+      ] as const) {
         if (!schema || !(schema instanceof z.ZodObject)) continue;
         for (const [name, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
           parameters.push({
@@ -97,7 +105,13 @@ export class Api {
         }
       }
       for (const header of spec.headers ?? []) {
-        parameters.push({ name: header.name, in: 'header', required: header.required, description: header.description, schema: { type: 'string' } });
+        parameters.push({
+          name: header.name,
+          in: 'header',
+          required: header.required,
+          description: header.description,
+          schema: { type: 'string' },
+        });
       }
       const status = String(spec.status ?? 200);
       const operation: Record<string, unknown> = {
@@ -107,13 +121,23 @@ export class Api {
         responses: {
           [status]: {
             description: 'Success',
-            ...(spec.response && status !== '204' ? { content: { 'application/json': { schema: toJsonSchema(spec.response, 'output') } } } : {}),
+            ...(spec.response && status !== '204'
+              ? { content: { 'application/json': { schema: toJsonSchema(spec.response, 'output') } } }
+              : {}),
           },
-          default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+          default: {
+            description: 'Error',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          },
         },
       };
-      if (spec.body) operation.requestBody = { required: true, content: { 'application/json': { schema: toJsonSchema(spec.body) } } };
-      if (spec.auth !== 'none') operation.security = spec.auth === 'required' ? [{ bearer: [] }] : [{ bearer: [] }, {}];
+      if (spec.body)
+        operation.requestBody = {
+          required: true,
+          content: { 'application/json': { schema: toJsonSchema(spec.body) } },
+        };
+      if (spec.auth !== 'none')
+        operation.security = spec.auth === 'required' ? [{ bearer: [] }] : [{ bearer: [] }, {}];
       (paths[openapiPath] ??= {})[spec.method] = operation;
     }
     return {
@@ -138,7 +162,11 @@ function toJsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): unkn
   return json;
 }
 
-function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, location: 'path' | 'query' | 'body'): unknown {
+function parse<S extends z.ZodType>(
+  schema: S | undefined,
+  value: unknown,
+  location: 'path' | 'query' | 'body',
+): unknown {
   if (!schema) return value;
   const result = schema.safeParse(value ?? (location === 'body' ? undefined : {}));
   if (result.success) return result.data;
@@ -146,5 +174,8 @@ function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, locat
     field: [location, ...issue.path.map(String)].join('.'),
     message: issue.message,
   }));
-  throw new ValidationError(`Invalid request ${location}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+  throw new ValidationError(
+    `Invalid request ${location}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+    problems,
+  );
 }

@@ -35,21 +35,43 @@ export function errorHandler(logger: Logger): Middleware<AppState> {
     } catch (error) {
       if (error instanceof AppError) {
         ctx.status = error.status;
-        ctx.body = { error: { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) } };
+        ctx.body = {
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(error.details !== undefined ? { details: error.details } : {}),
+          },
+        };
         return;
       }
-      const httpError = error as { status?: number; expose?: boolean; message?: string; headers?: Record<string, string> };
+      const httpError = error as {
+        status?: number;
+        expose?: boolean;
+        message?: string;
+        headers?: Record<string, string>;
+      };
       const status = typeof httpError.status === 'number' ? httpError.status : 500;
       if (status < 500) {
         ctx.status = status;
         if (httpError.headers) ctx.set(httpError.headers);
-        const message = status === 429 ? 'Too many requests: slow down and retry after the Retry-After header.' : httpError.message ?? 'Bad request';
+        const message =
+          status === 429
+            ? 'Too many requests: slow down and retry after the Retry-After header.'
+            : (httpError.message ?? 'Bad request');
         ctx.body = { error: { code: CODES_BY_STATUS[status] ?? 'bad_request', message } };
         return;
       }
-      logger.error({ err: error, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path }, 'unhandled error');
+      logger.error(
+        { err: error, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path },
+        'unhandled error',
+      );
       ctx.status = 500;
-      ctx.body = { error: { code: 'internal', message: `Internal error; quote request id ${ctx.state.requestId} when reporting it.` } };
+      ctx.body = {
+        error: {
+          code: 'internal',
+          message: `Internal error; quote request id ${ctx.state.requestId} when reporting it.`,
+        },
+      };
     }
   };
 }
@@ -66,7 +88,14 @@ export function requestLog(logger: Logger): Middleware<AppState> {
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       logger.info(
-        { requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10, userId: ctx.state.user?.id },
+        {
+          requestId: ctx.state.requestId,
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          ms: Math.round(ms * 10) / 10,
+          userId: ctx.state.user?.id,
+        },
         'request',
       );
     }

@@ -16,7 +16,9 @@ describe('decodeSpiceFile', () => {
   test('UTF-16LE without a byte-order mark (LTspice) is recognised as text', () => {
     const bytes = readFileSync(path.join(FIXTURES, 'encodings/utf16-no-bom.bjt'));
     expect(looksBinary(bytes)).toBe(false);
-    expect(extractDefinitions(decodeSpiceFile(bytes)).models.map((m) => [m.name, m.kind, m.parameters.BF])).toEqual([['NOBOMNPN', 'bjt', '150']]);
+    expect(
+      extractDefinitions(decodeSpiceFile(bytes)).models.map((m) => [m.name, m.kind, m.parameters.BF]),
+    ).toEqual([['NOBOMNPN', 'bjt', '150']]);
   });
   test('Latin-1 bytes that are not UTF-8 decode as Windows-1252', () => {
     expect(decodeSpiceFile(Buffer.from([0x2a, 0x20, 0x32, 0x35, 0xb0, 0x43]))).toBe('* 25°C');
@@ -40,7 +42,9 @@ describe('extractDefinitions', () => {
     ]);
     expect(result.models[1].parameters).toEqual({ VOS: '1m' });
     expect(result.nestedModels).toBe(2);
-    expect(result.skipped).toEqual([{ line: 23, name: 'BROKEN1', reason: 'no .ends before the end of the file' }]);
+    expect(result.skipped).toEqual([
+      { line: 23, name: 'BROKEN1', reason: 'no .ends before the end of the file' },
+    ]);
     const ac358 = result.models[0];
     expect(ac358.text.startsWith('.SUBCKT AC358 1 2 3 4 5')).toBe(true);
     expect(ac358.text.endsWith('.ENDS AC358')).toBe(true);
@@ -53,14 +57,29 @@ describe('extractDefinitions', () => {
     const result = load('Diode/diodes.mod');
     expect(result.models.map((m) => m.name)).toEqual(['1N4148X', 'BAT54X', '1N4148X']);
     const [d1, bat, dup] = result.models;
-    expect(d1).toMatchObject({ kind: 'diode', primitive: 'D', pins: ['A', 'K'], modelType: 'spice_primitive' });
+    expect(d1).toMatchObject({
+      kind: 'diode',
+      primitive: 'D',
+      pins: ['A', 'K'],
+      modelType: 'spice_primitive',
+    });
     expect(d1.parameters).toMatchObject({ IS: '2.52n', RS: '.568', BV: '100' });
-    expect(bat.parameters).toEqual({ IS: '1e-7', RS: '2.1', N: '1.04', CJO: '10p', M: '.35', BV: '30', IBV: '2u' });
+    expect(bat.parameters).toEqual({
+      IS: '1e-7',
+      RS: '2.1',
+      N: '1.04',
+      CJO: '10p',
+      M: '.35',
+      BV: '30',
+      IBV: '2u',
+    });
     expect(bat.text.split('\n')).toHaveLength(3); // the card and its two continuation lines
     // Whitespace differences do not make a different model.
     expect(dup.contentHash).toBe(d1.contentHash);
     expect(bat.contentHash).not.toBe(d1.contentHash);
-    expect(result.skipped).toEqual([{ line: 6, name: 'BADPAREN', reason: 'unbalanced parentheses in .model card' }]);
+    expect(result.skipped).toEqual([
+      { line: 6, name: 'BADPAREN', reason: 'unbalanced parentheses in .model card' },
+    ]);
   });
 
   test('LTspice: mfg= names the manufacturer, VDMOS polarity from the pchan flag, JFETs', () => {
@@ -69,7 +88,7 @@ describe('extractDefinitions', () => {
       ['2N3904X', 'bjt', 'npn', 'Philips', 'ltspice'],
       ['IRF530X', 'mosfet', 'vdmos-n', 'International Rectifier', 'ltspice'],
       ['BS250X', 'mosfet', 'vdmos-p', 'Zetex', 'ltspice'],
-      ['J201X', 'jfet', 'njf', null, 'ltspice'] // the file name says LTspice,
+      ['J201X', 'jfet', 'njf', null, 'ltspice'], // the file name says LTspice,
     ]);
     expect(models[0].pins).toEqual(['C', 'B', 'E']);
     expect(models[1].pins).toEqual(['D', 'G', 'S']);
@@ -77,7 +96,10 @@ describe('extractDefinitions', () => {
 
   test('HSPICE: `$` comments and cards without parentheses', () => {
     const models = load('hspice/process.lib').models;
-    expect(models.map((m) => [m.name, m.subcategory])).toEqual([['nch', 'nmos'], ['pch', 'pmos']]);
+    expect(models.map((m) => [m.name, m.subcategory])).toEqual([
+      ['nch', 'nmos'],
+      ['pch', 'pmos'],
+    ]);
     expect(models[0].parameters).toEqual({ LEVEL: '49', VTH0: '0.5', TOX: '4e-9', U0: '400' });
     expect(models[1].parameters).toEqual({ LEVEL: '49', VTH0: '-0.5', TOX: '4e-9' });
   });
@@ -88,17 +110,31 @@ describe('extractDefinitions', () => {
   });
 
   test('parameters: expressions, quoted values and spaces around =', () => {
-    expect(parseParameters('IS = 1e-14 BF={beta*2} NAME="a b" rb=10')).toEqual({ IS: '1e-14', BF: '{beta*2}', NAME: '"a b"', RB: '10' });
+    expect(parseParameters('IS = 1e-14 BF={beta*2} NAME="a b" rb=10')).toEqual({
+      IS: '1e-14',
+      BF: '{beta*2}',
+      NAME: '"a b"',
+      RB: '10',
+    });
   });
 
   test('`.END NAME` closes a subcircuit of that name (old vendor libraries); a bare .END does not', () => {
-    const result = extractDefinitions('.SUBCKT OLD1 1 2 3\nX1 1 2 3 NEW1\n.END OLD1\n.subckt OPEN 1 2\nR1 1 2 1k\n.end\n');
+    const result = extractDefinitions(
+      '.SUBCKT OLD1 1 2 3\nX1 1 2 3 NEW1\n.END OLD1\n.subckt OPEN 1 2\nR1 1 2 1k\n.end\n',
+    );
     expect(result.models.map((m) => [m.name, m.text.split('\n').length])).toEqual([['OLD1', 3]]);
-    expect(result.skipped).toEqual([{ line: 4, name: 'OPEN', reason: 'no .ends before the end of the file' }]);
+    expect(result.skipped).toEqual([
+      { line: 4, name: 'OPEN', reason: 'no .ends before the end of the file' },
+    ]);
   });
 
   test('AKO models take their device type from the following word', () => {
     const [model] = extractDefinitions('.model 2N2222B AKO:2N2222A NPN(BF=200)').models;
-    expect(model).toMatchObject({ name: '2N2222B', kind: 'bjt', primitive: 'NPN', parameters: { AKO: '2N2222A', BF: '200' } });
+    expect(model).toMatchObject({
+      name: '2N2222B',
+      kind: 'bjt',
+      primitive: 'NPN',
+      parameters: { AKO: '2N2222A', BF: '200' },
+    });
   });
 });

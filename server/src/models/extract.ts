@@ -11,12 +11,40 @@
 import { createHash } from 'node:crypto';
 
 export type ModelKind =
-  | 'diode' | 'bjt' | 'mosfet' | 'jfet' | 'opamp' | 'comparator' | 'regulator' | 'optocoupler'
-  | 'resistor' | 'capacitor' | 'inductor' | 'switch' | 'transmission_line' | 'digital' | 'subcircuit' | 'other';
+  | 'diode'
+  | 'bjt'
+  | 'mosfet'
+  | 'jfet'
+  | 'opamp'
+  | 'comparator'
+  | 'regulator'
+  | 'optocoupler'
+  | 'resistor'
+  | 'capacitor'
+  | 'inductor'
+  | 'switch'
+  | 'transmission_line'
+  | 'digital'
+  | 'subcircuit'
+  | 'other';
 
 export const MODEL_KINDS: readonly ModelKind[] = [
-  'diode', 'bjt', 'mosfet', 'jfet', 'opamp', 'comparator', 'regulator', 'optocoupler',
-  'resistor', 'capacitor', 'inductor', 'switch', 'transmission_line', 'digital', 'subcircuit', 'other',
+  'diode',
+  'bjt',
+  'mosfet',
+  'jfet',
+  'opamp',
+  'comparator',
+  'regulator',
+  'optocoupler',
+  'resistor',
+  'capacitor',
+  'inductor',
+  'switch',
+  'transmission_line',
+  'digital',
+  'subcircuit',
+  'other',
 ];
 
 export type Dialect = 'pspice' | 'ltspice' | 'hspice';
@@ -79,10 +107,20 @@ const PRIMITIVES: Record<string, { kind: ModelKind; sub?: string; pins?: string[
   LTRA: { kind: 'transmission_line', pins: ['A+', 'A-', 'B+', 'B-'] },
   TRN: { kind: 'transmission_line', pins: ['A+', 'A-', 'B+', 'B-'] },
   URC: { kind: 'transmission_line' },
-  UGATE: { kind: 'digital' }, UTGATE: { kind: 'digital' }, UEFF: { kind: 'digital' }, UGFF: { kind: 'digital' },
-  UIO: { kind: 'digital' }, UDLY: { kind: 'digital' }, UBTG: { kind: 'digital' }, UPLD: { kind: 'digital' },
-  UWDTH: { kind: 'digital' }, USUHD: { kind: 'digital' }, DINPUT: { kind: 'digital' }, DOUTPUT: { kind: 'digital' },
-  ADC: { kind: 'digital', sub: 'adc' }, DAC: { kind: 'digital', sub: 'dac' },
+  UGATE: { kind: 'digital' },
+  UTGATE: { kind: 'digital' },
+  UEFF: { kind: 'digital' },
+  UGFF: { kind: 'digital' },
+  UIO: { kind: 'digital' },
+  UDLY: { kind: 'digital' },
+  UBTG: { kind: 'digital' },
+  UPLD: { kind: 'digital' },
+  UWDTH: { kind: 'digital' },
+  USUHD: { kind: 'digital' },
+  DINPUT: { kind: 'digital' },
+  DOUTPUT: { kind: 'digital' },
+  ADC: { kind: 'digital', sub: 'adc' },
+  DAC: { kind: 'digital', sub: 'dac' },
 };
 
 /** Manufacturers recognised in comments and LTspice `mfg=` values, with the name we store. */
@@ -127,7 +165,8 @@ export function decodeSpiceFile(bytes: Buffer): string {
   let text: string;
   if (bytes[0] === 0xff && bytes[1] === 0xfe) text = new TextDecoder('utf-16le').decode(bytes.subarray(2));
   else if (isUtf16LeWithoutBom(bytes)) text = new TextDecoder('utf-16le').decode(bytes);
-  else if (bytes[0] === 0xfe && bytes[1] === 0xff) text = new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  else if (bytes[0] === 0xfe && bytes[1] === 0xff)
+    text = new TextDecoder('utf-16be').decode(bytes.subarray(2));
   else {
     try {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -157,7 +196,12 @@ function isUtf16LeWithoutBom(bytes: Buffer): boolean {
 /** True for files that are not text at all (archives, images): many control bytes in the first 4 KiB. */
 export function looksBinary(bytes: Buffer): boolean {
   if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x504b0304) return true; // zip
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || isUtf16LeWithoutBom(bytes)) return false; // UTF-16 text
+  if (
+    (bytes[0] === 0xff && bytes[1] === 0xfe) ||
+    (bytes[0] === 0xfe && bytes[1] === 0xff) ||
+    isUtf16LeWithoutBom(bytes)
+  )
+    return false; // UTF-16 text
   const sample = bytes.subarray(0, 4096);
   let control = 0;
   for (const byte of sample) if (byte < 9 || (byte > 13 && byte < 32 && byte !== 26)) control++;
@@ -238,12 +282,23 @@ export function extractDefinitions(source: string, options: ExtractOptions = {})
   const models: ExtractedModel[] = [];
   const skipped: SkippedDefinition[] = [];
   let nestedModels = 0;
-  const fileHeader = lines.slice(0, 40).filter((l) => l.trim().startsWith('*')).join('\n');
+  const fileHeader = lines
+    .slice(0, 40)
+    .filter((l) => l.trim().startsWith('*'))
+    .join('\n');
   const fileManufacturer = options.manufacturer ?? manufacturerFrom(fileHeader);
   const pathHint = options.path ?? '';
-  const fileDialect: Dialect = /ltspice/i.test(pathHint) ? 'ltspice' : /\.(?:lib|inc)\s*$/i.test(pathHint) && /\s\$/.test(source) ? 'hspice' : 'pspice';
+  const fileDialect: Dialect = /ltspice/i.test(pathHint)
+    ? 'ltspice'
+    : /\.(?:lib|inc)\s*$/i.test(pathHint) && /\s\$/.test(source)
+      ? 'hspice'
+      : 'pspice';
 
-  const physical = (first: number, last: number): string => lines.slice(first - 1, last).join('\n').trimEnd();
+  const physical = (first: number, last: number): string =>
+    lines
+      .slice(first - 1, last)
+      .join('\n')
+      .trimEnd();
   /** Comment lines right above a definition: vendors put the part description there. */
   const leadingComment = (first: number): string => {
     const collected: string[] = [];
@@ -260,7 +315,13 @@ export function extractDefinitions(source: string, options: ExtractOptions = {})
     const card = all[i];
     const keyword = card.text.split(/\s+/, 1)[0].toLowerCase();
     if (keyword === '.model') {
-      const model = parseModelCard(card, physical(card.first, card.last), leadingComment(card.first), fileManufacturer, fileDialect);
+      const model = parseModelCard(
+        card,
+        physical(card.first, card.last),
+        leadingComment(card.first),
+        fileManufacturer,
+        fileDialect,
+      );
       if ('reason' in model) skipped.push(model);
       else models.push(model);
     } else if (keyword === '.subckt') {
@@ -275,7 +336,8 @@ export function extractDefinitions(source: string, options: ExtractOptions = {})
         const keyword = word.toLowerCase();
         if (keyword === '.subckt') depth++;
         else if (keyword === '.ends') depth--;
-        else if (keyword === '.end' && depth === 1 && name && closes?.toUpperCase() === name.toUpperCase()) depth--;
+        else if (keyword === '.end' && depth === 1 && name && closes?.toUpperCase() === name.toUpperCase())
+          depth--;
         if (depth === 0) {
           end = j;
           break;
@@ -286,7 +348,15 @@ export function extractDefinitions(source: string, options: ExtractOptions = {})
         continue;
       }
       for (let j = i + 1; j < end; j++) if (/^\.model\b/i.test(all[j].text)) nestedModels++;
-      const subckt = parseSubcktHeader(card, all.slice(i + 1, end), physical(card.first, all[end].last), leadingComment(card.first), pathHint, fileManufacturer, fileDialect);
+      const subckt = parseSubcktHeader(
+        card,
+        all.slice(i + 1, end),
+        physical(card.first, all[end].last),
+        leadingComment(card.first),
+        pathHint,
+        fileManufacturer,
+        fileDialect,
+      );
       if ('reason' in subckt) skipped.push(subckt);
       else models.push(subckt);
       i = end;
@@ -309,12 +379,19 @@ function hashOf(kind: string, name: string, text: string): string {
   return createHash('sha256').update(`${kind}\u0000${name.toUpperCase()}\u0000${normalised}`).digest('hex');
 }
 
-function parseModelCard(card: Card, text: string, comment: string, fileManufacturer: string | null, dialect: Dialect): ExtractedModel | SkippedDefinition {
+function parseModelCard(
+  card: Card,
+  text: string,
+  comment: string,
+  fileManufacturer: string | null,
+  dialect: Dialect,
+): ExtractedModel | SkippedDefinition {
   // Split "TYPE(" and "(": `.model 1N4148 D(IS=...)` and `.model X D (IS=...)` are the same.
   const spaced = card.text.replace(/\(/g, ' ( ').replace(/\)/g, ' ) ');
   const tokens = spaced.split(/\s+/).filter(Boolean);
   const name = tokens[1];
-  if (!name || !NAME.test(name)) return { line: card.first, name: name ?? null, reason: '.model without a valid name' };
+  if (!name || !NAME.test(name))
+    return { line: card.first, name: name ?? null, reason: '.model without a valid name' };
   let typeIndex = 2;
   let ako: string | undefined;
   if (tokens[2]?.toUpperCase().startsWith('AKO:')) {
@@ -322,8 +399,10 @@ function parseModelCard(card: Card, text: string, comment: string, fileManufactu
     typeIndex = 3;
   }
   const type = tokens[typeIndex]?.toUpperCase();
-  if (!type || type === '(' || type.includes('=')) return { line: card.first, name, reason: '.model without a device type (expected e.g. D, NPN, NMOS)' };
-  if (!balanced(card.text)) return { line: card.first, name, reason: 'unbalanced parentheses in .model card' };
+  if (!type || type === '(' || type.includes('='))
+    return { line: card.first, name, reason: '.model without a device type (expected e.g. D, NPN, NMOS)' };
+  if (!balanced(card.text))
+    return { line: card.first, name, reason: 'unbalanced parentheses in .model card' };
   const primitive = PRIMITIVES[type];
   const parameterText = tokens.slice(typeIndex + 1).join(' ');
   const parameters = parseParameters(parameterText);
@@ -335,7 +414,8 @@ function parseModelCard(card: Card, text: string, comment: string, fileManufactu
   let sub = primitive?.sub ?? null;
   if (type === 'VDMOS') sub = 'PCHAN' in parameters ? 'vdmos-p' : 'vdmos-n';
   const mfg = parameters.MFG?.replace(/^["']|["']$/g, '');
-  const modelDialect: Dialect = mfg !== undefined || type === 'VDMOS' || parameters.VPK !== undefined ? 'ltspice' : dialect;
+  const modelDialect: Dialect =
+    mfg !== undefined || type === 'VDMOS' || parameters.VPK !== undefined ? 'ltspice' : dialect;
   const kind = primitive?.kind ?? 'other';
   return {
     name,
@@ -345,7 +425,8 @@ function parseModelCard(card: Card, text: string, comment: string, fileManufactu
     primitive: type,
     pins: primitive?.pins ?? [],
     parameters,
-    manufacturer: (mfg ? manufacturerFrom(mfg) ?? mfg : null) ?? manufacturerFrom(comment) ?? fileManufacturer,
+    manufacturer:
+      (mfg ? (manufacturerFrom(mfg) ?? mfg) : null) ?? manufacturerFrom(comment) ?? fileManufacturer,
     dialect: modelDialect,
     description: comment || null,
     text,
@@ -354,16 +435,28 @@ function parseModelCard(card: Card, text: string, comment: string, fileManufactu
   };
 }
 
-function parseSubcktHeader(card: Card, body: Card[], text: string, comment: string, pathHint: string, fileManufacturer: string | null, dialect: Dialect): ExtractedModel | SkippedDefinition {
+function parseSubcktHeader(
+  card: Card,
+  body: Card[],
+  text: string,
+  comment: string,
+  pathHint: string,
+  fileManufacturer: string | null,
+  dialect: Dialect,
+): ExtractedModel | SkippedDefinition {
   const tokens = card.text.split(/\s+/);
   const name = tokens[1];
-  if (!name || !NAME.test(name)) return { line: card.first, name: name ?? null, reason: '.subckt without a valid name' };
+  if (!name || !NAME.test(name))
+    return { line: card.first, name: name ?? null, reason: '.subckt without a valid name' };
   const pins: string[] = [];
   let paramsText = '';
   for (let k = 2; k < tokens.length; k++) {
     const token = tokens[k];
     if (/^params:?$/i.test(token) || /^params:/i.test(token)) {
-      paramsText = tokens.slice(k).join(' ').replace(/^params:?/i, '');
+      paramsText = tokens
+        .slice(k)
+        .join(' ')
+        .replace(/^params:?/i, '');
       break;
     }
     if (token.includes('=')) {
@@ -374,7 +467,9 @@ function parseSubcktHeader(card: Card, body: Card[], text: string, comment: stri
   }
   if (pins.length === 0) return { line: card.first, name, reason: '.subckt without pins' };
   const kind = subcktKind(name, pins, body, `${comment} ${pathHint}`);
-  const usesLtspice = body.some((c) => /^[ab]\S*\s/i.test(c.text) && /\b(?:vdd|ref|vhigh|vlow|trise)=/i.test(c.text));
+  const usesLtspice = body.some(
+    (c) => /^[ab]\S*\s/i.test(c.text) && /\b(?:vdd|ref|vhigh|vlow|trise)=/i.test(c.text),
+  );
   const hspice = /\s\$/.test(text);
   return {
     name,
@@ -399,11 +494,20 @@ function subcktKind(name: string, pins: string[], body: Card[], context: string)
   if (/op(?:erational)?[\s-]*amp|opamp|amplifier/i.test(context)) return 'opamp';
   if (/regulator|\bLDO\b/i.test(context)) return 'regulator';
   if (/opto/i.test(context)) return 'optocoupler';
-  if (/mosfet/i.test(context) || (pins.length >= 3 && pins.length <= 5 && /power\s*mos|n-?channel|p-?channel/i.test(context))) return 'mosfet';
+  if (
+    /mosfet/i.test(context) ||
+    (pins.length >= 3 && pins.length <= 5 && /power\s*mos|n-?channel|p-?channel/i.test(context))
+  )
+    return 'mosfet';
   if (/\bjfet\b/i.test(context)) return 'jfet';
   if (/\bIGBT\b|transistor|\bBJT\b/i.test(context)) return 'bjt';
   if (/diode|rectifier|zener|schottky|\bTVS\b/i.test(context) && pins.length <= 3) return 'diode';
   // An unlabelled 5-pin block with a voltage-controlled source in its output stage is usually an op-amp macromodel.
-  if (pins.length === 5 && body.some((c) => /^[eg]/i.test(c.text)) && /^(?:LM|TL|OP|AD|LT|MC|NE|UA|OPA|TLC|TLE)\d/i.test(name)) return 'opamp';
+  if (
+    pins.length === 5 &&
+    body.some((c) => /^[eg]/i.test(c.text)) &&
+    /^(?:LM|TL|OP|AD|LT|MC|NE|UA|OPA|TLC|TLE)\d/i.test(name)
+  )
+    return 'opamp';
   return 'subcircuit';
 }

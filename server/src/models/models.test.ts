@@ -28,7 +28,10 @@ describe.each(databaseTargets())('model library ($name PostgreSQL)', (target) =>
       skipped: 2,
     });
     expect(report.skippedByReason).toEqual({
-      'no .ends before the end of the file': { count: 1, examples: ['Manufacturer/Acme Semi/opamps.lib:23 (BROKEN1)'] },
+      'no .ends before the end of the file': {
+        count: 1,
+        examples: ['Manufacturer/Acme Semi/opamps.lib:23 (BROKEN1)'],
+      },
       'unbalanced parentheses in .model card': { count: 1, examples: ['Diode/diodes.mod:6 (BADPAREN)'] },
     });
     expect(report.filesSkipped).toEqual({
@@ -54,7 +57,12 @@ describe.each(databaseTargets())('model library ($name PostgreSQL)', (target) =>
   test('search ranks exact, then prefix, then trigram-similar names', async () => {
     const exact = await search('q=ac358');
     expect(exact.status).toBe(200);
-    expect(exact.body.items[0]).toMatchObject({ name: 'AC358', kind: 'opamp', manufacturer: 'Acme Semi', pins: ['1', '2', '3', '4', '5'] });
+    expect(exact.body.items[0]).toMatchObject({
+      name: 'AC358',
+      kind: 'opamp',
+      manufacturer: 'Acme Semi',
+      pins: ['1', '2', '3', '4', '5'],
+    });
     // A typo still finds the part by similarity.
     const typo = await search('q=1N4148Y');
     expect(typo.body.items[0]).toMatchObject({ name: '1N4148X' });
@@ -68,7 +76,12 @@ describe.each(databaseTargets())('model library ($name PostgreSQL)', (target) =>
 
   test('filters by kind and manufacturer, with or without a query', async () => {
     const mosfets = await search('kind=mosfet');
-    expect(mosfets.body.items.map((m: { name: string }) => m.name)).toEqual(['BS250X', 'IRF530X', 'nch', 'pch']);
+    expect(mosfets.body.items.map((m: { name: string }) => m.name)).toEqual([
+      'BS250X',
+      'IRF530X',
+      'nch',
+      'pch',
+    ]);
     const zetex = await search('kind=mosfet&manufacturer=zetex');
     expect(zetex.body.items.map((m: { name: string }) => m.name)).toEqual(['BS250X']);
     const diodesLike = await search('q=1n4148x&kind=bjt');
@@ -83,30 +96,58 @@ describe.each(databaseTargets())('model library ($name PostgreSQL)', (target) =>
     const res = await t.call('GET', `/api/v1/models/${id}`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
-      name: 'BAT54X', kind: 'diode', primitive: 'D', sourcePath: 'Diode/diodes.mod', sourceLine: 3,
+      name: 'BAT54X',
+      kind: 'diode',
+      primitive: 'D',
+      sourcePath: 'Diode/diodes.mod',
+      sourceLine: 3,
       parameters: { IS: '1e-7', BV: '30' },
     });
-    expect(res.body.spiceText).toBe('.MODEL BAT54X D (IS=1e-7 RS=2.1 N=1.04\n+ CJO=10p M=.35  ; Schottky\n+ BV=30 IBV=2u)');
+    expect(res.body.spiceText).toBe(
+      '.MODEL BAT54X D (IS=1e-7 RS=2.1 N=1.04\n+ CJO=10p M=.35  ; Schottky\n+ BV=30 IBV=2u)',
+    );
     expect((await t.call('GET', '/api/v1/models/00000000-0000-0000-0000-000000000000')).status).toBe(404);
   });
 
   test('uploaded models belong to the org: members see them, nobody else does', async () => {
     const alice = await t.signUp('Alice');
     const eve = await t.signUp('Eve');
-    const org = (await t.call('POST', '/api/v1/orgs', { token: alice.token, body: { name: 'Fab', slug: `fab-${Date.now()}` } })).body;
-    const upload = await t.call('POST', `/api/v1/orgs/${org.id}/models`, { token: alice.token, body: { text: '* our own diode\n.model SECRETDIODE D(IS=3e-9 N=1.5)\n', fileName: 'ours.lib' } });
+    const org = (
+      await t.call('POST', '/api/v1/orgs', {
+        token: alice.token,
+        body: { name: 'Fab', slug: `fab-${Date.now()}` },
+      })
+    ).body;
+    const upload = await t.call('POST', `/api/v1/orgs/${org.id}/models`, {
+      token: alice.token,
+      body: { text: '* our own diode\n.model SECRETDIODE D(IS=3e-9 N=1.5)\n', fileName: 'ours.lib' },
+    });
     expect(upload.status).toBe(201);
     expect(upload.body.inserted.map((m: { name: string }) => m.name)).toEqual(['SECRETDIODE']);
     const id = upload.body.inserted[0].id;
 
-    expect((await search('q=secretdiode', alice.token)).body.items.map((m: { id: string }) => m.id)).toEqual([id]);
+    expect((await search('q=secretdiode', alice.token)).body.items.map((m: { id: string }) => m.id)).toEqual([
+      id,
+    ]);
     expect((await search('q=secretdiode', eve.token)).body.items).toEqual([]);
     expect((await search('q=secretdiode')).body.items).toEqual([]);
     expect((await t.call('GET', `/api/v1/models/${id}`, { token: eve.token })).status).toBe(404);
-    expect((await t.call('GET', `/api/v1/models/${id}`, { token: alice.token })).body.spiceText).toBe('.model SECRETDIODE D(IS=3e-9 N=1.5)');
+    expect((await t.call('GET', `/api/v1/models/${id}`, { token: alice.token })).body.spiceText).toBe(
+      '.model SECRETDIODE D(IS=3e-9 N=1.5)',
+    );
     // Eve cannot upload into Alice's org.
-    expect((await t.call('POST', `/api/v1/orgs/${org.id}/models`, { token: eve.token, body: { text: '.model X D' } })).status).toBe(404);
-    const empty = await t.call('POST', `/api/v1/orgs/${org.id}/models`, { token: alice.token, body: { text: '* nothing here\nR1 a b 1k\n' } });
+    expect(
+      (
+        await t.call('POST', `/api/v1/orgs/${org.id}/models`, {
+          token: eve.token,
+          body: { text: '.model X D' },
+        })
+      ).status,
+    ).toBe(404);
+    const empty = await t.call('POST', `/api/v1/orgs/${org.id}/models`, {
+      token: alice.token,
+      body: { text: '* nothing here\nR1 a b 1k\n' },
+    });
     expect(empty.status).toBe(422);
     expect(empty.body.error.details[0].field).toBe('body.text');
   });

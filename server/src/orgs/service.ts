@@ -46,15 +46,21 @@ export class OrgService {
   async requireRole(userId: string, orgId: string, needed: OrgRole): Promise<OrgRole> {
     const role = await this.roleOf(userId, orgId);
     if (!role) throw new NotFoundError('Organisation');
-    if (!atLeast(role, needed)) throw new ForbiddenError(`This needs the ${needed} role in the organisation; you are ${role}.`);
+    if (!atLeast(role, needed))
+      throw new ForbiddenError(`This needs the ${needed} role in the organisation; you are ${role}.`);
     return role;
   }
 
   async create(userId: string, input: { name: string; slug: string }): Promise<Org> {
     return this.db.transaction(async (trx) => {
       const taken = await trx('organizations').where({ slug: input.slug }).first('id');
-      if (taken) throw new ConflictError(`The slug "${input.slug}" is taken: choose another.`, [{ field: 'body.slug', message: 'already taken' }]);
-      const [org] = await trx('organizations').insert({ name: input.name, slug: input.slug, owner_id: userId }).returning('*');
+      if (taken)
+        throw new ConflictError(`The slug "${input.slug}" is taken: choose another.`, [
+          { field: 'body.slug', message: 'already taken' },
+        ]);
+      const [org] = await trx('organizations')
+        .insert({ name: input.name, slug: input.slug, owner_id: userId })
+        .returning('*');
       await trx('org_members').insert({ org_id: org.id, user_id: userId, role: 'owner' });
       return toOrg(org, 'owner');
     });
@@ -76,7 +82,10 @@ export class OrgService {
 
   async update(userId: string, orgId: string, input: { name?: string }): Promise<Org> {
     const role = await this.requireRole(userId, orgId, 'admin');
-    const [row] = await this.db('organizations').where({ id: orgId }).update({ ...input, updated_at: this.db.fn.now() }).returning('*');
+    const [row] = await this.db('organizations')
+      .where({ id: orgId })
+      .update({ ...input, updated_at: this.db.fn.now() })
+      .returning('*');
     return toOrg(row, role);
   }
 
@@ -87,12 +96,27 @@ export class OrgService {
 
   async members(userId: string, orgId: string): Promise<OrgMember[]> {
     await this.requireRole(userId, orgId, 'viewer');
-    const rows = await this.db('org_members as m').join('users as u', 'u.id', 'm.user_id').where('m.org_id', orgId).orderBy('u.email').select('m.user_id', 'u.email', 'u.name', 'm.role', 'm.joined_at');
-    return rows.map((r) => ({ userId: r.user_id, email: r.email, name: r.name, role: r.role, joinedAt: new Date(r.joined_at).toISOString() }));
+    const rows = await this.db('org_members as m')
+      .join('users as u', 'u.id', 'm.user_id')
+      .where('m.org_id', orgId)
+      .orderBy('u.email')
+      .select('m.user_id', 'u.email', 'u.name', 'm.role', 'm.joined_at');
+    return rows.map((r) => ({
+      userId: r.user_id,
+      email: r.email,
+      name: r.name,
+      role: r.role,
+      joinedAt: new Date(r.joined_at).toISOString(),
+    }));
   }
 
   /** Owners change anyone's role but their own; admins manage members and viewers only. Nobody becomes owner here. */
-  async setRole(actorId: string, orgId: string, memberId: string, role: Exclude<OrgRole, 'owner'>): Promise<void> {
+  async setRole(
+    actorId: string,
+    orgId: string,
+    memberId: string,
+    role: Exclude<OrgRole, 'owner'>,
+  ): Promise<void> {
     const actorRole = await this.requireRole(actorId, orgId, 'admin');
     const current = await this.roleOf(memberId, orgId);
     if (!current) throw new NotFoundError('Organisation member');
@@ -105,7 +129,8 @@ export class OrgService {
     const current = await this.roleOf(memberId, orgId);
     if (actorId === memberId) {
       if (!current) throw new NotFoundError('Organisation');
-      if (current === 'owner') throw new ForbiddenError('The owner cannot leave the organisation; delete it or transfer ownership.');
+      if (current === 'owner')
+        throw new ForbiddenError('The owner cannot leave the organisation; delete it or transfer ownership.');
     } else {
       const actorRole = await this.requireRole(actorId, orgId, 'admin');
       if (!current) throw new NotFoundError('Organisation member');
@@ -115,7 +140,7 @@ export class OrgService {
   }
 
   private assertCanManage(actorRole: OrgRole, targetRole: OrgRole, newRole: OrgRole): void {
-    if (targetRole === 'owner') throw new ForbiddenError('The owner\'s membership cannot be changed.');
+    if (targetRole === 'owner') throw new ForbiddenError("The owner's membership cannot be changed.");
     if (actorRole !== 'owner' && (targetRole === 'admin' || newRole === 'admin')) {
       throw new ForbiddenError('Only the owner can grant, change or remove the admin role.');
     }
@@ -123,34 +148,71 @@ export class OrgService {
 
   async invite(actorId: string, orgId: string, input: { email: string; role: Exclude<OrgRole, 'owner'> }) {
     const actorRole = await this.requireRole(actorId, orgId, 'admin');
-    if (input.role === 'admin' && actorRole !== 'owner') throw new ForbiddenError('Only the owner can invite admins.');
-    const already = await this.db('org_members as m').join('users as u', 'u.id', 'm.user_id').where('m.org_id', orgId).whereRaw('lower(u.email) = lower(?)', [input.email]).first('m.id');
+    if (input.role === 'admin' && actorRole !== 'owner')
+      throw new ForbiddenError('Only the owner can invite admins.');
+    const already = await this.db('org_members as m')
+      .join('users as u', 'u.id', 'm.user_id')
+      .where('m.org_id', orgId)
+      .whereRaw('lower(u.email) = lower(?)', [input.email])
+      .first('m.id');
     if (already) throw new ConflictError(`${input.email} is already a member.`);
     const token = randomToken();
     const [row] = await this.db('org_invitations')
-      .insert({ org_id: orgId, email: input.email, role: input.role, token_hash: hashToken(token), invited_by: actorId, expires_at: new Date(Date.now() + INVITATION_TTL_MS) })
+      .insert({
+        org_id: orgId,
+        email: input.email,
+        role: input.role,
+        token_hash: hashToken(token),
+        invited_by: actorId,
+        expires_at: new Date(Date.now() + INVITATION_TTL_MS),
+      })
       .returning('*');
-    return { id: row.id as string, email: row.email as string, role: row.role as OrgRole, expiresAt: new Date(row.expires_at).toISOString(), token };
+    return {
+      id: row.id as string,
+      email: row.email as string,
+      role: row.role as OrgRole,
+      expiresAt: new Date(row.expires_at).toISOString(),
+      token,
+    };
   }
 
   async invitations(actorId: string, orgId: string) {
     await this.requireRole(actorId, orgId, 'admin');
-    const rows = await this.db('org_invitations').where({ org_id: orgId }).whereNull('accepted_at').orderBy('created_at');
-    return rows.map((r) => ({ id: r.id as string, email: r.email as string, role: r.role as OrgRole, expiresAt: new Date(r.expires_at).toISOString() }));
+    const rows = await this.db('org_invitations')
+      .where({ org_id: orgId })
+      .whereNull('accepted_at')
+      .orderBy('created_at');
+    return rows.map((r) => ({
+      id: r.id as string,
+      email: r.email as string,
+      role: r.role as OrgRole,
+      expiresAt: new Date(r.expires_at).toISOString(),
+    }));
   }
 
   async acceptInvitation(userId: string, token: string): Promise<Org> {
     return this.db.transaction(async (trx) => {
-      const invitation = await trx('org_invitations').where({ token_hash: hashToken(token) }).forUpdate().first();
+      const invitation = await trx('org_invitations')
+        .where({ token_hash: hashToken(token) })
+        .forUpdate()
+        .first();
       const user = await trx('users').where({ id: userId }).first('email');
-      if (!invitation || invitation.accepted_at || new Date(invitation.expires_at).getTime() < Date.now()) throw new NotFoundError('Invitation');
+      if (!invitation || invitation.accepted_at || new Date(invitation.expires_at).getTime() < Date.now())
+        throw new NotFoundError('Invitation');
       if (String(user.email).toLowerCase() !== String(invitation.email).toLowerCase()) {
-        throw new ForbiddenError(`This invitation was sent to ${invitation.email}: sign in with that address to accept it.`);
+        throw new ForbiddenError(
+          `This invitation was sent to ${invitation.email}: sign in with that address to accept it.`,
+        );
       }
       await trx('org_invitations').where({ id: invitation.id }).update({ accepted_at: trx.fn.now() });
-      await trx('org_members').insert({ org_id: invitation.org_id, user_id: userId, role: invitation.role }).onConflict(['org_id', 'user_id']).ignore();
+      await trx('org_members')
+        .insert({ org_id: invitation.org_id, user_id: userId, role: invitation.role })
+        .onConflict(['org_id', 'user_id'])
+        .ignore();
       const org = await trx('organizations').where({ id: invitation.org_id }).first();
-      const member = await trx('org_members').where({ org_id: invitation.org_id, user_id: userId }).first('role');
+      const member = await trx('org_members')
+        .where({ org_id: invitation.org_id, user_id: userId })
+        .first('role');
       return toOrg(org, member.role);
     });
   }

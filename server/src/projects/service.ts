@@ -8,7 +8,13 @@
  */
 import type { Db } from '../db';
 import { hashToken, randomToken } from '../auth/tokens';
-import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PreconditionFailedError,
+  PreconditionRequiredError,
+} from '../errors';
 import { atLeast, type OrgService } from '../orgs/service';
 
 export type Access = 'read' | 'write' | 'manage';
@@ -49,10 +55,16 @@ export function etagOf(file: { id: string; version: number }): string {
 }
 
 export class ProjectService {
-  constructor(private readonly db: Db, private readonly orgs: OrgService) {}
+  constructor(
+    private readonly db: Db,
+    private readonly orgs: OrgService,
+  ) {}
 
   /** The caller's access to a project row, or undefined. */
-  async accessTo(userId: string | undefined, project: { owner_id: string; org_id: string | null; is_public: boolean }): Promise<Access | undefined> {
+  async accessTo(
+    userId: string | undefined,
+    project: { owner_id: string; org_id: string | null; is_public: boolean },
+  ): Promise<Access | undefined> {
     if (userId && project.owner_id === userId) return 'manage';
     if (userId && project.org_id) {
       const role = await this.orgs.roleOf(userId, project.org_id);
@@ -63,18 +75,32 @@ export class ProjectService {
     return project.is_public ? 'read' : undefined;
   }
 
-  private async load(userId: string | undefined, projectId: string, needed: Access): Promise<{ row: Record<string, any>; access: Access }> {
+  private async load(
+    userId: string | undefined,
+    projectId: string,
+    needed: Access,
+  ): Promise<{ row: Record<string, any>; access: Access }> {
     const row = await this.db('projects').where({ id: projectId }).first();
     const access = row ? await this.accessTo(userId, row) : undefined;
     if (!row || !access) throw new NotFoundError('Project');
-    if (RANK[access] < RANK[needed]) throw new ForbiddenError(`This needs ${needed} access to the project; you have ${access}.`);
+    if (RANK[access] < RANK[needed])
+      throw new ForbiddenError(`This needs ${needed} access to the project; you have ${access}.`);
     return { row, access };
   }
 
-  async create(userId: string, input: { name: string; description?: string; orgId?: string; settings?: Record<string, unknown> }): Promise<Project> {
+  async create(
+    userId: string,
+    input: { name: string; description?: string; orgId?: string; settings?: Record<string, unknown> },
+  ): Promise<Project> {
     if (input.orgId) await this.orgs.requireRole(userId, input.orgId, 'member');
     const [row] = await this.db('projects')
-      .insert({ owner_id: userId, org_id: input.orgId ?? null, name: input.name, description: input.description ?? '', settings: input.settings ?? {} })
+      .insert({
+        owner_id: userId,
+        org_id: input.orgId ?? null,
+        name: input.name,
+        description: input.description ?? '',
+        settings: input.settings ?? {},
+      })
       .returning('*');
     return toProject(row, 'manage');
   }
@@ -92,7 +118,17 @@ export class ProjectService {
       .offset(filter.offset);
     if (filter.orgId) query.andWhere('p.org_id', filter.orgId);
     const rows = await query;
-    return Promise.all(rows.map(async (row: Record<string, any>) => toProject(row, (await this.accessTo(userId, row as { owner_id: string; org_id: string | null; is_public: boolean }))!)));
+    return Promise.all(
+      rows.map(async (row: Record<string, any>) =>
+        toProject(
+          row,
+          (await this.accessTo(
+            userId,
+            row as { owner_id: string; org_id: string | null; is_public: boolean },
+          ))!,
+        ),
+      ),
+    );
   }
 
   async get(userId: string | undefined, projectId: string): Promise<Project> {
@@ -100,7 +136,17 @@ export class ProjectService {
     return toProject(row, access);
   }
 
-  async update(userId: string, projectId: string, input: { name?: string; description?: string; settings?: Record<string, unknown>; orgId?: string | null; isPublic?: boolean }): Promise<Project> {
+  async update(
+    userId: string,
+    projectId: string,
+    input: {
+      name?: string;
+      description?: string;
+      settings?: Record<string, unknown>;
+      orgId?: string | null;
+      isPublic?: boolean;
+    },
+  ): Promise<Project> {
     const sharing = input.orgId !== undefined || input.isPublic !== undefined;
     const { access } = await this.load(userId, projectId, sharing ? 'manage' : 'write');
     if (input.orgId) await this.orgs.requireRole(userId, input.orgId, 'member');
@@ -123,7 +169,9 @@ export class ProjectService {
   async createShareLink(userId: string, projectId: string): Promise<{ token: string }> {
     await this.load(userId, projectId, 'manage');
     const token = randomToken();
-    await this.db('projects').where({ id: projectId }).update({ share_token_hash: hashToken(token) });
+    await this.db('projects')
+      .where({ id: projectId })
+      .update({ share_token_hash: hashToken(token) });
     return { token };
   }
 
@@ -133,13 +181,17 @@ export class ProjectService {
   }
 
   async getByShareToken(token: string): Promise<{ project: Project; files: ProjectFileSummary[] }> {
-    const row = await this.db('projects').where({ share_token_hash: hashToken(token) }).first();
+    const row = await this.db('projects')
+      .where({ share_token_hash: hashToken(token) })
+      .first();
     if (!row) throw new NotFoundError('Shared project');
     return { project: toProject(row, 'read'), files: await this.fileSummaries(row.id) };
   }
 
   async getSharedFile(token: string, fileId: string): Promise<ProjectFile> {
-    const row = await this.db('projects').where({ share_token_hash: hashToken(token) }).first('id');
+    const row = await this.db('projects')
+      .where({ share_token_hash: hashToken(token) })
+      .first('id');
     if (!row) throw new NotFoundError('Shared project');
     return this.fileRow(row.id, fileId);
   }
@@ -149,7 +201,14 @@ export class ProjectService {
     const { row } = await this.load(userId, projectId, 'read');
     return this.db.transaction(async (trx) => {
       const [copy] = await trx('projects')
-        .insert({ owner_id: userId, org_id: null, name: input.name ?? `${row.name} (fork)`, description: row.description, settings: row.settings, forked_from: row.id })
+        .insert({
+          owner_id: userId,
+          org_id: null,
+          name: input.name ?? `${row.name} (fork)`,
+          description: row.description,
+          settings: row.settings,
+          forked_from: row.id,
+        })
         .returning('*');
       await trx.raw(
         `INSERT INTO project_files (project_id, path, kind, content, version, updated_by)
@@ -165,14 +224,29 @@ export class ProjectService {
     return this.fileSummaries(projectId);
   }
 
-  async createFile(userId: string, projectId: string, input: { path: string; kind: FileKind; content: string }): Promise<ProjectFile> {
+  async createFile(
+    userId: string,
+    projectId: string,
+    input: { path: string; kind: FileKind; content: string },
+  ): Promise<ProjectFile> {
     await this.load(userId, projectId, 'write');
     try {
-      const [row] = await this.db('project_files').insert({ project_id: projectId, path: input.path, kind: input.kind, content: input.content, updated_by: userId }).returning('*');
+      const [row] = await this.db('project_files')
+        .insert({
+          project_id: projectId,
+          path: input.path,
+          kind: input.kind,
+          content: input.content,
+          updated_by: userId,
+        })
+        .returning('*');
       await this.touch(projectId);
       return toFile(row);
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') throw new ConflictError(`A file named ${input.path} already exists in this project.`, [{ field: 'body.path', message: 'already exists' }]);
+      if ((error as { code?: string }).code === '23505')
+        throw new ConflictError(`A file named ${input.path} already exists in this project.`, [
+          { field: 'body.path', message: 'already exists' },
+        ]);
       throw error;
     }
   }
@@ -187,9 +261,18 @@ export class ProjectService {
    * the project's updated_at happen in one statement, so two racing saves cannot both win; the current
    * version is read only when the save is refused.
    */
-  async saveFile(userId: string, projectId: string, fileId: string, ifMatch: string | undefined, input: { content: string; path?: string }): Promise<ProjectFile> {
+  async saveFile(
+    userId: string,
+    projectId: string,
+    fileId: string,
+    ifMatch: string | undefined,
+    input: { content: string; path?: string },
+  ): Promise<ProjectFile> {
     await this.load(userId, projectId, 'write');
-    if (!ifMatch) throw new PreconditionRequiredError('Send If-Match with the ETag of the version you edited, so concurrent edits are not overwritten.');
+    if (!ifMatch)
+      throw new PreconditionRequiredError(
+        'Send If-Match with the ETag of the version you edited, so concurrent edits are not overwritten.',
+      );
     const expected = parseIfMatch(ifMatch, fileId);
     let row: Record<string, any> | undefined;
     try {
@@ -207,21 +290,35 @@ export class ProjectService {
       );
       row = result.rows[0];
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') throw new ConflictError(`A file named ${input.path} already exists in this project.`, [{ field: 'body.path', message: 'already exists' }]);
+      if ((error as { code?: string }).code === '23505')
+        throw new ConflictError(`A file named ${input.path} already exists in this project.`, [
+          { field: 'body.path', message: 'already exists' },
+        ]);
       throw error;
     }
     if (!row) {
       const current = await this.fileRow(projectId, fileId); // 404 when the file is gone
-      throw new PreconditionFailedError('The file changed since you loaded it: reload it, merge your edits and save again.', { currentVersion: current.version, etag: current.etag });
+      throw new PreconditionFailedError(
+        'The file changed since you loaded it: reload it, merge your edits and save again.',
+        { currentVersion: current.version, etag: current.etag },
+      );
     }
     return toFile(row);
   }
 
-  async deleteFile(userId: string, projectId: string, fileId: string, ifMatch: string | undefined): Promise<void> {
+  async deleteFile(
+    userId: string,
+    projectId: string,
+    fileId: string,
+    ifMatch: string | undefined,
+  ): Promise<void> {
     await this.load(userId, projectId, 'write');
     const current = await this.fileRow(projectId, fileId);
     if (ifMatch && parseIfMatch(ifMatch, fileId) !== current.version) {
-      throw new PreconditionFailedError('The file changed since you loaded it: reload before deleting.', { currentVersion: current.version, etag: current.etag });
+      throw new PreconditionFailedError('The file changed since you loaded it: reload before deleting.', {
+        currentVersion: current.version,
+        etag: current.etag,
+      });
     }
     await this.db('project_files').where({ id: fileId, project_id: projectId }).delete();
     await this.touch(projectId);
@@ -238,7 +335,15 @@ export class ProjectService {
       .where({ project_id: projectId })
       .orderBy('path')
       .select('id', 'path', 'kind', 'version', 'updated_at', this.db.raw('octet_length(content) as size'));
-    return rows.map((r) => ({ id: r.id, path: r.path, kind: r.kind, version: r.version, etag: etagOf(r), size: Number(r.size), updatedAt: new Date(r.updated_at).toISOString() }));
+    return rows.map((r) => ({
+      id: r.id,
+      path: r.path,
+      kind: r.kind,
+      version: r.version,
+      etag: etagOf(r),
+      size: Number(r.size),
+      updatedAt: new Date(r.updated_at).toISOString(),
+    }));
   }
 
   private async touch(projectId: string): Promise<void> {

@@ -13,7 +13,9 @@ import { LocalDiskStore } from '../storage';
 async function main(): Promise<void> {
   const dir = process.argv[2];
   if (!dir || !existsSync(dir) || !statSync(dir).isDirectory()) {
-    console.error(`usage: npm run models:import -- DIR\n  DIR must be a directory of .lib/.mod/.sub/... files${dir ? ` (got ${dir})` : ''}`);
+    console.error(
+      `usage: npm run models:import -- DIR\n  DIR must be a directory of .lib/.mod/.sub/... files${dir ? ` (got ${dir})` : ''}`,
+    );
     process.exit(2);
   }
   const config = loadConfig(process.env);

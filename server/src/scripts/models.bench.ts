@@ -49,7 +49,9 @@ async function main(): Promise<void> {
     const again = await library.importDirectory(path.resolve(dir));
     const total = Number((await db('device_models').count('* as n'))[0].n);
     // Queries: real names (exact), their prefixes, and one-character typos, sampled across the table.
-    const names: string[] = (await db('device_models').select('name').orderByRaw('md5(id::text)').limit(400)).map((r) => r.name);
+    const names: string[] = (
+      await db('device_models').select('name').orderByRaw('md5(id::text)').limit(400)
+    ).map((r) => r.name);
     await db.destroy();
     const queries: string[] = [];
     names.forEach((n, i) => {
@@ -58,7 +60,14 @@ async function main(): Promise<void> {
       else queries.push(n.length > 3 ? n.slice(0, 2) + 'x' + n.slice(3) : n);
     });
 
-    const app = await createApp({ ...config, databaseUrl: url, rateLimits: { auth: config.rateLimits.auth, search: { windowMs: 60_000, max: 1_000_000 } } }, { migrate: false });
+    const app = await createApp(
+      {
+        ...config,
+        databaseUrl: url,
+        rateLimits: { auth: config.rateLimits.auth, search: { windowMs: 60_000, max: 1_000_000 } },
+      },
+      { migrate: false },
+    );
     const port = await app.listen(0, '127.0.0.1');
     const runs = [];
     for (const concurrency of concurrencyLevels) {
@@ -71,7 +80,9 @@ async function main(): Promise<void> {
           const q = queries[i % queries.length];
           const filter = i % 5 === 0 ? '&kind=diode' : '';
           const started = performance.now();
-          const res = await fetch(`http://127.0.0.1:${port}/api/v1/models?q=${encodeURIComponent(q)}${filter}`);
+          const res = await fetch(
+            `http://127.0.0.1:${port}/api/v1/models?q=${encodeURIComponent(q)}${filter}`,
+          );
           const body = (await res.json()) as { items: unknown[] };
           latencies.push(performance.now() - started);
           if (res.status !== 200) throw new Error(`search answered ${res.status}`);
@@ -83,19 +94,43 @@ async function main(): Promise<void> {
       const seconds = (performance.now() - wall) / 1000;
       latencies.sort((a, b) => a - b);
       runs.push({
-        requests, concurrency, requestsPerSecond: Math.round(requests / seconds), nonEmpty: hits,
-        p50ms: +percentile(latencies, 50).toFixed(1), p95ms: +percentile(latencies, 95).toFixed(1), p99ms: +percentile(latencies, 99).toFixed(1), maxMs: +latencies[latencies.length - 1].toFixed(1),
+        requests,
+        concurrency,
+        requestsPerSecond: Math.round(requests / seconds),
+        nonEmpty: hits,
+        p50ms: +percentile(latencies, 50).toFixed(1),
+        p95ms: +percentile(latencies, 95).toFixed(1),
+        p99ms: +percentile(latencies, 99).toFixed(1),
+        maxMs: +latencies[latencies.length - 1].toFixed(1),
       });
     }
     await app.close();
     const loadAverage = os.loadavg().map((l) => +l.toFixed(2));
-    console.log(JSON.stringify({
-      import: { ...report, skippedByReason: Object.fromEntries(Object.entries(report.skippedByReason).map(([k, v]) => [k, v.count])), filesSkipped: Object.fromEntries(Object.entries(report.filesSkipped).map(([k, v]) => [k, v.count])) },
-      reimport: { inserted: again.inserted, alreadyPresent: again.alreadyPresent, seconds: again.seconds },
-      modelsInDatabase: total,
-      search: runs,
-      machine: { cpus: os.cpus().length, loadAverage },
-    }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          import: {
+            ...report,
+            skippedByReason: Object.fromEntries(
+              Object.entries(report.skippedByReason).map(([k, v]) => [k, v.count]),
+            ),
+            filesSkipped: Object.fromEntries(
+              Object.entries(report.filesSkipped).map(([k, v]) => [k, v.count]),
+            ),
+          },
+          reimport: {
+            inserted: again.inserted,
+            alreadyPresent: again.alreadyPresent,
+            seconds: again.seconds,
+          },
+          modelsInDatabase: total,
+          search: runs,
+          machine: { cpus: os.cpus().length, loadAverage },
+        },
+        null,
+        2,
+      ),
+    );
   } finally {
     await dropDatabase(adminUrl, name).catch(() => undefined);
     await stopCluster();

@@ -24,8 +24,13 @@ export class LocalDiskStore implements ObjectStore {
   constructor(private readonly root: string) {}
 
   private file(key: string): string {
-    if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(key) || key.split('/').some((s) => s === '..' || s === '.')) {
-      throw new Error(`Invalid object key ${JSON.stringify(key)}: use segments of letters, digits, '.', '_' or '-'.`);
+    if (
+      !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(key) ||
+      key.split('/').some((s) => s === '..' || s === '.')
+    ) {
+      throw new Error(
+        `Invalid object key ${JSON.stringify(key)}: use segments of letters, digits, '.', '_' or '-'.`,
+      );
     }
     return path.join(this.root, key);
   }

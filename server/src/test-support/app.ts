@@ -16,7 +16,16 @@ export interface TestApp {
   app: SpiceSimApp;
   url: string;
   config: Config;
-  call<T = any>(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; redirect?: 'follow' | 'manual' | 'error' }): Promise<CallResult<T>>;
+  call<T = any>(
+    method: string,
+    path: string,
+    options?: {
+      token?: string;
+      body?: unknown;
+      headers?: Record<string, string>;
+      redirect?: 'follow' | 'manual' | 'error';
+    },
+  ): Promise<CallResult<T>>;
   /** Registers a fresh user and returns its session. */
   signUp(name?: string): Promise<{ token: string; refreshToken: string; userId: string; email: string }>;
   database: TestDatabase;
@@ -45,10 +54,17 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   });
 }
 
-export async function startTestApp(target: DatabaseTarget, overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function startTestApp(
+  target: DatabaseTarget,
+  overrides: Partial<Config> = {},
+): Promise<TestApp> {
   const database = await target.open();
   const storageDir = mkdtempSync(path.join(os.tmpdir(), 'spicesim-test-store-'));
-  const config = testConfig({ databaseUrl: database.url, storage: { kind: 'local', dir: storageDir }, ...overrides });
+  const config = testConfig({
+    databaseUrl: database.url,
+    storage: { kind: 'local', dir: storageDir },
+    ...overrides,
+  });
   const app = await createApp(config);
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
@@ -60,7 +76,12 @@ export async function startTestApp(target: DatabaseTarget, overrides: Partial<Co
       headers['content-type'] ??= 'application/json';
       body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     }
-    const response = await fetch(url + urlPath, { method, headers, body, redirect: options.redirect ?? 'follow' });
+    const response = await fetch(url + urlPath, {
+      method,
+      headers,
+      body,
+      redirect: options.redirect ?? 'follow',
+    });
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -71,12 +92,23 @@ export async function startTestApp(target: DatabaseTarget, overrides: Partial<Co
     return { status: response.status, headers: response.headers, body: parsed as any };
   };
   return {
-    app, url, config, call, database,
+    app,
+    url,
+    config,
+    call,
+    database,
     async signUp(name = 'User') {
       const email = `user${++counter}.${Date.now()}@example.com`;
-      const res = await call('POST', '/api/v1/auth/register', { body: { email, password: 'correct horse battery', name } });
+      const res = await call('POST', '/api/v1/auth/register', {
+        body: { email, password: 'correct horse battery', name },
+      });
       if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
-      return { token: res.body.accessToken, refreshToken: res.body.refreshToken, userId: res.body.user.id, email };
+      return {
+        token: res.body.accessToken,
+        refreshToken: res.body.refreshToken,
+        userId: res.body.user.id,
+        email,
+      };
     },
     async close() {
       await app.close();

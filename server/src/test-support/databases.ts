@@ -27,7 +27,11 @@ const embedded: DatabaseTarget = {
   async open() {
     const parent = mkdtempSync(path.join(os.tmpdir(), 'spicesim-test-pg-'));
     chmodSync(parent, 0o755);
-    const cluster = await startEmbeddedPostgres({ dataDir: path.join(parent, 'data'), port: 0, ephemeral: true });
+    const cluster = await startEmbeddedPostgres({
+      dataDir: path.join(parent, 'data'),
+      port: 0,
+      ephemeral: true,
+    });
     const name = uniqueName();
     await createDatabase(cluster.url, name);
     return {

@@ -43,11 +43,21 @@ export async function startFakeOAuthProvider(): Promise<FakeOAuthProvider> {
     };
     if (url.pathname === '/authorize') {
       const p = url.searchParams;
-      if (p.get('client_id') !== provider.clientId || p.get('response_type') !== 'code' || p.get('code_challenge_method') !== 'S256' || !p.get('code_challenge') || !p.get('state')) {
+      if (
+        p.get('client_id') !== provider.clientId ||
+        p.get('response_type') !== 'code' ||
+        p.get('code_challenge_method') !== 'S256' ||
+        !p.get('code_challenge') ||
+        !p.get('state')
+      ) {
         return json(400, { error: 'invalid_request' });
       }
       const code = randomBytes(12).toString('hex');
-      codes.set(code, { challenge: p.get('code_challenge')!, redirectUri: p.get('redirect_uri')!, user: { ...provider.user } });
+      codes.set(code, {
+        challenge: p.get('code_challenge')!,
+        redirectUri: p.get('redirect_uri')!,
+        user: { ...provider.user },
+      });
       const back = new URL(p.get('redirect_uri')!);
       back.searchParams.set('code', code);
       back.searchParams.set('state', p.get('state')!);
@@ -60,10 +70,15 @@ export async function startFakeOAuthProvider(): Promise<FakeOAuthProvider> {
       const form = new URLSearchParams(raw);
       provider.tokenRequests.push(form);
       const grant = codes.get(form.get('code') ?? '');
-      if (form.get('client_secret') !== provider.clientSecret || form.get('client_id') !== provider.clientId) return json(401, { error: 'invalid_client' });
-      if (!grant || grant.redirectUri !== form.get('redirect_uri')) return json(400, { error: 'invalid_grant' });
-      const challenge = createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url');
-      if (challenge !== grant.challenge) return json(400, { error: 'invalid_grant', error_description: 'PKCE verification failed' });
+      if (form.get('client_secret') !== provider.clientSecret || form.get('client_id') !== provider.clientId)
+        return json(401, { error: 'invalid_client' });
+      if (!grant || grant.redirectUri !== form.get('redirect_uri'))
+        return json(400, { error: 'invalid_grant' });
+      const challenge = createHash('sha256')
+        .update(form.get('code_verifier') ?? '')
+        .digest('base64url');
+      if (challenge !== grant.challenge)
+        return json(400, { error: 'invalid_grant', error_description: 'PKCE verification failed' });
       codes.delete(form.get('code')!); // codes are single use
       const token = randomBytes(16).toString('hex');
       accessTokens.set(token, grant.user);
@@ -71,9 +86,26 @@ export async function startFakeOAuthProvider(): Promise<FakeOAuthProvider> {
     }
     const user = accessTokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
     if (!user) return json(401, { error: 'invalid_token' });
-    if (url.pathname === '/userinfo') return json(200, { sub: user.id, email: user.email, email_verified: user.emailVerified, name: user.name });
-    if (url.pathname === '/user') return json(200, { id: Number(user.id), login: 'ghopper', name: user.name, email: null, avatar_url: 'https://example.com/a.png' });
-    if (url.pathname === '/user/emails') return json(200, [{ email: 'old@example.com', primary: false, verified: true }, { email: user.email, primary: true, verified: user.emailVerified }]);
+    if (url.pathname === '/userinfo')
+      return json(200, {
+        sub: user.id,
+        email: user.email,
+        email_verified: user.emailVerified,
+        name: user.name,
+      });
+    if (url.pathname === '/user')
+      return json(200, {
+        id: Number(user.id),
+        login: 'ghopper',
+        name: user.name,
+        email: null,
+        avatar_url: 'https://example.com/a.png',
+      });
+    if (url.pathname === '/user/emails')
+      return json(200, [
+        { email: 'old@example.com', primary: false, verified: true },
+        { email: user.email, primary: true, verified: user.emailVerified },
+      ]);
     return json(404, { error: 'not_found' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
