@@ -4,12 +4,14 @@
 import type { ElementCard } from '../../circuit/flat';
 import { CircuitError } from '../../errors';
 import type { DeviceBuildContext } from '../device';
+import { Level3Channel } from '../mos3/level3';
 import { Level1Channel } from './level1';
 import { type ChannelModel, type MosGeometry, type MosModel, type Mosfet, createMosfetWith } from './mosfet';
 
-/** Channel models by level; levels 2 and 3 register themselves from their folders through the registry. */
+/** Channel models by level (the rest of the device, shared by all levels, is in mosfet.ts). */
 export const channelLevels = new Map<number, (model: MosModel, geometry: MosGeometry) => ChannelModel>([
   [1, (model, geometry) => new Level1Channel(model, geometry)],
+  [3, (model, geometry) => new Level3Channel(model, geometry)],
 ]);
 
 export function createMosfet(card: ElementCard, ctx: DeviceBuildContext): Mosfet {

@@ -24,6 +24,7 @@ import {
   CHARGE,
   EPS_OX,
   EPS_SI,
+  K_OVER_Q,
   LocalStamp,
   REFERENCE_TEMPERATURE,
   SQRT2,
@@ -105,7 +106,10 @@ export function mosModel(card: ModelCard, defaultTnom: number, level: number): M
     // Process parameters -> electrical ones (ngspice mos1temp.c, SPICE2 ch. 4).
     const vtnom = thermalVoltage(tnom);
     const egfet1 = energyGap(tnom);
-    if (Number.isNaN(phi)) phi = Math.max(0.1, 2 * vtnom * Math.log((nsub * 1e6) / 1.45e16));
+    // Level 1 takes ni = 1.45e10 cm^-3 as is; levels 2 and 3 scale it from 300 K to TNOM (ngspice mos2/3temp.c).
+    const ni =
+      level === 1 ? 1.45e16 : 1.45e16 * Math.pow(tnom / 300, 1.5) * Math.exp((egfet1 / (2 * K_OVER_Q)) * (1 / 300 - 1 / tnom));
+    if (Number.isNaN(phi)) phi = Math.max(0.1, 2 * vtnom * Math.log((nsub * 1e6) / ni));
     const fermis = type * 0.5 * phi;
     let wkfng = 3.2;
     const tpg = param(p, 1, 'tpg');
