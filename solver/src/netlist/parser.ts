@@ -898,7 +898,7 @@ class StatementParser {
         cursor.fail(
           `${element.name} needs ${needed} node${needed > 1 ? 's' : ''}, found ${element.nodes.length}`,
           token && token.kind !== 'word' ? token : head,
-          `write the node names after '${element.name}'`,
+          `write the ${needed} node names after '${element.name}'`,
         );
       }
       element.nodes.push(cursor.name('node name'));
