@@ -18,12 +18,20 @@ if [[ ! -f "$ROOT/kernel/dist/waveform/schema.js" ]]; then
 fi
 # NOT `jupyter labextension build` / `jupyter-builder build`: when they do not recognise the npm workspace
 # they run `jlpm` (yarn) at the repository root, which deletes the root node_modules and writes .pnp.cjs.
+# Skip webpack (minutes on this machine) when nothing it bundles changed since the last build.
+STAMP="$EXT/spicesim_extension/labextension/.spicesim-inputs"
+INPUTS="$(cd "$ROOT" && cat extension/package.json extension/lib/*.js extension/style/* kernel/dist/waveform/*.js node_modules/plotly.js-dist-min/package.json | sha256sum | cut -d' ' -f1)"
+TARGET="$VENV/share/jupyter/labextensions/@spicesim/extension"
+if [[ "${SPICESIM_LABEXT_FORCE:-0}" != "1" && -f "$STAMP" && "$(cat "$STAMP")" == "$INPUTS" ]]; then
+  echo "build-labextension: up to date"
+else
 BUILDER="$(cd "$ROOT" && node -p "require.resolve('@jupyterlab/builder/lib/build-labextension.js')")"
 CORE="$("$VENV/bin/python" -c 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging"))')"
 ARGS=(--core-path "$CORE")
 [[ "${SPICESIM_LABEXT_MODE:-production}" == "development" ]] && ARGS+=(--development)
 (cd "$EXT" && node "$BUILDER" "${ARGS[@]}" "$EXT")
-TARGET="$VENV/share/jupyter/labextensions/@spicesim/extension"
+echo "$INPUTS" > "$STAMP"
+fi
 mkdir -p "$(dirname "$TARGET")"
 ln -sfn "$EXT/spicesim_extension/labextension" "$TARGET"
 echo "build-labextension: installed $TARGET -> $EXT/spicesim_extension/labextension"
