@@ -22,7 +22,7 @@ import type { AnalysisCard, Diagnostic, ElementCard, Expr, FlatCircuit, ModelCar
 
 const MAX_INSTANCE_DEPTH = 64;
 const MAX_ELEMENTS = 1_000_000;
-const MAX_INSTANCES = 250_000;
+const MAX_INSTANCES = 100_000;
 const MAX_PARAMETER_CHAIN = 500;
 const MAX_FUNCTION_DEPTH = 32;
 const MAX_INLINED_NODES = 100_000;
