@@ -292,6 +292,7 @@ class Elaborator {
   /** Evaluates assignments into `target`; `ic=1,2` gives ic and ic2, `tc=a,b` gives tc1 and tc2. */
   private params(assignments: ParamAssignment[], frame: Frame, target: Record<string, number>): void {
     for (const assignment of assignments) {
+      if (assignment.name === '__proto__') throw new CircuitError("'__proto__' cannot be a parameter name", assignment.loc);
       if (!assignment.rest && assignment.name !== 'tc') {
         target[assignment.name] = this.value(assignment.value, frame);
         continue;

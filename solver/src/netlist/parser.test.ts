@@ -505,6 +505,8 @@ describe('dot-commands', () => {
     expect(print).toMatchObject({ analysis: 'tran', vectors: ['v(out)', 'v(a,b)'] });
     expect(netlist.title).toBe('A new title');
     expect(() => parse('.ic out=1')).toThrow(/v\(node\)=value/);
+    expect(() => parse('.options __proto__=1')).toThrow(/option name/);
+    expect(() => parse('R1 a 0 1 __proto__=1')).toThrow(/parameter name/);
   });
 
   it('.func definitions', () => {

@@ -475,6 +475,9 @@ class Cursor {
 
   assignment(): ParamAssignment {
     const nameToken = this.next()!;
+    if (nameToken.text === '__proto__') {
+      this.fail("'__proto__' cannot be a parameter name", nameToken, 'rename the parameter');
+    }
     this.index++; // '='
     const value = this.value(`value of '${nameToken.text}'`);
     const assignment: ParamAssignment = { name: nameToken.text, value, loc: this.card.locate(nameToken.start) };
@@ -613,6 +616,7 @@ class StatementParser {
             continue;
           }
           const name = cursor.name('option name');
+          if (name.name === '__proto__') throw new ParseError("'__proto__' cannot be an option name", name.loc);
           if (cursor.isKind('=')) {
             cursor.next();
             const valueToken = cursor.peek();
