@@ -4,6 +4,7 @@
 import type { ElementCard } from '../../circuit/flat';
 import { CircuitError } from '../../errors';
 import type { DeviceBuildContext } from '../device';
+import { Level2Channel } from '../mos2/level2';
 import { Level3Channel } from '../mos3/level3';
 import { Level1Channel } from './level1';
 import { type ChannelModel, type MosGeometry, type MosModel, type Mosfet, createMosfetWith } from './mosfet';
@@ -11,6 +12,7 @@ import { type ChannelModel, type MosGeometry, type MosModel, type Mosfet, create
 /** Channel models by level (the rest of the device, shared by all levels, is in mosfet.ts). */
 export const channelLevels = new Map<number, (model: MosModel, geometry: MosGeometry) => ChannelModel>([
   [1, (model, geometry) => new Level1Channel(model, geometry)],
+  [2, (model, geometry) => new Level2Channel(model, geometry)],
   [3, (model, geometry) => new Level3Channel(model, geometry)],
 ]);
 

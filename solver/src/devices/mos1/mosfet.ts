@@ -106,9 +106,9 @@ export function mosModel(card: ModelCard, defaultTnom: number, level: number): M
     // Process parameters -> electrical ones (ngspice mos1temp.c, SPICE2 ch. 4).
     const vtnom = thermalVoltage(tnom);
     const egfet1 = energyGap(tnom);
-    // Level 1 takes ni = 1.45e10 cm^-3 as is; levels 2 and 3 scale it from 300 K to TNOM (ngspice mos2/3temp.c).
+    // Levels 1 and 2 take ni = 1.45e10 cm^-3 as is; level 3 scales it from 300 K to TNOM (ngspice mos3temp.c).
     const ni =
-      level === 1 ? 1.45e16 : 1.45e16 * Math.pow(tnom / 300, 1.5) * Math.exp((egfet1 / (2 * K_OVER_Q)) * (1 / 300 - 1 / tnom));
+      level !== 3 ? 1.45e16 : 1.45e16 * Math.pow(tnom / 300, 1.5) * Math.exp((egfet1 / (2 * K_OVER_Q)) * (1 / 300 - 1 / tnom));
     if (Number.isNaN(phi)) phi = Math.max(0.1, 2 * vtnom * Math.log((nsub * 1e6) / ni));
     const fermis = type * 0.5 * phi;
     let wkfng = 3.2;
