@@ -128,6 +128,22 @@ describe('extractDefinitions', () => {
     ]);
   });
 
+  test('subcircuit kinds from the comment above the block and the file name', () => {
+    const kindOf = (text: string, file: string) =>
+      extractDefinitions(text, { path: file }).models.map((m) => m.kind);
+    const block = (name: string, pins: string) => `.subckt ${name} ${pins}\nR1 1 2 1k\n.ends\n`;
+    expect(kindOf(`* Standard TRIACs\n${block('Z0103', 'A K G')}`, 'x/triacs.lib')).toEqual(['thyristor']);
+    expect(kindOf(block('B32K130', '1 2'), 'spice/SIOV.lib')).toEqual(['varistor']);
+    expect(kindOf(block('C619', '1 2'), 'lib/ntc.lib')).toEqual(['thermistor']);
+    expect(kindOf(`* Kinds: MLCC NP0 Capacitor\n${block('C10P', '1 2')}`, 'Wurth/WCAP-CSGP.lib')).toEqual([
+      'capacitor',
+    ]);
+    expect(kindOf(block('IRF130', 'D G S'), 'spice/irf.lib')).toEqual(['mosfet']);
+    expect(kindOf(block('7400', 'A B Y VCC'), 'spice/dig000.lib')).toEqual(['digital']);
+    expect(kindOf(`* bidirectional transil\n${block('TRANSILB', '1 2')}`, 'st.lib')).toEqual(['diode']);
+    expect(kindOf(block('MYSTERY', '1 2 3'), 'misc/stuff.lib')).toEqual(['subcircuit']);
+  });
+
   test('AKO models take their device type from the following word', () => {
     const [model] = extractDefinitions('.model 2N2222B AKO:2N2222A NPN(BF=200)').models;
     expect(model).toMatchObject({

@@ -22,6 +22,10 @@ export type ModelKind =
   | 'resistor'
   | 'capacitor'
   | 'inductor'
+  | 'transformer'
+  | 'varistor'
+  | 'thermistor'
+  | 'thyristor'
   | 'switch'
   | 'transmission_line'
   | 'digital'
@@ -40,6 +44,10 @@ export const MODEL_KINDS: readonly ModelKind[] = [
   'resistor',
   'capacitor',
   'inductor',
+  'transformer',
+  'varistor',
+  'thermistor',
+  'thyristor',
   'switch',
   'transmission_line',
   'digital',
@@ -490,18 +498,29 @@ function parseSubcktHeader(
 
 /** Best-effort classification of a subcircuit from its comments, path, pins and contents. */
 function subcktKind(name: string, pins: string[], body: Card[], context: string): ModelKind {
+  // Order matters: the more specific words first ("TVS diode" is a diode, "amplifier transistor" a BJT
+  // only when nothing says op-amp). `context` is the comment above the block plus the file's path.
   if (/comparator/i.test(context)) return 'comparator';
   if (/op(?:erational)?[\s-]*amp|opamp|amplifier/i.test(context)) return 'opamp';
   if (/regulator|\bLDO\b/i.test(context)) return 'regulator';
   if (/opto/i.test(context)) return 'optocoupler';
+  if (/triac|thyristor|\bSCR\b/i.test(context)) return 'thyristor';
+  if (/varistor|\bS?IOV\b|siov\.lib|\bMOV\b|siemmov/i.test(context)) return 'varistor';
+  if (/thermistor|\bNTC\b|\bPTC\b|(?:^|\/)ntc\.lib/i.test(context)) return 'thermistor';
+  if (/transformer/i.test(context)) return 'transformer';
+  if (/capacitor|\bMLCC\b|\bWCAP/i.test(context) && pins.length === 2) return 'capacitor';
+  if (/inductor|ferrite|\bbead\b|\bchoke\b|\bWE-(?:PD|TPC|LHMI)/i.test(context) && pins.length === 2)
+    return 'inductor';
   if (
-    /mosfet/i.test(context) ||
+    /mosfet|(?:^|\/)[np]mos[^/]*\.lib|(?:^|\/)irf\.lib/i.test(context) ||
     (pins.length >= 3 && pins.length <= 5 && /power\s*mos|n-?channel|p-?channel/i.test(context))
   )
     return 'mosfet';
   if (/\bjfet\b/i.test(context)) return 'jfet';
   if (/\bIGBT\b|transistor|\bBJT\b/i.test(context)) return 'bjt';
-  if (/diode|rectifier|zener|schottky|\bTVS\b/i.test(context) && pins.length <= 3) return 'diode';
+  if (/diode|rectifier|zener|schottky|\bTVS\b|transil/i.test(context) && pins.length <= 3) return 'diode';
+  if (/(?:^|\/)dig[^/]*\.lib|\bdigital\b/i.test(context) && /^(?:74|54|CD4|40)\w*\d/i.test(name))
+    return 'digital';
   // An unlabelled 5-pin block with a voltage-controlled source in its output stage is usually an op-amp macromodel.
   if (
     pins.length === 5 &&
