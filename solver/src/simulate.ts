@@ -13,7 +13,15 @@ import { RandomSource, findRandomCalls, sampleDeck } from './analysis/montecarlo
 import { noiseAnalysis } from './analysis/noise';
 import { solveOperatingPoint } from './analysis/op';
 import { sensitivityAnalysis } from './analysis/sens';
-import { type StepSweep, parseStep, stepCombinations, withCircuitOverrides, withParameterOverrides } from './analysis/step';
+import {
+  type DeckVariant,
+  type StepSweep,
+  deckVariants,
+  parseStep,
+  stepCombinations,
+  withCircuitOverrides,
+  withParameterOverrides,
+} from './analysis/step';
 import { transferFunction } from './analysis/tf';
 import { transientAnalysis } from './analysis/tran';
 import { Circuit } from './circuit/circuit';
@@ -81,48 +89,62 @@ export function* simulationSteps(
 ): Generator<SimulationProgress, SimulationResult> {
   const parse = (deck: string): FlatCircuit =>
     parseAndElaborate(deck, { fileName: options.fileName, readFile: options.readFile });
+  // HSPICE .data rows and .alter blocks: one deck text each (the deck itself when it has neither).
+  const { variants, diagnostics } = deckVariants(text, options.fileName);
   const random = findRandomCalls(text).length > 0;
   // Without .step, random functions (agauss, gauss, aunif, unif) take their nominal values.
-  const flat = parse(random ? sampleDeck(text, undefined) : text);
-  const sweeps = flat.analyses.flatMap((card) => (card.kind === 'other' && card.name === 'step' ? [parseStep(card)] : []));
-  if (sweeps.length === 0) return yield* simulateCircuit(flat, options);
-  return yield* steppedSimulation(text, flat, sweeps, random, parse, options);
+  const nominal = parse(random ? sampleDeck(variants[0].text, undefined) : variants[0].text);
+  const sweeps = nominal.analyses.flatMap((card) => (card.kind === 'other' && card.name === 'step' ? [parseStep(card)] : []));
+  if (sweeps.length === 0 && variants.length === 1) {
+    const result = yield* simulateCircuit(nominal, options);
+    return { ...result, diagnostics: [...diagnostics, ...result.diagnostics] };
+  }
+  return yield* multipleSimulations(variants, nominal, sweeps, random, parse, diagnostics, options);
 }
 
 /**
- * Every combination of the .step values, each a simulation of its own deck variant (see analysis/step.ts);
- * with random functions every run draws new values from the generator seeded by (`.options seed`, run).
+ * Every deck variant (.data row, .alter block) times every combination of the .step values, each a simulation
+ * of its own deck (see analysis/step.ts); with random functions every run draws new values from the generator
+ * seeded by (`.options seed`, run).
  */
-function* steppedSimulation(
-  text: string,
+function* multipleSimulations(
+  variants: DeckVariant[],
   nominal: FlatCircuit,
   sweeps: StepSweep[],
   random: boolean,
   parse: (deck: string) => FlatCircuit,
+  variantDiagnostics: Diagnostic[],
   options: SimulationOptions,
 ): Generator<SimulationProgress, SimulationResult> {
   const combinations = stepCombinations(sweeps);
+  const total = variants.length * combinations.length;
   const seed = typeof nominal.options.seed === 'number' ? nominal.options.seed : 1;
   const runs: SimulationRun[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (let run = 0; run < combinations.length; run++) {
-    const values = combinations[run];
+  const diagnostics: Diagnostic[] = [...variantDiagnostics];
+  for (let run = 0; run < total; run++) {
+    const variant = variants[Math.floor(run / combinations.length)];
+    const stepped = combinations[run % combinations.length];
+    const values = { ...variant.values, ...stepped };
     const parameters: Record<string, number> = {};
-    for (const sweep of sweeps) if (sweep.kind === 'param') parameters[sweep.name] = values[sweep.name];
-    let deck = withParameterOverrides(text, parameters);
+    for (const sweep of sweeps) if (sweep.kind === 'param') parameters[sweep.name] = stepped[sweep.name];
+    let deck = withParameterOverrides(variant.text, parameters);
     if (random) deck = sampleDeck(deck, new RandomSource(seed, run));
-    const flat = withCircuitOverrides(parse(deck), sweeps, values);
+    const flat = withCircuitOverrides(parse(deck), sweeps, stepped);
     // The overriding .param lines redefine parameters on purpose: not worth a warning.
-    const overridden = Object.keys(parameters).map((name) => `parameter '${name}' is defined again`);
+    const overridden = [...Object.keys(parameters), ...variant.redefined].map(
+      (name) => `parameter '${name}' is defined again`,
+    );
     flat.diagnostics = flat.diagnostics.filter((d) => !overridden.some((prefix) => d.message.startsWith(prefix)));
     const steps = simulateCircuit(flat, options);
     let next = steps.next();
     while (!next.done) {
-      yield { ...next.value, run, runs: combinations.length };
+      yield { ...next.value, run, runs: total };
       next = steps.next();
     }
     const result = next.value;
-    if (run === 0) diagnostics.push(...result.diagnostics);
+    for (const d of result.diagnostics) {
+      if (!diagnostics.some((seen) => seen.message === d.message && seen.loc?.line === d.loc?.line)) diagnostics.push(d);
+    }
     const measurements = result.measurements.map((m) => ({ ...m, step: values }));
     runs.push({ values, plots: result.plots, measurements, fourier: result.fourier });
   }
@@ -275,7 +297,7 @@ function runMeasurements(
   for (const card of analyses) {
     if (card.kind !== 'other' || card.name !== 'meas') continue;
     try {
-      cards.push(measureCard(card));
+      cards.push(measureCard(card, flat.parameters));
     } catch (error) {
       if (!(error instanceof CircuitError)) throw error;
       diagnostics.push({ severity: 'error', message: `${error.message} (${error.hint ?? ''})`, loc: card.loc });
@@ -298,7 +320,7 @@ function runFourier(
   for (const card of analyses) {
     if (card.kind !== 'other' || card.name !== 'four') continue;
     try {
-      const four = fourierCard(card);
+      const four = fourierCard(card, flat.parameters);
       if (!transient) throw new CircuitError('.four needs a transient analysis (.tran) in the deck', card.loc, 'add a .tran line');
       for (const signal of four.signals) {
         if (signal.func !== 'v' && signal.func !== 'i') {

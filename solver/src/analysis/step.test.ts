@@ -1,6 +1,6 @@
 import { CircuitError } from '../errors';
 import { simulateNetlist } from '../simulate';
-import { parseStep, stepCombinations, withParameterOverrides } from './step';
+import { deckVariants, parseStep, stepCombinations, withParameterOverrides } from './step';
 
 const loc = { file: 'deck.cir', line: 3, column: 1 };
 const step = (text: string) =>
@@ -67,5 +67,41 @@ describe('stepped simulation', () => {
     expect(result.measurements.map((m) => m.value)).toEqual(expected.map((v) => expect.closeTo(v, 12)));
     expect(result.plots).toHaveLength(4);
     expect(result.diagnostics.filter((d) => /defined again|not supported/.test(d.message))).toEqual([]);
+  });
+});
+
+describe('deckVariants (HSPICE .data and .alter)', () => {
+  it('keeps a plain deck as it is', () => {
+    const deck = '* t\nr1 a 0 1\n.op\n.end\n';
+    expect(deckVariants(deck).variants).toEqual([{ values: {}, text: deck, redefined: [] }]);
+  });
+
+  it('turns .data rows into parameter overrides and drops SWEEP DATA=', () => {
+    const deck = ['* t', '.param r=1', 'r1 a 0 r', '.data t r', '+ 1k', '+ 2k', '.enddata', '.tran 1u 1m sweep data=t', '.end'].join('\n');
+    const { variants } = deckVariants(deck);
+    expect(variants.map((v) => v.values)).toEqual([{ r: 1000 }, { r: 2000 }]);
+    expect(variants[1].text.split('\n')).toEqual([
+      '* t', '.param r=1', 'r1 a 0 r', '* .data t r', '* + 1k', '* + 2k', '* .enddata', '.tran 1u 1m', '.param r=2000', '.end',
+    ]);
+  });
+
+  it('reports bad tables at their line', () => {
+    expect(() => deckVariants('* t\n.data t r c\n+ 1 2 3\n.enddata\n.op data=t\n.end')).toThrow(/3 values do not fill rows of 2/);
+    expect(() => deckVariants('* t\n.data t r\n+ 1\n.op\n.end')).toThrow(/no .enddata/);
+    expect(() => deckVariants('* t\n.tran 1u 1m sweep data=nope\n.end')).toThrow(/no .data table named 'nope'/);
+  });
+
+  it('accumulates .alter blocks, replacing elements and models by name, and reports .del by line', () => {
+    const deck = ['* t', 'r1 a 0 1', '.model m d is=1', '.op', '.alter', 'r1 a 0 2', '.alter', '.model m d is=2', '.del lib x', '.end'].join('\n');
+    const { variants, diagnostics } = deckVariants(deck, 'deck.sp');
+    const active = (text: string): string[] => text.split('\n').filter((l) => !l.startsWith('*'));
+    expect(variants.map((v) => active(v.text))).toEqual([
+      ['r1 a 0 1', '.model m d is=1', '.op', '.end'],
+      ['.model m d is=1', '.op', 'r1 a 0 2', '.end'],
+      ['.op', 'r1 a 0 2', '.model m d is=2', '.end'],
+    ]);
+    expect(diagnostics).toEqual([
+      { severity: 'error', message: '.del lib in .alter is not supported: the line is ignored', loc: { file: 'deck.sp', line: 9, column: 1 } },
+    ]);
   });
 });

@@ -152,3 +152,178 @@ export function withCircuitOverrides(flat: FlatCircuit, sweeps: readonly StepSwe
   }
   return result;
 }
+
+/**
+ * HSPICE's deck-level variants, handled on the text before parsing (line numbers are kept: removed lines become
+ * comment lines, so every message still points at the line the user wrote):
+ *   .DATA name p1 p2 ... / + v1 v2 ... / .ENDDATA   a table of parameter values, one simulation per row, used by
+ *                                                   `SWEEP DATA=name` on .dc/.ac/.tran (and `.DC DATA=name`)
+ *   .ALTER [title]                                  re-run the deck with the lines that follow: elements and
+ *                                                   models of the same name replace the original ones, .param,
+ *                                                   .temp and .option lines override, other lines are added
+ * (HSPICE Simulation and Analysis User Guide, "Data-driven analysis" and ".ALTER").
+ */
+export interface DeckVariant {
+  /** What distinguishes this run: the data row's parameters, and `alter` (0 for the deck as written). */
+  values: Record<string, number>;
+  text: string;
+  /** Parameters this variant redefines on purpose (data columns, .param lines of .alter blocks). */
+  redefined: string[];
+}
+
+export interface DeckVariants {
+  variants: DeckVariant[];
+  /** What was not understood or cannot be supported, by line. */
+  diagnostics: Array<{ severity: 'warning' | 'error'; message: string; loc: SourceLocation }>;
+}
+
+interface Card {
+  /** Physical line indices (0-based) of the card: its first line and `+` continuations. */
+  lines: number[];
+  /** The card's words, continuation markers removed, lower-cased. */
+  words: string[];
+}
+
+/** Cards with the same key replace each other in .alter: elements by name, models by name, `.temp`. */
+function replacementKey(card: Card): string | undefined {
+  const [head, second] = card.words;
+  if (head === '.model') return `.model ${second}`;
+  if (head === '.temp') return '.temp';
+  return head.startsWith('.') ? undefined : head;
+}
+
+function cardsOf(lines: string[]): Card[] {
+  const cards: Card[] = [];
+  for (let index = 1; index < lines.length; index++) {
+    const line = lines[index];
+    if (/^\s*\+/.test(line) && cards.length > 0) {
+      const card = cards[cards.length - 1];
+      card.lines.push(index);
+      card.words.push(...wordsOf(line.replace(/^\s*\+/, '')));
+    } else if (!/^\s*(\*|$)/.test(line)) {
+      cards.push({ lines: [index], words: wordsOf(line) });
+    }
+  }
+  return cards;
+}
+
+function wordsOf(line: string): string[] {
+  const code = line.replace(/\s\$.*$|;.*$/, '');
+  return code.toLowerCase().split(/[\s,]+/).filter((w) => w !== '');
+}
+
+/** The deck's `.data` rows and `.alter` blocks as separate deck texts (just the deck when it has neither). */
+export function deckVariants(text: string, fileName = '<netlist>'): DeckVariants {
+  const lines = text.split('\n');
+  const diagnostics: DeckVariants['diagnostics'] = [];
+  const at = (line: number): SourceLocation => ({ file: fileName, line: line + 1, column: 1 });
+  const comment = (target: string[], indices: number[]): void => {
+    for (const index of indices) target[index] = `* ${target[index]}`;
+  };
+  const cards = cardsOf(lines);
+
+  // .data tables.
+  const tables = new Map<string, { names: string[]; rows: number[][]; line: number }>();
+  const base = [...lines];
+  for (let k = 0; k < cards.length; k++) {
+    const card = cards[k];
+    if (card.words[0] !== '.data') continue;
+    const end = cards.findIndex((c, j) => j > k && c.words[0] === '.enddata');
+    if (end < 0) throw new CircuitError('.data has no .enddata', at(card.lines[0]), 'close the table with .enddata');
+    const name = card.words[1];
+    const names = card.words.slice(2).filter((w) => parseValue(w) === undefined);
+    const numbers = [
+      ...card.words.slice(2 + names.length),
+      ...cards.slice(k + 1, end).flatMap((c) => c.words),
+    ].map((w) => {
+      const value = parseValue(w.replace(/^'|'$/g, ''));
+      if (value === undefined) throw new CircuitError(`.data ${name}: '${w}' is not a number`, at(card.lines[0]), 'the rows of a .data table are numbers');
+      return value;
+    });
+    if (!name || names.length === 0 || numbers.length % names.length !== 0) {
+      throw new CircuitError(
+        `.data ${name ?? ''}: ${numbers.length} values do not fill rows of ${names.length} parameters`,
+        at(card.lines[0]),
+        'write .data NAME p1 p2, then one "+ v1 v2" line per row, then .enddata',
+      );
+    }
+    const rows: number[][] = [];
+    for (let r = 0; r < numbers.length; r += names.length) rows.push(numbers.slice(r, r + names.length));
+    tables.set(name, { names, rows, line: card.lines[0] });
+    for (const c of cards.slice(k, end + 1)) comment(base, c.lines);
+  }
+
+  // SWEEP DATA=name on analyses (and .DC DATA=name, a DC analysis over the table alone).
+  let used: string | undefined;
+  for (const card of cards) {
+    const match = /\s(sweep\s+)?data\s*=\s*(\w+)/i.exec(lines[card.lines[0]]);
+    if (!match || !/^\.(dc|ac|tran|op)$/.test(card.words[0])) continue;
+    const name = match[2].toLowerCase();
+    if (!tables.has(name)) throw new CircuitError(`no .data table named '${name}'`, at(card.lines[0]), 'define it with .data ... .enddata');
+    if (used && used !== name) {
+      diagnostics.push({ severity: 'error', message: `only one .data table per deck is swept; '${name}' is ignored`, loc: at(card.lines[0]) });
+      continue;
+    }
+    used = name;
+    const line = lines[card.lines[0]];
+    base[card.lines[0]] = card.words[0] === '.dc' && /^\s*\.dc\s+data\s*=/i.test(line) ? '.op' : line.replace(match[0], '');
+  }
+  for (const [name, table] of tables) {
+    if (name !== used) diagnostics.push({ severity: 'warning', message: `.data ${name} is not used by any analysis`, loc: at(table.line) });
+  }
+
+  // .alter blocks.
+  const alters = cards.filter((c) => c.words[0] === '.alter');
+  const endCard = cards.find((c) => c.words[0] === '.end');
+  const blocks = alters.map((alter, k) => {
+    const from = alter.lines[0];
+    const to = alters[k + 1]?.lines[0] ?? endCard?.lines[0] ?? lines.length;
+    return { from, to, cards: cards.filter((c) => c.lines[0] > from && c.lines[0] < to) };
+  });
+  const original = [...base];
+  for (const block of blocks) for (let index = block.from; index < block.to; index++) original[index] = `* ${lines[index]}`;
+
+  const rows = used ? tables.get(used)!.rows.map((row) => Object.fromEntries(tables.get(used!)!.names.map((n, i) => [n, row[i]]))) : [{}];
+  const texts: Array<{ values: Record<string, number>; text: string; redefined: string[] }> = [
+    { values: {}, text: original.join('\n'), redefined: [] },
+  ];
+  const baseCards = cards.filter((c) => c.lines[0] < (blocks[0]?.from ?? lines.length));
+  for (const block of blocks) {
+    for (const card of block.cards) {
+      if (card.words[0] === '.del') {
+        diagnostics.push({ severity: 'error', message: `${card.words.slice(0, 2).join(' ')} in .alter is not supported: the line is ignored`, loc: at(card.lines[0]) });
+      }
+    }
+  }
+  // As in HSPICE, alterations accumulate: run k has the changes of blocks 1..k, later ones replacing earlier.
+  for (let k = 0; k < blocks.length; k++) {
+    const altered = [...original];
+    const active = [...baseCards];
+    const redefined: string[] = [];
+    for (const block of blocks.slice(0, k + 1)) {
+      for (const card of block.cards) {
+        if (card.words[0] === '.del') continue;
+        for (const index of card.lines) altered[index] = base[index];
+        if (card.words[0] === '.param') {
+          for (const match of card.words.slice(1).join(' ').matchAll(/([a-z_]\w*)\s*=/g)) redefined.push(match[1]);
+        }
+        const key = replacementKey(card);
+        if (key) for (const replaced of active.filter((c) => replacementKey(c) === key)) comment(altered, replaced.lines);
+        active.push(card);
+      }
+    }
+    texts.push({ values: { alter: k + 1 }, text: altered.join('\n'), redefined });
+  }
+
+  const variants: DeckVariant[] = [];
+  for (const { values, text: deck, redefined } of texts) {
+    for (const row of rows) {
+      variants.push({
+        values: { ...values, ...row },
+        text: withParameterOverrides(deck, row),
+        redefined: [...redefined, ...Object.keys(row)],
+      });
+    }
+  }
+  return { variants, diagnostics };
+}

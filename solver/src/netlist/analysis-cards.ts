@@ -7,7 +7,7 @@
  */
 import type { AnalysisCard, Expr, OutputVariable } from '../circuit/flat';
 import { CircuitError, type SourceLocation } from '../errors';
-import { parseExpression } from './expression';
+import { evaluateExpression, parseExpression } from './expression';
 import { parseValue } from './values';
 
 type OtherCard = Extract<AnalysisCard, { kind: 'other' }>;
@@ -69,6 +69,7 @@ class TokenCursor {
     readonly loc: SourceLocation,
     readonly statement: string,
     readonly usage: string,
+    readonly parameters: ReadonlyMap<string, number> = new Map(),
   ) {}
 
   atEnd(): boolean {
@@ -93,8 +94,21 @@ class TokenCursor {
 
   number(what: string): number {
     const token = this.next(what);
-    const text = /^[{'"].*[}'"]$/.test(token) ? token.slice(1, -1) : token;
-    const value = parseValue(text);
+    return this.numberOf(token, what);
+  }
+
+  /** A number, or a quoted/braced expression of numbers and `.param` values (HSPICE writes `val='vdd/2'`). */
+  numberOf(token: string, what: string): number {
+    const quoted = /^[{'"].*[}'"]$/.test(token);
+    const text = quoted ? token.slice(1, -1) : token;
+    let value = parseValue(text);
+    if (value === undefined && quoted) {
+      try {
+        value = evaluateExpression(parseExpression(text, this.loc), (name) => this.parameters.get(name));
+      } catch (error) {
+        this.fail(`${this.statement}: ${what}: ${(error as Error).message}`);
+      }
+    }
     if (value === undefined || !Number.isFinite(value)) {
       this.fail(`${this.statement}: ${what} must be a number, found '${token}'`);
     }
@@ -199,8 +213,8 @@ function noiseCard(card: OtherCard): AnalysisCard {
 }
 
 /** `.four freq v(a) v(b) ...` */
-export function fourierCard(card: OtherCard): FourierCard {
-  const cursor = new TokenCursor(card.args, card.loc, '.four', FOUR_USAGE);
+export function fourierCard(card: OtherCard, parameters: ReadonlyMap<string, number> = new Map()): FourierCard {
+  const cursor = new TokenCursor(card.args, card.loc, '.four', FOUR_USAGE, parameters);
   const fundamental = cursor.number('fundamental frequency');
   if (!(fundamental > 0)) cursor.fail('.four: the fundamental frequency must be positive');
   const signals: MeasureSignal[] = [];
@@ -257,9 +271,7 @@ function keyValues(cursor: TokenCursor, keys: readonly string[]): Map<string, st
 }
 
 function numberOf(cursor: TokenCursor, key: string, text: string): number {
-  const value = parseValue(text.replace(/^['{"]|['}"]$/g, ''));
-  if (value === undefined || !Number.isFinite(value)) cursor.fail(`${cursor.statement}: ${key}= needs a number, found '${text}'`);
-  return value;
+  return cursor.numberOf(text, `${key}=`);
 }
 
 const CONDITION_KEYS = ['val', 'rise', 'fall', 'cross', 'td', 'at'] as const;
@@ -305,8 +317,8 @@ function whenCondition(cursor: TokenCursor): MeasureCondition {
 const ANALYSES = new Set(['tran', 'ac', 'dc']);
 
 /** `.meas[ure] tran|ac|dc name ...`, every form of the ngspice manual (ch. 15.6) and HSPICE's spellings. */
-export function measureCard(card: OtherCard): MeasureCard {
-  const cursor = new TokenCursor(card.args, card.loc, '.meas', MEAS_USAGE);
+export function measureCard(card: OtherCard, parameters: ReadonlyMap<string, number> = new Map()): MeasureCard {
+  const cursor = new TokenCursor(card.args, card.loc, '.meas', MEAS_USAGE, parameters);
   const analysis = cursor.next('analysis (tran, ac or dc)');
   if (!ANALYSES.has(analysis)) {
     cursor.fail(`.meas: measurements on '${analysis}' are not supported (use tran, ac or dc)`);

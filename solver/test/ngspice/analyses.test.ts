@@ -257,3 +257,45 @@ describe.each(fourierDecks)('%s: .four agrees with ngspice', (deckName) => {
     expect(problems).toEqual([]);
   });
 });
+
+const HSPICE_DIR = join(ANALYSES_DIR, 'hspice');
+const hspiceDecks = readdirSync(HSPICE_DIR)
+  .filter((f) => f.endsWith('.sp'))
+  .sort();
+
+/** The ngspice translations of an HSPICE deck: `name.cir`, or `name.1.cir`, `name.2.cir`, ... one per run. */
+function translations(deckName: string): string[] {
+  const base = deckName.slice(0, -'.sp'.length);
+  const files = readdirSync(HSPICE_DIR).filter((f) => f === `${base}.cir` || new RegExp(`^${base}\\.\\d+\\.cir$`).test(f));
+  return files.sort((a, b) => Number(/\.(\d+)\.cir$/.exec(a)?.[1] ?? 0) - Number(/\.(\d+)\.cir$/.exec(b)?.[1] ?? 0));
+}
+
+describe.each(hspiceDecks)('HSPICE deck %s runs and matches its ngspice translation', (deckName) => {
+  it('every measurement of every run', () => {
+    const deck = join(HSPICE_DIR, deckName);
+    const text = readFileSync(deck, 'utf8');
+    const result = simulateNetlist(text, { fileName: deck, readFile: fileReaderFor(deck) });
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const runs = result.runs ?? [{ values: {}, measurements: result.measurements }];
+    const references = translations(deckName);
+    expect(runs).toHaveLength(references.length);
+    const transient = text.includes('.tran');
+    const reltol = transient ? 1e-4 : 1e-6;
+    const problems: string[] = [];
+    runs.forEach((run, k) => {
+      const reference = parseNgspiceMeasurements(ngspicePrinted(join(HSPICE_DIR, references[k])));
+      expect(reference.size).toBeGreaterThan(0);
+      for (const [name, theirs] of reference) {
+        const mine = run.measurements.find((m) => m.name === name);
+        const agree =
+          mine !== undefined &&
+          !mine.error &&
+          (Math.abs(mine.value - theirs.value) <= reltol * Math.abs(theirs.value) + 1e-15 ||
+            Math.abs(mine.value - theirs.value) <= 6e-6 * Math.abs(theirs.value));
+        if (!agree) problems.push(`run ${k} (${references[k]}) ${name}: ours ${mine?.error ?? mine?.value}, ngspice ${theirs.value}`);
+      }
+      expect(run.measurements.filter((m) => !m.error)).toHaveLength(reference.size);
+    });
+    expect(problems).toEqual([]);
+  });
+});
