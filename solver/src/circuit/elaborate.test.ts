@@ -3,7 +3,8 @@ import { evaluateExpression, parseAndElaborate } from '../netlist';
 import type { ElementCard, FlatCircuit } from './flat';
 
 const flat = (body: string, options = {}): FlatCircuit => parseAndElaborate(`title\n${body}`, options);
-const byName = (circuit: FlatCircuit): Map<string, ElementCard> => new Map(circuit.elements.map((e) => [e.name, e]));
+const byName = (circuit: FlatCircuit): Map<string, ElementCard> =>
+  new Map(circuit.elements.map((e) => [e.name, e]));
 
 function errorOf(fn: () => unknown): SpiceError {
   try {
@@ -17,7 +18,9 @@ function errorOf(fn: () => unknown): SpiceError {
 
 describe('parameters', () => {
   it('evaluates .param chains and element expressions', () => {
-    const circuit = flat(".param r0=1k gain={r0/100} twice='2*r0'\nR1 a 0 {twice+gain}\nC1 a 0 1u\nR2 a 0 r0");
+    const circuit = flat(
+      ".param r0=1k gain={r0/100} twice='2*r0'\nR1 a 0 {twice+gain}\nC1 a 0 1u\nR2 a 0 r0",
+    );
     expect(circuit.parameters.get('gain')).toBe(10);
     const elements = byName(circuit);
     expect(elements.get('r1')?.value).toBe(2010);
@@ -33,7 +36,12 @@ describe('parameters', () => {
   });
 
   it('lets .param refer to parameters written later, as ngspice does, and detects cycles', () => {
-    expect(flat('.param a={b+1}\n.param b=2').parameters).toEqual(new Map([['b', 2], ['a', 3]]));
+    expect(flat('.param a={b+1}\n.param b=2').parameters).toEqual(
+      new Map([
+        ['b', 2],
+        ['a', 3],
+      ]),
+    );
     const cycle = errorOf(() => flat('.param a={b+1}\n.param b={a*2}'));
     expect(cycle.message).toMatch(/'a' depends on itself/);
     expect(cycle.loc).toMatchObject({ line: 2, column: 8 });
@@ -45,7 +53,9 @@ describe('parameters', () => {
   });
 
   it('looks names up through the enclosing instances (ngspice dynamic scoping)', () => {
-    const circuit = flat('.param g=5\n.subckt s a params: p=1\nR1 a 0 {p*g}\n.ends\n.subckt t a params: g=7\nX1 a s\n.ends\nX1 1 t\nX2 1 s');
+    const circuit = flat(
+      '.param g=5\n.subckt s a params: p=1\nR1 a 0 {p*g}\n.ends\n.subckt t a params: g=7\nX1 a s\n.ends\nX1 1 t\nX2 1 s',
+    );
     expect(circuit.elements.map((e) => [e.name, e.value])).toEqual([
       ['r.x1.x1.r1', 7],
       ['r.x2.r1', 5],
@@ -85,10 +95,16 @@ describe('.func', () => {
   });
 
   it('reports wrong argument counts, recursion, undefined and built-in names', () => {
-    expect(errorOf(() => flat('.func f(a) {a}\nR1 a 0 {f(1, 2)}')).message).toMatch(/takes 1 argument\(s\), got 2/);
+    expect(errorOf(() => flat('.func f(a) {a}\nR1 a 0 {f(1, 2)}')).message).toMatch(
+      /takes 1 argument\(s\), got 2/,
+    );
     expect(() => flat('.func f(a) {f(a)}\nR1 a 0 {f(1)}')).toThrow(/calls itself/);
-    expect(() => flat('.func f(a) {a+a}\n.func g(a) {f(f(f(f(a))))}\n.func h(a) {g(g(g(g(g(a)))))}\nR1 a 0 {h(h(1))}')).toThrow(/more than 100000/);
-    expect(() => flat('.subckt s a\n.func f(x) {x}\n.ends\nR1 a 0 {f(1)}')).toThrow(/'f' is not defined here/);
+    expect(() =>
+      flat('.func f(a) {a+a}\n.func g(a) {f(f(f(f(a))))}\n.func h(a) {g(g(g(g(g(a)))))}\nR1 a 0 {h(h(1))}'),
+    ).toThrow(/more than 100000/);
+    expect(() => flat('.subckt s a\n.func f(x) {x}\n.ends\nR1 a 0 {f(1)}')).toThrow(
+      /'f' is not defined here/,
+    );
     expect(() => flat('.func sqrt(x) {x}')).toThrow(/built-in/);
     expect(() => flat('R1 a 0 {nofunc(1)}')).toThrow(/unknown function 'nofunc'/);
   });
@@ -173,7 +189,15 @@ describe('subcircuit flattening', () => {
   });
 
   it('keeps definitions inside definitions local', () => {
-    const local = ['.subckt outer a', '.subckt leaf x', 'R1 x 0 1', '.ends', 'X1 a leaf', '.ends', 'X9 n outer'].join('\n');
+    const local = [
+      '.subckt outer a',
+      '.subckt leaf x',
+      'R1 x 0 1',
+      '.ends',
+      'X1 a leaf',
+      '.ends',
+      'X9 n outer',
+    ].join('\n');
     // ngspice expands instances of local definitions inside the definition: the letter prefix appears twice.
     expect(flat(local).elements.map((e) => e.name)).toEqual(['r.x9.r.x1.r1']);
     const error = errorOf(() => flat(`${local}\nX2 n leaf`));
@@ -254,9 +278,13 @@ describe('subcircuit flattening', () => {
       '.model nch.1 nmos level=1 lmin=0.1u lmax=1u wmin=0.1u wmax=10u vto=0.4',
       '.model nch.2 nmos level=1 lmin=1u lmax=10u wmin=0.1u wmax=10u vto=0.5',
     ].join('\n');
-    const circuit = flat(`${models}\nM1 d g 0 0 nch l=0.5u w=1u\nM2 d g 0 0 nch l=1u w=1u\nM3 d g 0 0 nch l=10u w=10u`);
+    const circuit = flat(
+      `${models}\nM1 d g 0 0 nch l=0.5u w=1u\nM2 d g 0 0 nch l=1u w=1u\nM3 d g 0 0 nch l=10u w=10u`,
+    );
     expect(circuit.elements.map((e) => e.model)).toEqual(['nch.1', 'nch.2', 'nch.2']);
-    expect(() => flat(`${models}\nM1 d g 0 0 nch l=20u w=1u`)).toThrow(/no bin of model 'nch' covers l=0.00002/);
+    expect(() => flat(`${models}\nM1 d g 0 0 nch l=20u w=1u`)).toThrow(
+      /no bin of model 'nch' covers l=0.00002/,
+    );
     expect(() => flat(`${models}\nM1 d g 0 0 nch`)).toThrow(/does not give both l= and w=/);
   });
 
@@ -293,7 +321,14 @@ describe('subcircuit flattening', () => {
               type: 'binary',
               op: '*',
               left: { type: 'num', value: 3 },
-              right: { type: 'call', name: 'v', args: [{ type: 'var', name: 'a' }, { type: 'var', name: 'x1.mid' }] },
+              right: {
+                type: 'call',
+                name: 'v',
+                args: [
+                  { type: 'var', name: 'a' },
+                  { type: 'var', name: 'x1.mid' },
+                ],
+              },
             },
             right: { type: 'call', name: 'i', args: [{ type: 'var', name: 'v.x1.vs' }] },
           },
@@ -352,7 +387,12 @@ describe('element cards', () => {
       ].join('\n'),
     );
     const elements = byName(circuit);
-    expect(elements.get('v1')?.source).toEqual({ dc: 1, acMag: 2, acPhase: 0, waveform: { type: 'pulse', args: [0, 1, 0, 1e-9, 1e-9, 1e-6, 2e-6] } });
+    expect(elements.get('v1')?.source).toEqual({
+      dc: 1,
+      acMag: 2,
+      acPhase: 0,
+      waveform: { type: 'pulse', args: [0, 1, 0, 1e-9, 1e-9, 1e-6, 2e-6] },
+    });
     expect(elements.get('i1')?.source).toEqual({ waveform: { type: 'sin', args: [0, 1e-3, 1e3] } });
     expect(elements.get('v2')?.source?.waveform?.options).toEqual({ r: 0 });
     expect(elements.get('r1')).toMatchObject({ value: 2000, params: { tc1: 1e-3, tc2: 2e-6 } });
@@ -360,9 +400,17 @@ describe('element cards', () => {
     expect(elements.get('d1')).toMatchObject({ model: 'dm', params: { area: 3, off: 1 } });
     expect(elements.get('q1')?.params).toEqual({ ic: 0.6, ic2: 5 });
     expect(elements.get('s1')).toMatchObject({ nodes: ['a', '0', 'c', '0'], params: { on: 1 } });
-    expect(elements.get('e1')).toMatchObject({ nodes: ['a', '0', 'b', '0'], poly: { dimension: 1, coefficients: [0, 2] } });
+    expect(elements.get('e1')).toMatchObject({
+      nodes: ['a', '0', 'b', '0'],
+      poly: { dimension: 1, coefficients: [0, 2] },
+    });
     expect(elements.get('g1')?.table).toEqual({
-      expr: { type: 'binary', op: '*', left: { type: 'call', name: 'v', args: [{ type: 'var', name: 'b' }] }, right: { type: 'num', value: 2 } },
+      expr: {
+        type: 'binary',
+        op: '*',
+        left: { type: 'call', name: 'v', args: [{ type: 'var', name: 'b' }] },
+        right: { type: 'num', value: 2 },
+      },
       points: [
         [0, 0],
         [1, 1e-3],
@@ -396,7 +444,10 @@ describe('circuit-level statements', () => {
     expect(circuit.analyses[1]).toMatchObject({ sweeps: [{ source: 'v1', start: 0, stop: 5, step: 0.1 }] });
     expect(circuit.analyses[2]).toMatchObject({ variation: 'oct', points: 5, fstart: 10, fstop: 1e6 });
     expect(circuit.analyses[3]).toMatchObject({ tstep: 1e-6, tstop: 1e-3, tstart: 0, tmax: 2e-6, uic: true });
-    expect(circuit.analyses[4]).toMatchObject({ name: 'noise', args: ['v', '(', 'out', ')', 'v1', 'dec', '10', '1', '1k'] });
+    expect(circuit.analyses[4]).toMatchObject({
+      name: 'noise',
+      args: ['v', '(', 'out', ')', 'v1', 'dec', '10', '1', '1k'],
+    });
     expect(circuit.options).toEqual({ reltol: 1e-4, method: 'gear', noacct: true });
     expect(circuit.temperatures).toEqual([0, 27]);
     expect(circuit.initialConditions).toEqual(new Map([['out', 0.5]]));

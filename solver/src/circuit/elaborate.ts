@@ -17,7 +17,12 @@ import type {
   SubcircuitDefinition,
   Value,
 } from '../netlist/ast';
-import { evaluateExpression, expressionLocation, isBuiltinFunction, setExpressionLocation } from '../netlist/expression';
+import {
+  evaluateExpression,
+  expressionLocation,
+  isBuiltinFunction,
+  setExpressionLocation,
+} from '../netlist/expression';
 import type { AnalysisCard, Diagnostic, ElementCard, Expr, FlatCircuit, ModelCard } from './flat';
 
 const MAX_INSTANCE_DEPTH = 64;
@@ -93,7 +98,12 @@ class Elaborator {
   private instanceCount = 0;
   private readonly nodesets = new Map<string, number>();
   /** `.ic`/`.nodeset` entries by flattened node, to check once all elements exist. */
-  private readonly conditionNodes: Array<{ node: string; written: string; command: string; loc: SourceLocation }> = [];
+  private readonly conditionNodes: Array<{
+    node: string;
+    written: string;
+    command: string;
+    loc: SourceLocation;
+  }> = [];
 
   constructor(private readonly netlist: Netlist) {
     this.diagnostics = netlist.diagnostics.map((diagnostic) => ({ ...diagnostic }));
@@ -129,7 +139,9 @@ class Elaborator {
         case 'options':
           for (const option of statement.options) {
             circuit.options[option.name] =
-              option.value === true || typeof option.value === 'string' ? option.value : this.value(option.value, top);
+              option.value === true || typeof option.value === 'string'
+                ? option.value
+                : this.value(option.value, top);
           }
           break;
         case 'temp':
@@ -143,7 +155,11 @@ class Elaborator {
           circuit.saves.push(...statement.vectors);
           break;
         case 'print':
-          circuit.prints.push({ analysis: statement.analysis, vectors: statement.vectors, loc: statement.loc });
+          circuit.prints.push({
+            analysis: statement.analysis,
+            vectors: statement.vectors,
+            loc: statement.loc,
+          });
           break;
         default:
           break;
@@ -163,7 +179,12 @@ class Elaborator {
     const target = statement.type === 'ic' ? this.initialConditions : this.nodesets;
     for (const entry of statement.entries) {
       const node = this.node(entry.node.name, frame);
-      this.conditionNodes.push({ node, written: entry.node.name, command: statement.type, loc: entry.node.loc });
+      this.conditionNodes.push({
+        node,
+        written: entry.node.name,
+        command: statement.type,
+        loc: entry.node.loc,
+      });
       target.set(node, this.value(entry.value, frame));
     }
   }
@@ -208,7 +229,8 @@ class Elaborator {
     const frame: Frame = {
       path,
       instanceName: path.slice(path.lastIndexOf('.') + 1),
-      local: definition !== undefined && definitions.parent !== undefined && definitions.parent !== this.topScope,
+      local:
+        definition !== undefined && definitions.parent !== undefined && definitions.parent !== this.topScope,
       parent,
       definition,
       definitions,
@@ -241,7 +263,10 @@ class Elaborator {
       );
     }
     if (this.resolving.size >= MAX_PARAMETER_CHAIN) {
-      throw new CircuitError(`parameters depend on each other more than ${MAX_PARAMETER_CHAIN} levels deep`, assignment.loc);
+      throw new CircuitError(
+        `parameters depend on each other more than ${MAX_PARAMETER_CHAIN} levels deep`,
+        assignment.loc,
+      );
     }
     this.resolving.add(assignment);
     try {
@@ -292,7 +317,8 @@ class Elaborator {
   /** Evaluates assignments into `target`; `ic=1,2` gives ic and ic2, `tc=a,b` gives tc1 and tc2. */
   private params(assignments: ParamAssignment[], frame: Frame, target: Record<string, number>): void {
     for (const assignment of assignments) {
-      if (assignment.name === '__proto__') throw new CircuitError("'__proto__' cannot be a parameter name", assignment.loc);
+      if (assignment.name === '__proto__')
+        throw new CircuitError("'__proto__' cannot be a parameter name", assignment.loc);
       if (!assignment.rest && assignment.name !== 'tc') {
         target[assignment.name] = this.value(assignment.value, frame);
         continue;
@@ -301,7 +327,10 @@ class Elaborator {
       if (assignment.name === 'tc') {
         values.forEach((value, index) => (target[`tc${index + 1}`] = value));
       } else {
-        values.forEach((value, index) => (target[index === 0 ? assignment.name : `${assignment.name}${index + 1}`] = value));
+        values.forEach(
+          (value, index) =>
+            (target[index === 0 ? assignment.name : `${assignment.name}${index + 1}`] = value),
+        );
       }
     }
   }
@@ -325,7 +354,8 @@ class Elaborator {
    * so that vector names such as `i(v.x1.v.x3.v9)` match ngspice's.
    */
   private elementName(name: string, frame: Frame): string {
-    if (frame.local && frame.parent) return this.elementName(`${name[0]}.${frame.instanceName}.${name}`, frame.parent);
+    if (frame.local && frame.parent)
+      return this.elementName(`${name[0]}.${frame.instanceName}.${name}`, frame.parent);
     return frame.path ? `${name[0]}.${frame.path}.${name}` : name;
   }
 
@@ -359,14 +389,23 @@ class Elaborator {
           `give l= and w= so that one of the bins (${bins.map((bin) => bin.name).join(', ')}) can be chosen`,
         );
       }
-      const inside = (value: number, min: number | undefined, max: number | undefined, closed: boolean): boolean => {
+      const inside = (
+        value: number,
+        min: number | undefined,
+        max: number | undefined,
+        closed: boolean,
+      ): boolean => {
         const tolerance = 1e-9 * Math.abs(value);
-        return (min === undefined || value >= min - tolerance) && (max === undefined || (closed ? value <= max + tolerance : value < max - tolerance));
+        return (
+          (min === undefined || value >= min - tolerance) &&
+          (max === undefined || (closed ? value <= max + tolerance : value < max - tolerance))
+        );
       };
       for (const closed of [false, true]) {
         const bin = bins.find(
           (candidate) =>
-            inside(l, candidate.params.lmin, candidate.params.lmax, closed) && inside(w, candidate.params.wmin, candidate.params.wmax, closed),
+            inside(l, candidate.params.lmin, candidate.params.lmax, closed) &&
+            inside(w, candidate.params.wmin, candidate.params.wmax, closed),
         );
         if (bin) return bin.name;
       }
@@ -400,7 +439,10 @@ class Elaborator {
       for (const assignment of statement.assignments) {
         const earlier = frame.pending.get(assignment.name);
         if (earlier && !frame.definition) {
-          this.warn(`parameter '${assignment.name}' is defined again (first at line ${earlier.loc.line}); the last value is used`, assignment.loc);
+          this.warn(
+            `parameter '${assignment.name}' is defined again (first at line ${earlier.loc.line}); the last value is used`,
+            assignment.loc,
+          );
         }
         frame.params.delete(assignment.name);
         frame.pending.set(assignment.name, assignment);
@@ -439,7 +481,10 @@ class Elaborator {
         const key = `${statement.loc.file}:${statement.loc.line}`;
         if (!this.warnedBodyStatements.has(key)) {
           this.warnedBodyStatements.add(key);
-          this.warn(`${what} inside subcircuit '${definition.name}' is ignored: write it at the top level`, statement.loc);
+          this.warn(
+            `${what} inside subcircuit '${definition.name}' is ignored: write it at the top level`,
+            statement.loc,
+          );
         }
       }
     }
@@ -479,7 +524,11 @@ class Elaborator {
       );
     }
     if (++this.instanceCount > MAX_INSTANCES) {
-      throw new CircuitError(`more than ${MAX_INSTANCES} subcircuit instances after expansion`, statement.loc, 'check for subcircuits that instantiate each other many times');
+      throw new CircuitError(
+        `more than ${MAX_INSTANCES} subcircuit instances after expansion`,
+        statement.loc,
+        'check for subcircuits that instantiate each other many times',
+      );
     }
     let depth = 0;
     for (let level: Frame | undefined = frame; level; level = level.parent) {
@@ -493,7 +542,10 @@ class Elaborator {
       depth++;
     }
     if (depth > MAX_INSTANCE_DEPTH) {
-      throw new CircuitError(`subcircuit instances nested more than ${MAX_INSTANCE_DEPTH} levels deep`, statement.loc);
+      throw new CircuitError(
+        `subcircuit instances nested more than ${MAX_INSTANCE_DEPTH} levels deep`,
+        statement.loc,
+      );
     }
     const ports = new Map<string, string>();
     definition.ports.forEach((port, index) => {
@@ -516,15 +568,20 @@ class Elaborator {
 
     // numparam: overrides are evaluated in the caller's scope, defaults in the instance's own scope.
     const overrides = new Map<string, number>();
-    for (const assignment of statement.params) overrides.set(assignment.name, this.value(assignment.value, frame));
+    for (const assignment of statement.params)
+      overrides.set(assignment.name, this.value(assignment.value, frame));
     const declared = new Set(definition.params.map((param) => param.name));
     for (const [name, value] of overrides) {
       if (name === 'm' && !declared.has('m')) {
         // Instance multiplier: every element inside is multiplied (parallel copies), as in ngspice.
-        if (!(value > 0)) throw new CircuitError(`${statement.name}: m must be positive, got ${value}`, statement.loc);
+        if (!(value > 0))
+          throw new CircuitError(`${statement.name}: m must be positive, got ${value}`, statement.loc);
         child.multiplier = frame.multiplier * value;
       } else if (!declared.has(name)) {
-        this.warn(`${statement.name} sets '${name}', which is not a parameter of subcircuit '${definition.name}'`, statement.loc);
+        this.warn(
+          `${statement.name} sets '${name}', which is not a parameter of subcircuit '${definition.name}'`,
+          statement.loc,
+        );
         child.params.set(name, value);
       }
     }
@@ -538,7 +595,10 @@ class Elaborator {
 
   private element(statement: ElementStatement, frame: Frame): void {
     if (this.elements.length >= MAX_ELEMENTS) {
-      throw new CircuitError(`the circuit has more than ${MAX_ELEMENTS} elements after expanding subcircuits`, statement.loc);
+      throw new CircuitError(
+        `the circuit has more than ${MAX_ELEMENTS} elements after expanding subcircuits`,
+        statement.loc,
+      );
     }
     const name = this.elementName(statement.name, frame);
     const first = this.elementLocations.get(name);
@@ -569,7 +629,11 @@ class Elaborator {
       const model = this.findModel(statement.model.name, frame) ?? this.findModelBin(statement, frame, card);
       if (model !== undefined) {
         card.model = model;
-      } else if (!MODEL_KINDS.has(statement.kind) && card.value === undefined && frame.lookup(statement.model.name) !== undefined) {
+      } else if (
+        !MODEL_KINDS.has(statement.kind) &&
+        card.value === undefined &&
+        frame.lookup(statement.model.name) !== undefined
+      ) {
         // HSPICE writes parameter names without braces: `R1 a b rload`.
         card.value = frame.lookup(statement.model.name);
       } else {
@@ -587,16 +651,21 @@ class Elaborator {
         delete card.params[param];
       }
     }
-    if (statement.controls) card.controls = statement.controls.map((control) => this.elementName(control.name, frame));
+    if (statement.controls)
+      card.controls = statement.controls.map((control) => this.elementName(control.name, frame));
     if (statement.source) {
       const source = statement.source;
       card.source = {};
       if (source.dc) card.source.dc = this.value(source.dc, frame);
       if (source.acMag) card.source.acMag = this.value(source.acMag, frame);
-      if (source.acMag || source.acPhase) card.source.acPhase = source.acPhase ? this.value(source.acPhase, frame) : 0;
+      if (source.acMag || source.acPhase)
+        card.source.acPhase = source.acPhase ? this.value(source.acPhase, frame) : 0;
       if (source.waveform) {
         const waveform = source.waveform;
-        card.source.waveform = { type: waveform.type, args: waveform.args.map((arg) => this.value(arg, frame)) };
+        card.source.waveform = {
+          type: waveform.type,
+          args: waveform.args.map((arg) => this.value(arg, frame)),
+        };
         if (waveform.options.length > 0) {
           const options: Record<string, number> = {};
           this.params(waveform.options, frame, options);
@@ -605,15 +674,23 @@ class Elaborator {
       }
     }
     if (statement.expression) {
-      card.expression = { quantity: statement.expression.quantity, expr: this.flattenExpression(statement.expression.expr, frame, statement.expression.loc) };
+      card.expression = {
+        quantity: statement.expression.quantity,
+        expr: this.flattenExpression(statement.expression.expr, frame, statement.expression.loc),
+      };
     }
     if (statement.poly) {
-      card.poly = { dimension: statement.poly.dimension, coefficients: statement.poly.coefficients.map((value) => this.value(value, frame)) };
+      card.poly = {
+        dimension: statement.poly.dimension,
+        coefficients: statement.poly.coefficients.map((value) => this.value(value, frame)),
+      };
     }
     if (statement.table) {
       card.table = {
         expr: this.flattenExpression(statement.table.expr, frame, statement.loc),
-        points: statement.table.points.map(([x, y]) => [this.value(x, frame), this.value(y, frame)] as [number, number]),
+        points: statement.table.points.map(
+          ([x, y]) => [this.value(x, frame), this.value(y, frame)] as [number, number],
+        ),
       };
     }
     this.elements.push(card);
@@ -642,9 +719,23 @@ class Elaborator {
         }
         case 'call':
           if (node.name === 'v') {
-            result = { type: 'call', name: 'v', args: node.args.map((arg) => ({ type: 'var', name: this.node((arg as { name: string }).name, frame) })) };
+            result = {
+              type: 'call',
+              name: 'v',
+              args: node.args.map((arg) => ({
+                type: 'var',
+                name: this.node((arg as { name: string }).name, frame),
+              })),
+            };
           } else if (node.name === 'i') {
-            result = { type: 'call', name: 'i', args: node.args.map((arg) => ({ type: 'var', name: this.elementName((arg as { name: string }).name, frame) })) };
+            result = {
+              type: 'call',
+              name: 'i',
+              args: node.args.map((arg) => ({
+                type: 'var',
+                name: this.elementName((arg as { name: string }).name, frame),
+              })),
+            };
           } else {
             result = { type: 'call', name: node.name, args: node.args.map(rewrite) };
           }
@@ -656,7 +747,12 @@ class Elaborator {
           result = { type: 'binary', op: node.op, left: rewrite(node.left), right: rewrite(node.right) };
           break;
         case 'ternary':
-          result = { type: 'ternary', cond: rewrite(node.cond), then: rewrite(node.then), else: rewrite(node.else) };
+          result = {
+            type: 'ternary',
+            cond: rewrite(node.cond),
+            then: rewrite(node.then),
+            else: rewrite(node.else),
+          };
           break;
       }
       setExpressionLocation(result, expressionLocation(node));
@@ -688,7 +784,12 @@ class Elaborator {
         case 'binary':
           return { type: 'binary', op: node.op, left: rewrite(node.left), right: rewrite(node.right) };
         case 'ternary':
-          return { type: 'ternary', cond: rewrite(node.cond), then: rewrite(node.then), else: rewrite(node.else) };
+          return {
+            type: 'ternary',
+            cond: rewrite(node.cond),
+            then: rewrite(node.then),
+            else: rewrite(node.else),
+          };
         case 'call': {
           if (isBuiltinFunction(node.name)) {
             if (node.name === 'v' || node.name === 'i') return node;
@@ -702,7 +803,11 @@ class Elaborator {
             definition = level.functions.get(node.name);
           }
           if (!definition) {
-            throw new CircuitError(`function '${node.name}' is not defined here`, loc, 'define it with .func at the top level or in this subcircuit');
+            throw new CircuitError(
+              `function '${node.name}' is not defined here`,
+              loc,
+              'define it with .func at the top level or in this subcircuit',
+            );
           }
           if (definition.params.length !== node.args.length) {
             throw new CircuitError(
@@ -712,7 +817,10 @@ class Elaborator {
             );
           }
           if (depth >= MAX_FUNCTION_DEPTH) {
-            throw new CircuitError(`function '${node.name}' calls itself or nests more than ${MAX_FUNCTION_DEPTH} deep`, loc);
+            throw new CircuitError(
+              `function '${node.name}' calls itself or nests more than ${MAX_FUNCTION_DEPTH} deep`,
+              loc,
+            );
           }
           const args = new Map(definition.params.map((param, index) => [param, rewrite(node.args[index])]));
           const substitute = (body: Expr): Expr => {
@@ -724,9 +832,19 @@ class Elaborator {
               case 'unary':
                 return { type: 'unary', op: body.op, arg: substitute(body.arg) };
               case 'binary':
-                return { type: 'binary', op: body.op, left: substitute(body.left), right: substitute(body.right) };
+                return {
+                  type: 'binary',
+                  op: body.op,
+                  left: substitute(body.left),
+                  right: substitute(body.right),
+                };
               case 'ternary':
-                return { type: 'ternary', cond: substitute(body.cond), then: substitute(body.then), else: substitute(body.else) };
+                return {
+                  type: 'ternary',
+                  cond: substitute(body.cond),
+                  then: substitute(body.then),
+                  else: substitute(body.else),
+                };
               case 'call': {
                 if (body.name === 'v' || body.name === 'i') return body;
                 const call: Expr = { type: 'call', name: body.name, args: body.args.map(substitute) };
@@ -748,7 +866,12 @@ class Elaborator {
   private checkReferences(): void {
     const byName = new Map(this.elements.map((element) => [element.name, element]));
     for (const element of this.elements) {
-      const required = element.kind === 'k' ? 'l' : element.kind === 'f' || element.kind === 'h' || element.kind === 'w' ? 'v' : undefined;
+      const required =
+        element.kind === 'k'
+          ? 'l'
+          : element.kind === 'f' || element.kind === 'h' || element.kind === 'w'
+            ? 'v'
+            : undefined;
       if (required) {
         for (const control of element.controls ?? []) {
           const target = byName.get(control);
@@ -757,7 +880,9 @@ class Elaborator {
             throw new CircuitError(
               `${element.name} refers to ${what} '${control}', which ${target ? `is not a ${what}` : 'does not exist'}`,
               element.loc,
-              required === 'l' ? 'K couples two inductors of the circuit' : 'the controlling current is measured through a voltage source (add a 0 V source in series)',
+              required === 'l'
+                ? 'K couples two inductors of the circuit'
+                : 'the controlling current is measured through a voltage source (add a 0 V source in series)',
             );
           }
         }
@@ -813,32 +938,62 @@ class Elaborator {
         const sweeps = statement.sweeps.map((sweep) => {
           const source = sweep.source.name;
           if (source !== 'temp' && !this.elementLocations.has(source)) {
-            throw new CircuitError(`.dc sweeps '${source}', which is not an element of the circuit`, sweep.source.loc, 'sweep an independent source (V or I), a resistor, or temp');
+            throw new CircuitError(
+              `.dc sweeps '${source}', which is not an element of the circuit`,
+              sweep.source.loc,
+              'sweep an independent source (V or I), a resistor, or temp',
+            );
           }
           const step = this.value(sweep.step, top);
-          if (step === 0) throw new CircuitError('.dc step must not be 0', sweep.step.loc, 'give a non-zero step');
+          if (step === 0)
+            throw new CircuitError('.dc step must not be 0', sweep.step.loc, 'give a non-zero step');
           return { source, start: this.value(sweep.start, top), stop: this.value(sweep.stop, top), step };
         });
         return { kind: 'dc', sweeps, loc: statement.loc };
       }
       case 'ac': {
         const points = this.value(statement.points, top);
-        if (!(points >= 1)) throw new CircuitError(`.ac needs at least 1 point, got ${points}`, statement.points.loc);
+        if (!(points >= 1))
+          throw new CircuitError(`.ac needs at least 1 point, got ${points}`, statement.points.loc);
         const fstart = this.value(statement.fstart, top);
         const fstop = this.value(statement.fstop, top);
         if (statement.variation !== 'lin' && !(fstart > 0)) {
-          throw new CircuitError(`.ac ${statement.variation} needs a start frequency above 0, got ${fstart}`, statement.fstart.loc, 'start at e.g. 1 Hz');
+          throw new CircuitError(
+            `.ac ${statement.variation} needs a start frequency above 0, got ${fstart}`,
+            statement.fstart.loc,
+            'start at e.g. 1 Hz',
+          );
         }
-        return { kind: 'ac', variation: statement.variation, points: Math.round(points), fstart, fstop, loc: statement.loc };
+        return {
+          kind: 'ac',
+          variation: statement.variation,
+          points: Math.round(points),
+          fstart,
+          fstop,
+          loc: statement.loc,
+        };
       }
       case 'tran': {
         const tstep = this.value(statement.tstep, top);
         const tstop = this.value(statement.tstop, top);
-        if (!(tstep > 0)) throw new CircuitError(`.tran step must be positive, got ${tstep}`, statement.tstep.loc);
-        if (!(tstop > 0)) throw new CircuitError(`.tran stop time must be positive, got ${tstop}`, statement.tstop.loc);
+        if (!(tstep > 0))
+          throw new CircuitError(`.tran step must be positive, got ${tstep}`, statement.tstep.loc);
+        if (!(tstop > 0))
+          throw new CircuitError(`.tran stop time must be positive, got ${tstop}`, statement.tstop.loc);
         const tstart = statement.tstart ? this.value(statement.tstart, top) : 0;
-        if (tstart >= tstop) throw new CircuitError(`.tran start time ${tstart} is not before the stop time ${tstop}`, statement.tstart!.loc);
-        const card: AnalysisCard = { kind: 'tran', tstep, tstop, tstart, uic: statement.uic, loc: statement.loc };
+        if (tstart >= tstop)
+          throw new CircuitError(
+            `.tran start time ${tstart} is not before the stop time ${tstop}`,
+            statement.tstart!.loc,
+          );
+        const card: AnalysisCard = {
+          kind: 'tran',
+          tstep,
+          tstop,
+          tstart,
+          uic: statement.uic,
+          loc: statement.loc,
+        };
         if (statement.tmax) card.tmax = this.value(statement.tmax, top);
         return card;
       }

@@ -34,7 +34,12 @@ export interface SourceSpec {
   loc: SourceLocation;
   acMag?: Value;
   acPhase?: Value;
-  waveform?: { type: 'pulse' | 'sin' | 'exp' | 'pwl' | 'sffm' | 'am'; args: Value[]; options: ParamAssignment[]; loc: SourceLocation };
+  waveform?: {
+    type: 'pulse' | 'sin' | 'exp' | 'pwl' | 'sffm' | 'am';
+    args: Value[];
+    options: ParamAssignment[];
+    loc: SourceLocation;
+  };
 }
 
 export interface ElementStatement {

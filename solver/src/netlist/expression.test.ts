@@ -94,7 +94,14 @@ describe('expressions', () => {
       left: {
         type: 'binary',
         op: '*',
-        left: { type: 'call', name: 'v', args: [{ type: 'var', name: 'x1.out' }, { type: 'var', name: '0' }] },
+        left: {
+          type: 'call',
+          name: 'v',
+          args: [
+            { type: 'var', name: 'x1.out' },
+            { type: 'var', name: '0' },
+          ],
+        },
         right: { type: 'call', name: 'i', args: [{ type: 'var', name: 'vdd' }] },
       },
       right: { type: 'call', name: 'v', args: [{ type: 'var', name: '3' }] },

@@ -71,7 +71,9 @@ const FUNCTIONS: Record<string, [number, number]> = {
 };
 
 /** Names of the built-in functions (for documentation and tests). */
-export const BUILTIN_FUNCTIONS: readonly string[] = Object.keys(FUNCTIONS).filter((f) => f !== 'v' && f !== 'i');
+export const BUILTIN_FUNCTIONS: readonly string[] = Object.keys(FUNCTIONS).filter(
+  (f) => f !== 'v' && f !== 'i',
+);
 
 /** Is `name` a built-in function (or v/i)? */
 export function isBuiltinFunction(name: string): boolean {
@@ -210,7 +212,10 @@ class ExpressionParser {
     }
     const ch = text[start];
     const code = text.charCodeAt(start);
-    if ((code >= 48 && code <= 57) || (ch === '.' && start + 1 < this.stop && /[0-9]/.test(text[start + 1]))) {
+    if (
+      (code >= 48 && code <= 57) ||
+      (ch === '.' && start + 1 < this.stop && /[0-9]/.test(text[start + 1]))
+    ) {
       const numberLength = scanNumber(text, start, false);
       const suffixLength = scanLetters(text, start + numberLength, this.stop);
       const value = scaledNumber(
@@ -229,7 +234,15 @@ class ExpressionParser {
       return;
     }
     const two = text.slice(start, Math.min(start + 2, this.stop));
-    if (two === '**' || two === '<=' || two === '>=' || two === '==' || two === '!=' || two === '&&' || two === '||') {
+    if (
+      two === '**' ||
+      two === '<=' ||
+      two === '>=' ||
+      two === '==' ||
+      two === '!=' ||
+      two === '&&' ||
+      two === '||'
+    ) {
       this.pos = start + 2;
       this.token = { kind: 'op', text: two, value: 0, start, end: this.pos };
       return;
@@ -260,7 +273,8 @@ class ExpressionParser {
   }
 
   private enter(): void {
-    if (++this.depth > MAX_DEPTH) this.fail(`expression nested more than ${MAX_DEPTH} levels deep`, this.token.start);
+    if (++this.depth > MAX_DEPTH)
+      this.fail(`expression nested more than ${MAX_DEPTH} levels deep`, this.token.start);
   }
 
   private ternary(): Expr {
@@ -424,7 +438,7 @@ function isIdentStart(code: number): boolean {
 }
 
 function isIdentPart(code: number): boolean {
-  return isIdentStart(code) || (code >= 48 && code <= 57) || code === 36 /* $ */;
+  return isIdentStart(code) || (code >= 48 && code <= 57) || code === 36; /* $ */
 }
 
 /** Parses `text.slice(start, end)` as an expression. */
@@ -475,10 +489,14 @@ export function evaluateExpression(expr: Expr, scope: (name: string) => number |
     }
     case 'binary': {
       if (expr.op === '&&') {
-        return truthy(evaluateExpression(expr.left, scope)) && truthy(evaluateExpression(expr.right, scope)) ? 1 : 0;
+        return truthy(evaluateExpression(expr.left, scope)) && truthy(evaluateExpression(expr.right, scope))
+          ? 1
+          : 0;
       }
       if (expr.op === '||') {
-        return truthy(evaluateExpression(expr.left, scope)) || truthy(evaluateExpression(expr.right, scope)) ? 1 : 0;
+        return truthy(evaluateExpression(expr.left, scope)) || truthy(evaluateExpression(expr.right, scope))
+          ? 1
+          : 0;
       }
       const left = evaluateExpression(expr.left, scope);
       const right = evaluateExpression(expr.right, scope);
@@ -517,7 +535,10 @@ export function evaluateExpression(expr: Expr, scope: (name: string) => number |
   }
 }
 
-function evaluateCall(expr: Extract<Expr, { type: 'call' }>, scope: (name: string) => number | undefined): number {
+function evaluateCall(
+  expr: Extract<Expr, { type: 'call' }>,
+  scope: (name: string) => number | undefined,
+): number {
   if (expr.name === 'v' || expr.name === 'i') {
     const names = expr.args.map((arg) => (arg.type === 'var' ? arg.name : '?'));
     const key = `${expr.name}(${names.join(',')})`;

@@ -69,9 +69,49 @@ function check(text: string): void {
 
 const SPICE_CHARS = 'abcdefgilmnpqrsuvwxyz0123456789 .+-*/^(){}\'",=;$:?<>!&|\n\t'.split('');
 const TOKENS = [
-  '.subckt', '.ends', '.include a.inc', '.lib lib.l x', '.lib', '.endl', '.model', '.param', '{', '}', "'", '(', ')',
-  'x1', 'v(', 'i(', 'PULSE(', 'POLY(2)', 'TABLE', 'value=', 'params:', '\n+', '\n', '1meg', '**', '?', ':', '.end',
-  '.control', '.endc', '.func f(x) {x*f(x)}', '.func g(a,b) {a+b}', 'g(1,2)', 'f(1)', 'X1 a b stage', 'X9 a stage', '=', ',', '0', 'gnd', '1e999', '1/0', 'sqrt(-1)',
+  '.subckt',
+  '.ends',
+  '.include a.inc',
+  '.lib lib.l x',
+  '.lib',
+  '.endl',
+  '.model',
+  '.param',
+  '{',
+  '}',
+  "'",
+  '(',
+  ')',
+  'x1',
+  'v(',
+  'i(',
+  'PULSE(',
+  'POLY(2)',
+  'TABLE',
+  'value=',
+  'params:',
+  '\n+',
+  '\n',
+  '1meg',
+  '**',
+  '?',
+  ':',
+  '.end',
+  '.control',
+  '.endc',
+  '.func f(x) {x*f(x)}',
+  '.func g(a,b) {a+b}',
+  'g(1,2)',
+  'f(1)',
+  'X1 a b stage',
+  'X9 a stage',
+  '=',
+  ',',
+  '0',
+  'gnd',
+  '1e999',
+  '1/0',
+  'sqrt(-1)',
 ];
 
 describe('parser fuzzing', () => {
@@ -91,13 +131,24 @@ describe('parser fuzzing', () => {
   });
 
   it('random unicode text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (text) => check(text)), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (text) => check(text)),
+      { numRuns: 200 },
+    );
   });
 
   it('mutated valid decks', () => {
     const mutation = fc.oneof(
-      fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) }),
-      fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom(...TOKENS, ...SPICE_CHARS) }),
+      fc.record({
+        kind: fc.constant('delete' as const),
+        at: fc.nat(),
+        length: fc.integer({ min: 1, max: 8 }),
+      }),
+      fc.record({
+        kind: fc.constant('insert' as const),
+        at: fc.nat(),
+        text: fc.constantFrom(...TOKENS, ...SPICE_CHARS),
+      }),
       fc.record({ kind: fc.constant('duplicateLine' as const), at: fc.nat(), length: fc.constant(0) }),
     );
     fc.assert(
@@ -122,25 +173,65 @@ describe('parser fuzzing', () => {
 
   it('decks assembled from random valid and invalid statements', () => {
     const node = fc.constantFrom('0', 'gnd', 'a', 'b', 'vdd', 'x1.a', 'out');
-    const value = fc.constantFrom('1', '1k', '{p}', "'p*2'", '2*p', '{f(1)}', '{1/0}', '{q}', '-1', 'sqrt(p)', '{v(a)}');
+    const value = fc.constantFrom(
+      '1',
+      '1k',
+      '{p}',
+      "'p*2'",
+      '2*p',
+      '{f(1)}',
+      '{1/0}',
+      '{q}',
+      '-1',
+      'sqrt(p)',
+      '{v(a)}',
+    );
     const index = fc.constantFrom('1', '2', 'a');
     const line = fc.oneof(
-      fc.tuple(fc.constantFrom('R', 'C', 'L'), index, node, node, value).map(([k, i, a, b, v]) => `${k}${i} ${a} ${b} ${v}`),
+      fc
+        .tuple(fc.constantFrom('R', 'C', 'L'), index, node, node, value)
+        .map(([k, i, a, b, v]) => `${k}${i} ${a} ${b} ${v}`),
       fc
         .tuple(index, node, value, fc.constantFrom('', 'AC 1', 'SIN(0 1 1k)', 'PULSE(0 1)', 'PWL(0 0 1 1)'))
         .map(([i, a, v, w]) => `V${i} ${a} 0 ${v} ${w}`),
       fc.tuple(index, node, node, value).map(([i, a, b, v]) => `E${i} ${a} 0 ${b} 0 ${v}`),
       fc.tuple(index, node, fc.constantFrom('v1', 'v2', 'va')).map(([i, a, c]) => `F${i} ${a} 0 ${c} 2`),
-      fc.tuple(index, node, fc.constantFrom('{v(a)*2}', '{i(v1)}', 'v(a)+time', '{p}')).map(([i, a, e]) => `B${i} ${a} 0 V=${e}`),
-      fc.tuple(index, node, node, fc.constantFrom('dm', 'qm', 'nope')).map(([i, a, b, m]) => `Q${i} ${a} ${b} 0 ${m}`),
       fc
-        .tuple(index, node, fc.constantFrom('s', 't', 'nope'), fc.constantFrom('', 'p=2', 'm=2', 'params: p={q}'))
+        .tuple(index, node, fc.constantFrom('{v(a)*2}', '{i(v1)}', 'v(a)+time', '{p}'))
+        .map(([i, a, e]) => `B${i} ${a} 0 V=${e}`),
+      fc
+        .tuple(index, node, node, fc.constantFrom('dm', 'qm', 'nope'))
+        .map(([i, a, b, m]) => `Q${i} ${a} ${b} 0 ${m}`),
+      fc
+        .tuple(
+          index,
+          node,
+          fc.constantFrom('s', 't', 'nope'),
+          fc.constantFrom('', 'p=2', 'm=2', 'params: p={q}'),
+        )
         .map(([i, a, sub, p]) => `X${i} ${a} 0 ${sub} ${p}`),
       fc.constantFrom(
-        '.param p=1', '.param q={p+1}', '.param p={q}', '.func f(x) {x+p}', '.model dm d', '.model qm npn bf 50',
-        '.subckt s a b params: p=3', '.subckt t a b', '.ends', '.global vdd', '.ic v(a)=1', '.op', '.tran 1n 1u',
-        '.dc v1 0 1 0.1', '.ac dec 10 1 1k', '.noise v(a) v1 dec 1 1 2', '.options reltol=1e-3 gear', '.lib x', '.endl',
-        '.include a.inc', 'K1 L1 La 0.5',
+        '.param p=1',
+        '.param q={p+1}',
+        '.param p={q}',
+        '.func f(x) {x+p}',
+        '.model dm d',
+        '.model qm npn bf 50',
+        '.subckt s a b params: p=3',
+        '.subckt t a b',
+        '.ends',
+        '.global vdd',
+        '.ic v(a)=1',
+        '.op',
+        '.tran 1n 1u',
+        '.dc v1 0 1 0.1',
+        '.ac dec 10 1 1k',
+        '.noise v(a) v1 dec 1 1 2',
+        '.options reltol=1e-3 gear',
+        '.lib x',
+        '.endl',
+        '.include a.inc',
+        'K1 L1 La 0.5',
       ),
     );
     let elaborated = 0;
@@ -163,18 +254,32 @@ describe('parser fuzzing', () => {
   it('line shuffles of the valid deck', () => {
     const lines = VALID_DECK.split('\n');
     fc.assert(
-      fc.property(fc.shuffledSubarray(lines.slice(1)), (subset) => check(`${lines[0]}\n${subset.join('\n')}`)),
+      fc.property(fc.shuffledSubarray(lines.slice(1)), (subset) =>
+        check(`${lines[0]}\n${subset.join('\n')}`),
+      ),
       { numRuns: 300 },
     );
   });
 
   it('bounds pathological input', () => {
-    const deep = 'title\n' + Array.from({ length: 100 }, (_, i) => `.subckt s${i} a\nX1 a s${i + 1}\n`).join('') + '.subckt s100 a\nR1 a 0 1\n.ends\n' + '.ends\n'.repeat(100);
+    const deep =
+      'title\n' +
+      Array.from({ length: 100 }, (_, i) => `.subckt s${i} a\nX1 a s${i + 1}\n`).join('') +
+      '.subckt s100 a\nR1 a 0 1\n.ends\n' +
+      '.ends\n'.repeat(100);
     check(deep);
-    const chain = 'title\n' + Array.from({ length: 80 }, (_, i) => `.subckt c${i} a\nX1 a c${i + 1}\n.ends\n`).join('') + '.subckt c80 a\nR1 a 0 1\n.ends\nX1 n c0\n';
+    const chain =
+      'title\n' +
+      Array.from({ length: 80 }, (_, i) => `.subckt c${i} a\nX1 a c${i + 1}\n.ends\n`).join('') +
+      '.subckt c80 a\nR1 a 0 1\n.ends\nX1 n c0\n';
     expect(() => parseAndElaborate(chain)).toThrow(/nested more than/);
     // 2^40 instances of empty subcircuits: must stop at the instance limit, not hang.
-    const doubling = 'title\n' + Array.from({ length: 40 }, (_, i) => `.subckt d${i} a\nX1 a d${i + 1}\nX2 a d${i + 1}\n.ends\n`).join('') + '.subckt d40 a\n.ends\nX1 n d0\n';
+    const doubling =
+      'title\n' +
+      Array.from({ length: 40 }, (_, i) => `.subckt d${i} a\nX1 a d${i + 1}\nX2 a d${i + 1}\n.ends\n`).join(
+        '',
+      ) +
+      '.subckt d40 a\n.ends\nX1 n d0\n';
     expect(() => parseAndElaborate(doubling)).toThrow(/more than 100000 subcircuit instances/);
     check('title\n.include a.inc\n');
     check('title\n.lib lib.l x\n');

@@ -43,7 +43,11 @@ export class Card {
       else high = mid - 1;
     }
     const segment = segments[low];
-    return { file: this.file, line: segment.line, column: segment.column + Math.max(0, offset - segment.offset) };
+    return {
+      file: this.file,
+      line: segment.line,
+      column: segment.column + Math.max(0, offset - segment.offset),
+    };
   }
 
   get loc(): SourceLocation {
@@ -192,19 +196,36 @@ export function tokenize(card: Card): Token[] {
         pos++;
       }
       if (pos >= n) {
-        throw new ParseError("unterminated '{': no matching '}'", card.locate(start), "close the expression with '}'");
+        throw new ParseError(
+          "unterminated '{': no matching '}'",
+          card.locate(start),
+          "close the expression with '}'",
+        );
       }
       pos++;
       tokens.push({ kind: 'brace', text: text.slice(start + 1, pos - 1), start, end: pos });
     } else if (ch === "'" || ch === '"') {
       const close = text.indexOf(ch, pos + 1);
       if (close < 0) {
-        throw new ParseError(`unterminated ${ch}: no matching ${ch}`, card.locate(start), `close the text with ${ch}`);
+        throw new ParseError(
+          `unterminated ${ch}: no matching ${ch}`,
+          card.locate(start),
+          `close the text with ${ch}`,
+        );
       }
       pos = close + 1;
-      tokens.push({ kind: ch === "'" ? 'quote' : 'string', text: text.slice(start + 1, close), start, end: pos });
+      tokens.push({
+        kind: ch === "'" ? 'quote' : 'string',
+        text: text.slice(start + 1, close),
+        start,
+        end: pos,
+      });
     } else if (ch === '}') {
-      throw new ParseError("unexpected '}' without a matching '{'", card.locate(start), "remove the '}' or add '{'");
+      throw new ParseError(
+        "unexpected '}' without a matching '{'",
+        card.locate(start),
+        "remove the '}' or add '{'",
+      );
     } else {
       while (pos < n && !isDelimiter(text.charCodeAt(pos))) pos++;
       tokens.push({ kind: 'word', text: text.slice(start, pos).toLowerCase(), start, end: pos });

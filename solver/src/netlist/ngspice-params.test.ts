@@ -58,7 +58,11 @@ const available = ngspiceVersion() !== undefined;
   it(`${EXPRESSIONS.length} expressions`, () => {
     const lines = ['param differential', '.param a=2 b={a*1.5} c={a+b}'];
     EXPRESSIONS.forEach((expr, index) => {
-      lines.push(`.param p${index}={${expr}}`, `V${index} n${index} 0 {p${index}}`, `R${index} n${index} 0 1`);
+      lines.push(
+        `.param p${index}={${expr}}`,
+        `V${index} n${index} 0 {p${index}}`,
+        `R${index} n${index} 0 1`,
+      );
     });
     const deck = lines.join('\n');
     const ours = parseAndElaborate(`${deck}\n.end\n`).parameters;
@@ -76,7 +80,10 @@ const available = ngspiceVersion() !== undefined;
         const theirs = Number(match![1]);
         const mine = ours.get(`p${index}`)!;
         // ngspice prints 7 significant digits.
-        expect({ expr, close: Math.abs(mine - theirs) <= 1e-6 * Math.max(1, Math.abs(theirs)) }).toEqual({ expr, close: true });
+        expect({ expr, close: Math.abs(mine - theirs) <= 1e-6 * Math.max(1, Math.abs(theirs)) }).toEqual({
+          expr,
+          close: true,
+        });
       });
     } finally {
       rmSync(folder, { recursive: true, force: true });
@@ -125,7 +132,10 @@ const available = ngspiceVersion() !== undefined;
         expect({ name: element.name, found: match !== null }).toEqual({ name: element.name, found: true });
         const theirs = Number(match![1]);
         // ngspice prints 7 significant digits.
-        expect({ name: element.name, close: Math.abs(theirs - element.value!) <= 1e-6 * Math.abs(theirs) }).toEqual({ name: element.name, close: true });
+        expect({
+          name: element.name,
+          close: Math.abs(theirs - element.value!) <= 1e-6 * Math.abs(theirs),
+        }).toEqual({ name: element.name, close: true });
       }
     } finally {
       rmSync(folder, { recursive: true, force: true });

@@ -76,7 +76,8 @@ describe('locations', () => {
         expect(loc!.column).toBeGreaterThanOrEqual(1);
         checked++;
       }
-      for (const [key, child] of Object.entries(node)) if (key !== 'loc' && key !== 'expr') visit(child, `${path}.${key}`);
+      for (const [key, child] of Object.entries(node))
+        if (key !== 'loc' && key !== 'expr') visit(child, `${path}.${key}`);
     };
     visit(netlist.statements, 'netlist.statements');
     expect(checked).toBeGreaterThan(100);
@@ -315,7 +316,9 @@ describe('elements', () => {
 
     it('TABLE', () => {
       const e = only('E1 out 0 TABLE {v(in)} = (0,0) (1, 2) (2,3)');
-      expect(e.table?.points.map(([x, y]) => [(x as { value: number }).value, (y as { value: number }).value])).toEqual([
+      expect(
+        e.table?.points.map(([x, y]) => [(x as { value: number }).value, (y as { value: number }).value]),
+      ).toEqual([
         [0, 0],
         [1, 2],
         [2, 3],
@@ -389,7 +392,15 @@ describe('elements', () => {
 describe('dot-commands', () => {
   it('.subckt with ports, params and nesting', () => {
     const netlist = parse(
-      ['.subckt outer a b params: w=1 l=2', '.subckt inner x', 'R1 x 0 1', '.ends inner', 'X1 a inner', '.ends', 'X1 1 2 outer'].join('\n'),
+      [
+        '.subckt outer a b params: w=1 l=2',
+        '.subckt inner x',
+        'R1 x 0 1',
+        '.ends inner',
+        'X1 a inner',
+        '.ends',
+        'X1 1 2 outer',
+      ].join('\n'),
     );
     const outer = netlist.statements[0] as Extract<Statement, { type: 'subckt' }>;
     expect(outer.name).toBe('outer');
@@ -397,7 +408,10 @@ describe('dot-commands', () => {
     expect(outer.params.map((p) => p.name)).toEqual(['w', 'l']);
     expect(outer.body.map((s) => s.type)).toEqual(['subckt', 'element']);
     expect(netlist.statements).toHaveLength(2);
-    const noKeyword = parse('.subckt s a b w=1\n.ends').statements[0] as Extract<Statement, { type: 'subckt' }>;
+    const noKeyword = parse('.subckt s a b w=1\n.ends').statements[0] as Extract<
+      Statement,
+      { type: 'subckt' }
+    >;
     expect(noKeyword.ports).toHaveLength(2);
     expect(noKeyword.params[0].name).toBe('w');
   });
@@ -429,7 +443,12 @@ describe('dot-commands', () => {
     expect(netlist.diagnostics.some((d) => d.message.includes("'+'"))).toBe(true);
     expect(() => parse('.model x')).toThrow(/needs a type/);
     const spice2 = parse('.MODEL Q1 NPN BF 20 RB 100 TF .1NS CJC 2PF');
-    expect((spice2.statements[0] as Extract<Statement, { type: 'model' }>).params.map((p) => [p.name, (p.value as { value: number }).value])).toEqual([
+    expect(
+      (spice2.statements[0] as Extract<Statement, { type: 'model' }>).params.map((p) => [
+        p.name,
+        (p.value as { value: number }).value,
+      ]),
+    ).toEqual([
       ['bf', 20],
       ['rb', 100],
       ['tf', 1e-10],
@@ -437,17 +456,33 @@ describe('dot-commands', () => {
     ]);
     expect(spice2.diagnostics).toEqual([]);
     const version = parse('.model n1 nmos level=54 version=4.8.1');
-    expect((version.statements[0] as Extract<Statement, { type: 'model' }>).params[1]).toMatchObject({ name: 'version', value: num(4.8) });
+    expect((version.statements[0] as Extract<Statement, { type: 'model' }>).params[1]).toMatchObject({
+      name: 'version',
+      value: num(4.8),
+    });
     expect(version.diagnostics[0]).toMatchObject({ severity: 'warning', loc: { line: 2, column: 33 } });
   });
 
   it('analyses', () => {
     const netlist = parse(
-      ['.op', '.dc V1 0 5 0.1 V2 0 1 0.5', '.dc temp -50 100 10', '.ac dec 10 1 1meg', '.ac lin 100 1k 2k', '.tran 1n 1u', '.tran 1n 1u 0.5u 1n uic'].join('\n'),
+      [
+        '.op',
+        '.dc V1 0 5 0.1 V2 0 1 0.5',
+        '.dc temp -50 100 10',
+        '.ac dec 10 1 1meg',
+        '.ac lin 100 1k 2k',
+        '.tran 1n 1u',
+        '.tran 1n 1u 0.5u 1n uic',
+      ].join('\n'),
     );
-    const [op, dc, dcTemp, ac, acLin, tran, tranFull] = netlist.statements as Array<Extract<Statement, { type: 'analysis' }>>;
+    const [op, dc, dcTemp, ac, acLin, tran, tranFull] = netlist.statements as Array<
+      Extract<Statement, { type: 'analysis' }>
+    >;
     expect(op.kind).toBe('op');
-    expect(dc).toMatchObject({ kind: 'dc', sweeps: [{ source: { name: 'v1' } }, { source: { name: 'v2' }, step: num(0.5) }] });
+    expect(dc).toMatchObject({
+      kind: 'dc',
+      sweeps: [{ source: { name: 'v1' } }, { source: { name: 'v2' }, step: num(0.5) }],
+    });
     expect(dcTemp).toMatchObject({ kind: 'dc', sweeps: [{ source: { name: 'temp' }, start: num(-50) }] });
     expect(ac).toMatchObject({ kind: 'ac', variation: 'dec', points: num(10), fstop: num(1e6) });
     expect(acLin).toMatchObject({ variation: 'lin' });
@@ -458,7 +493,9 @@ describe('dot-commands', () => {
   });
 
   it('unsupported analyses become kind other with a warning', () => {
-    const netlist = parse('.noise v(out) v1 dec 10 1 1k\n.tf v(out) v1\n.meas tran t1 trig v(a) val=1 rise=1\n.step param r 1 2 1\n.four 1k v(out)');
+    const netlist = parse(
+      '.noise v(out) v1 dec 10 1 1k\n.tf v(out) v1\n.meas tran t1 trig v(a) val=1 rise=1\n.step param r 1 2 1\n.four 1k v(out)',
+    );
     const kinds = netlist.statements.map((s) => (s.type === 'analysis' && s.kind === 'other' ? s.name : '?'));
     expect(kinds).toEqual(['noise', 'tf', 'meas', 'step', 'four']);
     expect(netlist.diagnostics.map((d) => d.loc?.line)).toEqual([2, 3, 4, 5, 6]);
@@ -498,7 +535,10 @@ describe('dot-commands', () => {
       ],
     });
     expect(temp).toMatchObject({ values: [num(27), num(85)] });
-    expect(ic).toMatchObject({ type: 'ic', entries: [{ node: { name: 'out' }, value: num(1) }, { node: { name: 'x1.n1' } }] });
+    expect(ic).toMatchObject({
+      type: 'ic',
+      entries: [{ node: { name: 'out' }, value: num(1) }, { node: { name: 'x1.n1' } }],
+    });
     expect(nodeset).toMatchObject({ type: 'nodeset' });
     expect(global).toMatchObject({ nodes: [{ name: 'vdd' }, { name: 'vss' }] });
     expect(save).toMatchObject({ vectors: ['v(out)', 'i(v1)', 'all'] });

@@ -101,7 +101,11 @@ class CardReader {
   ) {}
 
   /** Splits a file into its body and its `.lib` sections (cards tokenised once). */
-  split(text: string, file: string, hasTitle: boolean): { title?: { text: string; loc: SourceLocation }; source: SourceFile } {
+  split(
+    text: string,
+    file: string,
+    hasTitle: boolean,
+  ): { title?: { text: string; loc: SourceLocation }; source: SourceFile } {
     const read = readCards(text, file, hasTitle);
     const source: SourceFile = { body: [], sections: new Map() };
     let section: { name: string; cards: CardWithTokens[]; loc: SourceLocation } | undefined;
@@ -117,7 +121,8 @@ class CardReader {
         control = card.loc;
         this.diagnostics.push({
           severity: 'warning',
-          message: '.control ... .endc block ignored: SpiceSim runs the analyses of the netlist, not ngspice scripts',
+          message:
+            '.control ... .endc block ignored: SpiceSim runs the analyses of the netlist, not ngspice scripts',
           loc: card.loc,
         });
         continue;
@@ -135,7 +140,11 @@ class CardReader {
       }
       if (word === '.endl') {
         if (!section) {
-          throw new ParseError("'.endl' without a '.lib name' section", card.loc, "remove it or open the section with '.lib name'");
+          throw new ParseError(
+            "'.endl' without a '.lib name' section",
+            card.loc,
+            "remove it or open the section with '.lib name'",
+          );
         }
         source.sections.set(section.name, { cards: section.cards, loc: section.loc, used: false });
         section = undefined;
@@ -165,7 +174,8 @@ class CardReader {
       const { card, tokens } = entry;
       const word = firstWord(tokens);
       if (word === '.include' || word === '.inc' || word === '.incl') {
-        if (tokens.length < 2) throw new ParseError(`${word} needs a file name`, card.loc, `write '${word} path/to/file'`);
+        if (tokens.length < 2)
+          throw new ParseError(`${word} needs a file name`, card.loc, `write '${word} path/to/file'`);
         const path = resolveIncludePath(file, pathText(card, tokens[1]));
         const source = this.load(path, card, tokens[1], depth);
         this.included.add(path);
@@ -189,14 +199,20 @@ class CardReader {
           throw new ParseError(
             `library '${path}' has no section '${sectionName}'`,
             card.locate(tokens[2].start),
-            known.length > 0 ? `sections defined there: ${known.join(', ')}` : "the file defines no '.lib name' ... '.endl' sections",
+            known.length > 0
+              ? `sections defined there: ${known.join(', ')}`
+              : "the file defines no '.lib name' ... '.endl' sections",
           );
         }
         if (depth >= MAX_INCLUDE_DEPTH) this.tooDeep(card);
         section.used = true;
         const key = `${path}#${sectionName}`;
         if (this.active.includes(key)) {
-          throw new ParseError(`library section '${sectionName}' of '${path}' includes itself`, card.loc, 'remove the recursive .lib reference');
+          throw new ParseError(
+            `library section '${sectionName}' of '${path}' includes itself`,
+            card.loc,
+            'remove the recursive .lib reference',
+          );
         }
         this.active.push(key);
         this.expand(section.cards, path, depth + 1, out);
@@ -251,9 +267,14 @@ class CardReader {
       text = this.options.readFile(path);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new ParseError(`cannot read '${path}': ${reason}`, where, 'check the file name and that it exists');
+      throw new ParseError(
+        `cannot read '${path}': ${reason}`,
+        where,
+        'check the file name and that it exists',
+      );
     }
-    if (typeof text !== 'string') throw new ParseError(`cannot read '${path}': readFile returned no text`, where);
+    if (typeof text !== 'string')
+      throw new ParseError(`cannot read '${path}': readFile returned no text`, where);
     const { source } = this.split(text, path, false);
     this.files.set(path, source);
     return source;
@@ -265,7 +286,17 @@ class CardReader {
 
 const WAVEFORMS = new Set(['pulse', 'sin', 'exp', 'pwl', 'sffm', 'am']);
 const OTHER_ANALYSES = new Set([
-  '.noise', '.tf', '.sens', '.four', '.fourier', '.pz', '.disto', '.meas', '.measure', '.step', '.sp',
+  '.noise',
+  '.tf',
+  '.sens',
+  '.four',
+  '.fourier',
+  '.pz',
+  '.disto',
+  '.meas',
+  '.measure',
+  '.step',
+  '.sp',
 ]);
 const IGNORED_OUTPUT = new Set(['.plot', '.probe', '.width', '.graph']);
 
@@ -448,7 +479,11 @@ class Cursor {
           const nameToken = this.next()!;
           this.index += 2;
           const value = Number(valueToken.text.split('.').slice(0, 2).join('.'));
-          result.push({ name: nameToken.text, value: { kind: 'number', value, loc: this.loc(valueToken) }, loc: this.loc(nameToken) });
+          result.push({
+            name: nameToken.text,
+            value: { kind: 'number', value, loc: this.loc(valueToken) },
+            loc: this.loc(nameToken),
+          });
           diagnostics.push({
             severity: 'warning',
             message: `${context}: '${nameToken.text}=${valueToken.text}' read as ${value}`,
@@ -460,7 +495,11 @@ class Cursor {
       } else if (token.kind === 'word' && parseValue(token.text) === undefined && this.valueAt(1)) {
         // SPICE2 style without '=': `.MODEL Q1 NPN BF 20 RB 100` (as in the SPICE3 manual's examples).
         const nameToken = this.next()!;
-        result.push({ name: nameToken.text, value: this.value(`value of '${nameToken.text}'`), loc: this.loc(nameToken) });
+        result.push({
+          name: nameToken.text,
+          value: this.value(`value of '${nameToken.text}'`),
+          loc: this.loc(nameToken),
+        });
       } else {
         diagnostics.push({
           severity: 'warning',
@@ -480,8 +519,17 @@ class Cursor {
     }
     this.index++; // '='
     const value = this.value(`value of '${nameToken.text}'`);
-    const assignment: ParamAssignment = { name: nameToken.text, value, loc: this.card.locate(nameToken.start) };
-    while (this.isKind(',') && !(this.isWord(1) && this.isKind('=', 2)) && this.peek(1) && this.peek(1)!.kind !== ')') {
+    const assignment: ParamAssignment = {
+      name: nameToken.text,
+      value,
+      loc: this.card.locate(nameToken.start),
+    };
+    while (
+      this.isKind(',') &&
+      !(this.isWord(1) && this.isKind('=', 2)) &&
+      this.peek(1) &&
+      this.peek(1)!.kind !== ')'
+    ) {
       this.index++;
       (assignment.rest ??= []).push(this.value(`value of '${nameToken.text}'`));
     }
@@ -513,15 +561,27 @@ class StatementParser {
       const cursor: Cursor = new Cursor(card, tokens, this.functions);
       const head = tokens[0];
       if (head.kind !== 'word') {
-        cursor.fail(`a statement cannot start with '${head.text}'`, head, 'start the line with an element name or a dot-command');
+        cursor.fail(
+          `a statement cannot start with '${head.text}'`,
+          head,
+          'start the line with an element name or a dot-command',
+        );
       }
       if (head.text.startsWith('.')) {
         if (head.text === '.alter') {
           // HSPICE reruns the deck with the statements after .alter changed; SpiceSim runs it once.
-          this.warn('.alter and everything after it are ignored: SpiceSim simulates the deck once, without alterations', card.loc);
+          this.warn(
+            '.alter and everything after it are ignored: SpiceSim simulates the deck once, without alterations',
+            card.loc,
+          );
           break;
         }
-        if (head.text === '.protect' || head.text === '.unprotect' || head.text === '.prot' || head.text === '.unprot') {
+        if (
+          head.text === '.protect' ||
+          head.text === '.unprotect' ||
+          head.text === '.prot' ||
+          head.text === '.unprot'
+        ) {
           continue; // HSPICE listing-encryption markers: no meaning for the circuit
         }
         if (['.if', '.elseif', '.else', '.endif'].includes(head.text)) {
@@ -540,10 +600,14 @@ class StatementParser {
           open.push(definition);
         } else if (head.text === '.ends') {
           const definition = open.pop();
-          if (!definition) cursor.fail("'.ends' without a matching '.subckt'", head, "remove it or add the '.subckt' line");
+          if (!definition)
+            cursor.fail("'.ends' without a matching '.subckt'", head, "remove it or add the '.subckt' line");
           const nameToken = tokens[1];
           if (nameToken && nameToken.text !== definition.name) {
-            this.warn(`'.ends ${nameToken.text}' closes subcircuit '${definition.name}'`, cursor.loc(nameToken));
+            this.warn(
+              `'.ends ${nameToken.text}' closes subcircuit '${definition.name}'`,
+              cursor.loc(nameToken),
+            );
           }
         } else if (head.text === '.title') {
           title.value = card.text.slice(head.end).trim();
@@ -557,7 +621,11 @@ class StatementParser {
     }
     if (open.length > 0) {
       const definition = open[open.length - 1];
-      throw new ParseError(`subcircuit '${definition.name}' has no '.ends'`, definition.loc, "close the definition with '.ends'");
+      throw new ParseError(
+        `subcircuit '${definition.name}' has no '.ends'`,
+        definition.loc,
+        "close the definition with '.ends'",
+      );
     }
     return top;
   }
@@ -585,7 +653,11 @@ class StatementParser {
         const name = cursor.name('model name after .model');
         const typeToken = cursor.peek();
         if (!typeToken || typeToken.kind !== 'word') {
-          cursor.fail(`model '${name.name}' needs a type`, typeToken, "write '.model name type (param=value ...)', e.g. '.model d1 d (is=1e-14)'");
+          cursor.fail(
+            `model '${name.name}' needs a type`,
+            typeToken,
+            "write '.model name type (param=value ...)', e.g. '.model d1 d (is=1e-14)'",
+          );
         }
         cursor.next();
         const params = cursor.assignmentsLenient(this.diagnostics, `model '${name.name}'`);
@@ -616,15 +688,25 @@ class StatementParser {
             continue;
           }
           const name = cursor.name('option name');
-          if (name.name === '__proto__') throw new ParseError("'__proto__' cannot be an option name", name.loc);
+          if (name.name === '__proto__')
+            throw new ParseError("'__proto__' cannot be an option name", name.loc);
           if (cursor.isKind('=')) {
             cursor.next();
             const valueToken = cursor.peek();
-            if (valueToken && valueToken.kind === 'word' && parseValue(valueToken.text) === undefined && /^[a-z_][a-z0-9_]*$/.test(valueToken.text)) {
+            if (
+              valueToken &&
+              valueToken.kind === 'word' &&
+              parseValue(valueToken.text) === undefined &&
+              /^[a-z_][a-z0-9_]*$/.test(valueToken.text)
+            ) {
               cursor.next();
               options.push({ name: name.name, value: valueToken.text, loc: name.loc });
             } else {
-              options.push({ name: name.name, value: cursor.value(`value of option '${name.name}'`), loc: name.loc });
+              options.push({
+                name: name.name,
+                value: cursor.value(`value of option '${name.name}'`),
+                loc: name.loc,
+              });
             }
           } else {
             options.push({ name: name.name, value: true, loc: name.loc });
@@ -641,7 +723,8 @@ class StatementParser {
           }
           values.push(cursor.value('temperature'));
         }
-        if (values.length === 0) cursor.fail('.temp needs at least one temperature', undefined, "write e.g. '.temp 27 85'");
+        if (values.length === 0)
+          cursor.fail('.temp needs at least one temperature', undefined, "write e.g. '.temp 27 85'");
         return { type: 'temp', values, loc };
       }
       case '.ic':
@@ -660,7 +743,11 @@ class StatementParser {
             if (!cursor.isKind(')')) cursor.fail("expected ')' after the node name", cursor.peek());
             cursor.next();
           } else {
-            cursor.fail(`expected v(node)=value in ${command}`, cursor.peek(), `write e.g. '${command} v(out)=0'`);
+            cursor.fail(
+              `expected v(node)=value in ${command}`,
+              cursor.peek(),
+              `write e.g. '${command} v(out)=0'`,
+            );
           }
           if (!cursor.isKind('=')) cursor.fail(`expected '=' after v(${node.name})`, cursor.peek());
           cursor.next();
@@ -679,7 +766,11 @@ class StatementParser {
         const vectors = vectorList(cursor.card.text.slice(head.end));
         const analysis = vectors.shift() ?? '';
         if (!['op', 'dc', 'ac', 'tran', 'noise'].includes(analysis)) {
-          cursor.fail(`.print needs the analysis first (op, dc, ac, tran), found '${analysis}'`, cursor.peek(), "write e.g. '.print tran v(out)'");
+          cursor.fail(
+            `.print needs the analysis first (op, dc, ac, tran), found '${analysis}'`,
+            cursor.peek(),
+            "write e.g. '.print tran v(out)'",
+          );
         }
         return { type: 'print', analysis, vectors, loc };
       }
@@ -691,7 +782,11 @@ class StatementParser {
         const variationToken = cursor.name('dec, oct or lin after .ac');
         const variation = variationToken.name;
         if (variation !== 'dec' && variation !== 'oct' && variation !== 'lin') {
-          throw new ParseError(`unknown .ac sweep '${variation}'`, variationToken.loc, "use '.ac dec|oct|lin points fstart fstop'");
+          throw new ParseError(
+            `unknown .ac sweep '${variation}'`,
+            variationToken.loc,
+            "use '.ac dec|oct|lin points fstart fstop'",
+          );
         }
         const points = cursor.value('number of points');
         const fstart = cursor.value('start frequency');
@@ -709,11 +804,29 @@ class StatementParser {
           } else if (values.length < 4) {
             values.push(cursor.value('time'));
           } else {
-            cursor.fail(`unexpected '${cursor.peek()!.text}' in .tran`, cursor.peek(), "use '.tran tstep tstop [tstart [tmax]] [uic]'");
+            cursor.fail(
+              `unexpected '${cursor.peek()!.text}' in .tran`,
+              cursor.peek(),
+              "use '.tran tstep tstop [tstart [tmax]] [uic]'",
+            );
           }
         }
-        if (values.length < 2) cursor.fail('.tran needs tstep and tstop', undefined, "use '.tran tstep tstop [tstart [tmax]] [uic]'");
-        return { type: 'analysis', kind: 'tran', tstep: values[0], tstop: values[1], tstart: values[2], tmax: values[3], uic, loc };
+        if (values.length < 2)
+          cursor.fail(
+            '.tran needs tstep and tstop',
+            undefined,
+            "use '.tran tstep tstop [tstart [tmax]] [uic]'",
+          );
+        return {
+          type: 'analysis',
+          kind: 'tran',
+          tstep: values[0],
+          tstop: values[1],
+          tstart: values[2],
+          tmax: values[3],
+          uic,
+          loc,
+        };
       }
       default:
         break;
@@ -721,7 +834,11 @@ class StatementParser {
     if (OTHER_ANALYSES.has(command)) {
       const name = command === '.measure' ? 'meas' : command === '.fourier' ? 'four' : command.slice(1);
       this.warn(`.${name} is not supported by the simulator yet: the line is kept but not run`, loc);
-      const args = cursor.tokens.slice(1).map((token) => (token.kind === 'word' ? token.text : cursor.card.text.slice(token.start, token.end)));
+      const args = cursor.tokens
+        .slice(1)
+        .map((token) =>
+          token.kind === 'word' ? token.text : cursor.card.text.slice(token.start, token.end),
+        );
       return { type: 'analysis', kind: 'other', name, args, loc } satisfies AnalysisStatement;
     }
     if (IGNORED_OUTPUT.has(command)) {
@@ -740,9 +857,18 @@ class StatementParser {
   private userFunction(cursor: Cursor, loc: SourceLocation): Statement {
     const name = cursor.name('function name after .func');
     if (isBuiltinFunction(name.name)) {
-      throw new ParseError(`.func cannot redefine the built-in function '${name.name}'`, name.loc, 'choose another name');
+      throw new ParseError(
+        `.func cannot redefine the built-in function '${name.name}'`,
+        name.loc,
+        'choose another name',
+      );
     }
-    if (!cursor.isKind('(')) cursor.fail(`expected '(' after .func ${name.name}`, cursor.peek(), "write '.func name(a, b) {expression}'");
+    if (!cursor.isKind('('))
+      cursor.fail(
+        `expected '(' after .func ${name.name}`,
+        cursor.peek(),
+        "write '.func name(a, b) {expression}'",
+      );
     cursor.next();
     const params: string[] = [];
     while (!cursor.isKind(')')) {
@@ -750,7 +876,8 @@ class StatementParser {
         cursor.next();
         continue;
       }
-      if (!cursor.isWord()) cursor.fail(`expected a parameter name or ')' in .func ${name.name}`, cursor.peek());
+      if (!cursor.isWord())
+        cursor.fail(`expected a parameter name or ')' in .func ${name.name}`, cursor.peek());
       params.push(cursor.next()!.text);
     }
     cursor.next();
@@ -763,7 +890,12 @@ class StatementParser {
   private dcAnalysis(cursor: Cursor, loc: SourceLocation): AnalysisStatement {
     const sweeps: DcSweepSpec[] = [];
     while (!cursor.atEnd()) {
-      if (sweeps.length === 2) cursor.fail('.dc takes at most two sweeps', cursor.peek(), "use '.dc src start stop step [src2 start2 stop2 step2]'");
+      if (sweeps.length === 2)
+        cursor.fail(
+          '.dc takes at most two sweeps',
+          cursor.peek(),
+          "use '.dc src start stop step [src2 start2 stop2 step2]'",
+        );
       if (cursor.isWord(0, 'lin')) cursor.next(); // HSPICE's optional sweep type
       const source = cursor.name('swept source name');
       const start = cursor.value('sweep start');
@@ -771,12 +903,14 @@ class StatementParser {
       const step = cursor.value('sweep step');
       sweeps.push({ source, start, stop, step, loc: source.loc });
     }
-    if (sweeps.length === 0) cursor.fail('.dc needs a source to sweep', undefined, "use '.dc src start stop step'");
+    if (sweeps.length === 0)
+      cursor.fail('.dc needs a source to sweep', undefined, "use '.dc src start stop step'");
     return { type: 'analysis', kind: 'dc', sweeps, loc };
   }
 
   private expectEnd(cursor: Cursor, what: string): void {
-    if (!cursor.atEnd()) cursor.fail(`unexpected '${cursor.peek()!.text}' at the end of ${what}`, cursor.peek());
+    if (!cursor.atEnd())
+      cursor.fail(`unexpected '${cursor.peek()!.text}' at the end of ${what}`, cursor.peek());
   }
 
   // ------------------------------------------------------------------------ elements
@@ -785,7 +919,15 @@ class StatementParser {
     const head = cursor.next()!;
     const name = head.text;
     const kind = name[0];
-    const element: ElementStatement = { type: 'element', name, kind, nodes: [], params: [], flags: [], loc: cursor.loc(head) };
+    const element: ElementStatement = {
+      type: 'element',
+      name,
+      kind,
+      nodes: [],
+      params: [],
+      flags: [],
+      loc: cursor.loc(head),
+    };
     switch (kind) {
       case 'r':
       case 'c':
@@ -801,7 +943,11 @@ class StatementParser {
         const hasValueParam = element.params.some((param) => valueParam.includes(param.name));
         if (!element.value && !element.model && !hasValueParam) {
           const what = { r: 'resistance', c: 'capacitance', l: 'inductance' }[kind];
-          cursor.fail(`${name} has no ${what} value`, head, `write e.g. '${name} ${element.nodes.map((node) => node.name).join(' ')} ${kind === 'r' ? '1k' : kind === 'c' ? '1p' : '1u'}'`);
+          cursor.fail(
+            `${name} has no ${what} value`,
+            head,
+            `write e.g. '${name} ${element.nodes.map((node) => node.name).join(' ')} ${kind === 'r' ? '1k' : kind === 'c' ? '1p' : '1u'}'`,
+          );
         }
         break;
       }
@@ -810,11 +956,20 @@ class StatementParser {
         const second = cursor.name('second coupled inductor');
         for (const inductor of [first, second]) {
           if (!inductor.name.startsWith('l')) {
-            throw new ParseError(`${name} couples '${inductor.name}', which is not an inductor`, inductor.loc, 'K couples two inductors (names starting with L)');
+            throw new ParseError(
+              `${name} couples '${inductor.name}', which is not an inductor`,
+              inductor.loc,
+              'K couples two inductors (names starting with L)',
+            );
           }
         }
         element.controls = [first, second];
-        if (!cursor.atValue() && !cursor.isWord()) cursor.fail(`${name} has no coupling coefficient`, head, `write e.g. '${name} ${first.name} ${second.name} 0.99'`);
+        if (!cursor.atValue() && !cursor.isWord())
+          cursor.fail(
+            `${name} has no coupling coefficient`,
+            head,
+            `write e.g. '${name} ${first.name} ${second.name} 0.99'`,
+          );
         element.value = cursor.value('coupling coefficient');
         element.params = cursor.assignments(`element ${name}`);
         break;
@@ -931,7 +1086,11 @@ class StatementParser {
         cursor.next();
       } else {
         const token = cursor.peek()!;
-        cursor.fail(`unexpected '${token.text}' in ${element.name}`, token, 'after the model come [area] [off] and name=value parameters');
+        cursor.fail(
+          `unexpected '${token.text}' in ${element.name}`,
+          token,
+          'after the model come [area] [off] and name=value parameters',
+        );
       }
     }
   }
@@ -941,7 +1100,12 @@ class StatementParser {
     while (!cursor.atEnd()) {
       if (cursor.isWord(0, 'on') || cursor.isWord(0, 'off')) element.flags.push(cursor.name('flag'));
       else if (cursor.atAssignment()) element.params.push(cursor.assignment());
-      else cursor.fail(`unexpected '${cursor.peek()!.text}' in ${element.name}`, cursor.peek(), 'a switch takes its model and then ON or OFF');
+      else
+        cursor.fail(
+          `unexpected '${cursor.peek()!.text}' in ${element.name}`,
+          cursor.peek(),
+          'a switch takes its model and then ON or OFF',
+        );
     }
   }
 
@@ -963,7 +1127,12 @@ class StatementParser {
           spec.acMag = { kind: 'number', value: 1, loc: cursor.loc(token) };
         }
       } else if (token.kind === 'word' && WAVEFORMS.has(token.text) && !cursor.isKind('=', 1)) {
-        if (spec.waveform) cursor.fail(`${element.name} has two waveforms`, token, 'a source takes one of PULSE SIN EXP PWL SFFM AM');
+        if (spec.waveform)
+          cursor.fail(
+            `${element.name} has two waveforms`,
+            token,
+            'a source takes one of PULSE SIN EXP PWL SFFM AM',
+          );
         spec.waveform = this.waveform(cursor, element);
       } else if (
         spec.dc === undefined &&
@@ -1009,7 +1178,8 @@ class StatementParser {
       let depth = 1;
       while (depth > 0) {
         const token = cursor.peek();
-        if (!token) cursor.fail(`${type.toUpperCase()}( of ${element.name} has no closing ')'`, open, "add ')'");
+        if (!token)
+          cursor.fail(`${type.toUpperCase()}( of ${element.name} has no closing ')'`, open, "add ')'");
         if (token.kind === '(' || token.kind === ')' || token.kind === ',') {
           cursor.next();
           if (token.kind === '(') depth++;
@@ -1027,14 +1197,22 @@ class StatementParser {
       }
     }
     if (type === 'pwl') {
-      while (cursor.atAssignment() && (cursor.isWord(0, 'r') || cursor.isWord(0, 'td'))) options.push(cursor.assignment());
+      while (cursor.atAssignment() && (cursor.isWord(0, 'r') || cursor.isWord(0, 'td')))
+        options.push(cursor.assignment());
       if (args.length % 2 !== 0) {
-        cursor.fail(`PWL of ${element.name} needs time-value pairs, found ${args.length} numbers`, head, 'write PWL(t1 v1 t2 v2 ...)');
+        cursor.fail(
+          `PWL of ${element.name} needs time-value pairs, found ${args.length} numbers`,
+          head,
+          'write PWL(t1 v1 t2 v2 ...)',
+        );
       }
     }
     const minimum = { pulse: 2, sin: 3, exp: 2, pwl: 2, sffm: 2, am: 3 }[type];
     if (args.length < minimum) {
-      cursor.fail(`${type.toUpperCase()} of ${element.name} needs at least ${minimum} arguments, found ${args.length}`, head);
+      cursor.fail(
+        `${type.toUpperCase()} of ${element.name} needs at least ${minimum} arguments, found ${args.length}`,
+        head,
+      );
     }
     return { type, args, options, loc: cursor.loc(head) };
   }
@@ -1045,20 +1223,30 @@ class StatementParser {
       cursor.fail(
         `${element.name} is incomplete`,
         undefined,
-        voltageControlled ? `write '${element.name} n+ n- nc+ nc- gain'` : `write '${element.name} n+ n- vcontrol gain'`,
+        voltageControlled
+          ? `write '${element.name} n+ n- nc+ nc- gain'`
+          : `write '${element.name} n+ n- vcontrol gain'`,
       );
     }
     const word = head.kind === 'word' ? head.text : '';
-    if (voltageControlled && (word === 'value' || word === 'vol' || word === 'cur') && (cursor.isKind('=', 1) || cursor.isKind('brace', 1))) {
+    if (
+      voltageControlled &&
+      (word === 'value' || word === 'vol' || word === 'cur') &&
+      (cursor.isKind('=', 1) || cursor.isKind('brace', 1))
+    ) {
       cursor.next();
       if (cursor.isKind('=')) cursor.next();
-      element.expression = { quantity: element.kind === 'e' ? 'v' : 'i', ...this.rawExpression(cursor, element.name) };
+      element.expression = {
+        quantity: element.kind === 'e' ? 'v' : 'i',
+        ...this.rawExpression(cursor, element.name),
+      };
       element.params = cursor.assignments(`element ${element.name}`);
       return;
     }
     if (word === 'poly') {
       cursor.next();
-      if (!cursor.isKind('(')) cursor.fail(`expected '(' after POLY in ${element.name}`, cursor.peek(), 'write POLY(n)');
+      if (!cursor.isKind('('))
+        cursor.fail(`expected '(' after POLY in ${element.name}`, cursor.peek(), 'write POLY(n)');
       cursor.next();
       const dimensionToken = cursor.peek();
       const dimension = dimensionToken?.kind === 'word' ? parseValue(dimensionToken.text) : undefined;
@@ -1072,7 +1260,10 @@ class StatementParser {
         for (let n = 0; n < 2 * dimension; n++) {
           if (cursor.isKind(',')) cursor.next();
           if (!cursor.isWord() || cursor.isKind('=', 1)) {
-            cursor.fail(`POLY(${dimension}) of ${element.name} needs ${2 * dimension} controlling nodes, found ${n}`, cursor.peek() ?? head);
+            cursor.fail(
+              `POLY(${dimension}) of ${element.name} needs ${2 * dimension} controlling nodes, found ${n}`,
+              cursor.peek() ?? head,
+            );
           }
           element.nodes.push(cursor.name('controlling node'));
         }
@@ -1081,7 +1272,10 @@ class StatementParser {
         for (let n = 0; n < dimension; n++) {
           if (cursor.isKind(',')) cursor.next();
           if (!cursor.isWord() || parseValue(cursor.peek()!.text) !== undefined) {
-            cursor.fail(`POLY(${dimension}) of ${element.name} needs ${dimension} controlling sources, found ${n}`, cursor.peek() ?? head);
+            cursor.fail(
+              `POLY(${dimension}) of ${element.name} needs ${dimension} controlling sources, found ${n}`,
+              cursor.peek() ?? head,
+            );
           }
           element.controls.push(cursor.name('controlling source'));
         }
@@ -1094,7 +1288,12 @@ class StatementParser {
         }
         coefficients.push(cursor.value('POLY coefficient'));
       }
-      if (coefficients.length === 0) cursor.fail(`POLY of ${element.name} has no coefficients`, undefined, 'write the coefficients c0 c1 ... after the controls');
+      if (coefficients.length === 0)
+        cursor.fail(
+          `POLY of ${element.name} has no coefficients`,
+          undefined,
+          'write the coefficients c0 c1 ... after the controls',
+        );
       element.poly = { dimension, coefficients, loc: cursor.loc(head) };
       element.params = cursor.assignments(`element ${element.name}`);
       return;
@@ -1102,7 +1301,12 @@ class StatementParser {
     if (voltageControlled && word === 'table') {
       cursor.next();
       const expression = this.rawExpression(cursor, element.name, true);
-      if (!cursor.isKind('=')) cursor.fail(`expected '=' after the TABLE expression of ${element.name}`, cursor.peek(), 'write TABLE {expr} = (x1,y1) (x2,y2) ...');
+      if (!cursor.isKind('='))
+        cursor.fail(
+          `expected '=' after the TABLE expression of ${element.name}`,
+          cursor.peek(),
+          'write TABLE {expr} = (x1,y1) (x2,y2) ...',
+        );
       cursor.next();
       const values: Value[] = [];
       while (!cursor.atEnd() && !cursor.atAssignment()) {
@@ -1127,7 +1331,11 @@ class StatementParser {
     if (voltageControlled) {
       for (let n = 0; n < 2; n++) {
         if (!cursor.isWord() || cursor.isKind('=', 1)) {
-          cursor.fail(`${element.name} needs 4 nodes, found ${2 + n}`, cursor.peek() ?? head, `write '${element.name} n+ n- nc+ nc- gain'`);
+          cursor.fail(
+            `${element.name} needs 4 nodes, found ${2 + n}`,
+            cursor.peek() ?? head,
+            `write '${element.name} n+ n- nc+ nc- gain'`,
+          );
         }
         element.nodes.push(cursor.name('controlling node'));
       }
@@ -1151,7 +1359,8 @@ class StatementParser {
     stopAtEquals = false,
   ): { expr: Expr; text: string; loc: SourceLocation } {
     const token = cursor.peek();
-    if (!token) cursor.fail(`${owner} is missing its expression`, undefined, 'write the expression in {braces}');
+    if (!token)
+      cursor.fail(`${owner} is missing its expression`, undefined, 'write the expression in {braces}');
     if (token.kind === 'brace' || token.kind === 'quote') {
       cursor.next();
       const value = cursor.expressionValue(token.start + 1, token.end - 1, token.start);
@@ -1167,7 +1376,11 @@ class StatementParser {
     // Continue with the tokens after the expression.
     while (!cursor.atEnd() && cursor.peek()!.start < end) cursor.next();
     if (!stopAtEquals && !cursor.atEnd() && !cursor.atAssignment()) {
-      cursor.fail(`unexpected '${cursor.peek()!.text}' after the expression of ${owner}`, cursor.peek(), 'put the expression in {braces}');
+      cursor.fail(
+        `unexpected '${cursor.peek()!.text}' after the expression of ${owner}`,
+        cursor.peek(),
+        'put the expression in {braces}',
+      );
     }
     return { expr, text: text.slice(token.start, end).trim(), loc: cursor.loc(token) };
   }
@@ -1176,20 +1389,32 @@ class StatementParser {
     while (!cursor.atEnd()) {
       const token = cursor.peek()!;
       if ((cursor.isWord(0, 'v') || cursor.isWord(0, 'i')) && cursor.isKind('=', 1)) {
-        if (element.expression) cursor.fail(`${element.name} has two expressions`, token, 'a B source takes one V= or I=');
+        if (element.expression)
+          cursor.fail(`${element.name} has two expressions`, token, 'a B source takes one V= or I=');
         cursor.next();
         cursor.next();
-        element.expression = { quantity: token.text as 'v' | 'i', ...this.rawExpression(cursor, element.name) };
+        element.expression = {
+          quantity: token.text as 'v' | 'i',
+          ...this.rawExpression(cursor, element.name),
+        };
       } else if (cursor.atAssignment()) {
         element.params.push(cursor.assignment());
       } else if (token.kind === ',') {
         cursor.next();
       } else {
-        cursor.fail(`unexpected '${token.text}' in ${element.name}`, token, `write '${element.name} n+ n- V={expression}' or I={expression}`);
+        cursor.fail(
+          `unexpected '${token.text}' in ${element.name}`,
+          token,
+          `write '${element.name} n+ n- V={expression}' or I={expression}`,
+        );
       }
     }
     if (!element.expression) {
-      throw new ParseError(`${element.name} has no V= or I= expression`, element.loc, `write '${element.name} n+ n- V={expression}'`);
+      throw new ParseError(
+        `${element.name} has no V= or I= expression`,
+        element.loc,
+        `write '${element.name} n+ n- V={expression}'`,
+      );
     }
   }
 
@@ -1197,11 +1422,21 @@ class StatementParser {
     const words: NameRef[] = [];
     while (!cursor.atEnd() && !cursor.atAssignment() && !cursor.isWord(0, 'params:')) {
       const token = cursor.peek()!;
-      if (token.kind !== 'word') cursor.fail(`unexpected '${token.text}' in ${element.name}`, token, 'write X name nodes... subcircuit [param=value ...]');
+      if (token.kind !== 'word')
+        cursor.fail(
+          `unexpected '${token.text}' in ${element.name}`,
+          token,
+          'write X name nodes... subcircuit [param=value ...]',
+        );
       words.push(cursor.name('node'));
     }
     const subcircuit = words.pop();
-    if (!subcircuit) cursor.fail(`${element.name} names no subcircuit`, cursor.peek(), `write '${element.name} node1 node2 ... subcircuit_name'`);
+    if (!subcircuit)
+      cursor.fail(
+        `${element.name} names no subcircuit`,
+        cursor.peek(),
+        `write '${element.name} node1 node2 ... subcircuit_name'`,
+      );
     element.nodes = words;
     element.model = subcircuit;
     if (cursor.isWord(0, 'params:')) cursor.next();

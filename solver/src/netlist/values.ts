@@ -103,7 +103,6 @@ export function scanLetters(text: string, start: number, end = text.length): num
   return pos - start;
 }
 
-
 /**
  * Parses a SPICE number: `10k` -> 1e4, `1meg` -> 1e6, `2.2uF` -> 2.2e-6, `10kOhm` -> 1e4,
  * `1mil` -> 2.54e-5, `-1.5e-3s` -> -1.5e-6... Returns undefined when `text` is not entirely a number.
