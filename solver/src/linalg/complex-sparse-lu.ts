@@ -45,6 +45,8 @@ export class ComplexSparseLU {
 
   private readonly workRe: Float64Array;
   private readonly workIm: Float64Array;
+  /** factor() only: sum of the magnitudes that went into each work entry (its rounding-error scale). */
+  private readonly magnitude: Float64Array;
   private readonly mark: Int32Array;
   /** Symmetric pruning: L(:,j) is searched only up to lPruneEnd[j] (-1: not pruned). */
   private readonly lPruneEnd: Int32Array;
@@ -82,6 +84,7 @@ export class ComplexSparseLU {
     this.rowScale = new Float64Array(n).fill(1);
     this.workRe = new Float64Array(n);
     this.workIm = new Float64Array(n);
+    this.magnitude = new Float64Array(n);
     this.mark = new Int32Array(n);
     this.lPruneEnd = new Int32Array(n);
     this.stack = new Int32Array(n);
@@ -116,6 +119,7 @@ export class ComplexSparseLU {
       rowScale,
       workRe: xr,
       workIm: xi,
+      magnitude,
       mark,
       stack,
       position,
@@ -148,14 +152,12 @@ export class ComplexSparseLU {
       const col = colOrder[k];
       const stamp = this.nextStamp();
       let top = n;
-      let entryMax = 0;
       for (let p = colPtr[col]; p < colPtr[col + 1]; p++) {
         const r = rowIdx[p];
         const s = rowScale[r];
         xr[r] = aRe[handle[p]] * s;
         xi[r] = aIm[handle[p]] * s;
-        const a = Math.abs(xr[r]) + Math.abs(xi[r]);
-        if (a > entryMax) entryMax = a;
+        magnitude[r] = Math.abs(xr[r]) + Math.abs(xi[r]);
         if (mark[r] !== stamp)
           top = reach(r, top, stamp, pinv, lColPtr, lPruneEnd, lRowIdx, mark, stack, position, topo);
       }
@@ -166,44 +168,41 @@ export class ComplexSparseLU {
         const br = xr[r];
         const bi = xi[r];
         if (br === 0 && bi === 0) continue;
+        const bAbs = Math.abs(br) + Math.abs(bi);
+        if (bAbs <= singularTolerance * magnitude[r]) {
+          // Rounding noise: flushed to zero as in SparseLU.factor.
+          xr[r] = 0;
+          xi[r] = 0;
+          continue;
+        }
         for (let q = lColPtr[step]; q < lColPtr[step + 1]; q++) {
           const i = lRowIdx[q];
           const lr = lRe[q];
           const li = lIm[q];
           xr[i] -= lr * br - li * bi;
           xi[i] -= lr * bi + li * br;
+          magnitude[i] += (Math.abs(lr) + Math.abs(li)) * bAbs;
         }
       }
-      // Pivot choice and singularity test as in SparseLU.factor (see the comments there). Magnitudes in
-      // the rounding-error scale use |re| + |im|, so |l| <= sqrt(2) / pivotThreshold in the cheap bound.
+      // Pivot choice and singularity test as in SparseLU.factor (see the comments there).
       let candidateMax2 = 0;
       let pivotRow = -1;
       let finite = true;
-      let solvedSum = 0;
       for (let t = top; t < n; t++) {
         const r = topo[t];
         const a2 = xr[r] * xr[r] + xi[r] * xi[r];
         if (!(a2 <= Number.MAX_VALUE)) finite = false;
-        if (pinv[r] >= 0) solvedSum += Math.abs(xr[r]) + Math.abs(xi[r]);
-        else if (a2 > candidateMax2) {
+        if (pinv[r] < 0 && a2 > candidateMax2) {
           candidateMax2 = a2;
           pivotRow = r;
         }
       }
-      const noiseBound = singularTolerance * (entryMax + (Math.SQRT2 * solvedSum) / pivotThreshold);
-      if (pivotRow >= 0) {
-        const candidateMax = Math.sqrt(candidateMax2);
-        if (
-          candidateMax <= noiseBound &&
-          candidateMax <= singularTolerance * this.rowMagnitude(pivotRow, col, top)
-        ) {
-          pivotRow = -1;
-        }
-      }
+      if (pivotRow >= 0 && Math.sqrt(candidateMax2) <= singularTolerance * magnitude[pivotRow]) pivotRow = -1;
       if (!finite || pivotRow < 0) {
         for (let t = top; t < n; t++) {
           xr[topo[t]] = 0;
           xi[topo[t]] = 0;
+          magnitude[topo[t]] = 0;
         }
         if (!finite) throw nonFinite(col);
         return { ok: false, singularColumn: col };
@@ -211,11 +210,7 @@ export class ComplexSparseLU {
       const preferred = preferredRow[k];
       if (preferred >= 0 && preferred !== pivotRow && pinv[preferred] < 0 && mark[preferred] === stamp) {
         const a2 = xr[preferred] * xr[preferred] + xi[preferred] * xi[preferred];
-        const a = Math.sqrt(a2);
-        if (
-          a2 >= threshold2 * candidateMax2 &&
-          (a > noiseBound || a > singularTolerance * this.rowMagnitude(preferred, col, top))
-        ) {
+        if (a2 >= threshold2 * candidateMax2 && Math.sqrt(a2) > singularTolerance * magnitude[preferred]) {
           pivotRow = preferred;
         }
       }
@@ -239,6 +234,7 @@ export class ComplexSparseLU {
         }
         xr[r] = 0;
         xi[r] = 0;
+        magnitude[r] = 0;
       }
       uDiagRe[k] = pr;
       uDiagIm[k] = pi;
@@ -471,27 +467,6 @@ export class ComplexSparseLU {
     }
     for (let i = 0; i < this.size; i++)
       scale[i] = scale[i] > 0 && Number.isFinite(scale[i]) ? 1 / scale[i] : 1;
-  }
-
-  /** factor() only: |a_r| + sum_j |l_rj| |x_j| with |z| = |re| + |im| (see SparseLU.rowMagnitude). */
-  private rowMagnitude(row: number, col: number, top: number): number {
-    const { colPtr, rowIdx, handle } = this.pattern;
-    const { re, im } = this.matrix;
-    const { pinv, topo, workRe: xr, workIm: xi, lColPtr, lRowIdx, lRe, lIm } = this;
-    let sum = 0;
-    for (let p = colPtr[col]; p < colPtr[col + 1]; p++) {
-      if (rowIdx[p] === row) sum += (Math.abs(re[handle[p]]) + Math.abs(im[handle[p]])) * this.rowScale[row];
-    }
-    for (let t = top; t < this.size; t++) {
-      const j = topo[t];
-      const step = pinv[j];
-      if (step < 0) continue;
-      const xj = Math.abs(xr[j]) + Math.abs(xi[j]);
-      for (let q = lColPtr[step]; q < lColPtr[step + 1]; q++) {
-        if (lRowIdx[q] === row) sum += (Math.abs(lRe[q]) + Math.abs(lIm[q])) * xj;
-      }
-    }
-    return sum;
   }
 
   private nextStamp(): number {

@@ -56,6 +56,8 @@ export class SparseLU {
 
   // Workspace.
   private readonly work: Float64Array;
+  /** factor() only: sum of the magnitudes that went into each work[] entry (its rounding-error scale). */
+  private readonly magnitude: Float64Array;
   private readonly mark: Int32Array;
   /** Symmetric pruning: L(:,j) is searched only up to lPruneEnd[j] (-1: not pruned). */
   private readonly lPruneEnd: Int32Array;
@@ -90,6 +92,7 @@ export class SparseLU {
     this.stepOfEntry = new Int32Array(nnz);
     this.rowScale = new Float64Array(n).fill(1);
     this.work = new Float64Array(n);
+    this.magnitude = new Float64Array(n);
     this.mark = new Int32Array(n);
     this.lPruneEnd = new Int32Array(n);
     this.stack = new Int32Array(n);
@@ -115,7 +118,7 @@ export class SparseLU {
     const values = this.matrix.values;
     const { colOrder, preferredRow } = this.analysis;
     const { pivotThreshold, singularTolerance } = this.options;
-    const { pinv, prow, uDiag, rowScale, work: x, mark, stack, position, topo } = this;
+    const { pinv, prow, uDiag, rowScale, work: x, magnitude, mark, stack, position, topo } = this;
     this.computeRowScale();
     pinv.fill(-1);
     const lPruneEnd = this.lPruneEnd;
@@ -142,12 +145,10 @@ export class SparseLU {
       const stamp = this.nextStamp();
       // Scatter the scaled column into x and find its reach in the graph of L.
       let top = n;
-      let entryMax = 0;
       for (let p = colPtr[col]; p < colPtr[col + 1]; p++) {
         const r = rowIdx[p];
         x[r] = values[handle[p]] * rowScale[r];
-        const a = Math.abs(x[r]);
-        if (a > entryMax) entryMax = a;
+        magnitude[r] = Math.abs(x[r]);
         if (mark[r] !== stamp)
           top = reach(r, top, stamp, pinv, lColPtr, lPruneEnd, lRowIdx, mark, stack, position, topo);
       }
@@ -158,41 +159,41 @@ export class SparseLU {
         if (step < 0) continue;
         const xr = x[r];
         if (xr === 0) continue;
-        for (let q = lColPtr[step]; q < lColPtr[step + 1]; q++) x[lRowIdx[q]] -= lValues[q] * xr;
+        const xrAbs = Math.abs(xr);
+        if (xrAbs <= singularTolerance * magnitude[r]) {
+          // Cancelled to rounding noise: in exact arithmetic this entry of U is zero. Passing the noise on
+          // would hide a dependent column behind noise-sized candidates with noise-sized magnitudes.
+          x[r] = 0;
+          continue;
+        }
+        for (let q = lColPtr[step]; q < lColPtr[step + 1]; q++) {
+          const i = lRowIdx[q];
+          const l = lValues[q];
+          x[i] -= l * xr;
+          magnitude[i] += Math.abs(l) * xrAbs;
+        }
       }
       // Threshold partial pivoting among the rows not yet pivoted.
-      // Singularity: magnitude(r) = |a_r| + sum_j |l_rj| |x_j| is the scale of the rounding error in x[r]
+      // Singularity: magnitude[r] = |a_r| + sum |l_ri| |x_i| is the scale of the rounding error in x[r]
       // (it is |L||U| of the backward error bound |E| <= gamma_n |L||U|, Higham, "Accuracy and Stability of
       // Numerical Algorithms", 2nd ed., Theorem 9.3). If the largest candidate is no bigger than
       // singularTolerance times its own magnitude, the whole column cancelled to rounding noise: it depends
       // on the columns before it. Judging by the largest candidate only (not "any candidate that passes")
       // matters: in a noise column a smaller noise value can happen to pass. The test is invariant under
       // row and column scaling, unlike a comparison with the column maximum.
-      // magnitude(r) costs as much as the column itself, so it is computed only when the cheap bound
-      // magnitude(r) <= max|a| + sum_j |x_j| / pivotThreshold (every |l| <= 1 / pivotThreshold) does not
-      // already clear the candidate, i.e. essentially only for nearly singular columns.
       let candidateMax = 0;
       let pivotRow = -1;
       let finite = true;
-      let solvedSum = 0;
       for (let t = top; t < n; t++) {
         const r = topo[t];
         const a = Math.abs(x[r]);
         if (!(a <= Number.MAX_VALUE)) finite = false;
-        if (pinv[r] >= 0) solvedSum += a;
-        else if (a > candidateMax) {
+        if (pinv[r] < 0 && a > candidateMax) {
           candidateMax = a;
           pivotRow = r;
         }
       }
-      const noiseBound = singularTolerance * (entryMax + solvedSum / pivotThreshold);
-      if (
-        pivotRow >= 0 &&
-        candidateMax <= noiseBound &&
-        candidateMax <= singularTolerance * this.rowMagnitude(pivotRow, col, top)
-      ) {
-        pivotRow = -1;
-      }
+      if (pivotRow >= 0 && candidateMax <= singularTolerance * magnitude[pivotRow]) pivotRow = -1;
       if (!finite) {
         this.clearWork(top);
         throw nonFinite(col);
@@ -208,8 +209,7 @@ export class SparseLU {
         pinv[preferred] < 0 &&
         mark[preferred] === stamp &&
         Math.abs(x[preferred]) >= pivotThreshold * candidateMax &&
-        (Math.abs(x[preferred]) > noiseBound ||
-          Math.abs(x[preferred]) > singularTolerance * this.rowMagnitude(preferred, col, top))
+        Math.abs(x[preferred]) > singularTolerance * magnitude[preferred]
       ) {
         pivotRow = preferred;
       }
@@ -226,6 +226,7 @@ export class SparseLU {
           lValues[lnz++] = x[r] / pivot;
         }
         x[r] = 0;
+        magnitude[r] = 0;
       }
       uDiag[k] = pivot;
       pinv[pivotRow] = k;
@@ -412,33 +413,11 @@ export class SparseLU {
       scale[i] = scale[i] > 0 && Number.isFinite(scale[i]) ? 1 / scale[i] : 1;
   }
 
-  /**
-   * factor() only, during step k with the reach in topo[top..n-1]: |a_r| + sum_j |l_rj| |x_j| over the
-   * rows j already pivoted in this column (row indices of L are still original rows at this point).
-   */
-  private rowMagnitude(row: number, col: number, top: number): number {
-    const { colPtr, rowIdx, handle } = this.pattern;
-    const values = this.matrix.values;
-    const { pinv, topo, work: x, lColPtr, lRowIdx, lValues } = this;
-    let sum = 0;
-    for (let p = colPtr[col]; p < colPtr[col + 1]; p++) {
-      if (rowIdx[p] === row) sum += Math.abs(values[handle[p]] * this.rowScale[row]);
-    }
-    for (let t = top; t < this.size; t++) {
-      const step = pinv[topo[t]];
-      if (step < 0) continue;
-      const xj = Math.abs(x[topo[t]]);
-      for (let q = lColPtr[step]; q < lColPtr[step + 1]; q++) {
-        if (lRowIdx[q] === row) sum += Math.abs(lValues[q]) * xj;
-      }
-    }
-    return sum;
-  }
-
   /** Zero the factor workspace over the reach topo[top..n-1] (after a failed column). */
   private clearWork(top: number): void {
     for (let t = top; t < this.size; t++) {
       this.work[this.topo[t]] = 0;
+      this.magnitude[this.topo[t]] = 0;
     }
   }
 
