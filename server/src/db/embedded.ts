@@ -173,6 +173,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (output.includes('ready to accept connections')) resolve();
     };
     child.stderr!.on('data', onData);
+    child.once('error', (error) => reject(spawnError(error, postgres)));
     child.once('exit', (code, signal) =>
       reject(
         new Error(
@@ -192,13 +193,23 @@ async function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** EACCES here nearly always means the postgres user cannot reach the binaries inside node_modules. */
+function spawnError(error: Error, binary: string): Error {
+  if ((error as NodeJS.ErrnoException).code !== 'EACCES') return error;
+  return new Error(
+    `Cannot run ${binary} (EACCES). When started as root, PostgreSQL runs as the "postgres" user, which must be ` +
+      'able to reach node_modules: make every parent directory of the repository world-executable (chmod o+x), ' +
+      'or set DATABASE_URL to use an existing PostgreSQL server.',
+  );
+}
+
 function run(binary: string, args: string[], owner: Partial<SystemUser>, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { ...owner, stdio: ['ignore', 'pipe', 'pipe'], cwd: os.tmpdir() });
     let output = '';
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    child.once('error', reject);
+    child.once('error', (error) => reject(spawnError(error, binary)));
     child.once('exit', (code) =>
       code === 0
         ? resolve()
