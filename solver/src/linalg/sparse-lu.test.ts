@@ -301,6 +301,33 @@ describe('SparseLU', () => {
     );
   });
 
+  it('refactor() notices when new values make two columns equal (same pattern) and names one of them', () => {
+    fc.assert(
+      fc.property(
+        specArbitrary(['dominant', 'general', 'mna'], ['none', 'rows']),
+        fc.nat(),
+        fc.nat(),
+        (spec, p1, p2) => {
+          const system = makeSystem({ ...spec, n: Math.max(2, spec.n) });
+          const n = system.n;
+          const a = p1 % n;
+          const b = (a + 1 + (p2 % (n - 1))) % n;
+          const m = toSparse(system);
+          for (const s of system.stamps) if (s.col === a) m.entry(s.row, b); // room for a copy of column a
+          const lu = new SparseLU(m);
+          fc.pre(lu.factor().ok);
+          for (let h = 1; h < m.handles; h++) if (m.colOf(h) === b) m.values[h] = 0;
+          for (let h = 1; h < m.handles; h++)
+            if (m.colOf(h) === a) m.values[m.find(m.rowOf(h), b)] = m.values[h];
+          const status = lu.refactor();
+          expect(status.ok).toBe(false);
+          if (!status.ok) expect([a, b]).toContain(status.singularColumn);
+        },
+      ),
+      runs(100),
+    );
+  });
+
   it('reports a singular column that really is involved, for duplicate rows and empty rows', () => {
     fc.assert(
       fc.property(
