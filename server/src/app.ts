@@ -24,13 +24,25 @@ import { OrgService } from './orgs/service';
 import { registerProjectRoutes } from './projects/routes';
 import { ProjectService } from './projects/service';
 import { LocalDiskStore, type ObjectStore } from './storage';
+import { S3Store } from './storage/s3';
+import { createJobs } from './jobs';
+import type { SimulationService } from './jobs/service';
+import { registerUsageRoutes } from './usage/routes';
+import { UsageService } from './usage/service';
 
 export interface SpiceSimApp {
   koa: Koa<AppState>;
   db: Db;
   storage: ObjectStore;
   logger: Logger;
-  services: { auth: AuthService; orgs: OrgService; projects: ProjectService; models: ModelLibrary };
+  services: {
+    auth: AuthService;
+    orgs: OrgService;
+    projects: ProjectService;
+    models: ModelLibrary;
+    simulations: SimulationService;
+    usage: UsageService;
+  };
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port?: number, host?: string): Promise<number>;
   close(): Promise<void>;
@@ -51,7 +63,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'spicesim-server' } });
   const db = createDb(config.databaseUrl);
   if (options.migrate !== false) await migrateToLatest(db);
-  const storage = options.storage ?? new LocalDiskStore(config.storage.dir);
+  const storage =
+    options.storage ?? (config.s3 ? new S3Store(config.s3) : new LocalDiskStore(config.storage.dir));
 
   const accessTokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
   const auth = new AuthService(db, accessTokens, config.refreshTokenTtlSeconds);
@@ -59,6 +72,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   const orgs = new OrgService(db);
   const projects = new ProjectService(db, orgs);
   const models = new ModelLibrary(db, storage);
+  // Plan limits apply only when billing (Stripe) is configured.
+  const usage = new UsageService(db, Boolean(config.stripe));
+  const jobs = await createJobs({ config, db, storage, logger, projects, usage });
 
   const koa = new Koa<AppState>({ proxy: config.trustProxy });
   const metrics = createMetrics();
@@ -89,6 +105,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   registerOrgRoutes(api, { orgs });
   registerProjectRoutes(api, { projects });
   registerModelRoutes(api, { models, orgs, searchLimit });
+  jobs.register(api);
+  registerUsageRoutes(api, { usage, orgs });
   api.router.get('/openapi.json', (ctx) => {
     ctx.body = api.openapi({ title: 'SpiceSim API', version: '1' });
   });
@@ -115,7 +133,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     db,
     storage,
     logger,
-    services: { auth, orgs, projects, models },
+    services: { auth, orgs, projects, models, simulations: jobs.simulations, usage },
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         server = http.createServer(koa.callback());
@@ -132,6 +150,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
         await new Promise<void>((resolve) => s.close(() => resolve()));
         s.closeAllConnections();
       }
+      await jobs.close();
       await db.destroy();
     },
   };

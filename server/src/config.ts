@@ -23,6 +23,46 @@ const rateLimitSchema = z.object({
   max: z.number().int().positive(),
 });
 
+const jobsSchema = z.object({
+  queueName: z.string().regex(/^[A-Za-z0-9_-]+$/),
+  /** Attempts per job (first run + retries with exponential backoff). */
+  attempts: z.number().int().min(1).max(20),
+  backoffMs: z.number().int().min(0),
+  /** Wall-clock limit of one simulation run. */
+  timeoutMs: z.number().int().positive(),
+  /** BullMQ lock: a worker silent for this long (killed, frozen) loses its job to another worker. */
+  lockDurationMs: z.number().int().positive(),
+  stalledIntervalMs: z.number().int().positive(),
+  /** Jobs run at once by one worker process (BullMQ) or threads in the local pool. */
+  concurrency: z.number().int().min(1).max(64),
+  /** Lifetime of signed download URLs. */
+  signedUrlTtlSeconds: z.number().int().min(10).max(7 * 24 * 3600),
+});
+const defaultJobs: z.infer<typeof jobsSchema> = {
+  queueName: 'spicesim-simulations', attempts: 3, backoffMs: 2000, timeoutMs: 10 * 60_000,
+  lockDurationMs: 30_000, stalledIntervalMs: 30_000, concurrency: 1, signedUrlTtlSeconds: 300,
+};
+const s3Schema = z.object({
+  endpoint: z.url().optional(),
+  region: z.string().min(1),
+  bucket: z.string().min(1),
+  accessKeyId: z.string().min(1).optional(),
+  secretAccessKey: z.string().min(1).optional(),
+  /** Path-style URLs (MinIO, s3rver, Ceph); virtual-hosted style on AWS. */
+  forcePathStyle: z.boolean(),
+});
+const stripeSchema = z.object({
+  secretKey: z.string().min(1),
+  webhookSecret: z.string().min(1),
+  pricePro: z.string().min(1),
+  priceTeam: z.string().min(1),
+  /** Outbound API host override (tests point it at a local fake). */
+  api: z.object({ host: z.string().min(1), port: z.number().int(), protocol: z.enum(['http', 'https']) }).optional(),
+});
+export type JobsConfig = z.infer<typeof jobsSchema>;
+export type S3Config = z.infer<typeof s3Schema>;
+export type StripeConfig = z.infer<typeof stripeSchema>;
+
 export const configSchema = z.object({
   env: z.enum(['development', 'test', 'production']),
   host: z.string().min(1),
@@ -43,6 +83,14 @@ export const configSchema = z.object({
   oauth: z.object({ google: oauthProviderSchema.optional(), github: oauthProviderSchema.optional() }),
   /** Trust X-Forwarded-For (behind a reverse proxy) for rate limiting and logs. */
   trustProxy: z.boolean(),
+  // Part 2 (issue 10): simulation jobs, S3, Stripe. Defaults keep configs written before them valid.
+  /** BullMQ on this Redis when set; otherwise a local worker-thread pool. */
+  redisUrl: z.string().min(1).optional(),
+  jobs: jobsSchema.default(defaultJobs),
+  /** Results and model files in S3 when set; local disk (storage.dir) otherwise. */
+  s3: s3Schema.optional(),
+  /** Billing and plan limits are on only when Stripe is configured (a self-hosted install has neither). */
+  stripe: stripeSchema.optional(),
 });
 export type Config = z.infer<typeof configSchema>;
 
@@ -121,6 +169,35 @@ export function loadConfig(env: Env, serverDir = path.resolve(__dirname, '..')):
     },
     oauth: { google: oauthFrom(env, 'GOOGLE'), github: oauthFrom(env, 'GITHUB') },
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    redisUrl: env.REDIS_URL || undefined,
+    jobs: {
+      queueName: env.QUEUE_NAME ?? defaultJobs.queueName,
+      attempts: intFrom(env, 'JOB_ATTEMPTS', defaultJobs.attempts),
+      backoffMs: intFrom(env, 'JOB_BACKOFF_MS', defaultJobs.backoffMs),
+      timeoutMs: intFrom(env, 'JOB_TIMEOUT_MS', defaultJobs.timeoutMs),
+      lockDurationMs: intFrom(env, 'JOB_LOCK_DURATION_MS', defaultJobs.lockDurationMs),
+      stalledIntervalMs: intFrom(env, 'JOB_STALLED_INTERVAL_MS', defaultJobs.stalledIntervalMs),
+      concurrency: intFrom(env, 'WORKER_CONCURRENCY', defaultJobs.concurrency),
+      signedUrlTtlSeconds: intFrom(env, 'SIGNED_URL_TTL_SECONDS', defaultJobs.signedUrlTtlSeconds),
+    },
+    s3: env.S3_BUCKET
+      ? {
+          endpoint: env.S3_ENDPOINT || undefined,
+          region: env.S3_REGION ?? 'us-east-1',
+          bucket: env.S3_BUCKET,
+          accessKeyId: env.S3_ACCESS_KEY_ID || undefined,
+          secretAccessKey: env.S3_SECRET_ACCESS_KEY || undefined,
+          forcePathStyle: env.S3_FORCE_PATH_STYLE ? env.S3_FORCE_PATH_STYLE === 'true' || env.S3_FORCE_PATH_STYLE === '1' : Boolean(env.S3_ENDPOINT),
+        }
+      : undefined,
+    stripe: env.STRIPE_SECRET_KEY
+      ? {
+          secretKey: env.STRIPE_SECRET_KEY,
+          webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+          pricePro: env.STRIPE_PRICE_PRO,
+          priceTeam: env.STRIPE_PRICE_TEAM,
+        }
+      : undefined,
   };
   return parseConfig(raw);
 }
