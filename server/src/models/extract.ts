@@ -373,8 +373,9 @@ export function extractDefinitions(source: string, options: ExtractOptions = {})
   return { models, skipped, nestedModels };
 }
 
-function hashOf(kind: string, name: string, text: string): string {
-  // Comments, continuation marks, spacing and case do not make a different model.
+function hashOf(name: string, text: string): string {
+  // Comments, continuation marks, spacing and case do not make a different model; nor does the file it came
+  // from (the kind guessed from a path must not split identical definitions).
   const normalised = text
     .split('\n')
     .filter((line) => !/^\s*\*/.test(line))
@@ -384,7 +385,7 @@ function hashOf(kind: string, name: string, text: string): string {
     .replace(/\s+/g, ' ')
     .trim()
     .toUpperCase();
-  return createHash('sha256').update(`${kind}\u0000${name.toUpperCase()}\u0000${normalised}`).digest('hex');
+  return createHash('sha256').update(`${name.toUpperCase()}\u0000${normalised}`).digest('hex');
 }
 
 function parseModelCard(
@@ -439,7 +440,7 @@ function parseModelCard(
     description: comment || null,
     text,
     line: card.first,
-    contentHash: hashOf(kind, name, text),
+    contentHash: hashOf(name, text),
   };
 }
 
@@ -492,7 +493,7 @@ function parseSubcktHeader(
     description: comment || null,
     text,
     line: card.first,
-    contentHash: hashOf(kind, name, text),
+    contentHash: hashOf(name, text),
   };
 }
 
