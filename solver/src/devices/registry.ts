@@ -8,6 +8,7 @@ import { createCccs, createCcvs, createVccs, createVcvs } from './controlled/lin
 import type { Device, DeviceBuildContext, DeviceFactory } from './device';
 import { createDiode } from './diode/diode';
 import { createMosfet } from './mos1';
+import { createBsim4 } from './bsim4';
 import { createBjt } from './bjt/bjt';
 import { createBehavioral } from './behavioral/behavioral';
 import { createJfet } from './jfet/jfet';
@@ -28,7 +29,7 @@ const factories: Record<string, DeviceFactory> = {
   f: createCccs,
   h: createCcvs,
   d: createDiode,
-  m: createMosfet,
+  m: createMosfetByLevel,
   q: createBjt,
   j: createJfet,
   s: createSwitch,
@@ -44,6 +45,13 @@ const descriptions: Record<string, string> = {
   p: 'coupled multiconductor line',
   y: 'transmission line',
 };
+
+/** M elements: BSIM4 (LEVEL 54 or 14) has its own folder; the other levels are mos1's. */
+function createMosfetByLevel(card: ElementCard, ctx: DeviceBuildContext): Device {
+  const level = ctx.circuit.models.get(card.model ?? '')?.params.level;
+  if (level === 54 || level === 14) return createBsim4(card, ctx, ctx.model(card, ['nmos', 'pmos']));
+  return createMosfet(card, ctx);
+}
 
 export function createDevice(card: ElementCard, ctx: DeviceBuildContext): Device {
   if (card.kind === 'b' || card.expression || card.poly || card.table) return createBehavioral(card, ctx);

@@ -1,0 +1,566 @@
+/**
+ * The BSIM4 MOSFET device (level = 54 or 14, version 4.8), in the shape of our device contract:
+ *   M d g s b model [L= W= NF= AD= AS= PD= PS= NRD= NRS= SA= SB= SD= MULU0= DELVTO= M=] [off] [ic=vds,vgs,vbs]
+ *
+ * `temperature()` computes the size/temperature-dependent parameters once (core.ts `sizeDependent`); `load()`
+ * limits the junction voltages as ngspice (fetlim around the threshold, limvds, pnjlim on the bulk
+ * junctions), evaluates the channel current and the capMod = 0 terminal charges at the bias point and at
+ * three nearby points, and stamps the channel with its full Jacobian (gm, gds, gmbs) and the charges with
+ * their full, non-reciprocal capacitance matrix (∂q_i/∂v_j, i ∈ g d b, j ∈ g d b, source as reference).
+ *
+ * Derivatives are forward differences of the closed-form equations with a 1e-7 V step (relative accuracy
+ * about 2e-6 in weak inversion, better elsewhere) instead of ngspice's hand-written chain rule: the same
+ * Jacobian to that accuracy, and the code stays the equations of the manual. Charges are integrated as
+ * charges (not as capacitances), so transient conserves charge.
+ */
+import type { ElementCard, ModelCard } from '../../circuit/flat';
+import { CircuitError } from '../../errors';
+import type { AcLoadContext, Device, DeviceBuildContext, LoadContext, SetupContext, TruncateContext } from '../device';
+import { CELSIUS_TO_KELVIN } from '../device';
+import { BOLTZMANN, CHARGE, LocalStamp, currentConverged, fetlim, limvds, pnjlim } from '../semiconductor';
+import { ChannelPoint, EXP_THRESHOLD, MIN_EXP, type Bsim4Geometry, type Bsim4Sized, type JunctionSide, evaluateChannel, sizeDependent } from './core';
+import { Bsim4Card } from './params';
+import { checkModel } from './check';
+
+// Local terminals.
+const D = 0;
+const G = 1;
+const S = 2;
+const B = 3;
+
+// State slots: limited n-type voltages, then charges each followed by its current.
+const VBS = 0;
+const VGS = 1;
+const VDS = 2;
+const QG = 3;
+const QD = 5;
+const QB = 7;
+const QBS = 9;
+const QBD = 11;
+const STATE_SIZE = 13;
+
+/** Forward-difference step for the Jacobian (volts). */
+const STEP = 1e-7;
+
+/** ngspice's CONSTvt0 (kT/q at 27 °C) and the BSIM4 model's vcrit for pnjlim. */
+const VT0 = (BOLTZMANN * 300.15) / CHARGE;
+const VCRIT = VT0 * Math.log(VT0 / (Math.SQRT2 * 1e-14));
+
+/** Terminal quantities at one bias point, n-type, real (not oriented) drain and source. */
+class TerminalPoint {
+  id = 0;
+  qg = 0;
+  qd = 0;
+  qb = 0;
+  mode = 1;
+  vth = 0;
+  vdsat = 0;
+}
+
+export class Bsim4 implements Device {
+  readonly nonlinear = true;
+  private stamp!: LocalStamp;
+  private s = 0;
+  private p!: Bsim4Sized;
+  private source!: JunctionSide;
+  private drain!: JunctionSide;
+  private readonly channel = new ChannelPoint();
+  private readonly base = new TerminalPoint();
+  private readonly shifted = new TerminalPoint();
+  // Jacobian of the last load (n-type): channel current and charges by vgs, vds, vbs.
+  private gmG = 0;
+  private gmD = 0;
+  private gmB = 0;
+  /** ∂q/∂v: rows g, d, b; columns vgs, vds, vbs. */
+  private readonly cap = new Float64Array(9);
+  private id = 0;
+  private cbs = 0;
+  private cbd = 0;
+  private gbs = 0;
+  private gbd = 0;
+  private capbs = 0;
+  private capbd = 0;
+  private von = 0;
+  private vbsLast = 0;
+  private vgsLast = 0;
+  private vdsLast = 0;
+  /** Operating-point values for reports and tests. */
+  readonly op = { id: 0, vth: 0, vdsat: 0, gm: 0, gds: 0, gmbs: 0, mode: 1 };
+
+  constructor(
+    readonly name: string,
+    private readonly nodes: string[],
+    readonly card: Bsim4Card,
+    readonly geometry: Bsim4Geometry,
+    private readonly multiplier: number,
+    private readonly off: boolean,
+    private readonly initial: { vds?: number; vgs?: number; vbs?: number },
+    private readonly instanceTemperature: number | undefined,
+    private readonly deltaTemperature: number,
+    private readonly tnom: number,
+    private readonly reltol: number,
+    private readonly abstol: number,
+    private readonly loc: ElementCard['loc'],
+  ) {}
+
+  setup(ctx: SetupContext): void {
+    this.stamp = new LocalStamp(
+      ctx,
+      this.nodes.map((n) => ctx.node(n)),
+    );
+    this.s = ctx.states(STATE_SIZE);
+  }
+
+  temperature(kelvin: number): void {
+    const t = this.instanceTemperature !== undefined ? this.instanceTemperature + CELSIUS_TO_KELVIN : kelvin + this.deltaTemperature;
+    const { sized, source, drain } = sizeDependent(this.card, this.geometry, t, this.tnom, { name: this.name, loc: this.loc });
+    this.p = sized;
+    this.source = source;
+    this.drain = drain;
+    this.von = sized.type * sized.vth0;
+  }
+
+  /** The sized parameters at the present temperature (tests, reports). */
+  get sized(): Bsim4Sized {
+    return this.p;
+  }
+
+  /**
+   * Channel current (drain to source) and terminal charges at n-type terminal voltages, with the drain and
+   * source interchanged when vds < 0 (the model is evaluated with Vds >= 0), overlap charges added.
+   */
+  terminal(vgs: number, vds: number, vbs: number, out: TerminalPoint, withCharges: boolean): void {
+    const p = this.p;
+    const ch = this.channel;
+    if (vds >= 0) {
+      evaluateChannel(p, vgs, vds, vbs, ch, withCharges);
+      out.mode = 1;
+      out.id = ch.ids;
+      if (withCharges) {
+        out.qg = ch.qgate;
+        out.qd = ch.qdrn;
+        out.qb = ch.qbulk;
+      }
+    } else {
+      evaluateChannel(p, vgs - vds, -vds, vbs - vds, ch, withCharges);
+      out.mode = -1;
+      out.id = -ch.ids;
+      if (withCharges) {
+        // The oriented drain is the real source: its charge is qdrn; the real drain takes the rest.
+        out.qg = ch.qgate;
+        out.qb = ch.qbulk;
+        out.qd = -(ch.qgate + ch.qbulk + ch.qdrn);
+      }
+    }
+    out.vth = ch.vth;
+    out.vdsat = ch.vdsat;
+    if (withCharges) {
+      // capMod = 0 overlaps: linear CGSO, CGDO, CGBO (manual ch. 7).
+      const vgd = vgs - vds;
+      const vgb = vgs - vbs;
+      const qgso = p.cgso * vgs;
+      const qgdo = p.cgdo * vgd;
+      const qgbo = p.cgbo * vgb;
+      out.qg += qgso + qgdo + qgbo;
+      out.qd -= qgdo;
+      out.qb -= qgbo;
+    }
+  }
+
+  /**
+   * Channel current and its derivatives at real terminal voltages, without limiting or junctions (reports,
+   * tests): id drain to source, gm = ∂id/∂vgs, gds = ∂id/∂vds, gmbs = ∂id/∂vbs, for one device (M not applied).
+   */
+  smallSignal(vgs: number, vds: number, vbs: number): { id: number; gm: number; gds: number; gmbs: number; vth: number } {
+    const type = this.p.type;
+    const a = new TerminalPoint();
+    const b = new TerminalPoint();
+    this.terminal(type * vgs, type * vds, type * vbs, a, false);
+    this.terminal(type * vgs + STEP, type * vds, type * vbs, b, false);
+    const gm = (b.id - a.id) / STEP;
+    this.terminal(type * vgs, type * vds + STEP, type * vbs, b, false);
+    const gds = (b.id - a.id) / STEP;
+    this.terminal(type * vgs, type * vds, type * vbs + STEP, b, false);
+    const gmbs = (b.id - a.id) / STEP;
+    return { id: type * a.id, gm, gds, gmbs, vth: type * a.vth };
+  }
+
+  /** Bulk junction diode current and conductance (dioMod = 1: exponential, linear above IJTH). */
+  private junctionCurrent(j: JunctionSide, v: number, gmin: number): [number, number] {
+    if (j.satCurrent <= 0) return [gmin * v, gmin];
+    const x = v / j.nvtm;
+    if (x < -EXP_THRESHOLD) return [j.satCurrent * (MIN_EXP - 1) + gmin * v, gmin];
+    if (v <= j.vjmFwd) {
+      const e = Math.exp(x);
+      return [j.satCurrent * (e - 1) + gmin * v, (j.satCurrent * e) / j.nvtm + gmin];
+    }
+    const g = j.ivjmFwd / j.nvtm;
+    return [j.ivjmFwd - j.satCurrent + g * (v - j.vjmFwd) + gmin * v, g + gmin];
+  }
+
+  /** Junction depletion charge and capacitance: bottom, sidewall and gate-edge parts (manual ch. 10). */
+  private junctionCharge(j: JunctionSide, v: number): [number, number] {
+    if (v === 0) return [0, j.czb + j.czbsw + j.czbswg];
+    if (v < 0) {
+      let q = 0;
+      let c = 0;
+      const part = (cz: number, pb: number, mj: number) => {
+        if (cz <= 0) return;
+        const arg = 1 - v / pb;
+        const sarg = mj === 0.5 ? 1 / Math.sqrt(arg) : Math.exp(-mj * Math.log(arg));
+        q += (pb * cz * (1 - arg * sarg)) / (1 - mj);
+        c += cz * sarg;
+      };
+      part(j.czb, j.pb, j.mj);
+      part(j.czbsw, j.pbsw, j.mjsw);
+      part(j.czbswg, j.pbswg, j.mjswg);
+      return [q, c];
+    }
+    const c0 = j.czb + j.czbsw + j.czbswg;
+    const c1 = v * ((j.czb * j.mj) / j.pb + (j.czbsw * j.mjsw) / j.pbsw + (j.czbswg * j.mjswg) / j.pbswg);
+    return [v * (c0 + 0.5 * c1), c0 + c1];
+  }
+
+  private voltages(solution: Float64Array): [number, number, number] {
+    const type = this.p.type;
+    const st = this.stamp;
+    return [type * st.voltage(solution, B, S), type * st.voltage(solution, G, S), type * st.voltage(solution, D, S)];
+  }
+
+  load(ctx: LoadContext): void {
+    const p = this.p;
+    const type = p.type;
+    const s = this.s;
+    const state = ctx.state[0];
+    const old = ctx.firstIteration && ctx.mode === 'tran' ? ctx.state[1] : state;
+    let vbs: number;
+    let vgs: number;
+    let vds: number;
+    if (ctx.initJunctions) {
+      const ic = this.initial;
+      if (this.off) {
+        vbs = vgs = vds = 0;
+      } else if (ctx.mode === 'tranop' && (ic.vds || ic.vgs || ic.vbs)) {
+        vds = type * (ic.vds ?? 0);
+        vgs = type * (ic.vgs ?? 0);
+        vbs = type * (ic.vbs ?? 0);
+      } else {
+        // ngspice's BSIM4 MODEINITJCT start: vds = 0.1, vgs = vth0 + 0.1, vbs = 0.
+        vds = 0.1;
+        vgs = type * p.vth0 + 0.1;
+        vbs = 0;
+      }
+    } else {
+      [vbs, vgs, vds] = this.voltages(ctx.solution);
+      const vgdNew = vgs - vds;
+      const vgsOld = old[s + VGS];
+      const vdsOld = old[s + VDS];
+      const von = this.von;
+      if (vdsOld >= 0) {
+        vgs = fetlim(vgs, vgsOld, von);
+        vds = vgs - vgdNew;
+        vds = limvds(vds, vdsOld);
+      } else {
+        const vgd = fetlim(vgdNew, vgsOld - vdsOld, von);
+        vds = vgs - vgd;
+        vds = -limvds(-vds, -vdsOld);
+        vgs = vgd + vds;
+      }
+      let limited: boolean;
+      if (vds >= 0) {
+        const r = pnjlim(vbs, old[s + VBS], VT0, VCRIT);
+        vbs = r.value;
+        limited = r.limited;
+      } else {
+        const r = pnjlim(vbs - vds, old[s + VBS] - old[s + VDS], VT0, VCRIT);
+        vbs = r.value + vds;
+        limited = r.limited;
+      }
+      if (limited) ctx.nonConvergence();
+    }
+    const vbd = vbs - vds;
+    state[s + VBS] = vbs;
+    state[s + VGS] = vgs;
+    state[s + VDS] = vds;
+    this.vbsLast = vbs;
+    this.vgsLast = vgs;
+    this.vdsLast = vds;
+
+    // Junctions.
+    [this.cbs, this.gbs] = this.junctionCurrent(this.source, vbs, ctx.gmin);
+    [this.cbd, this.gbd] = this.junctionCurrent(this.drain, vbd, ctx.gmin);
+    const [qbs, capbs] = this.junctionCharge(this.source, vbs);
+    const [qbd, capbd] = this.junctionCharge(this.drain, vbd);
+    this.capbs = capbs;
+    this.capbd = capbd;
+
+    // Channel and intrinsic charges with their Jacobian.
+    const base = this.base;
+    const sh = this.shifted;
+    this.terminal(vgs, vds, vbs, base, true);
+    const cap = this.cap;
+    this.terminal(vgs + STEP, vds, vbs, sh, true);
+    this.gmG = (sh.id - base.id) / STEP;
+    cap[0] = (sh.qg - base.qg) / STEP;
+    cap[3] = (sh.qd - base.qd) / STEP;
+    cap[6] = (sh.qb - base.qb) / STEP;
+    this.terminal(vgs, vds + STEP, vbs, sh, true);
+    this.gmD = (sh.id - base.id) / STEP;
+    cap[1] = (sh.qg - base.qg) / STEP;
+    cap[4] = (sh.qd - base.qd) / STEP;
+    cap[7] = (sh.qb - base.qb) / STEP;
+    this.terminal(vgs, vds, vbs + STEP, sh, true);
+    this.gmB = (sh.id - base.id) / STEP;
+    cap[2] = (sh.qg - base.qg) / STEP;
+    cap[5] = (sh.qd - base.qd) / STEP;
+    cap[8] = (sh.qb - base.qb) / STEP;
+    this.id = base.id;
+    this.von = base.vth;
+    this.op.id = type * base.id * this.multiplier;
+    this.op.vth = type * base.vth;
+    this.op.vdsat = type * base.vdsat;
+    this.op.mode = base.mode;
+    this.op.gm = this.gmG * this.multiplier;
+    this.op.gds = this.gmD * this.multiplier;
+    this.op.gmbs = this.gmB * this.multiplier;
+
+    // Stamps (n-type quantities, currents turned back with `type`; M multiplies everything).
+    const mult = this.multiplier;
+    const m = ctx.matrix;
+    const rhs = ctx.rhs;
+    const st = this.stamp;
+    let gbs = this.gbs;
+    let gbd = this.gbd;
+    let ibs = this.cbs;
+    let ibd = this.cbd;
+    if (ctx.mode === 'tran') {
+      state[s + QBS] = qbs;
+      state[s + QBD] = qbd;
+      ibs += ctx.integrate(s + QBS);
+      ibd += ctx.integrate(s + QBD);
+      gbs += ctx.ag0 * capbs;
+      gbd += ctx.ag0 * capbd;
+    }
+    st.conductance(m, B, S, mult * gbs);
+    st.conductance(m, B, D, mult * gbd);
+    st.current(rhs, B, S, mult * type * (ibs - gbs * vbs));
+    st.current(rhs, B, D, mult * type * (ibd - gbd * vbd));
+
+    st.transconductance(m, D, S, G, S, mult * this.gmG);
+    st.transconductance(m, D, S, D, S, mult * this.gmD);
+    st.transconductance(m, D, S, B, S, mult * this.gmB);
+    st.current(rhs, D, S, mult * type * (base.id - this.gmG * vgs - this.gmD * vds - this.gmB * vbs));
+
+    if (ctx.mode === 'tran') {
+      state[s + QG] = base.qg;
+      state[s + QD] = base.qd;
+      state[s + QB] = base.qb;
+      const ig = ctx.integrate(s + QG);
+      const idq = ctx.integrate(s + QD);
+      const ib = ctx.integrate(s + QB);
+      const ag0 = ctx.ag0 * mult;
+      this.stampCharge(m, rhs, G, ig * mult, ag0, 0, vgs, vds, vbs, type);
+      this.stampCharge(m, rhs, D, idq * mult, ag0, 3, vgs, vds, vbs, type);
+      this.stampCharge(m, rhs, B, ib * mult, ag0, 6, vgs, vds, vbs, type);
+    }
+  }
+
+  /**
+   * The current i = dq/dt leaving terminal `row` into the device, linearised: ∂i/∂v_j = ag0·C_row,j for
+   * v_j ∈ (vgs, vds, vbs); the source column takes minus their sum. The source row is implied (charge
+   * neutrality makes it minus the sum of the others) and stamped too.
+   */
+  private stampCharge(
+    m: Float64Array,
+    rhs: Float64Array,
+    row: number,
+    current: number,
+    ag0: number,
+    capRow: number,
+    vgs: number,
+    vds: number,
+    vbs: number,
+    type: number,
+  ): void {
+    const st = this.stamp;
+    const cg = ag0 * this.cap[capRow];
+    const cd = ag0 * this.cap[capRow + 1];
+    const cb = ag0 * this.cap[capRow + 2];
+    // Row `row` gets +, row S gets − (the current returns through the source).
+    st.transconductance(m, row, S, G, S, cg);
+    st.transconductance(m, row, S, D, S, cd);
+    st.transconductance(m, row, S, B, S, cb);
+    st.current(rhs, row, S, type * (current - cg * vgs - cd * vds - cb * vbs));
+  }
+
+  converged(ctx: LoadContext): boolean {
+    const [vbs, vgs, vds] = this.voltages(ctx.solution);
+    const delvbs = vbs - this.vbsLast;
+    const delvgs = vgs - this.vgsLast;
+    const delvds = vds - this.vdsLast;
+    const delvbd = delvbs - delvds;
+    const cdhat = this.id - this.cbd + this.gmG * delvgs + this.gmD * delvds + this.gmB * delvbs - this.gbd * delvbd;
+    const cbhat = this.cbs + this.cbd + this.gbd * delvbd + this.gbs * delvbs;
+    return (
+      currentConverged(cdhat, this.id - this.cbd, this.reltol, this.abstol) &&
+      currentConverged(cbhat, this.cbs + this.cbd, this.reltol, this.abstol)
+    );
+  }
+
+  acLoad(ctx: AcLoadContext): void {
+    const st = this.stamp;
+    const mult = this.multiplier;
+    const re = ctx.re;
+    const im = ctx.im;
+    const w = ctx.omega * mult;
+    st.conductance(re, B, S, mult * this.gbs);
+    st.conductance(re, B, D, mult * this.gbd);
+    st.conductance(im, B, S, w * this.capbs);
+    st.conductance(im, B, D, w * this.capbd);
+    st.transconductance(re, D, S, G, S, mult * this.gmG);
+    st.transconductance(re, D, S, D, S, mult * this.gmD);
+    st.transconductance(re, D, S, B, S, mult * this.gmB);
+    const rows = [G, D, B];
+    const c = this.cap;
+    for (let r = 0; r < 3; r++) {
+      st.transconductance(im, rows[r], S, G, S, w * c[3 * r]);
+      st.transconductance(im, rows[r], S, D, S, w * c[3 * r + 1]);
+      st.transconductance(im, rows[r], S, B, S, w * c[3 * r + 2]);
+    }
+  }
+
+  truncate(ctx: TruncateContext): number {
+    const s = this.s;
+    return Math.min(
+      ctx.chargeTimestep(s + QG),
+      ctx.chargeTimestep(s + QD),
+      ctx.chargeTimestep(s + QB),
+      ctx.chargeTimestep(s + QBS),
+      ctx.chargeTimestep(s + QBD),
+    );
+  }
+
+  initialConditions(solution: Float64Array, state: Float64Array, useInitialConditions: boolean): void {
+    const s = this.s;
+    const type = this.p.type;
+    let [vbs, vgs, vds] = this.voltages(solution);
+    if (useInitialConditions) {
+      const ic = this.initial;
+      vds = type * (ic.vds ?? 0);
+      vgs = type * (ic.vgs ?? 0);
+      vbs = type * (ic.vbs ?? 0);
+    }
+    state[s + VBS] = vbs;
+    state[s + VGS] = vgs;
+    state[s + VDS] = vds;
+    const point = this.base;
+    this.terminal(vgs, vds, vbs, point, true);
+    state[s + QG] = point.qg;
+    state[s + QD] = point.qd;
+    state[s + QB] = point.qb;
+    state[s + QBS] = this.junctionCharge(this.source, vbs)[0];
+    state[s + QBD] = this.junctionCharge(this.drain, vbs - vds)[0];
+  }
+}
+
+const SUPPORTED_SWITCHES: Record<string, number[]> = {
+  capmod: [0],
+  diomod: [1],
+  rdsmod: [0],
+  rbodymod: [0],
+  rgatemod: [0],
+  igcmod: [0],
+  igbmod: [0],
+  trnqsmod: [0],
+  acnqsmod: [0],
+  mtrlmod: [0],
+  mobmod: [0, 1, 2],
+  tempmod: [0, 1, 2, 3],
+  geomod: [0],
+  permod: [0, 1],
+  gidlmod: [0],
+};
+
+/** Build a BSIM4 device from an M card whose model has LEVEL = 54 or 14. */
+export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCard: ModelCard): Bsim4 {
+  const model = new Bsim4Card(modelCard);
+  for (const [name, values] of Object.entries(SUPPORTED_SWITCHES)) {
+    const value = model.flag(name);
+    if (!values.includes(value)) {
+      throw new CircuitError(
+        `${card.name}: BSIM4 model ${modelCard.name} sets ${name.toUpperCase()} = ${value}, which SpiceSim's BSIM4 does not implement yet`,
+        modelCard.loc,
+        `supported: ${name.toUpperCase()} = ${values.join(' or ')} (see the BSIM4 section of solver/README.md)`,
+      );
+    }
+  }
+  const version = modelCard.params.version;
+  if (version !== undefined && !(version >= 4.8 && version < 4.9)) {
+    ctx.circuit.diagnostics.push({
+      severity: 'warning',
+      message: `${modelCard.name}: BSIM4 version ${version} requested, version 4.8 is simulated (as ngspice 39)`,
+      loc: modelCard.loc,
+    });
+  }
+  const p = card.params;
+  const o = ctx.circuit.options;
+  const geometry: Bsim4Geometry = {
+    l: p.l ?? (typeof o.defl === 'number' ? o.defl : 5e-6),
+    w: p.w ?? (typeof o.defw === 'number' ? o.defw : 5e-6),
+    nf: p.nf ?? 1,
+    ad: p.ad,
+    as: p.as,
+    pd: p.pd,
+    ps: p.ps,
+    sa: p.sa ?? 0,
+    sb: p.sb ?? 0,
+    sd: p.sd ?? 0,
+    mulu0: p.mulu0 ?? 1,
+    delvto: p.delvto ?? 0,
+  };
+  if (!(geometry.nf >= 1) || geometry.nf !== Math.round(geometry.nf)) {
+    throw new CircuitError(`${card.name}: NF = ${geometry.nf} must be a positive integer`, card.loc, 'write nf=1, 2, ...');
+  }
+  if (card.nodes.length < 4) {
+    throw new CircuitError(`${card.name} needs 4 nodes (drain gate source bulk)`, card.loc, `write '${card.name} d g s b model'`);
+  }
+  if ((p.nrd ?? 0) > 0 || (p.nrs ?? 0) > 0) {
+    if ((model.params.rsh ?? 0) > 0) {
+      throw new CircuitError(
+        `${card.name}: NRD/NRS with RSH > 0 (external source/drain resistors, rdsMod = 1) are not implemented by SpiceSim's BSIM4 yet`,
+        card.loc,
+        'use the internal RDSW resistance (rdsMod = 0) or explicit resistors',
+      );
+    }
+  }
+  const tnom = (modelCard.params.tnom ?? ctx.options.tnom) + CELSIUS_TO_KELVIN;
+  const device = new Bsim4(
+    card.name,
+    card.nodes.slice(0, 4),
+    model,
+    geometry,
+    p.m ?? 1,
+    (p.off ?? 0) !== 0,
+    { vds: p.ic, vgs: p.ic2, vbs: p.ic3 },
+    p.temp,
+    p.dtemp ?? 0,
+    tnom,
+    ctx.options.reltol,
+    ctx.options.abstol,
+    card.loc,
+  );
+  const kelvin = ctx.options.temp + CELSIUS_TO_KELVIN;
+  const { sized } = sizeDependent(model, geometry, kelvin, tnom, { name: card.name, loc: card.loc });
+  if (model.flag('paramchk') !== 0) {
+    let messages: string[];
+    try {
+      messages = checkModel(model, sized);
+    } catch (error) {
+      throw new CircuitError(`${card.name} (${modelCard.name}): ${(error as Error).message}`, modelCard.loc, 'fix the model card or the instance geometry');
+    }
+    for (const message of messages) {
+      ctx.circuit.diagnostics.push({ severity: 'warning', message: `${card.name} (${modelCard.name}): ${message}`, loc: card.loc });
+    }
+  }
+  return device;
+}

@@ -1,0 +1,942 @@
+/**
+ * BSIM4 equations: the size- and temperature-dependent parameters of one instance (`sizeDependent`, run from
+ * `temperature()`), and the channel current, substrate-free DC core and capMod = 0 intrinsic charges at one
+ * bias point (`evaluateChannel`, run from `load()` several times per iteration for the derivatives).
+ *
+ * Equation numbers refer to the Berkeley BSIM4.8.0 manual (chapter 2 threshold, 3 channel charge and
+ * subthreshold, 4 mobility, 5 velocity saturation/Vdsat, 6 output conductance, 7 capacitance, 10 junctions,
+ * 11 temperature); constants and smoothing functions follow ngspice 39's BSIM4 so that results agree with it
+ * to rounding (e.g. its MIN_EXP/MAX_EXP clamps and the 0.95·phi forward-body-bias limit of Vbseff).
+ */
+import { CircuitError } from '../../errors';
+import type { Bsim4Card } from './params';
+
+export const KBOQ = 8.617087e-5;
+export const EPS0 = 8.85418e-12;
+export const EPSSI = 1.03594e-10;
+export const CHARGE_Q = 1.60219e-19;
+export const MAX_EXP = 5.834617425e14;
+export const MIN_EXP = 1.713908431e-15;
+export const EXP_THRESHOLD = 34;
+const PI = 3.141592654;
+
+/** Instance parameters (manual appendix A, "instance parameters"). */
+export interface Bsim4Geometry {
+  l: number;
+  w: number;
+  nf: number;
+  ad: number | undefined;
+  as: number | undefined;
+  pd: number | undefined;
+  ps: number | undefined;
+  sa: number;
+  sb: number;
+  sd: number;
+  mulu0: number;
+  delvto: number;
+}
+
+/** Everything the bias-point equations need, fixed for one instance at one temperature. */
+export interface Bsim4Sized {
+  type: number;
+  // Geometry.
+  leff: number;
+  weff: number;
+  leffCV: number;
+  weffCV: number;
+  weffCJ: number;
+  nf: number;
+  // Oxide and thermal voltage.
+  toxe: number;
+  toxp: number;
+  coxe: number;
+  coxp: number;
+  epssub: number;
+  factor1: number;
+  vtm: number;
+  vtm0: number;
+  tempRatio: number;
+  // Threshold.
+  vth0: number;
+  vfb: number;
+  k1: number;
+  k1ox: number;
+  k2ox: number;
+  k3: number;
+  k3b: number;
+  w0: number;
+  lpe0: number;
+  lpeb: number;
+  phi: number;
+  sqrtPhi: number;
+  xdep0: number;
+  vbi: number;
+  vbsc: number;
+  dvt0: number;
+  dvt1: number;
+  dvt2: number;
+  dvt0w: number;
+  dvt1w: number;
+  dvt2w: number;
+  eta0: number;
+  etab: number;
+  theta0vb0: number;
+  kt1: number;
+  kt1l: number;
+  kt2: number;
+  dvtp0: number;
+  dvtp1: number;
+  dvtp2factor: number;
+  dvtp4: number;
+  tempMod: number;
+  // Subthreshold.
+  nfactor: number;
+  cdsc: number;
+  cdscb: number;
+  cdscd: number;
+  cit: number;
+  mstar: number;
+  voffcbn: number;
+  cdep0: number;
+  ngate: number;
+  // Mobility and velocity saturation.
+  mobMod: number;
+  u0temp: number;
+  ua: number;
+  ub: number;
+  uc: number;
+  ud: number;
+  eu: number;
+  vtfbphi1: number;
+  vtfbphi2: number;
+  vsattemp: number;
+  a0: number;
+  ags: number;
+  a1: number;
+  a2: number;
+  b0: number;
+  b1: number;
+  keta: number;
+  xj: number;
+  dwg: number;
+  dwb: number;
+  rds0: number;
+  rdswmin: number;
+  prwg: number;
+  prwb: number;
+  delta: number;
+  lambda: number;
+  lambdaOn: boolean;
+  litl: number;
+  ados: number;
+  bdos: number;
+  // Output conductance.
+  fprout: number;
+  pvag: number;
+  pclm: number;
+  thetaRout: number;
+  pdiblb: number;
+  pdits: number;
+  pditsd: number;
+  pditsl: number;
+  pscbe1: number;
+  pscbe2: number;
+  vtlOn: boolean;
+  vtl: number;
+  tfactor: number;
+  // Charges (capMod = 0) and overlaps.
+  vfbcv: number;
+  abulkCVfactor: number;
+  xpart: number;
+  cgso: number;
+  cgdo: number;
+  cgbo: number;
+}
+
+export interface JunctionSide {
+  /** Saturation current (A) and the forward limit of the exponential (dioMod = 1). */
+  satCurrent: number;
+  nvtm: number;
+  vjmFwd: number;
+  ivjmFwd: number;
+  // Zero-bias capacitances: bottom, sidewall, gate-edge sidewall; their potentials and gradings.
+  czb: number;
+  czbsw: number;
+  czbswg: number;
+  pb: number;
+  pbsw: number;
+  pbswg: number;
+  mj: number;
+  mjsw: number;
+  mjswg: number;
+}
+
+function theta(arg: number): number {
+  // The manual's exp(-x)-type short-channel factor, smoothed as ngspice (1/(2(cosh x - 1)) form).
+  if (arg < EXP_THRESHOLD) {
+    const t1 = Math.exp(arg);
+    const t2 = t1 - 1;
+    return t1 / (t2 * t2 + 2 * t1 * MIN_EXP);
+  }
+  return 1 / (MAX_EXP - 2);
+}
+
+/**
+ * Size- and temperature-dependent parameters (ngspice b4temp.c's pParam and instance values; manual
+ * chapters 2, 11, 12 and appendix A). `warn` receives the parameter-range warnings ngspice prints.
+ */
+export function sizeDependent(
+  card: Bsim4Card,
+  g: Bsim4Geometry,
+  temp: number,
+  tnom: number,
+  where: { name: string; loc?: import('../../netlist/ast').SourceLocation },
+): { sized: Bsim4Sized; source: JunctionSide; drain: JunctionSide } {
+  const type = card.type;
+  const v = (n: string) => card.value(n);
+  const given = (n: string) => card.given(n);
+  // Oxide (b4temp: toxe/toxp/dtox consistency).
+  const dtox = v('dtox');
+  let toxe = v('toxe');
+  let toxp = card.params.toxp;
+  if (given('toxe') && toxp === undefined) toxp = toxe - dtox;
+  else if (!given('toxe') && toxp !== undefined) toxe = toxp + dtox;
+  if (toxp === undefined) toxp = toxe;
+  const toxm = card.params.toxm ?? toxe;
+  if (!(toxe > 0) || !(toxp > 0) || !(toxm > 0)) {
+    throw new CircuitError(`${where.name}: BSIM4 model ${card.name} needs positive TOXE, TOXP and TOXM`, where.loc, 'check the oxide thicknesses');
+  }
+  const epsrox = v('epsrox');
+  const epssub = EPSSI;
+  const coxe = (epsrox * EPS0) / toxe;
+  const coxp = (epsrox * EPS0) / toxp;
+  const factor1 = Math.sqrt((epssub / (epsrox * EPS0)) * toxe);
+  const vtm0 = KBOQ * tnom;
+  const vtm = KBOQ * temp;
+  const eg0 = 1.16 - (7.02e-4 * tnom * tnom) / (tnom + 1108);
+  const eg = 1.16 - (7.02e-4 * temp * temp) / (temp + 1108);
+  const ni = 1.45e10 * (tnom / 300.15) * Math.sqrt(tnom / 300.15) * Math.exp(21.5565981 - eg0 / (2 * vtm0));
+  const tRatio = temp / tnom;
+  const delTemp = temp - tnom;
+
+  // Effective geometry (manual eqs. 2.1.x "dW and dL").
+  const nf = g.nf;
+  const lnew = g.l + v('xl');
+  const wnew = g.w / nf + v('xw');
+  const t0 = Math.pow(lnew, v('lln'));
+  const t1 = Math.pow(wnew, v('lwn'));
+  const dl = v('lint') + v('ll') / t0 + v('lw') / t1 + v('lwl') / (t0 * t1);
+  const dlc = v('dlc') + v('llc') / t0 + v('lwc') / t1 + v('lwlc') / (t0 * t1);
+  const t2 = Math.pow(lnew, v('wln'));
+  const t3 = Math.pow(wnew, v('wwn'));
+  const dw = v('wint') + v('wl') / t2 + v('ww') / t3 + v('wwl') / (t2 * t3);
+  const dwcTerm = v('wlc') / t2 + v('wwc') / t3 + v('wwlc') / (t2 * t3);
+  const dwc = v('dwc') + dwcTerm;
+  const dwj = v('dwj') + dwcTerm;
+  const leff = lnew - 2 * dl;
+  const weff = wnew - 2 * dw;
+  const leffCV = lnew - 2 * dlc;
+  const weffCV = wnew - 2 * dwc;
+  const weffCJ = wnew - 2 * dwj;
+  const fatal = (what: string) => {
+    throw new CircuitError(`${where.name}: BSIM4 model ${card.name}: ${what} <= 0`, where.loc, 'check L, W, NF and the model LINT/WINT/DLC/DWC/DWJ');
+  };
+  if (leff <= 0) fatal('effective channel length');
+  if (weff <= 0) fatal('effective channel width');
+  if (leffCV <= 0) fatal('effective channel length for C-V');
+  if (weffCV <= 0) fatal('effective channel width for C-V');
+  if (weffCJ <= 0) fatal('effective channel width for S/D junctions');
+
+  const binUnit = card.flag('binunit');
+  const invL = binUnit === 1 ? 1e-6 / leff : 1 / leff;
+  const invW = binUnit === 1 ? 1e-6 / weff : 1 / weff;
+  const invLW = binUnit === 1 ? 1e-12 / (leff * weff) : 1 / (leff * weff);
+  const b = (n: string) => card.binned(n, invL, invW, invLW);
+  const tempMod = card.flag('tempmod');
+  const mobMod = card.flag('mobmod');
+
+  // Mobility and saturation velocity with temperature (manual ch. 11).
+  let ua = b('ua');
+  let ub = b('ub');
+  let uc = b('uc');
+  let ud = b('ud');
+  let vsattemp: number;
+  const at = b('at');
+  const prt = b('prt');
+  const wr = b('wr');
+  const powWeffWr = Math.pow(weffCJ * 1e6, wr) * nf;
+  let rds0: number;
+  let rdswmin: number;
+  const tr1 = tRatio - 1;
+  if (tempMod === 0) {
+    ua += b('ua1') * tr1;
+    ub += b('ub1') * tr1;
+    uc += b('uc1') * tr1;
+    ud += b('ud1') * tr1;
+    vsattemp = b('vsat') - at * tr1;
+    const t10 = prt * tr1;
+    rds0 = ((b('rdsw') + t10) * nf) / powWeffWr;
+    rdswmin = ((v('rdswmin') + t10) * nf) / powWeffWr;
+  } else {
+    if (tempMod === 3) {
+      ua *= Math.pow(tRatio, b('ua1'));
+      ub *= Math.pow(tRatio, b('ub1'));
+      uc *= Math.pow(tRatio, b('uc1'));
+      ud *= Math.pow(tRatio, b('ud1'));
+    } else {
+      ua *= 1 + b('ua1') * delTemp;
+      ub *= 1 + b('ub1') * delTemp;
+      uc *= 1 + b('uc1') * delTemp;
+      ud *= 1 + b('ud1') * delTemp;
+    }
+    vsattemp = b('vsat') * (1 - at * delTemp);
+    const t10 = 1 + prt * delTemp;
+    rds0 = (b('rdsw') * t10 * nf) / powWeffWr;
+    rdswmin = (v('rdswmin') * t10 * nf) / powWeffWr;
+  }
+  let u0 = b('u0');
+  if (u0 > 1) u0 /= 1e4;
+  const u0tempSize = u0 * (1 - b('up') * Math.exp(-leff / b('lp'))) * Math.pow(tRatio, b('ute'));
+  let eu = b('eu');
+  if (eu < 0) eu = 0;
+  const voff = b('voff') * (1 + b('tvoff') * delTemp);
+  const nfactor = b('nfactor') + (b('tnfactor') * delTemp) / tnom;
+  let eta0 = b('eta0') + (b('teta0') * delTemp) / tnom;
+
+  // Source-end velocity limit (manual ch. 5, vtl).
+  const vtlOn = given('vtl') && v('vtl') > 0;
+  let tfactor = 1;
+  if (vtlOn) {
+    const lc = Math.max(0, v('lc'));
+    const x = leff / (b('xn') * leff + lc);
+    tfactor = (1 - x) / (1 + x);
+  }
+
+  // Overlap capacitances (manual ch. 7, CGSO/CGDO defaults from DLC or XJ; CF fringing).
+  let cf = b('cf');
+  if (!given('cf')) cf = ((2 * epsrox * EPS0) / PI) * Math.log(1 + 0.4e-6 / toxe);
+  let cgdoModel = card.params.cgdo;
+  let cgsoModel = card.params.cgso;
+  const dlcModel = card.params.dlc;
+  if (cgdoModel === undefined) cgdoModel = dlcModel !== undefined && dlcModel > 0 ? dlcModel * coxe - v('cgdl') : 0.6 * v('xj') * coxe;
+  if (cgsoModel === undefined) cgsoModel = dlcModel !== undefined && dlcModel > 0 ? dlcModel * coxe - v('cgsl') : 0.6 * v('xj') * coxe;
+  const cgboModel = card.params.cgbo ?? 2 * v('dwc') * coxe;
+  const cgdo = (cgdoModel + cf) * weffCV;
+  const cgso = (cgsoModel + cf) * weffCV;
+  const cgbo = cgboModel * leffCV * nf;
+
+  // Doping-derived quantities (manual ch. 2).
+  let ndep = b('ndep');
+  if (!given('ndep') && given('gamma1')) {
+    const x = b('gamma1') * coxe;
+    ndep = 3.01248e22 * x * x;
+  }
+  const phi = vtm0 * Math.log(ndep / ni) + b('phin') + 0.4;
+  const sqrtPhi = Math.sqrt(phi);
+  const xdep0 = Math.sqrt((2 * epssub) / (CHARGE_Q * ndep * 1e6)) * sqrtPhi;
+  const xj = b('xj');
+  const litl = Math.sqrt(((3 * 3.9) / epsrox) * xj * toxe);
+  const nsd = b('nsd');
+  const vbi = vtm0 * Math.log((nsd * ndep) / (ni * ni));
+  const cdep0 = Math.sqrt((CHARGE_Q * epssub * ndep * 1e6) / 2 / phi);
+  const mstar = 0.5 + Math.atan(b('minv')) / PI;
+  const voffcbn = voff + v('voffl') / leff;
+
+  // K1/K2: given, or from the doping profile (manual eqs. 2.4.x).
+  let k1 = b('k1');
+  let k2 = b('k2');
+  let vbm = b('vbm');
+  if (!(given('k1') || given('k2'))) {
+    let vbx = b('vbx');
+    if (!given('vbx')) vbx = phi - 7.7348e-4 * ndep * b('xt') * b('xt');
+    if (vbx > 0) vbx = -vbx;
+    if (vbm > 0) vbm = -vbm;
+    const gamma1 = given('gamma1') ? b('gamma1') : (5.753e-12 * Math.sqrt(ndep)) / coxe;
+    const gamma2 = given('gamma2') ? b('gamma2') : (5.753e-12 * Math.sqrt(b('nsub'))) / coxe;
+    const d = gamma1 - gamma2;
+    const s1 = Math.sqrt(phi - vbx) - sqrtPhi;
+    const s2 = Math.sqrt(phi * (phi - vbm)) - phi;
+    k2 = (d * s1) / (2 * s2 + vbm);
+    k1 = gamma2 - 2 * k2 * Math.sqrt(phi - vbm);
+  }
+  let vfb = b('vfb');
+  let vth0 = b('vth0');
+  if (!given('vfb')) vfb = given('vth0') ? type * vth0 - phi - k1 * sqrtPhi : -1;
+  if (!given('vth0')) vth0 = type * (vfb + phi + k1 * sqrtPhi);
+  const k1ox = (k1 * toxe) / toxm;
+
+  const tmp = Math.sqrt((epssub / (epsrox * EPS0)) * toxe * xdep0);
+  const theta0vb0 = theta((b('dsub') * leff) / tmp);
+  const thetaRout = b('pdiblc1') * theta((b('drout') * leff) / tmp) + b('pdiblc2');
+
+  // Layout-dependent stress (manual ch. 12): mobility, vsat, vth0, k2, eta0 shifts from SA/SB/SD.
+  const ldrn = g.l;
+  const wlod = Math.max(0, v('wlod'));
+  const wTmp = wnew + wlod;
+  const ku0 =
+    1 +
+    v('lku0') / Math.pow(lnew, v('llodku0')) +
+    v('wku0') / Math.pow(wTmp, v('wlodku0')) +
+    v('pku0') / (Math.pow(lnew, v('llodku0')) * Math.pow(wTmp, v('wlodku0')));
+  let kvth0 =
+    1 +
+    v('lkvth0') / Math.pow(lnew, v('llodvth')) +
+    v('wkvth0') / Math.pow(wTmp, v('wlodvth')) +
+    v('pkvth0') / (Math.pow(lnew, v('llodvth')) * Math.pow(wTmp, v('wlodvth')));
+  kvth0 = Math.sqrt(kvth0 * kvth0 + 1e-9);
+  const ku0temp = ku0 * (1 + v('tku0') * tr1) + 1e-9;
+  const invOdRef = 1 / (v('saref') + 0.5 * ldrn) + 1 / (v('sbref') + 0.5 * ldrn);
+  // rho uses the card's KU0 over the size-dependent ku0temp (b4temp.c), so KU0 = 0 turns the mobility shift off.
+  const rhoRef = (v('ku0') / ku0temp) * invOdRef;
+  let u0temp = u0tempSize;
+  let vsatInstance = vsattemp;
+  let vth0Instance = vth0;
+  let k2Instance = k2;
+  if (g.sa > 0 && g.sb > 0 && (nf === 1 || (nf > 1 && g.sd > 0))) {
+    let invSa = 0;
+    let invSb = 0;
+    for (let i = 0; i < nf; i++) {
+      invSa += 1 / nf / (g.sa + 0.5 * ldrn + i * (g.sd + ldrn));
+      invSb += 1 / nf / (g.sb + 0.5 * ldrn + i * (g.sd + ldrn));
+    }
+    const kvsat = Math.min(1, Math.max(-1, v('kvsat')));
+    const invOd = invSa + invSb;
+    const rho = (v('ku0') / ku0temp) * invOd;
+    u0temp *= (1 + rho) / (1 + rhoRef);
+    vsatInstance *= (1 + kvsat * rho) / (1 + kvsat * rhoRef);
+    const odOffset = invOd - invOdRef;
+    vth0Instance += (v('kvth0') / kvth0) * odOffset;
+    k2Instance += (v('stk2') / Math.pow(kvth0, v('lodk2'))) * odOffset;
+    eta0 += (v('steta0') / Math.pow(kvth0, v('lodeta0'))) * odOffset;
+  }
+  u0temp *= g.mulu0;
+  vth0Instance += g.delvto;
+  const vfbInstance = vfb + type * g.delvto;
+  const t3v = type * vth0Instance - vfbInstance - phi;
+  const vtfbphi1 = Math.max(0, type === 1 ? 2 * t3v : 2.5 * t3v);
+  const vtfbphi2 = Math.max(0, 4 * t3v);
+  let vbsc: number;
+  if (k2Instance < 0) {
+    const x = (0.5 * k1) / k2Instance;
+    vbsc = Math.min(-3, Math.max(-30, 0.9 * (phi - x * x)));
+  } else {
+    vbsc = -30;
+  }
+  if (vbsc > vbm) vbsc = vbm;
+  const k2ox = (k2Instance * toxe) / toxm;
+
+  const dvtp2 = b('dvtp2');
+  const sized: Bsim4Sized = {
+    type,
+    leff,
+    weff,
+    leffCV,
+    weffCV,
+    weffCJ,
+    nf,
+    toxe,
+    toxp,
+    coxe,
+    coxp,
+    epssub,
+    factor1,
+    vtm,
+    vtm0,
+    tempRatio: temp / tnom - 1,
+    vth0: vth0Instance,
+    vfb: vfbInstance,
+    k1,
+    k1ox,
+    k2ox,
+    k3: b('k3'),
+    k3b: b('k3b'),
+    w0: b('w0'),
+    lpe0: b('lpe0'),
+    lpeb: b('lpeb'),
+    phi,
+    sqrtPhi,
+    xdep0,
+    vbi,
+    vbsc,
+    dvt0: b('dvt0'),
+    dvt1: b('dvt1'),
+    dvt2: b('dvt2'),
+    dvt0w: b('dvt0w'),
+    dvt1w: b('dvt1w'),
+    dvt2w: b('dvt2w'),
+    eta0,
+    etab: b('etab'),
+    theta0vb0,
+    kt1: b('kt1'),
+    kt1l: b('kt1l'),
+    kt2: b('kt2'),
+    dvtp0: b('dvtp0'),
+    dvtp1: b('dvtp1'),
+    // BSIM4.7 DITS_SFT2: dvtp2factor = dvtp5 + dvtp2/Leff^dvtp3 (manual eq. 2.9.x).
+    dvtp2factor: b('dvtp5') + dvtp2 / Math.pow(leff, b('dvtp3')),
+    dvtp4: b('dvtp4'),
+    tempMod,
+    nfactor,
+    cdsc: b('cdsc'),
+    cdscb: b('cdscb'),
+    cdscd: b('cdscd'),
+    cit: b('cit'),
+    mstar,
+    voffcbn,
+    cdep0,
+    ngate: b('ngate'),
+    mobMod,
+    u0temp,
+    ua,
+    ub,
+    uc,
+    ud,
+    eu,
+    vtfbphi1,
+    vtfbphi2,
+    vsattemp: vsatInstance,
+    a0: b('a0'),
+    ags: b('ags'),
+    a1: b('a1'),
+    a2: b('a2'),
+    b0: b('b0'),
+    b1: b('b1'),
+    keta: b('keta'),
+    xj,
+    dwg: b('dwg'),
+    dwb: b('dwb'),
+    rds0,
+    rdswmin,
+    prwg: b('prwg'),
+    prwb: b('prwb'),
+    delta: b('delta'),
+    lambda: b('lambda'),
+    lambdaOn: given('lambda') && v('lambda') > 0,
+    litl,
+    ados: v('ados'),
+    bdos: v('bdos'),
+    fprout: b('fprout'),
+    pvag: b('pvag'),
+    pclm: b('pclm'),
+    thetaRout,
+    pdiblb: b('pdiblcb'),
+    pdits: b('pdits'),
+    pditsd: b('pditsd'),
+    pditsl: v('pditsl'),
+    pscbe1: b('pscbe1'),
+    pscbe2: b('pscbe2'),
+    vtlOn,
+    vtl: b('vtl'),
+    tfactor,
+    vfbcv: b('vfbcv'),
+    abulkCVfactor: 1 + Math.pow(b('clc') / leffCV, b('cle')),
+    xpart: v('xpart'),
+    cgso,
+    cgdo,
+    cgbo,
+  };
+
+  // Junctions (manual ch. 10; ngspice b4temp.c): areas/perimeters, saturation currents and capacitances.
+  const perMod = card.flag('permod');
+  const perimeter = (given: number | undefined): number => {
+    if (given === undefined || given <= 0) return 0;
+    return Math.max(0, perMod === 0 ? given : given - weffCJ * nf);
+  };
+  // Areas and perimeters that the instance does not give: BSIM4PAeffGeo's isolated single-finger layout
+  // (geoMod = 0): AS = (DMCG − DMCGT + DMCI)·WeffCJ, PS = 2·(DMCG − DMCGT + DMCI) + WeffCJ.
+  const dmc = v('dmcg') - v('dmcgt') + v('dmci');
+  const defaultArea = dmc * weffCJ;
+  const defaultPerimeter = 2 * dmc + weffCJ;
+  const perimeterOf = (per: number | undefined): number => (per === undefined ? defaultPerimeter : perimeter(per));
+  const side = (prefix: 's' | 'd', areaGiven: number | undefined, per: number | undefined): JunctionSide => {
+    const area = areaGiven ?? defaultArea;
+    const js = v(prefix === 's' ? 'jss' : 'jsd');
+    const jsw = v(prefix === 's' ? 'jsws' : 'jswd');
+    const jswg = v(prefix === 's' ? 'jswgs' : 'jswgd');
+    const nj = v(prefix === 's' ? 'njs' : 'njd');
+    const xti = v(prefix === 's' ? 'xtis' : 'xtid');
+    let factor = 1;
+    if (temp !== tnom) factor = Math.exp((eg0 / vtm0 - eg / vtm + xti * Math.log(temp / tnom)) / nj);
+    const aeff = Math.max(0, area ?? 0);
+    const peff = perimeterOf(per);
+    const satCurrent =
+      aeff <= 0 && peff <= 0 ? 0 : aeff * Math.max(0, js * factor) + peff * Math.max(0, jsw * factor) + weffCJ * nf * Math.max(0, jswg * factor);
+    const nvtm = vtm * nj;
+    const ijth = Math.max(0, v(prefix === 's' ? 'ijthsfwd' : 'ijthdfwd'));
+    const vjmFwd = satCurrent > 0 ? nvtm * Math.log(1 + ijth / satCurrent) : 0;
+    const capScale = (tc: string) => Math.max(0, 1 + v(tc) * delTemp);
+    const potential = (pb: string, tp: string) => Math.max(0.01, Math.max(0.1, v(pb)) - v(tp) * delTemp);
+    const s = prefix;
+    return {
+      satCurrent,
+      nvtm,
+      vjmFwd,
+      ivjmFwd: satCurrent * Math.exp(vjmFwd / nvtm),
+      czb: v(s === 's' ? 'cjs' : 'cjd') * capScale('tcj') * aeff,
+      czbsw: Math.max(0, v(s === 's' ? 'cjsws' : 'cjswd')) * capScale('tcjsw') * peff,
+      czbswg: v(s === 's' ? 'cjswgs' : 'cjswgd') * capScale('tcjswg') * weffCJ * nf,
+      pb: potential(s === 's' ? 'pbs' : 'pbd', 'tpb'),
+      pbsw: potential(s === 's' ? 'pbsws' : 'pbswd', 'tpbsw'),
+      pbswg: potential(s === 's' ? 'pbswgs' : 'pbswgd', 'tpbswg'),
+      mj: v(s === 's' ? 'mjs' : 'mjd'),
+      mjsw: v(s === 's' ? 'mjsws' : 'mjswd'),
+      mjswg: v(s === 's' ? 'mjswgs' : 'mjswgd'),
+    };
+  };
+  return { sized, source: side('s', g.as, g.ps), drain: side('d', g.ad, g.pd) };
+}
+
+/** Results of one bias point, in the oriented frame (drain = the higher of the two S/D terminals). */
+export class ChannelPoint {
+  ids = 0;
+  vth = 0;
+  vdsat = 0;
+  vgsteff = 0;
+  /** Intrinsic charges of gate, (oriented) drain and bulk (capMod = 0), coulombs. */
+  qgate = 0;
+  qdrn = 0;
+  qbulk = 0;
+}
+
+/** Poly-gate depletion (manual eq. 2.8.x): the effective gate voltage when NGATE is within (1e18, 1e25). */
+function polyDepletion(phi: number, ngate: number, epsgate: number, coxe: number, vgs: number): number {
+  if (ngate > 1e18 && ngate < 1e25 && vgs > phi) {
+    const t1 = (1e6 * CHARGE_Q * epsgate * ngate) / (coxe * coxe);
+    const t8 = vgs - phi;
+    const t4 = Math.sqrt(1 + (2 * t8) / t1);
+    const t2 = (2 * t8) / (t4 + 1);
+    const t3 = (0.5 * t2 * t2) / t1;
+    const t7 = 1.12 - t3 - 0.05;
+    const t6 = Math.sqrt(t7 * t7 + 0.224);
+    const t5 = 1.12 - 0.5 * (t7 + t6);
+    return vgs - t5;
+  }
+  return vgs;
+}
+
+/**
+ * The channel at one bias point in the oriented frame (Vds >= 0): threshold (ch. 2), Vgsteff (ch. 3),
+ * mobility (ch. 4), Vdsat/Vdseff (ch. 5), output conductance CLM/DIBL/DITS/SCBE (ch. 6) and the capMod = 0
+ * charges (ch. 7). Current per finger times NF; no allocation.
+ */
+export function evaluateChannel(p: Bsim4Sized, Vgs: number, Vds: number, Vbs: number, out: ChannelPoint, withCharges: boolean): void {
+  // Vbseff: Vbs clamped smoothly below at vbsc and above at 0.95·phi (eqs. 2.1.x and the forward-bias fix).
+  let t0 = Vbs - p.vbsc - 0.001;
+  let t1 = Math.sqrt(t0 * t0 - 0.004 * p.vbsc);
+  let Vbseff = t0 >= 0 ? p.vbsc + 0.5 * (t0 + t1) : p.vbsc * (1 + -0.002 / (t1 - t0));
+  const t9a = 0.95 * p.phi;
+  t0 = t9a - Vbseff - 0.001;
+  t1 = Math.sqrt(t0 * t0 + 0.004 * t9a);
+  Vbseff = t9a - 0.5 * (t0 + t1);
+  const Phis = p.phi - Vbseff;
+  const sqrtPhis = Math.sqrt(Phis);
+  const Xdep = (p.xdep0 * sqrtPhis) / p.sqrtPhi;
+  const Leff = p.leff;
+  const Vtm = p.vtm;
+
+  // Threshold voltage (eq. 2.1.x: body effect with K1ox/K2ox, lateral non-uniform doping LPE0/LPEB,
+  // short-channel DVT0-2, narrow width K3/W0 and DVT0W-2W, DIBL ETA0/ETAB, temperature KT1/KT1L/KT2).
+  const T3s = Math.sqrt(Xdep);
+  const V0 = p.vbi - p.phi;
+  let x = p.dvt2 * Vbseff;
+  let f = x >= -0.5 ? 1 + x : (1 + 3 * x) / (3 + 8 * x);
+  const lt1 = p.factor1 * T3s * f;
+  x = p.dvt2w * Vbseff;
+  f = x >= -0.5 ? 1 + x : (1 + 3 * x) / (3 + 8 * x);
+  const ltw = p.factor1 * T3s * f;
+  const Theta0 = theta((p.dvt1 * Leff) / lt1);
+  const DeltVth = p.dvt0 * Theta0 * V0;
+  const narrowSc = p.dvt0w * theta((p.dvt1w * p.weff * Leff) / ltw) * V0;
+  const lpe = Math.sqrt(1 + p.lpe0 / Leff);
+  const tempTerm = p.k1ox * (lpe - 1) * p.sqrtPhi + (p.kt1 + p.kt1l / Leff + p.kt2 * Vbseff) * p.tempRatio;
+  const VthNarrowW = (p.toxe * p.phi) / (p.weff + p.w0);
+  let eta = p.eta0 + p.etab * Vbseff;
+  if (eta < 1e-4) eta = (2e-4 - eta) / (3 - 2e4 * eta);
+  const DIBLSft = eta * p.theta0vb0 * Vds;
+  const LpeVb = Math.sqrt(1 + p.lpeb / Leff);
+  let Vth =
+    p.type * p.vth0 +
+    (p.k1ox * sqrtPhis - p.k1 * p.sqrtPhi) * LpeVb -
+    p.k2ox * Vbseff -
+    DeltVth -
+    narrowSc +
+    (p.k3 + p.k3b * Vbseff) * VthNarrowW +
+    tempTerm -
+    DIBLSft;
+
+  // Subthreshold swing factor n (eq. 3.x).
+  const tmp1 = p.epssub / Xdep;
+  const tmp2 = p.nfactor * tmp1;
+  const tmp3 = p.cdsc + p.cdscb * Vbseff + p.cdscd * Vds;
+  const tmp4 = (tmp2 + tmp3 * Theta0 + p.cit) / p.coxe;
+  const n = tmp4 >= -0.5 ? 1 + tmp4 : (1 + 3 * tmp4) / (3 + 8 * tmp4);
+
+  // Pocket-implant threshold correction DITS (eq. 2.9.x).
+  if (p.dvtp0 > 0) {
+    const e = -p.dvtp1 * Vds;
+    const t2 = e < -EXP_THRESHOLD ? MIN_EXP : Math.exp(e);
+    const t3 = Leff + p.dvtp0 * (1 + t2);
+    Vth -= n * (p.tempMod < 2 ? Vtm : p.vtm0) * Math.log(Leff / t3);
+  }
+  if (p.dvtp4 !== 0 && p.dvtp2factor !== 0) {
+    const a = 2 * p.dvtp4 * Vds;
+    const e = a > EXP_THRESHOLD ? MAX_EXP * (1 + a - EXP_THRESHOLD) : a < -EXP_THRESHOLD ? MIN_EXP : Math.exp(a);
+    Vth -= (p.dvtp2factor * (e - 1)) / (e + 1);
+  }
+  out.vth = Vth;
+
+  // Poly depletion and Vgsteff, the unified weak/strong inversion gate drive (eq. 3.1.x).
+  const Vgs_eff = polyDepletion(p.vfb + p.phi, p.ngate, EPSSI, p.coxe, Vgs);
+  const Vgst = Vgs_eff - Vth;
+  const nVt = n * Vtm;
+  let T10: number;
+  {
+    const a = p.mstar * Vgst;
+    const r = a / nVt;
+    if (r > EXP_THRESHOLD) T10 = a;
+    else if (r < -EXP_THRESHOLD) T10 = n * Vtm * Math.log(1 + MIN_EXP);
+    else T10 = n * Vtm * Math.log(1 + Math.exp(r));
+  }
+  let T9: number;
+  {
+    const a = p.voffcbn - (1 - p.mstar) * Vgst;
+    const r = a / nVt;
+    if (r < -EXP_THRESHOLD) T9 = p.mstar + ((p.coxe * MIN_EXP) / p.cdep0) * n;
+    else if (r > EXP_THRESHOLD) T9 = p.mstar + ((p.coxe * MAX_EXP) / p.cdep0) * n;
+    else T9 = p.mstar + n * (p.coxe / p.cdep0) * Math.exp(r);
+  }
+  const Vgsteff = T10 / T9;
+  out.vgsteff = Vgsteff;
+
+  // Bias-dependent width and internal source/drain resistance (rdsMod = 0, eq. 5.x).
+  const dSqrt = sqrtPhis - p.sqrtPhi;
+  let Weff = p.weff - 2 * (p.dwg * Vgsteff + p.dwb * dSqrt);
+  if (Weff < 2e-8) Weff = (2e-8 * (4e-8 - Weff)) / (6e-8 - 2 * Weff);
+  let Rds: number;
+  {
+    const a = 1 + p.prwg * Vgsteff;
+    const t2 = 1 / a + p.prwb * dSqrt;
+    const t3 = t2 + Math.sqrt(t2 * t2 + 0.01);
+    Rds = p.rdswmin + t3 * p.rds0 * 0.5;
+  }
+
+  // Abulk, the bulk-charge factor (eq. 5.x).
+  const t1a = (0.5 * p.k1ox * LpeVb) / sqrtPhis + p.k2ox - p.k3b * VthNarrowW;
+  const t9x = Math.sqrt(p.xj * Xdep);
+  const T5a = Leff / (Leff + 2 * t9x);
+  const t2a = p.a0 * T5a + p.b0 / (p.weff + p.b1);
+  let Abulk0 = 1 + t1a * t2a;
+  let Abulk = Abulk0 - t1a * p.ags * p.a0 * T5a * T5a * T5a * Vgsteff;
+  if (Abulk0 < 0.1) Abulk0 = (0.2 - Abulk0) / (3 - 20 * Abulk0);
+  if (Abulk < 0.1) Abulk = (0.2 - Abulk) / (3 - 20 * Abulk);
+  {
+    const k = p.keta * Vbseff;
+    const t = k >= -0.9 ? 1 / (1 + k) : (17 + 20 * k) / (0.8 + k);
+    Abulk *= t;
+    Abulk0 *= t;
+  }
+
+  // Effective mobility (eqs. 4.x, mobMod 0/1/2).
+  let T5: number;
+  if (p.mobMod === 0 || p.mobMod === 1) {
+    const T3 = (Vgsteff + Vth + Vth) / p.toxe;
+    const T12 = Math.sqrt(Vth * Vth + 0.0001);
+    const t9 = 1 / (Vgsteff + 2 * T12);
+    const t10 = t9 * p.toxe;
+    const T6 = p.ud * t10 * t10 * Vth * Vth;
+    T5 = p.mobMod === 0 ? T3 * (p.ua + p.uc * Vbseff + p.ub * T3) + T6 : T3 * (p.ua + p.ub * T3) * (1 + p.uc * Vbseff) + T6;
+  } else {
+    const T0m = (Vgsteff + p.vtfbphi1) / p.toxe;
+    const T1m = Math.exp(p.eu * Math.log(T0m));
+    const T12 = Math.sqrt(Vth * Vth + 0.0001);
+    const t9 = 1 / (Vgsteff + 2 * T12);
+    const t10 = t9 * p.toxe;
+    T5 = T1m * (p.ua + p.uc * Vbseff) + p.ud * t10 * t10 * Vth * Vth;
+  }
+  const Denomi = T5 >= -0.8 ? 1 + T5 : (0.6 + T5) / (7 + 10 * T5);
+  const ueff = p.u0temp / Denomi;
+
+  // Saturation voltage (eq. 5.x, with Rds and the Lambda (A1/A2) factor).
+  const WVCox = Weff * p.vsattemp * p.coxe;
+  const WVCoxRds = WVCox * Rds;
+  let Esat = (2 * p.vsattemp) / ueff;
+  let EsatL = Esat * Leff;
+  let Lambda: number;
+  if (p.a1 === 0) Lambda = p.a2;
+  else if (p.a1 > 0) {
+    const a = 1 - p.a2;
+    const c = a - p.a1 * Vgsteff - 0.0001;
+    Lambda = p.a2 + a - 0.5 * (c + Math.sqrt(c * c + 0.0004 * a));
+  } else {
+    const c = p.a2 + p.a1 * Vgsteff - 0.0001;
+    Lambda = 0.5 * (c + Math.sqrt(c * c + 0.0004 * p.a2));
+  }
+  const Vgst2Vtm = Vgsteff + 2 * Vtm;
+  let Vdsat: number;
+  if (Rds === 0 && Lambda === 1) {
+    Vdsat = (EsatL * Vgst2Vtm) / (Abulk * EsatL + Vgst2Vtm);
+  } else {
+    const T9r = Abulk * WVCoxRds;
+    const Ta = 2 * Abulk * (T9r - 1 + 1 / Lambda);
+    const Tb = Vgst2Vtm * (2 / Lambda - 1) + Abulk * EsatL + 3 * Vgst2Vtm * T9r;
+    const Tc = Vgst2Vtm * (EsatL + 2 * Vgst2Vtm * WVCoxRds);
+    Vdsat = (Tb - Math.sqrt(Tb * Tb - 2 * Ta * Tc)) / Ta;
+  }
+  out.vdsat = Vdsat;
+
+  // Vdseff, the smooth min(Vds, Vdsat) (eq. 5.x with DELTA).
+  let Vdseff: number;
+  {
+    const a = Vdsat - Vds - p.delta;
+    const s = Math.sqrt(a * a + 4 * p.delta * Vdsat);
+    Vdseff = a >= 0 ? Vdsat - 0.5 * (a + s) : Vdsat * (1 - (2 * p.delta) / (s - a));
+    if (Vds === 0) Vdseff = 0;
+    if (Vdseff > Vds) Vdseff = Vds;
+  }
+  const diffVds = Vds - Vdseff;
+
+  // Velocity overshoot (LAMBDA, eq. 5.x), when the card enables it.
+  if (p.lambdaOn) {
+    const t2 = p.lambda / (Leff * ueff);
+    const t5 = 1 / (Esat * p.litl);
+    const t6 = 1 + diffVds * t5;
+    const t7 = 2 / (t6 * t6 + 1);
+    EsatL *= 1 + t2 * (1 - t7);
+    Esat = EsatL / Leff;
+  }
+
+  // Vasat (eq. 6.x).
+  const tmp4a = 1 - (0.5 * Abulk * Vdsat) / Vgst2Vtm;
+  const T9v = WVCoxRds * Vgsteff;
+  const Vasat = (EsatL + Vdsat + 2 * T9v * tmp4a) / (2 / Lambda - 1 + WVCoxRds * Abulk);
+
+  // Linear-region current with the oxide-charge centroid Coxeff (eq. 5.x, 3.x).
+  const T0c = (Vgsteff + p.vtfbphi2) / (2e8 * p.toxp);
+  const Tcen = (p.ados * 1.9e-9) / (1 + Math.exp(p.bdos * 0.7 * Math.log(T0c)));
+  const Coxeff = (p.epssub * p.coxp) / (p.epssub + p.coxp * Tcen);
+  const CoxeffWovL = (Coxeff * Weff) / Leff;
+  const beta = ueff * CoxeffWovL;
+  const fgche1 = Vgsteff * (1 - (0.5 * Vdseff * Abulk) / Vgst2Vtm);
+  const fgche2 = 1 + Vdseff / EsatL;
+  const gche = (beta * fgche1) / fgche2;
+  const Idl = gche / (1 + gche * Rds);
+
+  // Output conductance: pocket-implant FP, PVAG, CLM, DIBL, DITS, SCBE (eqs. 6.x).
+  const FP = p.fprout <= 0 ? 1 : 1 / (1 + (p.fprout * Math.sqrt(Leff)) / Vgst2Vtm);
+  let PvagTerm: number;
+  {
+    const t9 = (p.pvag / EsatL) * Vgsteff;
+    PvagTerm = t9 > -0.9 ? 1 + t9 : (0.8 + t9) / (17 + 20 * t9);
+  }
+  let VACLM: number;
+  let Cclm: number;
+  if (p.pclm > MIN_EXP && diffVds > 1e-10) {
+    const T0l = 1 + Rds * Idl;
+    const T1l = Leff + Vdsat / Esat;
+    Cclm = (FP * PvagTerm * T0l * T1l) / (p.pclm * p.litl);
+    VACLM = Cclm * diffVds;
+  } else {
+    VACLM = Cclm = MAX_EXP;
+  }
+  let VADIBL: number;
+  if (p.thetaRout > MIN_EXP) {
+    const T8 = Abulk * Vdsat;
+    VADIBL = (Vgst2Vtm - (Vgst2Vtm * T8) / (Vgst2Vtm + T8)) / p.thetaRout;
+    const t7 = p.pdiblb * Vbseff;
+    VADIBL *= t7 >= -0.9 ? 1 / (1 + t7) : (17 + 20 * t7) / (0.8 + t7);
+    VADIBL *= PvagTerm;
+  } else {
+    VADIBL = MAX_EXP;
+  }
+  const Va = Vasat + VACLM;
+  let VADITS: number;
+  {
+    const a = p.pditsd * Vds;
+    const e = a > EXP_THRESHOLD ? MAX_EXP : Math.exp(a);
+    VADITS = p.pdits > MIN_EXP ? (FP * (1 + (1 + p.pditsl * Leff) * e)) / p.pdits : MAX_EXP;
+  }
+  let VASCBE: number;
+  if (p.pscbe2 > 0 && p.pscbe1 >= 0) {
+    VASCBE =
+      diffVds > (p.pscbe1 * p.litl) / EXP_THRESHOLD
+        ? (Leff * Math.exp((p.pscbe1 * p.litl) / diffVds)) / p.pscbe2
+        : (MAX_EXP * Leff) / p.pscbe2;
+  } else {
+    VASCBE = MAX_EXP;
+  }
+  let Idsa = Idl * (1 + diffVds / VADIBL);
+  Idsa *= 1 + diffVds / VADITS;
+  Idsa *= 1 + Math.log(Va / Vasat) / Cclm;
+  const Ids = Idsa * (1 + diffVds / VASCBE);
+  let cdrain = Ids * Vdseff;
+
+  // Source-end velocity limit (VTL, eq. 5.x).
+  if (p.vtlOn) {
+    const vs = (cdrain / Leff / CoxeffWovL) / Vgsteff;
+    const r = vs / (p.vtl * p.tfactor);
+    if (r > 0) {
+      const mm2 = 2 * 3;
+      const t2 = 1 + Math.exp(mm2 * Math.log(r));
+      cdrain *= 1 / Math.exp(Math.log(t2) / mm2);
+    }
+  }
+  out.ids = cdrain * p.nf;
+
+  if (!withCharges) return;
+  // capMod = 0 intrinsic charges (manual ch. 7, the piecewise "long-channel" charge model), with the
+  // XPART = 0 / 0.4 / 0.5 drain-source partitions (0/100, 40/60, 50/50).
+  const VbseffCV = Vbseff < 0 ? Vbs : p.phi - Phis;
+  const Vfb = p.vfbcv;
+  const VthCV = Vfb + p.phi + p.k1ox * sqrtPhis;
+  const VgstCV = Vgs_eff - VthCV;
+  const CoxWL = p.coxe * p.weffCV * p.leffCV * p.nf;
+  const Arg1 = Vgs_eff - VbseffCV - Vfb;
+  let qgate: number;
+  let qdrn: number;
+  let qbulk: number;
+  if (Arg1 <= 0) {
+    qgate = CoxWL * Arg1;
+    qbulk = -qgate;
+    qdrn = 0;
+  } else if (VgstCV <= 0) {
+    const h = 0.5 * p.k1ox;
+    qgate = CoxWL * p.k1ox * (Math.sqrt(h * h + Arg1) - h);
+    qbulk = -qgate;
+    qdrn = 0;
+  } else {
+    const AbulkCV = Abulk0 * p.abulkCVfactor;
+    const VdsatCV = VgstCV / AbulkCV;
+    const twoThird = (2 * CoxWL) / 3;
+    if (VdsatCV <= Vds) {
+      qgate = CoxWL * (Vgs_eff - Vfb - p.phi - VdsatCV / 3);
+      const q2 = -twoThird * VgstCV;
+      qbulk = -(qgate + q2);
+      qdrn = p.xpart > 0.5 ? 0 : p.xpart < 0.5 ? 0.4 * q2 : 0.5 * q2;
+    } else {
+      const Alphaz = VgstCV / VdsatCV;
+      const T1 = 2 * VdsatCV - Vds;
+      const T2 = Vds / (3 * T1);
+      const T3 = T2 * Vds;
+      const T9c = 0.25 * CoxWL;
+      const T4 = T9c * Alphaz;
+      qgate = CoxWL * (Vgs_eff - Vfb - p.phi - 0.5 * (Vds - T3));
+      if (p.xpart > 0.5) {
+        const T7 = 2 * Vds - T1 - 3 * T3;
+        const T8 = T3 - T1 - 2 * Vds;
+        qdrn = T4 * T7;
+        qbulk = -(qgate + qdrn + T4 * T8);
+      } else if (p.xpart < 0.5) {
+        const T6 = 8 * VdsatCV * VdsatCV - 6 * VdsatCV * Vds + 1.2 * Vds * Vds;
+        const T8 = T2 / T1;
+        qdrn = T4 * (Vds - T1 - T8 * T6);
+        qbulk = -(qgate - T4 * 2 * (T1 + T3));
+      } else {
+        qdrn = -T4 * (T1 + T3);
+        qbulk = -(qgate + 2 * qdrn);
+      }
+    }
+  }
+  out.qgate = qgate;
+  out.qdrn = qdrn;
+  out.qbulk = qbulk;
+}

@@ -1,0 +1,241 @@
+/**
+ * BSIM4 (level 54) against ngspice 39's BSIM4 with the same cards (solver/test/fixtures/bsim4/cmos018.lib and
+ * binned cards inside the decks):
+ *   - I-V families of NMOS and PMOS (Id-Vg linear and saturated with body bias, Id-Vd at 27 and 85 °C), four
+ *     geometries/instance sets each (short channel, NF + SA/SB/SD stress, MULU0 + DELVTO, a binned card):
+ *     drain currents point by point, and the device's gm/gds/gmbs against ngspice's @m[gm] @m[gds] @m[gmbs];
+ *   - spec benchmark 4 (CMOS inverter VTC) and 5 (two-stage Miller op-amp AC), the op-amp's step response and
+ *     a five-stage ring oscillator's frequency.
+ * Tolerances (stated in solver/README.md, "BSIM4 / EKV", with the measured values):
+ *   Id: 0.1 % + 1 pA (the 1 pA is Newton's abstol on near-zero currents); gm, gds, gmbs: 1 % of the value
+ *   + 1e-3 of the family's largest; inverter VTC 2 mV; op-amp AC 0.5 %; transient 1 % of the swing;
+ *   ring-oscillator period 1 %.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Circuit } from '../../src/circuit/circuit';
+import { Bsim4 } from '../../src/devices/bsim4';
+import { parseAndElaborate } from '../../src/netlist';
+import type { Plot, Vector } from '../../src/output/plot';
+import { simulateNetlist } from '../../src/simulate';
+import { crossingTimes } from './bsim4-helpers';
+import { requireNgspice, runNgspice } from './ngspice';
+import { withLinesBeforeEnd } from './fixtures';
+
+const DIR = resolve(__dirname, '..', 'fixtures', 'bsim4');
+const readFile = (path: string) => readFileSync(resolve(DIR, path), 'utf8');
+
+function vector(plot: Plot, name: string): Vector {
+  const v = plot.vectors.find((x) => x.name.toLowerCase() === name.toLowerCase());
+  if (!v) throw new Error(`no vector ${name} in ${plot.name} (${plot.vectors.map((x) => x.name).join(', ')})`);
+  return v;
+}
+
+function ours(deck: string): Plot[] {
+  const text = readFile(deck);
+  return simulateNetlist(text, { fileName: join(DIR, deck), readFile }).plots;
+}
+
+/** Largest |a − b| / (rel·|b| + abs) over the points: <= 1 passes. */
+function worst(a: ArrayLike<number>, b: ArrayLike<number>, rel: number, abs: number): { ratio: number; at: number } {
+  let ratio = 0;
+  let at = -1;
+  for (let k = 0; k < b.length; k++) {
+    const r = Math.abs(a[k] - b[k]) / (rel * Math.abs(b[k]) + abs);
+    if (r > ratio) {
+      ratio = r;
+      at = k;
+    }
+  }
+  return { ratio, at };
+}
+
+/** Measured accuracy, printed once at the end (the README quotes these numbers). */
+const measured: string[] = [];
+
+beforeAll(() => {
+  requireNgspice();
+});
+
+afterAll(() => {
+  if (measured.length) console.log(`BSIM4 vs ngspice 39, measured:\n${measured.join('\n')}`);
+});
+
+const FAMILIES = ['nmos_idvg_lin', 'nmos_idvg_sat', 'nmos_idvd', 'nmos_idvd_85c', 'pmos_idvg_lin', 'pmos_idvg_sat', 'pmos_idvd', 'pmos_idvd_85c'];
+const DEVICES = [
+  ['m1', 'vd1'],
+  ['m2', 'e2'],
+  ['m3', 'e3'],
+  ['m4', 'e4'],
+] as const;
+
+describe.each(FAMILIES)('%s: I-V family and derivatives match ngspice', (name) => {
+  const deck = `${name}.cir`;
+  const text = readFile(deck);
+  const saves = DEVICES.map(([m]) => `@${m}[gm] @${m}[gds] @${m}[gmbs]`).join(' ');
+  let reference: Plot;
+  let mine: Plot;
+  beforeAll(() => {
+    reference = runNgspice(join(DIR, deck), { deckText: withLinesBeforeEnd(text, [`.save all ${saves}`]) }).plots[0];
+    mine = ours(deck)[0];
+  });
+
+  it('drain currents within 0.1 % + 1 pA at every point', () => {
+    const report: string[] = [];
+    let maxRel = 0;
+    for (const [, source] of DEVICES) {
+      const a = vector(mine, `i(${source})`).real;
+      const b = vector(reference, `i(${source})`).real;
+      expect(a.length).toBe(b.length);
+      const { ratio, at } = worst(a, b, 1e-3, 1e-12);
+      if (ratio > 1) report.push(`${source}: point ${at}: ${a[at]} vs ngspice ${b[at]}`);
+      for (let k = 0; k < b.length; k++) if (Math.abs(b[k]) > 1e-9) maxRel = Math.max(maxRel, Math.abs(a[k] - b[k]) / Math.abs(b[k]));
+    }
+    measured.push(`${name}: Id max relative difference (|Id| > 1 nA) ${maxRel.toExponential(2)}`);
+    expect(report).toEqual([]);
+  });
+
+  it('gm, gds, gmbs within 1 % of ngspice at every point', () => {
+    const flat = parseAndElaborate(text, { fileName: join(DIR, deck), readFile });
+    const circuit = new Circuit(flat);
+    circuit.setTemperature(circuit.temperature);
+    const vg = vector(reference, 'v(g)').real;
+    const vb = vector(reference, 'v(b)').real;
+    const vd = vector(reference, 'v(d1)').real;
+    const report: string[] = [];
+    let maxRel = 0;
+    for (const [m] of DEVICES) {
+      const device = circuit.devices.find((d) => d.name === m);
+      expect(device).toBeInstanceOf(Bsim4);
+      const bsim = device as Bsim4;
+      for (const quantity of ['gm', 'gds', 'gmbs'] as const) {
+        const b = vector(reference, `@${m}[${quantity}]`).real;
+        const a = Array.from(b, (_, k) => bsim.smallSignal(vg[k], vd[k], vb[k])[quantity]);
+        const largest = Math.max(...Array.from(b, Math.abs));
+        const { ratio, at } = worst(a, b, 1e-2, 1e-3 * largest + 1e-15);
+        if (ratio > 1) report.push(`${m} ${quantity}: point ${at}: ${a[at]} vs ngspice ${b[at]}`);
+        for (let k = 0; k < b.length; k++) {
+          if (Math.abs(b[k]) > 1e-3 * largest) maxRel = Math.max(maxRel, Math.abs(a[k] - b[k]) / Math.abs(b[k]));
+        }
+      }
+    }
+    measured.push(`${name}: gm/gds/gmbs max relative difference (> 1e-3 of the largest) ${maxRel.toExponential(2)}`);
+    expect(report).toEqual([]);
+  });
+});
+
+describe('spec benchmark 4: CMOS inverter transfer curve', () => {
+  it('VM near 0.9 V, gain above 20, VOL below 50 mV, VOH above 1.75 V, and ngspice agrees within 2 mV', () => {
+    const mine = ours('inverter_vtc.cir')[0];
+    const reference = runNgspice(join(DIR, 'inverter_vtc.cir')).plots[0];
+    const vin = vector(mine, 'v(in)').real;
+    const vout = vector(mine, 'v(out)').real;
+    const other = vector(reference, 'v(out)').real;
+    let difference = 0;
+    for (let k = 0; k < vout.length; k++) difference = Math.max(difference, Math.abs(vout[k] - other[k]));
+    let vm = NaN;
+    let gain = 0;
+    for (let k = 1; k < vin.length; k++) {
+      const a = vout[k - 1] - vin[k - 1];
+      const b = vout[k] - vin[k];
+      if (a > 0 && b <= 0) vm = vin[k - 1] + ((vin[k] - vin[k - 1]) * a) / (a - b);
+      gain = Math.max(gain, Math.abs((vout[k] - vout[k - 1]) / (vin[k] - vin[k - 1])));
+    }
+    const vol = vout[vout.length - 1];
+    const voh = vout[0];
+    measured.push(`inverter VTC: VM ${vm.toFixed(4)} V, gain ${gain.toFixed(1)}, VOL ${vol.toExponential(2)} V, VOH ${voh.toFixed(4)} V, max |ΔVout| vs ngspice ${difference.toExponential(2)} V`);
+    expect(Math.abs(vm - 0.9)).toBeLessThan(0.05);
+    expect(gain).toBeGreaterThan(20);
+    expect(vol).toBeLessThan(0.05);
+    expect(voh).toBeGreaterThan(1.75);
+    expect(difference).toBeLessThan(2e-3);
+  });
+});
+
+/** Low-frequency gain (dB), unity-gain frequency and phase margin of an AC plot's v(out). */
+function loopFigures(plot: Plot): { gainDb: number; ugf: number; phaseMargin: number } {
+  const f = plot.vectors[0].real;
+  const out = vector(plot, 'v(out)');
+  const re = out.real;
+  const im = out.imag!;
+  const mag = (k: number) => Math.hypot(re[k], im[k]);
+  const k = Array.from(f).findIndex((_, j) => mag(j) < 1);
+  const l1 = Math.log(mag(k - 1));
+  const l2 = Math.log(mag(k));
+  const ugf = Math.exp(Math.log(f[k - 1]) + ((0 - l1) / (l2 - l1)) * (Math.log(f[k]) - Math.log(f[k - 1])));
+  // Unwrapped phase at the crossing.
+  let phase = 0;
+  let previous = Math.atan2(im[0], re[0]);
+  phase = previous;
+  for (let j = 1; j <= k; j++) {
+    const p = Math.atan2(im[j], re[j]);
+    let d = p - previous;
+    while (d > Math.PI) d -= 2 * Math.PI;
+    while (d < -Math.PI) d += 2 * Math.PI;
+    phase += d;
+    previous = p;
+  }
+  return { gainDb: 20 * Math.log10(mag(0)), ugf, phaseMargin: 180 + (phase * 180) / Math.PI };
+}
+
+describe('spec benchmark 5: two-stage Miller op-amp', () => {
+  it('AC: gain above 60 dB, UGF near 50 MHz, phase margin above 60 degrees, ngspice agrees within 0.5 %', () => {
+    const mine = ours('opamp_ac.cir')[0];
+    const reference = runNgspice(join(DIR, 'opamp_ac.cir')).plots[0];
+    const a = loopFigures(mine);
+    const b = loopFigures(reference);
+    const out = vector(mine, 'v(out)');
+    const ref = vector(reference, 'v(out)');
+    let difference = 0;
+    for (let k = 0; k < out.real.length; k++) {
+      const d = Math.hypot(out.real[k] - ref.real[k], out.imag![k] - ref.imag![k]) / Math.hypot(ref.real[k], ref.imag![k]);
+      difference = Math.max(difference, d);
+    }
+    measured.push(
+      `op-amp AC: A0 ${a.gainDb.toFixed(2)} dB (ngspice ${b.gainDb.toFixed(2)}), UGF ${(a.ugf / 1e6).toFixed(2)} MHz (ngspice ${(b.ugf / 1e6).toFixed(2)}), ` +
+        `PM ${a.phaseMargin.toFixed(2)} deg (ngspice ${b.phaseMargin.toFixed(2)}), max |ΔH|/|H| ${difference.toExponential(2)}`,
+    );
+    expect(a.gainDb).toBeGreaterThan(60);
+    expect(a.ugf).toBeGreaterThan(40e6);
+    expect(a.ugf).toBeLessThan(60e6);
+    expect(a.phaseMargin).toBeGreaterThan(60);
+    expect(difference).toBeLessThan(5e-3);
+  });
+
+  it('step response as a unity-gain follower matches ngspice within 1 % of the swing', () => {
+    const mine = ours('opamp_step.cir')[0];
+    const reference = runNgspice(join(DIR, 'opamp_step.cir')).plots[0];
+    const t = mine.vectors[0].real;
+    const out = vector(mine, 'v(out)').real;
+    const tr = reference.vectors[0].real;
+    const ref = vector(reference, 'v(out)').real;
+    let difference = 0;
+    for (let k = 0; k < tr.length; k++) {
+      // Linear interpolation of ours at ngspice's time points.
+      let j = 1;
+      while (j < t.length - 1 && t[j] < tr[k]) j++;
+      const w = (tr[k] - t[j - 1]) / (t[j] - t[j - 1] || 1);
+      const v = out[j - 1] + Math.min(1, Math.max(0, w)) * (out[j] - out[j - 1]);
+      difference = Math.max(difference, Math.abs(v - ref[k]));
+    }
+    measured.push(`op-amp step: max |ΔVout| vs ngspice ${difference.toExponential(2)} V on a 0.6 V step; final ${out[out.length - 1].toFixed(4)} V`);
+    expect(difference).toBeLessThan(0.006);
+    expect(Math.abs(out[out.length - 1] - 1.2)).toBeLessThan(0.01);
+  });
+});
+
+describe('ring oscillator', () => {
+  it('five stages: the period matches ngspice within 1 %', () => {
+    const mine = ours('ring_oscillator.cir')[0];
+    const reference = runNgspice(join(DIR, 'ring_oscillator.cir')).plots[0];
+    const period = (plot: Plot) => {
+      const times = crossingTimes(plot.vectors[0].real, vector(plot, 'v(n1)').real, 0.9, 'rising');
+      const last = times.slice(-3);
+      return (last[last.length - 1] - last[0]) / (last.length - 1);
+    };
+    const a = period(mine);
+    const b = period(reference);
+    measured.push(`ring oscillator: period ${(a * 1e12).toFixed(2)} ps (ngspice ${(b * 1e12).toFixed(2)} ps), f = ${(1e-9 / a).toFixed(3)} GHz`);
+    expect(Math.abs(a - b) / b).toBeLessThan(0.01);
+  });
+});
