@@ -93,6 +93,25 @@ describe.each(databaseTargets())('auth and HTTP basics ($name PostgreSQL)', (tar
     ).toBe(200);
   });
 
+  test('an expired refresh token is refused', async () => {
+    const session = await t.signUp();
+    await t.app.db('refresh_tokens').where({ user_id: session.userId }).update({ expires_at: new Date(Date.now() - 1000) });
+    const res = await t.call('POST', '/api/v1/auth/refresh', {
+      body: { refreshToken: session.refreshToken },
+    });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('refresh_token_expired');
+  });
+
+  test('OAuth with a provider this server has no credentials for is a 404; wrong methods are 405', async () => {
+    const res = await t.call('GET', '/api/v1/auth/oauth/github/authorize');
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toMatch(/not configured/);
+    const wrongMethod = await t.call('DELETE', '/api/v1/auth/login');
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.body.error.code).toBe('method_not_allowed');
+  });
+
   test('logout revokes the refresh token', async () => {
     const session = await t.signUp();
     expect(

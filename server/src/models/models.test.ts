@@ -91,6 +91,19 @@ describe.each(databaseTargets())('model library ($name PostgreSQL)', (target) =>
     expect(badKind.body.error.details[0].field).toBe('query.kind');
   });
 
+  test('manufacturers are listed with their model counts', async () => {
+    const res = await t.call('GET', '/api/v1/models/manufacturers');
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual(
+      expect.arrayContaining([
+        { name: 'Acme Semi', count: 2 },
+        { name: 'Philips', count: 1 },
+        { name: 'International Rectifier', count: 1 },
+        { name: 'Zetex', count: 1 },
+      ]),
+    );
+  });
+
   test('GET /models/:id returns metadata and the SPICE text ready to .include', async () => {
     const id = (await search('q=bat54x')).body.items[0].id;
     const res = await t.call('GET', `/api/v1/models/${id}`);

@@ -149,6 +149,28 @@ describe.each(databaseTargets())('organisations ($name PostgreSQL)', (target) =>
     expect((await t.call('GET', `/api/v1/orgs/${orgId}`, { token: owner.token })).status).toBe(404);
   });
 
+  test('expired invitations cannot be accepted', async () => {
+    const owner = await t.signUp();
+    const guest = await t.signUp();
+    const org = (
+      await t.call('POST', '/api/v1/orgs', {
+        token: owner.token,
+        body: { name: 'Old', slug: `old-${Date.now()}` },
+      })
+    ).body;
+    const invitation = await invite(org.id, owner.token, guest.email, 'member');
+    await t.app
+      .db('org_invitations')
+      .where({ id: invitation.body.id })
+      .update({ expires_at: new Date(Date.now() - 1000) });
+    const res = await t.call('POST', '/api/v1/invitations/accept', {
+      token: guest.token,
+      body: { token: invitation.body.token },
+    });
+    expect(res.status).toBe(404);
+    expect((await t.call('GET', `/api/v1/orgs/${org.id}`, { token: guest.token })).status).toBe(404);
+  });
+
   test('invitations for existing members are 409; invalid role is 422', async () => {
     const owner = await t.signUp();
     const org = (

@@ -276,6 +276,42 @@ describe.each(databaseTargets())('projects and files ($name PostgreSQL)', (targe
     ).toBe(403);
   });
 
+  test('deleting a file honours If-Match; renaming onto an existing path is a 409', async () => {
+    const { projectId, fileId, etag } = await projectWithFile();
+    const base = `/api/v1/projects/${projectId}/files`;
+    const other = await t.call('POST', base, {
+      token: alice.token,
+      body: { path: 'deck.cir', kind: 'netlist', content: 'R1 1 0 1k' },
+    });
+    const rename = await t.call('PUT', `${base}/${other.body.id}`, {
+      token: alice.token,
+      body: { content: 'R1 1 0 2k', path: 'labs/rc.ipynb' },
+      headers: { 'if-match': other.headers.get('etag')! },
+    });
+    expect(rename.status).toBe(409);
+    const saved = await t.call('PUT', `${base}/${fileId}`, {
+      token: alice.token,
+      body: { content: 'x' },
+      headers: { 'if-match': etag },
+    });
+    expect(
+      (await t.call('DELETE', `${base}/${fileId}`, { token: alice.token, headers: { 'if-match': etag } }))
+        .status,
+    ).toBe(412);
+    expect(
+      (
+        await t.call('DELETE', `${base}/${fileId}`, {
+          token: alice.token,
+          headers: { 'if-match': saved.headers.get('etag')! },
+        })
+      ).status,
+    ).toBe(204);
+    expect((await t.call('GET', `${base}/${fileId}`, { token: alice.token })).status).toBe(404);
+    expect(
+      (await t.call('GET', base, { token: alice.token })).body.items.map((f: { path: string }) => f.path),
+    ).toEqual(['deck.cir']);
+  });
+
   test('malformed ids are 422, not 500', async () => {
     const res = await t.call('GET', '/api/v1/projects/not-a-uuid', { token: alice.token });
     expect(res.status).toBe(422);
