@@ -95,7 +95,10 @@ describe.each(databaseTargets())('auth and HTTP basics ($name PostgreSQL)', (tar
 
   test('an expired refresh token is refused', async () => {
     const session = await t.signUp();
-    await t.app.db('refresh_tokens').where({ user_id: session.userId }).update({ expires_at: new Date(Date.now() - 1000) });
+    await t.app
+      .db('refresh_tokens')
+      .where({ user_id: session.userId })
+      .update({ expires_at: new Date(Date.now() - 1000) });
     const res = await t.call('POST', '/api/v1/auth/refresh', {
       body: { refreshToken: session.refreshToken },
     });
