@@ -18,6 +18,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
+WAVEFORM_MIME = "application/vnd.spicesim.waveform.v1+json"
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
@@ -64,6 +65,12 @@ def run(path: Path, out_dir: Path, timeout: int, html: bool) -> bool:
 
         body, _ = HTMLExporter().from_notebook_node(nb)
         (out_dir / (path.stem + ".html")).write_text(body, encoding="utf-8")
+        # Every waveform must reach the HTML export as its static SVG fallback.
+        waveforms = sum(1 for cell in nb.cells for output in cell.get("outputs", []) if WAVEFORM_MIME in output.get("data", {}))
+        svgs = body.count('class="jp-RenderedSVG')
+        if ok and svgs < waveforms:
+            ok = False
+            detail = f"the HTML export shows {svgs} SVG plots for {waveforms} waveform outputs"
     status = "PASS" if ok else "FAIL"
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     print(f"notebooks: {status} {shown} ({elapsed:.1f} s){': ' + detail if detail else ''}", flush=True)

@@ -153,7 +153,8 @@ export function buildFigure(columns: BundleColumns, state: ViewState): Figure {
       gridcolor: grid,
       linecolor: grid,
       zeroline: false,
-      exponentformat: 'SI',
+      // SI-prefixed ticks (`500µ`, `2m`, `10k`) like the SVG fallback; log axes keep plotly's decade labels.
+      ...(state.xLog ? { exponentformat: 'SI' } : { tickformat: '~s' }),
       ...(state.xRange ? { range: axisRange(state.xRange, state.xLog), autorange: false } : { autorange: true }),
     };
     layout[`yaxis${suffix}`] = {
@@ -164,7 +165,7 @@ export function buildFigure(columns: BundleColumns, state: ViewState): Figure {
       gridcolor: grid,
       linecolor: grid,
       zeroline: false,
-      exponentformat: 'SI',
+      ...(state.yLog[k] ? { exponentformat: 'SI' } : { tickformat: '~s' }),
     };
   });
   return { data, layout };

@@ -33,6 +33,7 @@ let jupyter;
 let browser;
 let workDir;
 let page;
+let solverUsed = false;
 
 async function main() {
   const watchdog = setTimeout(() => {
@@ -161,6 +162,19 @@ async function main() {
     expect(errors.length === 0, `no errors in the kernel cells: ${errors.join(' | ')}`);
     const traces = Number(await viewer.getAttribute('data-traces'));
     expect(traces >= 1, `traces drawn from the kernel (${traces})`);
+    if (solverUsed) {
+      // The AC result: Bode magnitude and phase panes over a logarithmic frequency axis.
+      const bode = page.locator('.jp-SpiceSimWaveform[data-traces]').nth(1);
+      await bode.waitFor({ timeout: 60_000 });
+      const axes = await bode.evaluate((el) => {
+        const plot = el.querySelector('.jp-SpiceSimWaveform-plot');
+        return { x: plot.layout.xaxis.type, traces: plot.data.length, title: plot.layout.yaxis.title.text };
+      });
+      expect(
+        axes.x === 'log' && axes.traces === 2 && axes.title === 'Magnitude (dB)',
+        `Bode plot (magnitude and phase panes) on a log axis: ${JSON.stringify(axes)}`,
+      );
+    }
     const printed = (await page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]').allInnerTexts())
       .map((t) => t.trim())
       .filter(Boolean);
@@ -243,6 +257,7 @@ function writeNotebooks(dir) {
   fs.writeFileSync(path.join(dir, 'saved-waveform.ipynb'), JSON.stringify(saved));
 
   const solverBuilt = fs.existsSync(path.join(ROOT, 'solver', 'dist', 'index.js'));
+  solverUsed = solverBuilt && process.env.SPICESIM_UI_NO_SOLVER !== '1';
   const solverCell = [
     'const rc = sim.netlist(`RC low-pass',
     'V1 in 0 PULSE(0 1 0 1n 1n 1 2) AC 1',
@@ -251,6 +266,7 @@ function writeNotebooks(dir) {
     '.end`);',
     "const tr = rc.tran('10u', '5m');",
     "sim.plot(tr, { traces: ['in', 'out'] });",
+    "sim.plot(rc.ac('dec', 20, 1, '1meg'), { traces: ['out'] });",
     "sim.riseTime(tr.time, tr.v('out'), { initial: 0, final: 1 })",
   ].join('\n');
   const bundleCell = [
@@ -264,7 +280,7 @@ function writeNotebooks(dir) {
   const run = {
     cells: [
       code("import * as sim from '@spicesim/kernel';"),
-      code(solverBuilt && process.env.SPICESIM_UI_NO_SOLVER !== '1' ? solverCell : bundleCell),
+      code(solverUsed ? solverCell : bundleCell),
     ],
     metadata: { kernelspec },
     nbformat: 4,
