@@ -12,6 +12,7 @@ import { type FourierResult, fourierAnalysis, transientSignal } from './analysis
 import { RandomSource, findRandomCalls, sampleDeck } from './analysis/montecarlo';
 import { noiseAnalysis } from './analysis/noise';
 import { solveOperatingPoint } from './analysis/op';
+import { poleZeroAnalysis } from './analysis/pz';
 import { sensitivityAnalysis } from './analysis/sens';
 import {
   type DeckVariant,
@@ -177,7 +178,7 @@ export function* simulateCircuit(
   const log = options.onLog ?? (() => undefined);
   const analyses = flat.analyses.map(typedAnalysisCard);
   // The parser warns that .tf/.sens/.noise/.meas/.four are not run yet: these now are.
-  const handled = new Set(['tf', 'sens', 'noise', 'meas', 'four', 'step']);
+  const handled = new Set(['tf', 'sens', 'noise', 'pz', 'meas', 'four', 'step']);
   const handledLines = new Set(
     flat.analyses
       .filter((card) => card.kind !== 'other' || handled.has(card.name))
@@ -267,6 +268,13 @@ export function* simulateCircuit(
             ? transferFunction(engine, card, flat.title, date)
             : sensitivityAnalysis(engine, card, flat.title, date);
         plots.push(result.plot);
+        yield progress(1);
+        break;
+      }
+      case 'pz': {
+        engine.mode = 'op';
+        solveOperatingPoint(engine, { nodesets, log });
+        plots.push(poleZeroAnalysis(engine, card, flat.title, date).plot);
         yield progress(1);
         break;
       }

@@ -129,6 +129,15 @@ export type AnalysisCard =
       pointsPerSummary?: number;
       loc: SourceLocation;
     }
+  /** `.pz in+ in- out+ out- vol|cur pol|zer|pz`: poles and zeros of the small-signal transfer function. */
+  | {
+      kind: 'pz';
+      input: [string, string];
+      output: [string, string];
+      transfer: 'vol' | 'cur';
+      find: 'pol' | 'zer' | 'pz';
+      loc: SourceLocation;
+    }
   /** An analysis the front end recognised but the solver may not support yet (noise, tf, sens, pz, ...). */
   | { kind: 'other'; name: string; args: string[]; loc: SourceLocation };
 

@@ -160,6 +160,8 @@ export function typedAnalysisCard(card: AnalysisCard): AnalysisCard {
       return sensCard(card);
     case 'noise':
       return noiseCard(card);
+    case 'pz':
+      return poleZeroCard(card);
     default:
       return card;
   }
@@ -210,6 +212,17 @@ function noiseCard(card: OtherCard): AnalysisCard {
     pointsPerSummary,
     loc: card.loc,
   };
+}
+
+function poleZeroCard(card: OtherCard): AnalysisCard {
+  const cursor = new TokenCursor(card.args, card.loc, '.pz', "write e.g. '.pz in 0 out 0 vol pz'");
+  const nodes = [0, 1, 2, 3].map(() => groundName(cursor.next('node')));
+  const transfer = cursor.next('vol or cur');
+  if (transfer !== 'vol' && transfer !== 'cur') return cursor.fail(`.pz: expected vol or cur, found '${transfer}'`);
+  const find = cursor.next('pol, zer or pz');
+  if (find !== 'pol' && find !== 'zer' && find !== 'pz') return cursor.fail(`.pz: expected pol, zer or pz, found '${find}'`);
+  if (!cursor.atEnd()) cursor.fail(`.pz: unexpected '${cursor.peek()}'`);
+  return { kind: 'pz', input: [nodes[0], nodes[1]], output: [nodes[2], nodes[3]], transfer, find, loc: card.loc };
 }
 
 /** `.four freq v(a) v(b) ...` */

@@ -203,6 +203,8 @@ function analysisLine(card: AnalysisCard): string {
       const summary = card.pointsPerSummary !== undefined ? ` ${num(card.pointsPerSummary)}` : '';
       return `.noise ${output} ${card.source} ${card.variation} ${num(card.points)} ${num(card.fstart)} ${num(card.fstop)}${summary}`;
     }
+    case 'pz':
+      return `.pz ${card.input.join(' ')} ${card.output.join(' ')} ${card.transfer} ${card.find}`;
     case 'other':
       return `.${card.name} ${joinTokens(card.args)}`.trimEnd();
   }
