@@ -95,7 +95,9 @@ export function* simulationSteps(
   const random = findRandomCalls(text).length > 0;
   // Without .step, random functions (agauss, gauss, aunif, unif) take their nominal values.
   const nominal = parse(random ? sampleDeck(variants[0].text, undefined) : variants[0].text);
-  const sweeps = nominal.analyses.flatMap((card) => (card.kind === 'other' && card.name === 'step' ? [parseStep(card)] : []));
+  const sweeps = nominal.analyses.flatMap((card) =>
+    card.kind === 'other' && card.name === 'step' ? [parseStep(card)] : [],
+  );
   if (sweeps.length === 0 && variants.length === 1) {
     const result = yield* simulateCircuit(nominal, options);
     return { ...result, diagnostics: [...diagnostics, ...result.diagnostics] };
@@ -135,7 +137,9 @@ function* multipleSimulations(
     const overridden = [...Object.keys(parameters), ...variant.redefined].map(
       (name) => `parameter '${name}' is defined again`,
     );
-    flat.diagnostics = flat.diagnostics.filter((d) => !overridden.some((prefix) => d.message.startsWith(prefix)));
+    flat.diagnostics = flat.diagnostics.filter(
+      (d) => !overridden.some((prefix) => d.message.startsWith(prefix)),
+    );
     const steps = simulateCircuit(flat, options);
     let next = steps.next();
     while (!next.done) {
@@ -144,7 +148,8 @@ function* multipleSimulations(
     }
     const result = next.value;
     for (const d of result.diagnostics) {
-      if (!diagnostics.some((seen) => seen.message === d.message && seen.loc?.line === d.loc?.line)) diagnostics.push(d);
+      if (!diagnostics.some((seen) => seen.message === d.message && seen.loc?.line === d.loc?.line))
+        diagnostics.push(d);
     }
     const measurements = result.measurements.map((m) => ({ ...m, step: values }));
     runs.push({ values, plots: result.plots, measurements, fourier: result.fourier });
@@ -161,9 +166,17 @@ function* multipleSimulations(
 }
 
 /** The deck of Monte Carlo run `run` for `seed`, simulated (what every worker of montecarlo-pool.ts does). */
-export function simulateMonteCarloRun(text: string, seed: number, run: number, options: SimulationOptions = {}): SimulationResult {
+export function simulateMonteCarloRun(
+  text: string,
+  seed: number,
+  run: number,
+  options: SimulationOptions = {},
+): SimulationResult {
   const deck = sampleDeck(text, new RandomSource(seed, run));
-  const steps = simulateCircuit(parseAndElaborate(deck, { fileName: options.fileName, readFile: options.readFile }), options);
+  const steps = simulateCircuit(
+    parseAndElaborate(deck, { fileName: options.fileName, readFile: options.readFile }),
+    options,
+  );
   for (;;) {
     const next = steps.next();
     if (next.done) return next.value;
@@ -185,7 +198,12 @@ export function* simulateCircuit(
       .map((card) => `${card.loc.file}:${card.loc.line}`),
   );
   const diagnostics = flat.diagnostics.filter(
-    (d) => !(d.loc && /not supported by the simulator yet/.test(d.message) && handledLines.has(`${d.loc.file}:${d.loc.line}`)),
+    (d) =>
+      !(
+        d.loc &&
+        /not supported by the simulator yet/.test(d.message) &&
+        handledLines.has(`${d.loc.file}:${d.loc.line}`)
+      ),
   );
   const circuit = new Circuit(flat);
   circuit.setTemperature(circuit.temperature);
@@ -198,7 +216,10 @@ export function* simulateCircuit(
     for (const [name, value] of map) {
       const unknown = circuit.node(name);
       if (unknown === undefined) {
-        diagnostics.push({ severity: 'warning', message: `initial condition for unknown node '${name}' ignored` });
+        diagnostics.push({
+          severity: 'warning',
+          message: `initial condition for unknown node '${name}' ignored`,
+        });
       } else if (unknown > 0) {
         result.set(unknown, value);
       }
@@ -216,7 +237,11 @@ export function* simulateCircuit(
 
   for (let index = 0; index < analyses.length; index++) {
     const card = analyses[index];
-    const progress = (fraction: number): SimulationProgress => ({ analysis: index, kind: card.kind, progress: fraction });
+    const progress = (fraction: number): SimulationProgress => ({
+      analysis: index,
+      kind: card.kind,
+      progress: fraction,
+    });
     engine.solution.fill(0);
     switch (card.kind) {
       case 'op': {
@@ -233,7 +258,10 @@ export function* simulateCircuit(
       case 'dc': {
         const scale = sweepTarget(circuit, card.sweeps[0], card.loc).scale;
         const columns = new ColumnBuilder([scale, ...outputs.specs]);
-        yield* withProgress(dcSweepAnalysis(engine, card.sweeps, card.loc, columns, select(1), log), progress);
+        yield* withProgress(
+          dcSweepAnalysis(engine, card.sweeps, card.loc, columns, select(1), log),
+          progress,
+        );
         plots.push(columns.toPlot(flat.title, 'DC transfer characteristic', date));
         break;
       }
@@ -308,7 +336,11 @@ function runMeasurements(
       cards.push(measureCard(card, flat.parameters));
     } catch (error) {
       if (!(error instanceof CircuitError)) throw error;
-      diagnostics.push({ severity: 'error', message: `${error.message} (${error.hint ?? ''})`, loc: card.loc });
+      diagnostics.push({
+        severity: 'error',
+        message: `${error.message} (${error.hint ?? ''})`,
+        loc: card.loc,
+      });
     }
   }
   return evaluateMeasurements(cards, plots, flat.parameters);
@@ -329,14 +361,26 @@ function runFourier(
     if (card.kind !== 'other' || card.name !== 'four') continue;
     try {
       const four = fourierCard(card, flat.parameters);
-      if (!transient) throw new CircuitError('.four needs a transient analysis (.tran) in the deck', card.loc, 'add a .tran line');
+      if (!transient)
+        throw new CircuitError(
+          '.four needs a transient analysis (.tran) in the deck',
+          card.loc,
+          'add a .tran line',
+        );
       for (const signal of four.signals) {
         if (signal.func !== 'v' && signal.func !== 'i') {
-          throw new CircuitError(`.four: ${signal.text} is not a voltage or current`, card.loc, 'write v(node) or i(source)');
+          throw new CircuitError(
+            `.four: ${signal.text} is not a voltage or current`,
+            card.loc,
+            'write v(node) or i(source)',
+          );
         }
         const values = transientSignal(transient, signal.func, signal.args);
         results.push(
-          fourierAnalysis(signal.text, transient.vectors[0].real, values, four.fundamental, { harmonics, gridSize }),
+          fourierAnalysis(signal.text, transient.vectors[0].real, values, four.fundamental, {
+            harmonics,
+            gridSize,
+          }),
         );
       }
     } catch (error) {
@@ -359,7 +403,10 @@ function* withProgress<T>(
 }
 
 /** The unknowns to output, as `.save` asks (all node voltages and branch currents by default). */
-function selectOutputs(circuit: Circuit, diagnostics: Diagnostic[]): { unknowns: number[]; specs: ColumnSpec[] } {
+function selectOutputs(
+  circuit: Circuit,
+  diagnostics: Diagnostic[],
+): { unknowns: number[]; specs: ColumnSpec[] } {
   const all: number[] = [];
   for (let k = 1; k <= circuit.size; k++) all.push(k);
   const saves = circuit.flat.saves;
@@ -368,10 +415,17 @@ function selectOutputs(circuit: Circuit, diagnostics: Diagnostic[]): { unknowns:
     const byName = new Map(all.map((k) => [circuit.vectorName(k), k]));
     const chosen = new Set<number>();
     for (const save of saves) {
-      const name = /^[vi]\(.*\)$/.test(save) ? save : save.endsWith('#branch') ? `i(${save.slice(0, -7)})` : `v(${save})`;
+      const name = /^[vi]\(.*\)$/.test(save)
+        ? save
+        : save.endsWith('#branch')
+          ? `i(${save.slice(0, -7)})`
+          : `v(${save})`;
       const unknown = byName.get(name);
       if (unknown === undefined) {
-        diagnostics.push({ severity: 'warning', message: `.save ${save}: no such vector in this circuit, ignored` });
+        diagnostics.push({
+          severity: 'warning',
+          message: `.save ${save}: no such vector in this circuit, ignored`,
+        });
       } else {
         chosen.add(unknown);
       }

@@ -22,7 +22,9 @@ describe('fourierAnalysis', () => {
 
   it('prints the table ngspice prints', () => {
     const text = formatFourier(result);
-    expect(text).toMatch(/^Fourier analysis for v\(x\):\n {2}No\. Harmonics: 10, THD: 25(\.\d+)? %, Gridsize: 200/);
+    expect(text).toMatch(
+      /^Fourier analysis for v\(x\):\n {2}No\. Harmonics: 10, THD: 25(\.\d+)? %, Gridsize: 200/,
+    );
     expect(text).toMatch(/^ 1 {7}1000 {8}2(\.\d+)? +-?\d/m);
   });
 

@@ -57,7 +57,10 @@ export function fourierAnalysis(
     while (segment < time.length - 1 && time[segment] < t) segment++;
     const t0 = time[segment - 1];
     const t1 = time[segment];
-    grid[i] = t1 === t0 ? values[segment] : values[segment - 1] + ((values[segment] - values[segment - 1]) * (t - t0)) / (t1 - t0);
+    grid[i] =
+      t1 === t0
+        ? values[segment]
+        : values[segment - 1] + ((values[segment] - values[segment - 1]) * (t - t0)) / (t1 - t0);
   }
   const sine = new Float64Array(harmonics);
   const cosine = new Float64Array(harmonics);
@@ -104,7 +107,8 @@ export function fourierAnalysis(
 /** The signal's real values from a transient plot: `v(a)`, `v(a,b)`, `i(v1)`, or a bare node name. */
 export function transientSignal(plot: Plot, func: string, args: string[]): Float64Array {
   const lookup = (name: string): Float64Array => {
-    if (func === 'v' && (name === '0' || name === 'gnd')) return new Float64Array(plot.vectors[0].real.length);
+    if (func === 'v' && (name === '0' || name === 'gnd'))
+      return new Float64Array(plot.vectors[0].real.length);
     const wanted = `${func}(${name})`;
     const vector = plot.vectors.find((v) => v.name.toLowerCase() === wanted);
     if (!vector) throw new Error(`.four: no such vector as ${wanted}`);

@@ -1,6 +1,13 @@
 import { runMonteCarlo } from '../montecarlo-pool';
 import { simulateNetlist } from '../simulate';
-import { MonteCarloError, RandomSource, findRandomCalls, monteCarloDeck, sampleDeck, statistics } from './montecarlo';
+import {
+  MonteCarloError,
+  RandomSource,
+  findRandomCalls,
+  monteCarloDeck,
+  sampleDeck,
+  statistics,
+} from './montecarlo';
 
 describe('RandomSource', () => {
   it('is reproducible per (seed, stream) and different across streams', () => {
@@ -58,7 +65,9 @@ describe('random functions in a deck', () => {
 
   it('says which line has a malformed call', () => {
     expect(() => findRandomCalls('* t\nr1 a 0 {agauss(1k)}\n.end')).toThrow(MonteCarloError);
-    expect(() => findRandomCalls('* t\nr1 a 0 {agauss(1k)}\n.end')).toThrow(/line 2: agauss\(\) needs 2 or 3 arguments/);
+    expect(() => findRandomCalls('* t\nr1 a 0 {agauss(1k)}\n.end')).toThrow(
+      /line 2: agauss\(\) needs 2 or 3 arguments/,
+    );
   });
 });
 
@@ -77,12 +86,17 @@ describe('Monte Carlo statistics of a linear circuit', () => {
     '.meas dc vout find v(out) at=1k',
     '.end',
   ].join('\n');
-  const sigma = 1e3 * Math.sqrt(1e-4 ** 2 + 1e-4 ** 2 + (0.3e-3) ** 2 / 3);
+  const sigma = 1e3 * Math.sqrt(1e-4 ** 2 + 1e-4 ** 2 + 0.3e-3 ** 2 / 3);
   const runs = 400;
 
   it('matches the analytic mean and standard deviation, on worker threads, reproducibly', async () => {
     const progress: number[] = [];
-    const parallel = await runMonteCarlo(opDeck, { runs, seed: 11, workers: 2, onProgress: (done) => progress.push(done) });
+    const parallel = await runMonteCarlo(opDeck, {
+      runs,
+      seed: 11,
+      workers: 2,
+      onProgress: (done) => progress.push(done),
+    });
     const stats = parallel.statistics.vout;
     expect(stats.count).toBe(runs);
     // 4 standard errors (σ/√n for the mean, σ/√(2n) for the deviation).
@@ -91,7 +105,9 @@ describe('Monte Carlo statistics of a linear circuit', () => {
     expect(progress).toEqual(Array.from({ length: runs }, (_, k) => k + 1));
     // The same seed in one thread gives the very same runs.
     const serial = await runMonteCarlo(opDeck, { runs: 20, seed: 11, workers: 0 });
-    expect(serial.runs.map((r) => r.measurements[0].value)).toEqual(parallel.runs.slice(0, 20).map((r) => r.measurements[0].value));
+    expect(serial.runs.map((r) => r.measurements[0].value)).toEqual(
+      parallel.runs.slice(0, 20).map((r) => r.measurements[0].value),
+    );
   });
 
   it('re-samples on every .step run (LTspice idiom) with .options seed', () => {

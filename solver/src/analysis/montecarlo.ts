@@ -130,10 +130,19 @@ export function findRandomCalls(text: string): RandomCall[] {
     if (end < 0 || args.length < arity.min || args.length > arity.max || args.some((a) => a === '')) {
       throw new MonteCarloError(
         `line ${line}: ${name}() needs ${arity.min === arity.max ? arity.min : `${arity.min} or ${arity.max}`} arguments: ` +
-          (name.startsWith('a') ? `${name}(nominal, absolute deviation${arity.max === 3 ? ', sigmas' : ''})` : `${name}(nominal, relative deviation${arity.max === 3 ? ', sigmas' : ''})`),
+          (name.startsWith('a')
+            ? `${name}(nominal, absolute deviation${arity.max === 3 ? ', sigmas' : ''})`
+            : `${name}(nominal, relative deviation${arity.max === 3 ? ', sigmas' : ''})`),
       );
     }
-    calls.push({ name, start: match.index, end, args, line, inExpression: insideExpression(text, match.index) });
+    calls.push({
+      name,
+      start: match.index,
+      end,
+      args,
+      line,
+      inExpression: insideExpression(text, match.index),
+    });
     pattern.lastIndex = end;
   }
   return calls;
@@ -143,7 +152,8 @@ export function findRandomCalls(text: string): RandomCall[] {
 function insideExpression(text: string, position: number): boolean {
   let start = text.lastIndexOf('\n', position - 1) + 1;
   // Back up over continuation lines (`+ ...`) to the start of the card.
-  while (start > 0 && /^\s*\+/.test(text.slice(start, position))) start = text.lastIndexOf('\n', start - 2) + 1;
+  while (start > 0 && /^\s*\+/.test(text.slice(start, position)))
+    start = text.lastIndexOf('\n', start - 2) + 1;
   let depth = 0;
   let quoted = false;
   for (let k = start; k < position; k++) {
@@ -181,7 +191,10 @@ export function sampleDeck(text: string, random: RandomSource | undefined): stri
       replacement = call.name === 'agauss' ? `((${nominal})+${spread})` : `((${nominal})*(1+${spread}))`;
     } else {
       const u = 2 * random.uniform() - 1;
-      replacement = call.name === 'aunif' ? `((${nominal})+(${deviation})*(${u}))` : `((${nominal})*(1+(${deviation})*(${u})))`;
+      replacement =
+        call.name === 'aunif'
+          ? `((${nominal})+(${deviation})*(${u}))`
+          : `((${nominal})*(1+(${deviation})*(${u})))`;
     }
     // Outside braces or quotes (`.param r = agauss(...)`, HSPICE style) the expression needs braces.
     if (!call.inExpression) replacement = `{${replacement}}`;

@@ -15,9 +15,18 @@ describe('integratePowerLaw (ngspice Nintegrate)', () => {
 describe('noise analysis', () => {
   it('gives 4kTR of a resistor in series with an ideal source, at the resistor temperature', () => {
     const deck = (extra: string): string =>
-      ['* r noise', 'v1 in 0 ac 1', `r1 in out 10k ${extra}`, 'r2 out 0 1e15', '.noise v(out) v1 lin 2 1k 2k', '.end'].join('\n');
+      [
+        '* r noise',
+        'v1 in 0 ac 1',
+        `r1 in out 10k ${extra}`,
+        'r2 out 0 1e15',
+        '.noise v(out) v1 lin 2 1k 2k',
+        '.end',
+      ].join('\n');
     const spectrum = (extra: string): number => {
-      const plot = simulateNetlist(deck(extra)).plots.find((p) => p.name === 'Noise Spectral Density Curves')!;
+      const plot = simulateNetlist(deck(extra)).plots.find(
+        (p) => p.name === 'Noise Spectral Density Curves',
+      )!;
       return plot.vectors.find((v) => v.name === 'onoise_spectrum')!.real[0];
     };
     const expected = (celsius: number): number => Math.sqrt(4 * BOLTZMANN * (celsius + 273.15) * 10e3);
@@ -27,11 +36,11 @@ describe('noise analysis', () => {
   });
 
   it('reports a bad .noise card at its line', () => {
-    expect(() => simulateNetlist('* x\nv1 in 0 ac 1\nr1 in 0 1k\n.noise i(v1) v1 dec 10 1 1k\n.end\n')).toThrow(
-      /must be a node voltage/,
-    );
-    expect(() => simulateNetlist('* x\nv1 in 0 ac 1\nr1 in 0 1k\n.noise v(in) r1 dec 10 1 1k\n.end\n')).toThrow(
-      /independent V or I source/,
-    );
+    expect(() =>
+      simulateNetlist('* x\nv1 in 0 ac 1\nr1 in 0 1k\n.noise i(v1) v1 dec 10 1 1k\n.end\n'),
+    ).toThrow(/must be a node voltage/);
+    expect(() =>
+      simulateNetlist('* x\nv1 in 0 ac 1\nr1 in 0 1k\n.noise v(in) r1 dec 10 1 1k\n.end\n'),
+    ).toThrow(/independent V or I source/);
   });
 });

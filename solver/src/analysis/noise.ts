@@ -218,7 +218,9 @@ export function* noiseAnalysis(
   const outputTotal = Math.sqrt(sum(integratedOutput));
   const inputTotal = Math.sqrt(sum(integratedInput));
   const contributions = new Map<string, number>();
-  labels.forEach((label, k) => contributions.set(label, (contributions.get(label) ?? 0) + integratedOutput[k]));
+  labels.forEach((label, k) =>
+    contributions.set(label, (contributions.get(label) ?? 0) + integratedOutput[k]),
+  );
   const frequency64 = Float64Array.from(frequencies);
   const spectra: Plot = {
     title,

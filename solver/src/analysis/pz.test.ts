@@ -35,14 +35,19 @@ describe('eigenvalues', () => {
 describe('pencilRoots', () => {
   it('drops the infinite roots of a singular Q', () => {
     // det([[1, 1], [1, 2 + s]]) = 1 + s: one finite root −1; Q has a zero row and column.
-    const roots = pencilRoots({ p: [Float64Array.of(1, 1), Float64Array.of(1, 2)], q: [Float64Array.of(0, 0), Float64Array.of(0, 1)] });
+    const roots = pencilRoots({
+      p: [Float64Array.of(1, 1), Float64Array.of(1, 2)],
+      q: [Float64Array.of(0, 0), Float64Array.of(0, 1)],
+    });
     expect(roots).toEqual([{ re: expect.closeTo(-1, 12), im: 0 }]);
   });
 });
 
 describe('.pz', () => {
   it('finds the pole of an RC low-pass at −1/RC and no zero', () => {
-    const result = simulateNetlist('* rc\nv1 in 0 ac 1\nr1 in out 1k\nc1 out 0 1u\n.pz in 0 out 0 vol pz\n.end\n');
+    const result = simulateNetlist(
+      '* rc\nv1 in 0 ac 1\nr1 in out 1k\nc1 out 0 1u\n.pz in 0 out 0 vol pz\n.end\n',
+    );
     const plot = result.plots[0];
     expect(plot.name).toBe('Pole-Zero Analysis');
     expect(plot.vectors.map((v) => v.name)).toEqual(['pole(1)']);
@@ -50,7 +55,11 @@ describe('.pz', () => {
   });
 
   it('reports bad cards and unknown nodes at the line', () => {
-    expect(() => simulateNetlist('* rc\nv1 in 0 ac 1\nr1 in out 1k\n.pz in 0 out 0 vol both\n.end\n')).toThrow(/expected pol, zer or pz/);
-    expect(() => simulateNetlist('* rc\nv1 in 0 ac 1\nr1 in out 1k\n.pz in 0 nope 0 vol pz\n.end\n')).toThrow(/no node 'nope'/);
+    expect(() =>
+      simulateNetlist('* rc\nv1 in 0 ac 1\nr1 in out 1k\n.pz in 0 out 0 vol both\n.end\n'),
+    ).toThrow(/expected pol, zer or pz/);
+    expect(() => simulateNetlist('* rc\nv1 in 0 ac 1\nr1 in out 1k\n.pz in 0 nope 0 vol pz\n.end\n')).toThrow(
+      /no node 'nope'/,
+    );
   });
 });

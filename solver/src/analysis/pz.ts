@@ -48,7 +48,12 @@ export interface PoleZeroResult {
 export const MAX_POLE_ZERO_SIZE = 300;
 
 /** Run .pz from the operating point in `engine.solution`. */
-export function poleZeroAnalysis(engine: Engine, settings: PoleZeroSettings, title: string, date: string): PoleZeroResult {
+export function poleZeroAnalysis(
+  engine: Engine,
+  settings: PoleZeroSettings,
+  title: string,
+  date: string,
+): PoleZeroResult {
   const circuit = engine.circuit;
   const n = circuit.size;
   if (n + 2 > MAX_POLE_ZERO_SIZE) {
@@ -60,12 +65,18 @@ export function poleZeroAnalysis(engine: Engine, settings: PoleZeroSettings, tit
   }
   const node = (name: string): number => {
     const unknown = circuit.node(name === 'gnd' ? '0' : name);
-    if (unknown === undefined) throw new CircuitError(`.pz: there is no node '${name}'`, settings.loc, 'check the node names');
+    if (unknown === undefined)
+      throw new CircuitError(`.pz: there is no node '${name}'`, settings.loc, 'check the node names');
     return unknown;
   };
   const [in1, in2] = settings.input.map(node);
   const [out1, out2] = settings.output.map(node);
-  if (in1 === in2) throw new CircuitError('.pz: the two input nodes are the same', settings.loc, 'write .pz in+ in- out+ out- vol pz');
+  if (in1 === in2)
+    throw new CircuitError(
+      '.pz: the two input nodes are the same',
+      settings.loc,
+      'write .pz in+ in- out+ out- vol pz',
+    );
 
   // G and C from the AC stamps at ω = 1 (G + jωC) and ω = 2 to check that C does not depend on ω.
   const { g, c } = linearisedMatrices(engine);
@@ -142,7 +153,10 @@ export function poleZeroAnalysis(engine: Engine, settings: PoleZeroSettings, tit
     name: 'Pole-Zero Analysis',
     date,
     complex: true,
-    vectors: [...poles.map((p, k) => vector(`pole(${k + 1})`, p)), ...zeros.map((z, k) => vector(`zero(${k + 1})`, z))],
+    vectors: [
+      ...poles.map((p, k) => vector(`pole(${k + 1})`, p)),
+      ...zeros.map((z, k) => vector(`zero(${k + 1})`, z)),
+    ],
   };
   return { poles, zeros, plot };
 }
@@ -152,7 +166,8 @@ function linearisedMatrices(engine: Engine): { g: Float64Array[]; c: Float64Arra
   const circuit = engine.circuit;
   const n = circuit.size;
   const matrix = new ComplexSparseMatrix(n);
-  for (let h = 1; h < circuit.entryRows.length; h++) matrix.entry(circuit.entryRows[h] - 1, circuit.entryCols[h] - 1);
+  for (let h = 1; h < circuit.entryRows.length; h++)
+    matrix.entry(circuit.entryRows[h] - 1, circuit.entryCols[h] - 1);
   const rhs = new Float64Array(n + 1);
   const context = (omega: number): AcLoadContext => ({
     omega,
@@ -178,7 +193,10 @@ function linearisedMatrices(engine: Engine): { g: Float64Array[]; c: Float64Arra
     // Linear in ω: G + jωC. A device whose stamp is not (a transmission line, a frequency-dependent model)
     // would break the pencil: refuse rather than return wrong roots.
     const scale = Math.max(Math.abs(one.im[h]), Math.abs(two.im[h]), 1e-300);
-    if (Math.abs(two.re[h] - one.re[h]) > 1e-9 * Math.max(Math.abs(one.re[h]), 1e-300) || Math.abs(two.im[h] - 2 * one.im[h]) > 1e-9 * scale) {
+    if (
+      Math.abs(two.re[h] - one.re[h]) > 1e-9 * Math.max(Math.abs(one.re[h]), 1e-300) ||
+      Math.abs(two.im[h] - 2 * one.im[h]) > 1e-9 * scale
+    ) {
       throw new CircuitError(
         `.pz: the small-signal stamp of unknown ${circuit.describeUnknown(row)} is not of the form G + jωC`,
         undefined,
@@ -224,7 +242,10 @@ function reducePencil(p: Float64Array[], q: Float64Array[]): { p: Float64Array[]
 }
 
 /** Finite roots of det(P + s·Q) = 0, sorted by real part then imaginary part. */
-export function pencilRoots(pencil: { p: Float64Array[]; q: Float64Array[] }, loc?: SourceLocation): Complex[] {
+export function pencilRoots(
+  pencil: { p: Float64Array[]; q: Float64Array[] },
+  loc?: SourceLocation,
+): Complex[] {
   let { p, q } = pencil;
   for (let round = 0; round < 4; round++) {
     const reduced = reducePencil(p, q);
@@ -233,7 +254,8 @@ export function pencilRoots(pencil: { p: Float64Array[]; q: Float64Array[] }, lo
   }
   const n = p.length;
   if (n === 0) return [];
-  const norm = (m: Float64Array[]): number => Math.sqrt(m.reduce((sum, row) => sum + row.reduce((s, x) => s + x * x, 0), 0));
+  const norm = (m: Float64Array[]): number =>
+    Math.sqrt(m.reduce((sum, row) => sum + row.reduce((s, x) => s + x * x, 0), 0));
   const qNorm = norm(q);
   if (qNorm === 0) return [];
   // Candidates from a shift of the size of the circuit's natural frequencies. Each is then recomputed with a
@@ -308,9 +330,19 @@ function shiftedRootsOrNothing(p: Float64Array[], q: Float64Array[], shift: numb
   return undefined;
 }
 
-function shiftedRoots(p: Float64Array[], q: Float64Array[], shift: number, loc: SourceLocation | undefined): Complex[] {
+function shiftedRoots(
+  p: Float64Array[],
+  q: Float64Array[],
+  shift: number,
+  loc: SourceLocation | undefined,
+): Complex[] {
   const roots = shiftedRootsOrNothing(p, q, shift);
-  if (!roots) throw new CircuitError('.pz: the circuit matrix is singular at every trial frequency', loc, 'check for floating nodes');
+  if (!roots)
+    throw new CircuitError(
+      '.pz: the circuit matrix is singular at every trial frequency',
+      loc,
+      'check for floating nodes',
+    );
   return roots;
 }
 
@@ -515,7 +547,10 @@ function wilkinson(a: Complex, b: Complex, c: Complex, d: Complex): Complex {
   // Eigenvalues of [[a, b], [c, d]]: m ± √(h² + b·c), m = (a + d)/2, h = (a − d)/2.
   const m = { re: (a.re + d.re) / 2, im: (a.im + d.im) / 2 };
   const h = { re: (a.re - d.re) / 2, im: (a.im - d.im) / 2 };
-  const radicand = { re: h.re * h.re - h.im * h.im + (b.re * c.re - b.im * c.im), im: 2 * h.re * h.im + (b.re * c.im + b.im * c.re) };
+  const radicand = {
+    re: h.re * h.re - h.im * h.im + (b.re * c.re - b.im * c.im),
+    im: 2 * h.re * h.im + (b.re * c.im + b.im * c.re),
+  };
   const root = complexSqrt(radicand);
   const first = { re: m.re + root.re, im: m.im + root.im };
   const second = { re: m.re - root.re, im: m.im - root.im };

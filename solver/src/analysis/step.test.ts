@@ -4,14 +4,25 @@ import { deckVariants, parseStep, stepCombinations, withParameterOverrides } fro
 
 const loc = { file: 'deck.cir', line: 3, column: 1 };
 const step = (text: string) =>
-  parseStep({ kind: 'other', name: 'step', args: text.toLowerCase().replace(/([()=,])/g, ' $1 ').trim().split(/\s+/), loc });
+  parseStep({
+    kind: 'other',
+    name: 'step',
+    args: text
+      .toLowerCase()
+      .replace(/([()=,])/g, ' $1 ')
+      .trim()
+      .split(/\s+/),
+    loc,
+  });
 
 describe('parseStep', () => {
   it('reads linear, list, decade, octave, temperature and source sweeps', () => {
     expect(step('param R 1k 3k 1k')).toMatchObject({ kind: 'param', name: 'r', values: [1000, 2000, 3000] });
     expect(step('lin param R 3 1 -1').values).toEqual([3, 2, 1]);
     expect(step('param R list 1k 2.2k 4.7k').values).toEqual([1000, 2200, 4700]);
-    expect(step('dec param c 1n 100n 2').values.map((v) => Number(v.toPrecision(6)))).toEqual([1e-9, 3.16228e-9, 1e-8, 3.16228e-8, 1e-7]);
+    expect(step('dec param c 1n 100n 2').values.map((v) => Number(v.toPrecision(6)))).toEqual([
+      1e-9, 3.16228e-9, 1e-8, 3.16228e-8, 1e-7,
+    ]);
     expect(step('oct param f 1 8 1').values.map((v) => Number(v.toPrecision(6)))).toEqual([1, 2, 4, 8]);
     expect(step('temp -40 85 62.5')).toMatchObject({ kind: 'temp', values: [-40, 22.5, 85] });
     expect(step('V1 0 5 2.5')).toMatchObject({ kind: 'source', name: 'v1', values: [0, 2.5, 5] });
@@ -63,7 +74,12 @@ describe('stepped simulation', () => {
       { rl: 3000, temp: 127 },
     ]);
     // r1 = 1k·(1 + 0.01·ΔT): 1k at 27 °C, 2k at 127 °C.
-    const expected = [[1e3, 1e3], [1e3, 3e3], [2e3, 1e3], [2e3, 3e3]].map(([r1, r2]) => (2 * r2) / (r1 + r2));
+    const expected = [
+      [1e3, 1e3],
+      [1e3, 3e3],
+      [2e3, 1e3],
+      [2e3, 3e3],
+    ].map(([r1, r2]) => (2 * r2) / (r1 + r2));
     expect(result.measurements.map((m) => m.value)).toEqual(expected.map((v) => expect.closeTo(v, 12)));
     expect(result.plots).toHaveLength(4);
     expect(result.diagnostics.filter((d) => /defined again|not supported/.test(d.message))).toEqual([]);
@@ -77,22 +93,56 @@ describe('deckVariants (HSPICE .data and .alter)', () => {
   });
 
   it('turns .data rows into parameter overrides and drops SWEEP DATA=', () => {
-    const deck = ['* t', '.param r=1', 'r1 a 0 r', '.data t r', '+ 1k', '+ 2k', '.enddata', '.tran 1u 1m sweep data=t', '.end'].join('\n');
+    const deck = [
+      '* t',
+      '.param r=1',
+      'r1 a 0 r',
+      '.data t r',
+      '+ 1k',
+      '+ 2k',
+      '.enddata',
+      '.tran 1u 1m sweep data=t',
+      '.end',
+    ].join('\n');
     const { variants } = deckVariants(deck);
     expect(variants.map((v) => v.values)).toEqual([{ r: 1000 }, { r: 2000 }]);
     expect(variants[1].text.split('\n')).toEqual([
-      '* t', '.param r=1', 'r1 a 0 r', '* .data t r', '* + 1k', '* + 2k', '* .enddata', '.tran 1u 1m', '.param r=2000', '.end',
+      '* t',
+      '.param r=1',
+      'r1 a 0 r',
+      '* .data t r',
+      '* + 1k',
+      '* + 2k',
+      '* .enddata',
+      '.tran 1u 1m',
+      '.param r=2000',
+      '.end',
     ]);
   });
 
   it('reports bad tables at their line', () => {
-    expect(() => deckVariants('* t\n.data t r c\n+ 1 2 3\n.enddata\n.op data=t\n.end')).toThrow(/3 values do not fill rows of 2/);
+    expect(() => deckVariants('* t\n.data t r c\n+ 1 2 3\n.enddata\n.op data=t\n.end')).toThrow(
+      /3 values do not fill rows of 2/,
+    );
     expect(() => deckVariants('* t\n.data t r\n+ 1\n.op\n.end')).toThrow(/no .enddata/);
-    expect(() => deckVariants('* t\n.tran 1u 1m sweep data=nope\n.end')).toThrow(/no .data table named 'nope'/);
+    expect(() => deckVariants('* t\n.tran 1u 1m sweep data=nope\n.end')).toThrow(
+      /no .data table named 'nope'/,
+    );
   });
 
   it('accumulates .alter blocks, replacing elements and models by name, and reports .del by line', () => {
-    const deck = ['* t', 'r1 a 0 1', '.model m d is=1', '.op', '.alter', 'r1 a 0 2', '.alter', '.model m d is=2', '.del lib x', '.end'].join('\n');
+    const deck = [
+      '* t',
+      'r1 a 0 1',
+      '.model m d is=1',
+      '.op',
+      '.alter',
+      'r1 a 0 2',
+      '.alter',
+      '.model m d is=2',
+      '.del lib x',
+      '.end',
+    ].join('\n');
     const { variants, diagnostics } = deckVariants(deck, 'deck.sp');
     const active = (text: string): string[] => text.split('\n').filter((l) => !l.startsWith('*'));
     expect(variants.map((v) => active(v.text))).toEqual([
@@ -101,7 +151,11 @@ describe('deckVariants (HSPICE .data and .alter)', () => {
       ['.op', 'r1 a 0 2', '.model m d is=2', '.end'],
     ]);
     expect(diagnostics).toEqual([
-      { severity: 'error', message: '.del lib in .alter is not supported: the line is ignored', loc: { file: 'deck.sp', line: 9, column: 1 } },
+      {
+        severity: 'error',
+        message: '.del lib in .alter is not supported: the line is ignored',
+        loc: { file: 'deck.sp', line: 9, column: 1 },
+      },
     ]);
   });
 });

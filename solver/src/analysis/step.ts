@@ -40,7 +40,8 @@ export function parseStep(card: Extract<AnalysisCard, { kind: 'other' }>): StepS
     throw new CircuitError(`.step: ${message}`, card.loc, STEP_USAGE);
   };
   let variation: 'lin' | 'dec' | 'oct' = 'lin';
-  if (tokens[0] === 'lin' || tokens[0] === 'dec' || tokens[0] === 'oct') variation = tokens.shift() as typeof variation;
+  if (tokens[0] === 'lin' || tokens[0] === 'dec' || tokens[0] === 'oct')
+    variation = tokens.shift() as typeof variation;
   let kind: StepSweep['kind'];
   let name: string;
   const first = tokens.shift();
@@ -55,7 +56,9 @@ export function parseStep(card: Extract<AnalysisCard, { kind: 'other' }>): StepS
     kind = 'source';
     name = first;
   } else {
-    return fail(`cannot step '${first}${tokens[0] === '(' ? '(...)' : ''}' (model parameters are not supported; use param, temp or a V/I source)`);
+    return fail(
+      `cannot step '${first}${tokens[0] === '(' ? '(...)' : ''}' (model parameters are not supported; use param, temp or a V/I source)`,
+    );
   }
   const numbers = (words: string[]): number[] =>
     words.map((word) => {
@@ -68,7 +71,10 @@ export function parseStep(card: Extract<AnalysisCard, { kind: 'other' }>): StepS
     values = numbers(tokens.slice(1));
     if (values.length === 0) fail('list needs at least one value');
   } else {
-    if (tokens.length !== 3) fail(`expected start, stop and ${variation === 'lin' ? 'increment' : 'points'}, found ${tokens.length} values`);
+    if (tokens.length !== 3)
+      fail(
+        `expected start, stop and ${variation === 'lin' ? 'increment' : 'points'}, found ${tokens.length} values`,
+      );
     const [start, stop, step] = numbers(tokens);
     values = sweepValues(variation, start, stop, step, fail);
   }
@@ -91,7 +97,9 @@ function sweepValues(
     return Array.from({ length: count }, (_, k) => start + k * step);
   }
   if (!(start > 0) || !(stop >= start) || !(step >= 1)) {
-    return fail(`${variation} needs 0 < start <= stop and at least 1 point per ${variation === 'dec' ? 'decade' : 'octave'}`);
+    return fail(
+      `${variation} needs 0 < start <= stop and at least 1 point per ${variation === 'dec' ? 'decade' : 'octave'}`,
+    );
   }
   const ratio = Math.exp(Math.log(variation === 'dec' ? 10 : 2) / step);
   const values: number[] = [];
@@ -107,7 +115,11 @@ function sweepValues(
 export function stepCombinations(sweeps: readonly StepSweep[]): Array<Record<string, number>> {
   const total = sweeps.reduce((count, sweep) => count * sweep.values.length, 1);
   if (total > MAX_STEPS) {
-    throw new CircuitError(`.step: the nested sweeps make ${total} simulations, more than ${MAX_STEPS}`, sweeps[0].loc, 'use fewer values');
+    throw new CircuitError(
+      `.step: the nested sweeps make ${total} simulations, more than ${MAX_STEPS}`,
+      sweeps[0].loc,
+      'use fewer values',
+    );
   }
   return Array.from({ length: total }, (_, index) => {
     const values: Record<string, number> = {};
@@ -133,16 +145,26 @@ export function withParameterOverrides(text: string, overrides: Record<string, n
 }
 
 /** The elaborated circuit with the temperature and source values of one step. */
-export function withCircuitOverrides(flat: FlatCircuit, sweeps: readonly StepSweep[], values: Record<string, number>): FlatCircuit {
+export function withCircuitOverrides(
+  flat: FlatCircuit,
+  sweeps: readonly StepSweep[],
+  values: Record<string, number>,
+): FlatCircuit {
   let result = flat;
   for (const sweep of sweeps) {
     const value = values[sweep.name];
     if (sweep.kind === 'temp') {
       result = { ...result, temperatures: [value] };
     } else if (sweep.kind === 'source') {
-      const index = result.elements.findIndex((e) => e.name === sweep.name && (e.kind === 'v' || e.kind === 'i'));
+      const index = result.elements.findIndex(
+        (e) => e.name === sweep.name && (e.kind === 'v' || e.kind === 'i'),
+      );
       if (index < 0) {
-        throw new CircuitError(`.step: there is no independent source '${sweep.name}'`, sweep.loc, 'step a V or I source of the circuit');
+        throw new CircuitError(
+          `.step: there is no independent source '${sweep.name}'`,
+          sweep.loc,
+          'step a V or I source of the circuit',
+        );
       }
       const element = result.elements[index];
       const elements = [...result.elements];
@@ -209,7 +231,10 @@ function cardsOf(lines: string[]): Card[] {
 
 function wordsOf(line: string): string[] {
   const code = line.replace(/\s\$.*$|;.*$/, '');
-  return code.toLowerCase().split(/[\s,]+/).filter((w) => w !== '');
+  return code
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .filter((w) => w !== '');
 }
 
 /** The deck's `.data` rows and `.alter` blocks as separate deck texts (just the deck when it has neither). */
@@ -229,7 +254,8 @@ export function deckVariants(text: string, fileName = '<netlist>'): DeckVariants
     const card = cards[k];
     if (card.words[0] !== '.data') continue;
     const end = cards.findIndex((c, j) => j > k && c.words[0] === '.enddata');
-    if (end < 0) throw new CircuitError('.data has no .enddata', at(card.lines[0]), 'close the table with .enddata');
+    if (end < 0)
+      throw new CircuitError('.data has no .enddata', at(card.lines[0]), 'close the table with .enddata');
     const name = card.words[1];
     const names = card.words.slice(2).filter((w) => parseValue(w) === undefined);
     const numbers = [
@@ -237,7 +263,12 @@ export function deckVariants(text: string, fileName = '<netlist>'): DeckVariants
       ...cards.slice(k + 1, end).flatMap((c) => c.words),
     ].map((w) => {
       const value = parseValue(w.replace(/^'|'$/g, ''));
-      if (value === undefined) throw new CircuitError(`.data ${name}: '${w}' is not a number`, at(card.lines[0]), 'the rows of a .data table are numbers');
+      if (value === undefined)
+        throw new CircuitError(
+          `.data ${name}: '${w}' is not a number`,
+          at(card.lines[0]),
+          'the rows of a .data table are numbers',
+        );
       return value;
     });
     if (!name || names.length === 0 || numbers.length % names.length !== 0) {
@@ -259,17 +290,32 @@ export function deckVariants(text: string, fileName = '<netlist>'): DeckVariants
     const match = /\s(sweep\s+)?data\s*=\s*(\w+)/i.exec(lines[card.lines[0]]);
     if (!match || !/^\.(dc|ac|tran|op)$/.test(card.words[0])) continue;
     const name = match[2].toLowerCase();
-    if (!tables.has(name)) throw new CircuitError(`no .data table named '${name}'`, at(card.lines[0]), 'define it with .data ... .enddata');
+    if (!tables.has(name))
+      throw new CircuitError(
+        `no .data table named '${name}'`,
+        at(card.lines[0]),
+        'define it with .data ... .enddata',
+      );
     if (used && used !== name) {
-      diagnostics.push({ severity: 'error', message: `only one .data table per deck is swept; '${name}' is ignored`, loc: at(card.lines[0]) });
+      diagnostics.push({
+        severity: 'error',
+        message: `only one .data table per deck is swept; '${name}' is ignored`,
+        loc: at(card.lines[0]),
+      });
       continue;
     }
     used = name;
     const line = lines[card.lines[0]];
-    base[card.lines[0]] = card.words[0] === '.dc' && /^\s*\.dc\s+data\s*=/i.test(line) ? '.op' : line.replace(match[0], '');
+    base[card.lines[0]] =
+      card.words[0] === '.dc' && /^\s*\.dc\s+data\s*=/i.test(line) ? '.op' : line.replace(match[0], '');
   }
   for (const [name, table] of tables) {
-    if (name !== used) diagnostics.push({ severity: 'warning', message: `.data ${name} is not used by any analysis`, loc: at(table.line) });
+    if (name !== used)
+      diagnostics.push({
+        severity: 'warning',
+        message: `.data ${name} is not used by any analysis`,
+        loc: at(table.line),
+      });
   }
 
   // .alter blocks.
@@ -281,9 +327,14 @@ export function deckVariants(text: string, fileName = '<netlist>'): DeckVariants
     return { from, to, cards: cards.filter((c) => c.lines[0] > from && c.lines[0] < to) };
   });
   const original = [...base];
-  for (const block of blocks) for (let index = block.from; index < block.to; index++) original[index] = `* ${lines[index]}`;
+  for (const block of blocks)
+    for (let index = block.from; index < block.to; index++) original[index] = `* ${lines[index]}`;
 
-  const rows = used ? tables.get(used)!.rows.map((row) => Object.fromEntries(tables.get(used!)!.names.map((n, i) => [n, row[i]]))) : [{}];
+  const rows = used
+    ? tables
+        .get(used)!
+        .rows.map((row) => Object.fromEntries(tables.get(used!)!.names.map((n, i) => [n, row[i]])))
+    : [{}];
   const texts: Array<{ values: Record<string, number>; text: string; redefined: string[] }> = [
     { values: {}, text: original.join('\n'), redefined: [] },
   ];
@@ -291,7 +342,11 @@ export function deckVariants(text: string, fileName = '<netlist>'): DeckVariants
   for (const block of blocks) {
     for (const card of block.cards) {
       if (card.words[0] === '.del') {
-        diagnostics.push({ severity: 'error', message: `${card.words.slice(0, 2).join(' ')} in .alter is not supported: the line is ignored`, loc: at(card.lines[0]) });
+        diagnostics.push({
+          severity: 'error',
+          message: `${card.words.slice(0, 2).join(' ')} in .alter is not supported: the line is ignored`,
+          loc: at(card.lines[0]),
+        });
       }
     }
   }
@@ -305,10 +360,16 @@ export function deckVariants(text: string, fileName = '<netlist>'): DeckVariants
         if (card.words[0] === '.del') continue;
         for (const index of card.lines) altered[index] = base[index];
         if (card.words[0] === '.param') {
-          for (const match of card.words.slice(1).join(' ').matchAll(/([a-z_]\w*)\s*=/g)) redefined.push(match[1]);
+          for (const match of card.words
+            .slice(1)
+            .join(' ')
+            .matchAll(/([a-z_]\w*)\s*=/g))
+            redefined.push(match[1]);
         }
         const key = replacementKey(card);
-        if (key) for (const replaced of active.filter((c) => replacementKey(c) === key)) comment(altered, replaced.lines);
+        if (key)
+          for (const replaced of active.filter((c) => replacementKey(c) === key))
+            comment(altered, replaced.lines);
         active.push(card);
       }
     }

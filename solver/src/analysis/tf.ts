@@ -30,7 +30,8 @@ export class LinearizedCircuit {
     const n = (this.size = circuit.size);
     engine.load();
     const matrix = new SparseMatrix(n);
-    for (let h = 1; h < circuit.entryRows.length; h++) matrix.entry(circuit.entryRows[h] - 1, circuit.entryCols[h] - 1);
+    for (let h = 1; h < circuit.entryRows.length; h++)
+      matrix.entry(circuit.entryRows[h] - 1, circuit.entryCols[h] - 1);
     matrix.values.set(engine.matrix.subarray(0, matrix.values.length));
     this.lu = new SparseLU(matrix, { pivotThreshold: engine.options.pivrel });
     const status = this.lu.factor();
@@ -77,7 +78,11 @@ export function outputProbe(circuit: Circuit, output: OutputVariable, loc: Sourc
 function nodeOf(circuit: Circuit, name: string, loc: SourceLocation): number {
   const node = circuit.node(name);
   if (node === undefined) {
-    throw new CircuitError(`there is no node '${name}' in the circuit`, loc, 'check the node name in the output variable');
+    throw new CircuitError(
+      `there is no node '${name}' in the circuit`,
+      loc,
+      'check the node name in the output variable',
+    );
   }
   return node;
 }
@@ -166,7 +171,11 @@ export function transferFunction(
     outputResistance = -1 / system.solve(rhs)[branch];
     outputName = `${card.output.source}#Output_impedance`;
   }
-  const vector = (name: string, value: number) => ({ name, type: 'voltage' as const, real: Float64Array.of(value) });
+  const vector = (name: string, value: number) => ({
+    name,
+    type: 'voltage' as const,
+    real: Float64Array.of(value),
+  });
   const plot: Plot = {
     title,
     name: 'Transfer Function',

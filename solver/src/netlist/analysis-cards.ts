@@ -50,7 +50,13 @@ export type MeasureCard = {
   | { type: 'find'; signal: MeasureSignal; when?: MeasureCondition; at?: number }
   | { type: 'when'; when: MeasureCondition }
   | { type: 'deriv'; signal: MeasureSignal; when?: MeasureCondition; at?: number }
-  | { type: 'function'; func: Exclude<MeasureFunction, 'deriv'>; signal: MeasureSignal; from?: number; to?: number }
+  | {
+      type: 'function';
+      func: Exclude<MeasureFunction, 'deriv'>;
+      signal: MeasureSignal;
+      from?: number;
+      to?: number;
+    }
   | { type: 'param'; expr: Expr }
 );
 
@@ -130,7 +136,8 @@ const MEAS_USAGE =
 /** `v(a)`, `v(a,b)` or `i(vsrc)` from the tokens at the cursor. */
 function outputVariable(cursor: TokenCursor): OutputVariable {
   const func = cursor.next('output variable');
-  if (func !== 'v' && func !== 'i') cursor.fail(`${cursor.statement}: expected v(node) or i(source), found '${func}'`);
+  if (func !== 'v' && func !== 'i')
+    cursor.fail(`${cursor.statement}: expected v(node) or i(source), found '${func}'`);
   cursor.expect('(');
   const first = cursor.next('node or source name');
   let second: string | undefined;
@@ -186,9 +193,11 @@ function sensCard(card: OtherCard): AnalysisCard {
 function noiseCard(card: OtherCard): AnalysisCard {
   const cursor = new TokenCursor(card.args, card.loc, '.noise', NOISE_USAGE);
   const output = outputVariable(cursor);
-  if (output.kind !== 'voltage') return cursor.fail('.noise: the output must be a node voltage v(out) or v(out,ref)');
+  if (output.kind !== 'voltage')
+    return cursor.fail('.noise: the output must be a node voltage v(out) or v(out,ref)');
   const source = cursor.next('input source');
-  if (!/^[vi]/.test(source)) cursor.fail(`.noise: the input '${source}' must be an independent V or I source`);
+  if (!/^[vi]/.test(source))
+    cursor.fail(`.noise: the input '${source}' must be an independent V or I source`);
   const variation = cursor.next('dec, oct or lin');
   if (variation !== 'dec' && variation !== 'oct' && variation !== 'lin') {
     return cursor.fail(`.noise: unknown sweep '${variation}' (use dec, oct or lin)`);
@@ -218,15 +227,27 @@ function poleZeroCard(card: OtherCard): AnalysisCard {
   const cursor = new TokenCursor(card.args, card.loc, '.pz', "write e.g. '.pz in 0 out 0 vol pz'");
   const nodes = [0, 1, 2, 3].map(() => groundName(cursor.next('node')));
   const transfer = cursor.next('vol or cur');
-  if (transfer !== 'vol' && transfer !== 'cur') return cursor.fail(`.pz: expected vol or cur, found '${transfer}'`);
+  if (transfer !== 'vol' && transfer !== 'cur')
+    return cursor.fail(`.pz: expected vol or cur, found '${transfer}'`);
   const find = cursor.next('pol, zer or pz');
-  if (find !== 'pol' && find !== 'zer' && find !== 'pz') return cursor.fail(`.pz: expected pol, zer or pz, found '${find}'`);
+  if (find !== 'pol' && find !== 'zer' && find !== 'pz')
+    return cursor.fail(`.pz: expected pol, zer or pz, found '${find}'`);
   if (!cursor.atEnd()) cursor.fail(`.pz: unexpected '${cursor.peek()}'`);
-  return { kind: 'pz', input: [nodes[0], nodes[1]], output: [nodes[2], nodes[3]], transfer, find, loc: card.loc };
+  return {
+    kind: 'pz',
+    input: [nodes[0], nodes[1]],
+    output: [nodes[2], nodes[3]],
+    transfer,
+    find,
+    loc: card.loc,
+  };
 }
 
 /** `.four freq v(a) v(b) ...` */
-export function fourierCard(card: OtherCard, parameters: ReadonlyMap<string, number> = new Map()): FourierCard {
+export function fourierCard(
+  card: OtherCard,
+  parameters: ReadonlyMap<string, number> = new Map(),
+): FourierCard {
   const cursor = new TokenCursor(card.args, card.loc, '.four', FOUR_USAGE, parameters);
   const fundamental = cursor.number('fundamental frequency');
   if (!(fundamental > 0)) cursor.fail('.four: the fundamental frequency must be positive');
@@ -236,7 +257,21 @@ export function fourierCard(card: OtherCard, parameters: ReadonlyMap<string, num
   return { fundamental, signals, loc: card.loc };
 }
 
-const SIGNAL_FUNCTIONS = new Set(['v', 'i', 'vm', 'vdb', 'vp', 'vr', 'vi', 'im', 'idb', 'ip', 'ir', 'ii', 'par']);
+const SIGNAL_FUNCTIONS = new Set([
+  'v',
+  'i',
+  'vm',
+  'vdb',
+  'vp',
+  'vr',
+  'vi',
+  'im',
+  'idb',
+  'ip',
+  'ir',
+  'ii',
+  'par',
+]);
 
 /** A signal: `func(args)`, or a bare node name (read as `v(name)`). */
 function measureSignal(cursor: TokenCursor): MeasureSignal {
@@ -246,7 +281,9 @@ function measureSignal(cursor: TokenCursor): MeasureSignal {
     return { func: 'v', args: [head], text: `v(${head})` };
   }
   if (!SIGNAL_FUNCTIONS.has(head)) {
-    cursor.fail(`${cursor.statement}: unknown signal function '${head}' (use v, i, vdb, vm, vp, vr, vi or par)`);
+    cursor.fail(
+      `${cursor.statement}: unknown signal function '${head}' (use v, i, vdb, vm, vp, vr, vi or par)`,
+    );
   }
   cursor.expect('(');
   if (head === 'par') {
@@ -268,7 +305,9 @@ function expressionSignal(cursor: TokenCursor, text: string): MeasureSignal {
     const expr = parseExpression(text, cursor.loc);
     return { func: 'par', args: [text], expr, text: `par('${text}')` };
   } catch (error) {
-    return cursor.fail(`${cursor.statement}: cannot read the expression '${text}': ${(error as Error).message}`);
+    return cursor.fail(
+      `${cursor.statement}: cannot read the expression '${text}': ${(error as Error).message}`,
+    );
   }
 }
 
@@ -301,7 +340,10 @@ function trigTargCondition(cursor: TokenCursor, which: string): MeasureCondition
   return { signal, level: numberOf(cursor, 'val', options.get('val')!), ...edgeOf(cursor, options) };
 }
 
-function edgeOf(cursor: TokenCursor, options: Map<string, string>): Pick<MeasureCondition, 'edge' | 'count' | 'td'> {
+function edgeOf(
+  cursor: TokenCursor,
+  options: Map<string, string>,
+): Pick<MeasureCondition, 'edge' | 'count' | 'td'> {
   let edge: MeasureCondition['edge'] = 'cross';
   let count: number | 'last' = 1;
   for (const key of ['rise', 'fall', 'cross'] as const) {
@@ -330,7 +372,10 @@ function whenCondition(cursor: TokenCursor): MeasureCondition {
 const ANALYSES = new Set(['tran', 'ac', 'dc']);
 
 /** `.meas[ure] tran|ac|dc name ...`, every form of the ngspice manual (ch. 15.6) and HSPICE's spellings. */
-export function measureCard(card: OtherCard, parameters: ReadonlyMap<string, number> = new Map()): MeasureCard {
+export function measureCard(
+  card: OtherCard,
+  parameters: ReadonlyMap<string, number> = new Map(),
+): MeasureCard {
   const cursor = new TokenCursor(card.args, card.loc, '.meas', MEAS_USAGE, parameters);
   const analysis = cursor.next('analysis (tran, ac or dc)');
   if (!ANALYSES.has(analysis)) {
@@ -338,7 +383,9 @@ export function measureCard(card: OtherCard, parameters: ReadonlyMap<string, num
   }
   const name = cursor.next('result name');
   const base = { analysis: analysis as MeasureCard['analysis'], name, loc: card.loc };
-  const keyword = cursor.next('measurement keyword (TRIG, FIND, WHEN, AVG, RMS, MIN, MAX, PP, INTEG, DERIV, PARAM)');
+  const keyword = cursor.next(
+    'measurement keyword (TRIG, FIND, WHEN, AVG, RMS, MIN, MAX, PP, INTEG, DERIV, PARAM)',
+  );
   const done = <T>(result: T): T => {
     if (!cursor.atEnd()) cursor.fail(`.meas ${name}: unexpected '${cursor.peek()}'`);
     return result;
@@ -360,7 +407,8 @@ export function measureCard(card: OtherCard, parameters: ReadonlyMap<string, num
         return done({ ...base, type, signal, when: whenCondition(cursor) });
       }
       const options = keyValues(cursor, ['at']);
-      if (!options.has('at')) cursor.fail(`.meas ${name}: ${keyword.toUpperCase()} needs WHEN ... or AT=value`);
+      if (!options.has('at'))
+        cursor.fail(`.meas ${name}: ${keyword.toUpperCase()} needs WHEN ... or AT=value`);
       return done({ ...base, type, signal, at: numberOf(cursor, 'at', options.get('at')!) });
     }
     case 'when':
@@ -382,13 +430,18 @@ export function measureCard(card: OtherCard, parameters: ReadonlyMap<string, num
     case 'param': {
       // ngspice: `param='expr'`; HSPICE also allows `PARAM expr` and `param={expr}`.
       if (cursor.peek() === '=') cursor.next('=');
-      const text = cursor.tokens.slice(cursor.index).join('').replace(/^['{"]|['}"]$/g, '');
+      const text = cursor.tokens
+        .slice(cursor.index)
+        .join('')
+        .replace(/^['{"]|['}"]$/g, '');
       cursor.index = cursor.tokens.length;
       if (!text) cursor.fail(`.meas ${name}: PARAM needs an expression, e.g. param='a*2'`);
       try {
         return { ...base, type: 'param', expr: parseExpression(text, card.loc) };
       } catch (error) {
-        return cursor.fail(`.meas ${name}: cannot read the expression '${text}': ${(error as Error).message}`);
+        return cursor.fail(
+          `.meas ${name}: cannot read the expression '${text}': ${(error as Error).message}`,
+        );
       }
     }
     default:

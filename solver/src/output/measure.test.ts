@@ -88,7 +88,11 @@ describe('evaluateMeasurements', () => {
 
   it('reports a measurement that cannot be made as NaN with the reason, and carries on', () => {
     const results = evaluateMeasurements(
-      [card('.meas tran never when v(a)=5'), card('.meas tran nope max v(zz)'), card('.meas tran ok max v(b)')],
+      [
+        card('.meas tran never when v(a)=5'),
+        card('.meas tran nope max v(zz)'),
+        card('.meas tran ok max v(b)'),
+      ],
       [sinePlot()],
     );
     expect(results.map((m) => Number.isNaN(m.value))).toEqual([true, true, false]);

@@ -73,7 +73,14 @@ export function evaluateMeasurements(
       value = NaN;
     }
     if (!error) known.set(card.name, value);
-    results.set(card, { name: card.name, value, analysis: card.analysis, loc: card.loc, details, ...(error ? { error } : {}) });
+    results.set(card, {
+      name: card.name,
+      value,
+      analysis: card.analysis,
+      loc: card.loc,
+      details,
+      ...(error ? { error } : {}),
+    });
   }
   return cards.map((card) => results.get(card)!);
 }
@@ -83,7 +90,11 @@ export function formatMeasurements(measurements: readonly Measurement[]): string
   const lines: string[] = [];
   const runs = new Map<string, Measurement[]>();
   for (const m of measurements) {
-    const key = m.step ? Object.entries(m.step).map(([name, value]) => `${name}=${formatValue(value)}`).join(' ') : '';
+    const key = m.step
+      ? Object.entries(m.step)
+          .map(([name, value]) => `${name}=${formatValue(value)}`)
+          .join(' ')
+      : '';
     runs.set(key, [...(runs.get(key) ?? []), m]);
   }
   for (const [step, group] of runs) {
@@ -185,7 +196,8 @@ class PlotReader {
       result[k] = evaluateExpression(signal.expr!, (name) => {
         const parameter = this.parameters.get(name);
         if (parameter !== undefined) return parameter;
-        if (['time', 'frequency', 'hertz'].includes(name) || name === this.plot.vectors[0].name) return this.scale[k];
+        if (['time', 'frequency', 'hertz'].includes(name) || name === this.plot.vectors[0].name)
+          return this.scale[k];
         let values = cache.get(name);
         if (!values) {
           const match = /^([vi])\((.*)\)$/.exec(name);
@@ -269,7 +281,9 @@ export function crossing(
   }
   if (Number.isNaN(found)) {
     const which = condition.count === 'last' ? 'any' : `${seen} of ${condition.count}`;
-    throw new MeasureError(`the ${condition.edge} crossing was not found (${which} ${condition.edge} crossings seen)`);
+    throw new MeasureError(
+      `the ${condition.edge} crossing was not found (${which} ${condition.edge} crossings seen)`,
+    );
   }
   return found;
 }
@@ -282,7 +296,11 @@ function conditionPoint(reader: PlotReader, condition: MeasureCondition): number
 }
 
 /** The window [from, to] as indices and interpolated ends. */
-function windowOf(scale: Float64Array, from: number | undefined, to: number | undefined): { from: number; to: number } {
+function windowOf(
+  scale: Float64Array,
+  from: number | undefined,
+  to: number | undefined,
+): { from: number; to: number } {
   const first = scale[0];
   const last = scale[scale.length - 1];
   const lo = from ?? Math.min(first, last);
@@ -292,9 +310,16 @@ function windowOf(scale: Float64Array, from: number | undefined, to: number | un
 }
 
 /** Integral of the linear interpolant of values (or of its square) over [from, to], ends interpolated. */
-function integrate(scale: Float64Array, values: Float64Array, from: number, to: number, square: boolean): number {
+function integrate(
+  scale: Float64Array,
+  values: Float64Array,
+  from: number,
+  to: number,
+  square: boolean,
+): number {
   const points: Array<[number, number]> = [[from, interpolateAt(scale, values, from)]];
-  for (let k = 0; k < scale.length; k++) if (scale[k] > from && scale[k] < to) points.push([scale[k], values[k]]);
+  for (let k = 0; k < scale.length; k++)
+    if (scale[k] > from && scale[k] < to) points.push([scale[k], values[k]]);
   points.push([to, interpolateAt(scale, values, to)]);
   points.sort((a, b) => a[0] - b[0]);
   let sum = 0;
@@ -308,7 +333,11 @@ function integrate(scale: Float64Array, values: Float64Array, from: number, to: 
   return sum;
 }
 
-function measure(card: Exclude<MeasureCard, { type: 'param' }>, reader: PlotReader, details: Record<string, number>): number {
+function measure(
+  card: Exclude<MeasureCard, { type: 'param' }>,
+  reader: PlotReader,
+  details: Record<string, number>,
+): number {
   const scale = reader.scale;
   switch (card.type) {
     case 'trigtarg': {

@@ -28,7 +28,8 @@ function decks(dir: string): string[] {
 function parse(text: string, deck: string): FlatCircuit {
   return parseAndElaborate(text, {
     fileName: deck,
-    readFile: (path) => readFileSync(isAbsolute(path) || existsSync(path) ? path : resolve(dirname(deck), path), 'utf8'),
+    readFile: (path) =>
+      readFileSync(isAbsolute(path) || existsSync(path) ? path : resolve(dirname(deck), path), 'utf8'),
   });
 }
 
@@ -36,7 +37,14 @@ function parse(text: string, deck: string): FlatCircuit {
 function comparable(flat: FlatCircuit): unknown {
   return JSON.parse(
     JSON.stringify(
-      { ...flat, diagnostics: undefined, models: [...flat.models], initialConditions: [...flat.initialConditions], nodesets: [...flat.nodesets], parameters: [...flat.parameters] },
+      {
+        ...flat,
+        diagnostics: undefined,
+        models: [...flat.models],
+        initialConditions: [...flat.initialConditions],
+        nodesets: [...flat.nodesets],
+        parameters: [...flat.parameters],
+      },
       (key, value) => (key === 'loc' ? undefined : value),
     ),
   );
@@ -72,8 +80,13 @@ function ngspice(text: string): Plot[] {
   const work = mkdtempSync(join(tmpdir(), 'spicesim-export-'));
   try {
     writeFileSync(join(work, 'deck.cir'), text);
-    const run = spawnSync('ngspice', ['-b', '-r', 'out.raw', 'deck.cir'], { cwd: work, encoding: 'utf8', timeout: 60_000 });
-    if (!existsSync(join(work, 'out.raw'))) throw new Error(`ngspice wrote no rawfile:\n${run.stdout}${run.stderr}`);
+    const run = spawnSync('ngspice', ['-b', '-r', 'out.raw', 'deck.cir'], {
+      cwd: work,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (!existsSync(join(work, 'out.raw')))
+      throw new Error(`ngspice wrote no rawfile:\n${run.stdout}${run.stderr}`);
     return parseRawfile(readFileSync(join(work, 'out.raw')));
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -125,9 +138,19 @@ describe('expression', () => {
     expect(
       expression({
         type: 'ternary',
-        cond: { type: 'binary', op: '>', left: { type: 'call', name: 'v', args: [{ type: 'var', name: 'x1.a' }] }, right: { type: 'num', value: 0.5 } },
+        cond: {
+          type: 'binary',
+          op: '>',
+          left: { type: 'call', name: 'v', args: [{ type: 'var', name: 'x1.a' }] },
+          right: { type: 'num', value: 0.5 },
+        },
         then: { type: 'unary', op: '-', arg: { type: 'var', name: 'time' } },
-        else: { type: 'binary', op: '**', left: { type: 'num', value: 2 }, right: { type: 'num', value: 1e-21 } },
+        else: {
+          type: 'binary',
+          op: '**',
+          left: { type: 'num', value: 2 },
+          right: { type: 'num', value: 1e-21 },
+        },
       }),
     ).toBe('((v(x1.a)>0.5)?(-time):(2**1e-21))');
   });

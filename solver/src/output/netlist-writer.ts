@@ -8,7 +8,14 @@
  * is exact. Parameters are already evaluated into the values; `.param` lines are still written so that
  * `.meas ... param=` expressions that name them keep working.
  */
-import type { AnalysisCard, ElementCard, Expr, FlatCircuit, ModelCard, OutputVariable } from '../circuit/flat';
+import type {
+  AnalysisCard,
+  ElementCard,
+  Expr,
+  FlatCircuit,
+  ModelCard,
+  OutputVariable,
+} from '../circuit/flat';
 
 export interface NetlistWriteOptions {
   /** Line written first (SPICE's title line); defaults to the circuit's title. */
@@ -215,7 +222,8 @@ function joinTokens(tokens: readonly string[]): string {
   let text = '';
   let previous = '';
   for (const token of tokens) {
-    const glue = previous === '' || ['(', ',', '='].includes(previous) || [')', ',', '=', '('].includes(token);
+    const glue =
+      previous === '' || ['(', ',', '='].includes(previous) || [')', ',', '=', '('].includes(token);
     // `(` right after a name is a call (`v(`); after a value or keyword keep the space (`at= (`) is not SPICE.
     text += glue && !(token === '(' && previous === '=') ? token : ` ${token}`;
     previous = token;

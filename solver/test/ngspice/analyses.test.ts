@@ -111,7 +111,8 @@ describe.each(deckNames)('%s: SpiceSim agrees with ngspice', (deckName) => {
           .map((v) => vectorKey(v.name))
           .filter((name) => !/[:]|_(m|scale|l|w|bv_max|area|temp)$/.test(name))
           .filter((name) => !findVector(plot, name));
-        if (missing.length) problems.push(`sensitivities ngspice reports that we do not: ${missing.join(', ')}`);
+        if (missing.length)
+          problems.push(`sensitivities ngspice reports that we do not: ${missing.join(', ')}`);
       }
     }
     expect(problems).toEqual([]);
@@ -127,7 +128,11 @@ function ngspicePlots(deck: string): Plot[] {
   const work = mkdtempSync(join(tmpdir(), 'spicesim-analyses-'));
   try {
     const raw = join(work, 'out.raw');
-    const run = spawnSync(NGSPICE, ['-b', '-r', raw, deck], { cwd: ANALYSES_DIR, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(NGSPICE, ['-b', '-r', raw, deck], {
+      cwd: ANALYSES_DIR,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     if (run.status !== 0 || !existsSync(raw)) {
       throw new Error(`ngspice failed on ${deck} (exit ${run.status}):\n${run.stdout}${run.stderr}`);
     }
@@ -152,7 +157,8 @@ export function parseNgspiceMeasurements(log: string): Map<string, { value: numb
   const section = start < 0 ? '' : log.slice(start, end < 0 ? undefined : end);
   for (const match of section.matchAll(/^(\w+)\s+=\s+(\S+)(?:\s+at=\s+(\S+))?/gm)) {
     const value = Number(match[2]);
-    if (Number.isFinite(value)) result.set(match[1].toLowerCase(), { value, ...(match[3] ? { at: Number(match[3]) } : {}) });
+    if (Number.isFinite(value))
+      result.set(match[1].toLowerCase(), { value, ...(match[3] ? { at: Number(match[3]) } : {}) });
   }
   return result;
 }
@@ -160,7 +166,8 @@ export function parseNgspiceMeasurements(log: string): Map<string, { value: numb
 /** `* meas-abstol: name=value (reason)` lines of a deck. */
 function measureAbstols(text: string): Map<string, number> {
   const result = new Map<string, number>();
-  for (const match of text.matchAll(/^\*\s*meas-abstol:\s*(\w+)=(\S+)/gim)) result.set(match[1].toLowerCase(), Number(match[2]));
+  for (const match of text.matchAll(/^\*\s*meas-abstol:\s*(\w+)=(\S+)/gim))
+    result.set(match[1].toLowerCase(), Number(match[2]));
   return result;
 }
 
@@ -190,7 +197,8 @@ describe.each(measureDecks)('%s: .meas agrees with ngspice', (deckName) => {
         Math.abs(a - b) <= reltol * Math.max(Math.abs(a), Math.abs(b)) + abstol;
       // ngspice prints 6 significant digits: that bounds the agreement we can see.
       const printed = (a: number, b: number): boolean => close(a, b) || Math.abs(a - b) <= 6e-6 * Math.abs(b);
-      if (!printed(mine.value, theirs.value)) problems.push(`${name}: ours ${mine.value}, ngspice ${theirs.value}`);
+      if (!printed(mine.value, theirs.value))
+        problems.push(`${name}: ours ${mine.value}, ngspice ${theirs.value}`);
       if (theirs.at !== undefined && !printed(mine.details.at, theirs.at)) {
         problems.push(`${name} at: ours ${mine.details.at}, ngspice ${theirs.at}`);
       }
@@ -241,7 +249,8 @@ describe.each(fourierDecks)('%s: .four agrees with ngspice', (deckName) => {
       // The two transients have different time points: harmonics agree to 0.1 % of the fundamental,
       // phases to 0.5 degree where the harmonic is above 0.1 % of the fundamental.
       theirs.rows.forEach(([h, frequency, magnitude, phase], k) => {
-        if (Math.abs(mine.frequency[k] - frequency) > 1e-9 * frequency) problems.push(`${theirs.signal} f${h}`);
+        if (Math.abs(mine.frequency[k] - frequency) > 1e-9 * frequency)
+          problems.push(`${theirs.signal} f${h}`);
         if (Math.abs(mine.magnitude[k] - magnitude) > 1e-3 * fundamental) {
           problems.push(`${theirs.signal} |c${h}|: ours ${mine.magnitude[k]}, ngspice ${magnitude}`);
         }
@@ -266,8 +275,12 @@ const hspiceDecks = readdirSync(HSPICE_DIR)
 /** The ngspice translations of an HSPICE deck: `name.cir`, or `name.1.cir`, `name.2.cir`, ... one per run. */
 function translations(deckName: string): string[] {
   const base = deckName.slice(0, -'.sp'.length);
-  const files = readdirSync(HSPICE_DIR).filter((f) => f === `${base}.cir` || new RegExp(`^${base}\\.\\d+\\.cir$`).test(f));
-  return files.sort((a, b) => Number(/\.(\d+)\.cir$/.exec(a)?.[1] ?? 0) - Number(/\.(\d+)\.cir$/.exec(b)?.[1] ?? 0));
+  const files = readdirSync(HSPICE_DIR).filter(
+    (f) => f === `${base}.cir` || new RegExp(`^${base}\\.\\d+\\.cir$`).test(f),
+  );
+  return files.sort(
+    (a, b) => Number(/\.(\d+)\.cir$/.exec(a)?.[1] ?? 0) - Number(/\.(\d+)\.cir$/.exec(b)?.[1] ?? 0),
+  );
 }
 
 describe.each(hspiceDecks)('HSPICE deck %s runs and matches its ngspice translation', (deckName) => {
@@ -292,7 +305,10 @@ describe.each(hspiceDecks)('HSPICE deck %s runs and matches its ngspice translat
           !mine.error &&
           (Math.abs(mine.value - theirs.value) <= reltol * Math.abs(theirs.value) + 1e-15 ||
             Math.abs(mine.value - theirs.value) <= 6e-6 * Math.abs(theirs.value));
-        if (!agree) problems.push(`run ${k} (${references[k]}) ${name}: ours ${mine?.error ?? mine?.value}, ngspice ${theirs.value}`);
+        if (!agree)
+          problems.push(
+            `run ${k} (${references[k]}) ${name}: ours ${mine?.error ?? mine?.value}, ngspice ${theirs.value}`,
+          );
       }
       expect(run.measurements.filter((m) => !m.error)).toHaveLength(reference.size);
     });
@@ -351,7 +367,9 @@ describe.each(poleZeroDecks)('%s: .pz agrees with ngspice', (deckName) => {
         const other = theirs[k];
         const size = Math.max(Math.hypot(root.re, root.im), Math.hypot(other.re, other.im));
         if (Math.hypot(root.re - other.re, root.im - other.im) > 1e-6 * size + 1e-9) {
-          problems.push(`${kind} ${k + 1}: ours ${root.re}${root.im >= 0 ? '+' : ''}${root.im}j, expected ${other.re}${other.im >= 0 ? '+' : ''}${other.im}j`);
+          problems.push(
+            `${kind} ${k + 1}: ours ${root.re}${root.im >= 0 ? '+' : ''}${root.im}j, expected ${other.re}${other.im >= 0 ? '+' : ''}${other.im}j`,
+          );
         }
       });
     }
