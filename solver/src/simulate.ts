@@ -49,11 +49,23 @@ export interface SimulationResult {
   measurements: Measurement[];
   /** `.four` results, one per signal. */
   fourier: FourierResult[];
+  /** `.noise` summaries, one per noise analysis (the spectra are in `plots`). */
+  noise: NoiseSummary[];
   /**
    * With `.step` lines: one entry per simulation, in order (the first .step varies fastest). `plots`,
    * `measurements` and `fourier` above are then those of all runs one after the other.
    */
   runs?: SimulationRun[];
+}
+
+/** The integrated noise of one .noise analysis, and what each noise generator contributes to it. */
+export interface NoiseSummary {
+  /** √(∫ output noise density df), V. */
+  outputTotal: number;
+  /** √(∫ input-referred noise density df), V or A. */
+  inputTotal: number;
+  /** Integrated output noise power (V²) per generator (`r1`, `d1 shot`, `q1 rb`...), largest first. */
+  contributions: Array<{ generator: string; outputPower: number }>;
 }
 
 /** One simulation of a stepped (or Monte Carlo) deck. */
@@ -63,6 +75,7 @@ export interface SimulationRun {
   plots: Plot[];
   measurements: Measurement[];
   fourier: FourierResult[];
+  noise: NoiseSummary[];
 }
 
 export interface SimulationProgress {
@@ -152,7 +165,7 @@ function* multipleSimulations(
         diagnostics.push(d);
     }
     const measurements = result.measurements.map((m) => ({ ...m, step: values }));
-    runs.push({ values, plots: result.plots, measurements, fourier: result.fourier });
+    runs.push({ values, plots: result.plots, measurements, fourier: result.fourier, noise: result.noise });
   }
   return {
     title: nominal.title,
@@ -161,6 +174,7 @@ function* multipleSimulations(
     diagnostics,
     measurements: runs.flatMap((r) => r.measurements),
     fourier: runs.flatMap((r) => r.fourier),
+    noise: runs.flatMap((r) => r.noise),
     runs,
   };
 }
@@ -211,6 +225,7 @@ export function* simulateCircuit(
   const outputs = selectOutputs(circuit, diagnostics);
   const date = ngspiceDate(new Date());
   const plots: Plot[] = [];
+  const noise: NoiseSummary[] = [];
   const unknownsOf = (map: Map<string, number>): Map<number, number> => {
     const result = new Map<number, number>();
     for (const [name, value] of map) {
@@ -311,6 +326,13 @@ export function* simulateCircuit(
         solveOperatingPoint(engine, { nodesets, log });
         const result = yield* withProgress(noiseAnalysis(engine, card, flat.title, date), progress);
         plots.push(...result.plots);
+        noise.push({
+          outputTotal: result.outputTotal,
+          inputTotal: result.inputTotal,
+          contributions: [...result.contributions]
+            .map(([generator, outputPower]) => ({ generator, outputPower }))
+            .sort((a, b) => b.outputPower - a.outputPower),
+        });
         break;
       }
       case 'other':
@@ -319,7 +341,7 @@ export function* simulateCircuit(
   }
   const measurements = runMeasurements(analyses, plots, flat, diagnostics);
   const fourier = runFourier(analyses, plots, flat, diagnostics);
-  return { title: flat.title, plots, circuit: flat, diagnostics, measurements, fourier };
+  return { title: flat.title, plots, circuit: flat, diagnostics, measurements, fourier, noise };
 }
 
 /** `.meas` cards evaluated on the finished plots; a card that cannot be read is a diagnostic, not a failed run. */

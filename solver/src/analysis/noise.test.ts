@@ -44,3 +44,27 @@ describe('noise analysis', () => {
     ).toThrow(/independent V or I source/);
   });
 });
+
+it('returns the integrated noise per generator as data, largest first, summing to the total', () => {
+  const deck = [
+    '* noise budget',
+    'v1 in 0 dc 5 ac 1',
+    'r1 in a 10k',
+    'd1 a 0 dn',
+    'r2 a 0 1meg',
+    '.model dn d is=1e-14 rs=20 kf=1e-14 af=1.2',
+    '.noise v(a) v1 dec 5 10 100k',
+    '.end',
+  ].join('\n');
+  const [summary] = simulateNetlist(deck).noise;
+  expect(summary.contributions.map((c) => c.generator).sort()).toEqual([
+    'd1 flicker',
+    'd1 rs',
+    'd1 shot',
+    'r1',
+    'r2',
+  ]);
+  const powers = summary.contributions.map((c) => c.outputPower);
+  expect(powers).toEqual([...powers].sort((a, b) => b - a));
+  expect(Math.sqrt(powers.reduce((a, b) => a + b, 0)) / summary.outputTotal).toBeCloseTo(1, 12);
+});
