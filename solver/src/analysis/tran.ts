@@ -119,7 +119,10 @@ export function* transientAnalysis(
 
     const converged = engine.newton(options.itl4);
     let newDelta = converged ? truncationTimestep(circuit, truncation) : Infinity;
-    if (!converged || newDelta < 0.9 * delta) {
+    // As ngspice's DCtran, the very first time point is accepted once Newton converges: the charges of the
+    // initial point (especially with uic) carry no history for a meaningful truncation-error estimate.
+    const firstPoint = time === 0;
+    if (!converged || (newDelta < 0.9 * delta && !firstPoint)) {
       // Reject the step: restore the previous point and retry with a smaller step.
       unrotateStates(engine);
       history.copyWithin(0, 1, 4);

@@ -21,7 +21,16 @@ import {
   type SetupContext,
   type TruncateContext,
 } from '../device';
-import { LocalStamp, SQRT2, currentConverged, junctionAtTemperature, param, pnjlim, thermalVoltage } from '../semiconductor';
+import {
+  LocalStamp,
+  SQRT2,
+  currentConverged,
+  junctionAtTemperature,
+  param,
+  pnjlim,
+  predictedVoltage,
+  thermalVoltage,
+} from '../semiconductor';
 
 export interface BjtModel {
   type: 1 | -1;
@@ -290,8 +299,14 @@ export class Bjt implements Device {
         vbc = 0;
       }
     } else {
-      ({ vbe, vbc } = this.junctionVoltages(solution));
-      const old = ctx.firstIteration && ctx.mode === 'tran' ? ctx.state[1] : state;
+      const predicting = ctx.firstIteration && ctx.mode === 'tran';
+      if (predicting) {
+        vbe = predictedVoltage(ctx.state, ctx.timesteps, s + VBE);
+        vbc = predictedVoltage(ctx.state, ctx.timesteps, s + VBC);
+      } else {
+        ({ vbe, vbc } = this.junctionVoltages(solution));
+      }
+      const old = predicting ? ctx.state[1] : state;
       const rbe = pnjlim(vbe, old[s + VBE], t.vt, t.vcrit);
       const rbc = pnjlim(vbc, old[s + VBC], t.vt, t.vcrit);
       vbe = rbe.value;

@@ -27,6 +27,7 @@ import {
   junctionAtTemperature,
   param,
   pnjlim,
+  predictedVoltage,
   thermalVoltage,
 } from '../semiconductor';
 
@@ -195,8 +196,9 @@ export class Diode implements Device {
       if (ctx.mode === 'tranop' && this.initialVoltage !== undefined) return this.initialVoltage;
       return this.off ? 0 : this.t.vcrit;
     }
-    let vd = this.stamp.voltage(ctx.solution, 2, 1);
-    const vold = ctx.firstIteration && ctx.mode === 'tran' ? ctx.state[1][s + VD] : ctx.state[0][s + VD];
+    const predicting = ctx.firstIteration && ctx.mode === 'tran';
+    let vd = predicting ? predictedVoltage(ctx.state, ctx.timesteps, s + VD) : this.stamp.voltage(ctx.solution, 2, 1);
+    const vold = predicting ? ctx.state[1][s + VD] : ctx.state[0][s + VD];
     const { model, t } = this;
     const vte = model.n * t.vt;
     let limited: boolean;

@@ -26,6 +26,7 @@ import {
   junctionAtTemperature,
   param,
   pnjlim,
+  predictedVoltage,
   thermalVoltage,
 } from '../semiconductor';
 
@@ -181,8 +182,14 @@ export class Jfet implements Device {
         vgd = -1;
       }
     } else {
-      ({ vgs, vgd } = this.voltages(ctx.solution));
-      const old = ctx.firstIteration && ctx.mode === 'tran' ? ctx.state[1] : state;
+      const predicting = ctx.firstIteration && ctx.mode === 'tran';
+      if (predicting) {
+        vgs = predictedVoltage(ctx.state, ctx.timesteps, s + VGS);
+        vgd = predictedVoltage(ctx.state, ctx.timesteps, s + VGD);
+      } else {
+        ({ vgs, vgd } = this.voltages(ctx.solution));
+      }
+      const old = predicting ? ctx.state[1] : state;
       const rgs = pnjlim(vgs, old[s + VGS], this.vt, this.vcrit);
       const rgd = pnjlim(vgd, old[s + VGD], this.vt, this.vcrit);
       vgs = fetlim(rgs.value, old[s + VGS], this.threshold);

@@ -35,6 +35,7 @@ import {
   param,
   pnjlim,
   potentialFactor,
+  predictedVoltage,
   thermalVoltage,
 } from '../semiconductor';
 
@@ -436,7 +437,8 @@ export class Mosfet implements Device {
     const type = model.type;
     const s = this.s;
     const state = ctx.state[0];
-    const old = ctx.firstIteration && ctx.mode === 'tran' ? ctx.state[1] : state;
+    const predicting = ctx.firstIteration && ctx.mode === 'tran';
+    const old = predicting ? ctx.state[1] : state;
     let vbs: number;
     let vgs: number;
     let vds: number;
@@ -457,7 +459,13 @@ export class Mosfet implements Device {
         vds = 0;
       }
     } else {
-      ({ vbs, vgs, vds } = this.voltages(ctx.solution));
+      if (predicting) {
+        vbs = predictedVoltage(ctx.state, ctx.timesteps, s + VBS);
+        vgs = predictedVoltage(ctx.state, ctx.timesteps, s + VGS);
+        vds = predictedVoltage(ctx.state, ctx.timesteps, s + VDS);
+      } else {
+        ({ vbs, vgs, vds } = this.voltages(ctx.solution));
+      }
       const vgdNew = vgs - vds;
       const vgsOld = old[s + VGS];
       const vdsOld = old[s + VDS];

@@ -206,6 +206,19 @@ export class LocalStamp {
   }
 }
 
+/**
+ * The junction voltage a device linearises at on the first Newton iteration of a transient step: the
+ * value at the last accepted point extrapolated linearly over the new step (ngspice's MODEINITPRED with
+ * its default device-level predictor; on the first step after the operating point, where both stored
+ * points are equal, this is the initial value, as MODEINITTRAN).
+ */
+export function predictedVoltage(state: readonly Float64Array[], timesteps: Float64Array, offset: number): number {
+  const previous = state[1][offset];
+  const before = state[2][offset];
+  const ratio = timesteps[1] > 0 ? timesteps[0] / timesteps[1] : 0;
+  return previous + ratio * (previous - before);
+}
+
 /** ngspice's current convergence test for one branch: |predicted − actual| ≤ reltol·max + abstol. */
 export function currentConverged(predicted: number, actual: number, reltol: number, abstol: number): boolean {
   return Math.abs(predicted - actual) <= reltol * Math.max(Math.abs(predicted), Math.abs(actual)) + abstol;
