@@ -1,4 +1,4 @@
-import { toBundle } from './bundle';
+import { columnsBundle, toBundle } from './bundle';
 import { describeBundle, waveformMimeBundle } from './display';
 import { WAVEFORM_MIME, paneValues, validateBundle } from './waveform/schema';
 import { renderSvg } from './waveform/svg';
@@ -81,5 +81,15 @@ describe('renderSvg', () => {
     expect(svg.match(/class="pane"/g)).toHaveLength(2);
     expect(svg).toContain('v(a&#60;b)');
     expect(svg).not.toContain('NaN');
+  });
+});
+
+describe('columnsBundle', () => {
+  it('plots plain columns in one pane and checks their lengths', () => {
+    const b = columnsBundle({ name: 'C', unit: 'F', values: [1e-9, 1e-8], log: true }, [{ name: 'fc', unit: 'Hz', values: [159e3, 15.9e3] }]);
+    expect(validateBundle(b)).toEqual([]);
+    expect(b.x).toEqual({ name: 'C', unit: 'F', log: true, values: [1e-9, 1e-8] });
+    expect(b.panes).toEqual([{ view: 'value', traces: ['fc'], yLog: false, yLabel: undefined }]);
+    expect(() => columnsBundle({ name: 'x', values: [1, 2] }, [{ name: 'y', values: [1] }])).toThrow(/'y' has 1 values but x 'x' has 2/);
   });
 });

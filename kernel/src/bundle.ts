@@ -117,3 +117,34 @@ export function unitOf(type: VectorType): string {
       return '';
   }
 }
+
+export interface ColumnSpec {
+  name: string;
+  unit?: string;
+  values: ArrayLike<number>;
+}
+
+/**
+ * A waveform bundle from plain columns (sweep results, Monte Carlo statistics, several runs overlaid):
+ * `sim.plot(sim.columnsBundle({name: 'C', unit: 'F', values: cs}, [{name: 'fc', unit: 'Hz', values: fcs}]))`.
+ * All traces go into one pane; each must have as many values as x.
+ */
+export function columnsBundle(
+  x: ColumnSpec & { log?: boolean },
+  traces: ColumnSpec[],
+  options: { title?: string; yLog?: boolean; yLabel?: string } = {},
+): WaveformBundle {
+  for (const t of traces) {
+    if (t.values.length !== x.values.length) {
+      throw new Error(`columnsBundle: trace '${t.name}' has ${t.values.length} values but x '${x.name}' has ${x.values.length}`);
+    }
+  }
+  return {
+    version: 1,
+    title: options.title ?? traces.map((t) => t.name).join(', '),
+    analysis: 'columns',
+    x: { name: x.name, unit: x.unit ?? '', log: x.log ?? false, values: toJsonColumn(x.values) },
+    traces: traces.map((t) => ({ name: t.name, unit: t.unit ?? '', format: 'real', values: toJsonColumn(t.values) })),
+    panes: [{ view: 'value', traces: traces.map((t) => t.name), yLog: options.yLog ?? false, yLabel: options.yLabel }],
+  };
+}

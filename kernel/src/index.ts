@@ -9,7 +9,7 @@
  */
 export { Circuit, SimulationError, load, netlist, type CircuitOptions, type SpiceValue } from './circuit';
 export { AnalysisResult, Simulation, UnknownVectorError, type AnalysisKind } from './results';
-export { toBundle, type BundleOptions } from './bundle';
+export { columnsBundle, toBundle, type BundleOptions, type ColumnSpec } from './bundle';
 export { toCsv } from './csv';
 export { display, describeBundle, plot, showTable, tableMimeBundle, waveformMimeBundle, type MimeBundle } from './display';
 export * from './measure';
