@@ -140,8 +140,8 @@ beforeAll(() => {
   requireNgspice();
 });
 
-it('has at least 30 nonlinear fixture netlists', () => {
-  expect(decks().length).toBeGreaterThanOrEqual(30);
+it('has at least 50 nonlinear fixture netlists', () => {
+  expect(decks().length).toBeGreaterThanOrEqual(50);
 });
 
 describe.each(decks().map((d) => [basename(d), d]))('%s: SpiceSim agrees with ngspice', (name, deck) => {
