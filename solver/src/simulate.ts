@@ -104,8 +104,15 @@ export function* simulationSteps(
   const parse = (deck: string): FlatCircuit =>
     parseAndElaborate(deck, { fileName: options.fileName, readFile: options.readFile });
   // HSPICE .data rows and .alter blocks: one deck text each (the deck itself when it has neither).
-  const { variants, diagnostics } = deckVariants(text, options.fileName);
+  const { variants, monteCarloRuns, ...found } = deckVariants(text, options.fileName);
+  const diagnostics: Diagnostic[] = [...found.diagnostics];
   const random = findRandomCalls(text).length > 0;
+  if (monteCarloRuns > 0 && !random) {
+    diagnostics.push({
+      severity: 'warning',
+      message: `MONTE=${monteCarloRuns}: the deck has no agauss/gauss/aunif/unif values, every run is the same`,
+    });
+  }
   // Without .step, random functions (agauss, gauss, aunif, unif) take their nominal values.
   const nominal = parse(random ? sampleDeck(variants[0].text, undefined) : variants[0].text);
   const sweeps = nominal.analyses.flatMap((card) =>

@@ -159,3 +159,30 @@ describe('deckVariants (HSPICE .data and .alter)', () => {
     ]);
   });
 });
+
+describe('HSPICE SWEEP MONTE=n', () => {
+  const deck = [
+    '* hspice monte carlo',
+    'i1 0 out agauss(1m, 0.3m, 3)',
+    'r1 out 0 1k',
+    '.option seed=3',
+    '.dc r1 1k 1k 1 sweep monte=50',
+    '.measure dc vout find v(out) at=1k',
+    '.end',
+  ].join('\n');
+
+  it('runs n samples, reproducibly, with the spread of the distribution', () => {
+    const first = simulateNetlist(deck);
+    expect(first.runs).toHaveLength(50);
+    expect(first.runs?.[49].values).toEqual({ monte: 50 });
+    const values = first.measurements.map((m) => m.value);
+    expect(simulateNetlist(deck).measurements.map((m) => m.value)).toEqual(values);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    // σ = 0.1 V: the mean of 50 runs is within 4σ/√50 of 1 V.
+    expect(Math.abs(mean - 1)).toBeLessThan((4 * 0.1) / Math.sqrt(50));
+  });
+
+  it('rejects a bad count at its line', () => {
+    expect(() => deckVariants('* t\n.op sweep monte=0\n.end')).toThrow(/whole number from 1/);
+  });
+});

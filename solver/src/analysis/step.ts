@@ -180,6 +180,7 @@ export function withCircuitOverrides(
  * comment lines, so every message still points at the line the user wrote):
  *   .DATA name p1 p2 ... / + v1 v2 ... / .ENDDATA   a table of parameter values, one simulation per row, used by
  *                                                   `SWEEP DATA=name` on .dc/.ac/.tran (and `.DC DATA=name`)
+ *   .TRAN ... SWEEP MONTE=n                         n Monte Carlo runs (random functions drawn anew each run)
  *   .ALTER [title]                                  re-run the deck with the lines that follow: elements and
  *                                                   models of the same name replace the original ones, .param,
  *                                                   .temp and .option lines override, other lines are added
@@ -195,6 +196,8 @@ export interface DeckVariant {
 
 export interface DeckVariants {
   variants: DeckVariant[];
+  /** HSPICE `SWEEP MONTE=n`: the runs are Monte Carlo samples (0 when the deck has none). */
+  monteCarloRuns: number;
   /** What was not understood or cannot be supported, by line. */
   diagnostics: Array<{ severity: 'warning' | 'error'; message: string; loc: SourceLocation }>;
 }
@@ -282,6 +285,24 @@ export function deckVariants(text: string, fileName = '<netlist>'): DeckVariants
     for (let r = 0; r < numbers.length; r += names.length) rows.push(numbers.slice(r, r + names.length));
     tables.set(name, { names, rows, line: card.lines[0] });
     for (const c of cards.slice(k, end + 1)) comment(base, c.lines);
+  }
+
+  // SWEEP MONTE=n on analyses: n Monte Carlo runs of the deck (HSPICE).
+  let monteCarloRuns = 0;
+  for (const card of cards) {
+    const line = base[card.lines[0]];
+    const match = /\s(sweep\s+)?monte\s*=\s*(\S+)/i.exec(line);
+    if (!match || !/^\.(dc|ac|tran|op|noise)$/.test(card.words[0])) continue;
+    const runs = parseValue(match[2]);
+    if (runs === undefined || !Number.isInteger(runs) || runs < 1 || runs > MAX_STEPS) {
+      throw new CircuitError(
+        `MONTE=${match[2]}: the number of Monte Carlo runs must be a whole number from 1 to ${MAX_STEPS}`,
+        at(card.lines[0]),
+        'write e.g. ".tran 1n 100n sweep monte=100"',
+      );
+    }
+    monteCarloRuns = Math.max(monteCarloRuns, runs);
+    base[card.lines[0]] = line.replace(match[0], '');
   }
 
   // SWEEP DATA=name on analyses (and .DC DATA=name, a DC analysis over the table alone).
@@ -377,14 +398,18 @@ export function deckVariants(text: string, fileName = '<netlist>'): DeckVariants
   }
 
   const variants: DeckVariant[] = [];
+  const monte =
+    monteCarloRuns > 0 ? Array.from({ length: monteCarloRuns }, (_, k) => ({ monte: k + 1 })) : [{}];
   for (const { values, text: deck, redefined } of texts) {
     for (const row of rows) {
-      variants.push({
-        values: { ...values, ...row },
-        text: withParameterOverrides(deck, row),
-        redefined: [...redefined, ...Object.keys(row)],
-      });
+      for (const run of monte) {
+        variants.push({
+          values: { ...values, ...row, ...run },
+          text: withParameterOverrides(deck, row),
+          redefined: [...redefined, ...Object.keys(row)],
+        });
+      }
     }
   }
-  return { variants, diagnostics };
+  return { variants, diagnostics, monteCarloRuns };
 }
