@@ -29,7 +29,7 @@ describe('display through tslab', () => {
       `${WAVEFORM_MIME} image/svg+xml text/plain`,
       `${WAVEFORM_MIME} image/svg+xml text/plain`,
     ]);
-    expect(writes[0].data['text/plain']).toBe('Operating Point\nv(in)       1 V\nv(out)      1 V\nv1#branch   0 A');
+    expect(writes[0].data['text/plain']).toBe('Operating Point\nv(in)      1 V\nv(out)     1 V\nv1#branch  0 A');
   });
 
   it('tables escape HTML', () => {
