@@ -1,0 +1,158 @@
+/**
+ * BullMQ with real Redis and real worker processes (`src/worker.ts` through tsx), including the kill -9
+ * test. Runs when SPICESIM_TEST_REDIS_URL is set (CI starts Debian's redis-server).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import * as path from 'node:path';
+import { parseRawfile } from '@spicesim/solver';
+import { databaseTargets } from '../test-support/databases';
+import { startTestApp, type TestApp } from '../test-support/app';
+import { ladderNetlist, RC_NETLIST, readEvents, waitFor, waitForStatus } from './test-helpers';
+
+const redisUrl = process.env.SPICESIM_TEST_REDIS_URL;
+const describeWithRedis = redisUrl ? describe.each(databaseTargets()) : describe.skip.each(databaseTargets());
+
+describeWithRedis('simulation jobs on BullMQ with worker processes ($name PostgreSQL)', (target) => {
+  let t: TestApp;
+  const queueName = `spicesim-test-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const workers: ChildProcess[] = [];
+
+  /** Starts `npm run worker`'s entry from the sources and resolves once it is connected to the queue. */
+  function startWorker(): Promise<ChildProcess> {
+    const child = spawn(
+      process.execPath,
+      ['--require', require.resolve('tsx/cjs'), path.join(__dirname, '..', 'worker.ts')],
+      {
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'test',
+          LOG_LEVEL: 'info',
+          REDIS_URL: redisUrl,
+          DATABASE_URL: t.config.databaseUrl,
+          STORAGE_DIR: t.config.storage.dir,
+          QUEUE_NAME: queueName,
+          // Short locks so a killed worker's job is reclaimed in seconds (defaults: 30 s each).
+          JOB_LOCK_DURATION_MS: '2000',
+          JOB_STALLED_INTERVAL_MS: '1000',
+          JOB_BACKOFF_MS: '100',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    workers.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    return new Promise((resolve, reject) => {
+      let stdout = '';
+      const timer = setTimeout(() => reject(new Error(`worker did not start: ${stderr}`)), 30_000);
+      child.stdout!.on('data', (chunk) => {
+        stdout += chunk;
+        if (stdout.includes('simulation worker ready')) {
+          clearTimeout(timer);
+          resolve(child);
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`worker exited with ${code}: ${stderr}`));
+      });
+    });
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp(target, {
+      redisUrl,
+      jobs: { ...(await import('../test-support/app')).testConfig().jobs, queueName, backoffMs: 100 },
+    });
+    await Promise.all([startWorker(), startWorker()]);
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const child of workers)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await Promise.all(
+      workers.map((child) =>
+        child.exitCode === null && child.signalCode === null
+          ? new Promise((resolve) => child.once('exit', resolve))
+          : undefined,
+      ),
+    );
+    await t?.close();
+  }, 60_000);
+
+  test('workers run jobs and sweeps; progress reaches the API over QueueEvents', async () => {
+    const user = await t.signUp();
+    const created = await t.call('POST', '/api/v1/simulations', {
+      token: user.token,
+      body: { netlist: RC_NETLIST },
+    });
+    expect(created.status).toBe(202);
+    const events = await readEvents(`${t.url}/api/v1/simulations/${created.body.id}/events`, user.token);
+    expect(events[events.length - 1]).toMatchObject({ event: 'status', data: { status: 'completed' } });
+    const row = await t.app.db('simulations').where({ id: created.body.id }).first();
+    // Ran in a worker process, not in the API.
+    expect(row.worker_id).toMatch(new RegExp(`^${hostname()}:\\d+$`));
+    expect(workers.map((w) => `${hostname()}:${w.pid}`)).toContain(row.worker_id);
+
+    const sweep = await t.call('POST', '/api/v1/simulations', {
+      token: user.token,
+      body: { netlist: RC_NETLIST, sweep: { parameter: 'rval', values: [500, 1000, 2000, 4000] } },
+    });
+    const parent = await waitForStatus(t, user.token, sweep.body.id, ['completed', 'failed']);
+    expect(parent.status).toBe('completed');
+    expect(parent.children.every((c: { status: string }) => c.status === 'completed')).toBe(true);
+  }, 60_000);
+
+  test('kill -9 of the worker running a job: another worker completes it, exactly once', async () => {
+    const user = await t.signUp();
+    const netlist = ladderNetlist(100, '200u', '10n');
+    const created = await t.call('POST', '/api/v1/simulations', { token: user.token, body: { netlist } });
+    const id = created.body.id;
+    const running = await waitFor(
+      'the job to be well under way',
+      async () => {
+        const row = await t.app.db('simulations').where({ id }).first();
+        return row.status === 'running' && row.progress > 0.05 ? row : undefined;
+      },
+      30_000,
+      50,
+    );
+    const victim = workers.find((w) => `${hostname()}:${w.pid}` === running.worker_id)!;
+    expect(victim).toBeDefined();
+    victim.kill('SIGKILL');
+    const survivor = workers.find((w) => w !== victim && w.exitCode === null)!;
+
+    const done = await waitForStatus(t, user.token, id, ['completed', 'failed'], 45_000);
+    expect(done.status).toBe('completed');
+    expect(done.attempts).toBe(2);
+    const row = await t.app.db('simulations').where({ id }).first();
+    expect(row.worker_id).toBe(`${hostname()}:${survivor.pid}`);
+    // Two attempts recorded: the lost one (never finished) and the one that completed.
+    const attempts = await t.app
+      .db('simulation_jobs')
+      .where({ simulation_id: id })
+      .orderBy('started_at')
+      .select('worker_id', 'outcome');
+    expect(attempts).toEqual([
+      { worker_id: running.worker_id, outcome: null },
+      { worker_id: `${hostname()}:${survivor.pid}`, outcome: 'completed' },
+    ]);
+    // Metered once, and the result is whole.
+    expect(await t.app.db('usage_records').where({ simulation_id: id }).count({ n: '*' }).first()).toEqual({
+      n: '1',
+    });
+    const raw = await fetch(`${t.url}/api/v1/simulations/${id}/result?format=raw`, {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
+    const plots = parseRawfile(new Uint8Array(await raw.arrayBuffer()));
+    expect(plots[0].vectors).toHaveLength(1 + 101 + 1); // time, v(n0..n100), i(v1)
+    expect(plots[0].vectors[0].real.length).toBe(done.summary.plots[0].points);
+    // Give BullMQ a moment: the job must not be picked up again after completing.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await t.app.db('simulation_jobs').where({ simulation_id: id }).count({ n: '*' }).first()).toEqual({
+      n: '2',
+    });
+  }, 90_000);
+});
