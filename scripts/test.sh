@@ -26,6 +26,9 @@ bash scripts/setup-python.sh || die "Python environment setup failed"
 step "build"
 npm run build || die "build failed"
 
+step "permissions"
+bash scripts/traversable.sh
+
 step "servers"
 eval "$(bash scripts/services.sh)"
 export SPICESIM_REPO_ROOT="$ROOT"
