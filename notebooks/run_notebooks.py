@@ -3,13 +3,14 @@
 nbclient. A notebook fails on any cell error, including a failed `sim.check(...)`. The notebooks themselves
 are not modified; executed copies (and HTML exports with --html) go to the output directory.
 
-    .venv/bin/python notebooks/run_notebooks.py [--out DIR] [--html] [--timeout SECONDS] [notebook ...]
+    .venv/bin/python notebooks/run_notebooks.py [--out DIR] [--html] [--timeout SECONDS] [--summary FILE] [notebook ...]
 
 Prints one line per notebook and `notebooks: N passed, M failed`; exit code 1 when any failed.
 Needs: the kernel built (npm run build -w kernel, and the solver) and installed (scripts/start.sh does both,
 or `node kernel/scripts/install-kernelspec.js`).
 """
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -83,6 +84,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "test-results" / "notebooks")
     parser.add_argument("--html", action="store_true", help="also export each executed notebook to HTML")
     parser.add_argument("--timeout", type=int, default=300, help="per-cell timeout in seconds")
+    parser.add_argument("--summary", type=Path, help="write {passed, failed} as JSON here (for scripts/test.sh)")
     args = parser.parse_args()
     paths = [p.resolve() for p in args.notebooks] or sorted(HERE.glob("*.ipynb"))
     if not paths:
@@ -91,6 +93,8 @@ def main() -> int:
     results = [run(p, args.out, args.timeout, args.html) for p in paths]
     failed = results.count(False)
     print(f"notebooks: {len(results) - failed} passed, {failed} failed (executed copies in {args.out})")
+    if args.summary:
+        args.summary.write_text(json.dumps({"passed": len(results) - failed, "failed": failed}))
     return 1 if failed else 0
 
 

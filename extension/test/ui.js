@@ -12,7 +12,8 @@
  * Screenshots go to extension/test-results/. Prints `ui: N passed, M failed`; exit code 1 on failure.
  * Bounded: every wait has a timeout and the whole run is killed after SPICESIM_UI_TIMEOUT seconds (default 300).
  *
- *   node extension/test/ui.js        (needs: npm ci, npm run build, scripts/setup-python.sh, extension installed)
+ *   node extension/test/ui.js [--summary FILE]   (needs: npm ci, npm run build, scripts/setup-python.sh,
+ *                                                 npm run build:labextension -w extension, kernelspec installed)
  */
 'use strict';
 const { spawn } = require('child_process');
@@ -109,6 +110,7 @@ async function main() {
     await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.5);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.5, { steps: 5 });
+    const zoomStarted = Date.now();
     await page.mouse.up();
     await page.waitForFunction(
       (n) => {
@@ -118,6 +120,8 @@ async function main() {
       before[0],
       { timeout: 15_000 },
     );
+    // Reported, not asserted (no timed tests): includes Playwright's polling interval.
+    console.log(`ui:   zoom -> re-decimated redraw of 3 x 200k points within ${Date.now() - zoomStarted} ms`);
     const after = await viewer.evaluate((el) => {
       const plot = el.querySelector('.jp-SpiceSimWaveform-plot');
       const x = plot.data[0].x;
@@ -408,5 +412,10 @@ main()
     await cleanup();
     const failed = results.filter((r) => !r.ok).length;
     console.log(`ui: ${results.length - failed} passed, ${failed} failed (screenshots in ${path.relative(ROOT, OUT)}/)`);
+    // --summary FILE: {passed, failed} for scripts/test.sh's suite summary.
+    const summaryAt = process.argv.indexOf('--summary');
+    if (summaryAt >= 0 && process.argv[summaryAt + 1]) {
+      fs.writeFileSync(process.argv[summaryAt + 1], JSON.stringify({ passed: results.length - failed, failed }));
+    }
     process.exit(failed > 0 ? 1 : 0);
   });
