@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
+import { Queue } from 'bullmq';
 import { parseRawfile } from '@spicesim/solver';
 import { databaseTargets } from '../test-support/databases';
 import { startTestApp, type TestApp } from '../test-support/app';
@@ -80,6 +81,10 @@ describeWithRedis('simulation jobs on BullMQ with worker processes ($name Postgr
       ),
     );
     await t?.close();
+    // Leave nothing behind in the shared Redis.
+    const queue = new Queue(queueName, { connection: { url: redisUrl } });
+    await queue.obliterate({ force: true });
+    await queue.close();
   }, 60_000);
 
   test('workers run jobs and sweeps; progress reaches the API over QueueEvents', async () => {
