@@ -67,6 +67,8 @@ export class Engine implements LoadContext {
   private limited = false;
   /** Newton iterations over the whole run, for statistics. */
   iterationCount = 0;
+  /** Set when the last Newton run stopped on a singular matrix (nonlinear circuits only). */
+  lastSingular: SingularMatrixError | undefined;
   /** The unknown that failed the last convergence test (for diagnostics). */
   worstUnknown = 0;
 
@@ -205,9 +207,22 @@ export class Engine implements LoadContext {
   newton(maxIterations: number, initJunctions = false): boolean {
     this.firstIteration = true;
     this.initJunctions = initJunctions;
+    this.lastSingular = undefined;
     for (let iteration = 0; iteration < maxIterations; iteration++) {
       this.load();
-      this.solve();
+      if (this.circuit.linear) {
+        this.solve();
+      } else {
+        // A nonlinear iterate can make the matrix singular (every junction off, a node held only by gmin);
+        // that is a failed iteration for the convergence aids to cure, as in ngspice, not the end.
+        try {
+          this.solve();
+        } catch (error) {
+          if (!(error instanceof SingularMatrixError)) throw error;
+          this.lastSingular = error;
+          return false;
+        }
+      }
       this.iterationCount++;
       this.initJunctions = false;
       if (!this.finite()) return false;

@@ -35,9 +35,12 @@ export function solveOperatingPoint(engine: Engine, options: OperatingPointOptio
 
   if (engine.options.gminsteps > 0 && gminStepping(engine, start, maxIterations, log)) return;
   if (engine.options.srcsteps > 0 && sourceStepping(engine, maxIterations, log)) return;
+  const singular = engine.lastSingular;
   const failed = diagnose(engine);
   if (pseudoTransient(engine, start, maxIterations, log)) return;
   engine.clamps = undefined;
+  // A matrix that stays singular whatever the aids do is a topology problem: say which node.
+  if (singular && engine.lastSingular) throw engine.lastSingular;
   throw convergenceFailure(engine, failed);
 }
 
@@ -47,20 +50,49 @@ function mergeClamps(a: Map<number, number>, b: Map<number, number> | undefined)
   return merged;
 }
 
-/** Diagonal gmin stepping: start at 1e-2 S from every node to ground and divide by 10 down to gmin. */
+/**
+ * Dynamic gmin stepping (ngspice's dynamic_gmin): a conductance from every node to ground, starting at
+ * 1e-3 S and divided by an adaptive factor (10 at most) after each converged step; after a failure the
+ * last good solution is restored and the factor shrinks to its fourth root, so a hard region is crossed in
+ * smaller steps. Gives up when the factor no longer moves gmin, or after a bounded number of steps.
+ */
 function gminStepping(engine: Engine, start: Float64Array, maxIterations: number, log: (line: string) => void): boolean {
   log('Starting gmin stepping');
   engine.solution.set(start);
-  let gmin = 1e-2;
-  const steps = Math.max(engine.options.gminsteps, Math.ceil(Math.log10(gmin / engine.options.gmin)));
-  for (let step = 0; step <= steps && gmin > engine.options.gmin; step++) {
-    engine.diagonalGmin = gmin;
-    if (!engine.newton(maxIterations, step === 0)) {
-      log(`gmin step failed at gmin = ${gmin.toExponential(2)}`);
-      engine.diagonalGmin = 0;
-      return false;
+  const maxFactor = 10;
+  const perStep = Math.max(10, engine.options.itl2);
+  const target = engine.options.gmin;
+  let factor = maxFactor;
+  let oldGmin = 1e-2;
+  engine.diagonalGmin = oldGmin / factor;
+  let good = engine.solution.slice();
+  let first = true;
+  for (let step = 0; step < 1000; step++) {
+    const before = engine.iterationCount;
+    const converged = engine.newton(perStep, first);
+    if (converged) {
+      first = false;
+      good = engine.solution.slice();
+      if (engine.diagonalGmin <= target) break;
+      const iterations = engine.iterationCount - before;
+      if (iterations <= perStep / 4) factor = Math.min(factor * Math.sqrt(factor), maxFactor);
+      if (iterations > (3 * perStep) / 4) factor = Math.sqrt(factor);
+      oldGmin = engine.diagonalGmin;
+      if (engine.diagonalGmin < factor * target) {
+        engine.diagonalGmin = target;
+      } else {
+        engine.diagonalGmin /= factor;
+      }
+    } else {
+      if (factor < 1.00005) {
+        log(`gmin step failed at gmin = ${engine.diagonalGmin.toExponential(2)}`);
+        engine.diagonalGmin = 0;
+        return false;
+      }
+      factor = Math.sqrt(Math.sqrt(factor));
+      engine.diagonalGmin = oldGmin / factor;
+      engine.solution.set(good);
     }
-    gmin /= 10;
   }
   engine.diagonalGmin = 0;
   const ok = engine.newton(maxIterations);
