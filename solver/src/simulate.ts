@@ -13,7 +13,7 @@ import { RandomSource, findRandomCalls, sampleDeck } from './analysis/montecarlo
 import { noiseAnalysis } from './analysis/noise';
 import { solveOperatingPoint } from './analysis/op';
 import { poleZeroAnalysis } from './analysis/pz';
-import { sensitivityAnalysis } from './analysis/sens';
+import { acSensitivityAnalysis, sensitivityAnalysis } from './analysis/sens';
 import {
   type DeckVariant,
   type StepSweep,
@@ -309,15 +309,27 @@ export function* simulateCircuit(
         plots.push(columns.toPlot(flat.title, 'Transient Analysis', date));
         break;
       }
-      case 'tf':
-      case 'sens': {
+      case 'sens':
+        if (card.ac) {
+          engine.mode = 'op';
+          solveOperatingPoint(engine, { nodesets, log });
+          const acCard = { ...card, ac: card.ac };
+          const result = yield* withProgress(
+            acSensitivityAnalysis(engine, acCard, flat.title, date),
+            progress,
+          );
+          plots.push(result.plot);
+        } else {
+          engine.mode = 'op';
+          solveOperatingPoint(engine, { nodesets, log });
+          plots.push(sensitivityAnalysis(engine, card, flat.title, date).plot);
+          yield progress(1);
+        }
+        break;
+      case 'tf': {
         engine.mode = 'op';
         solveOperatingPoint(engine, { nodesets, log });
-        const result =
-          card.kind === 'tf'
-            ? transferFunction(engine, card, flat.title, date)
-            : sensitivityAnalysis(engine, card, flat.title, date);
-        plots.push(result.plot);
+        plots.push(transferFunction(engine, card, flat.title, date).plot);
         yield progress(1);
         break;
       }

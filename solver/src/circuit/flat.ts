@@ -112,8 +112,16 @@ export type AnalysisCard =
     }
   /** `.tf outvar insrc`: small-signal DC gain, input and output resistance (typed by netlist/analysis-cards). */
   | { kind: 'tf'; output: OutputVariable; source: string; loc: SourceLocation }
-  /** `.sens outvar`: DC sensitivities of the output to every element value and source. */
-  | { kind: 'sens'; output: OutputVariable; loc: SourceLocation }
+  /**
+   * `.sens outvar [ac dec|oct|lin n fstart fstop]`: DC sensitivities of the output to every element value and
+   * source, or with `ac` the complex small-signal sensitivities at each frequency.
+   */
+  | {
+      kind: 'sens';
+      output: OutputVariable;
+      ac?: { variation: 'dec' | 'oct' | 'lin'; points: number; fstart: number; fstop: number };
+      loc: SourceLocation;
+    }
   /**
    * `.noise v(out[,ref]) src dec|oct|lin n fstart fstop [pts_per_summary]`: output and input-referred noise
    * spectral densities and their integrals.

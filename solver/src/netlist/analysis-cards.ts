@@ -127,7 +127,7 @@ class TokenCursor {
 }
 
 const TF_USAGE = "write e.g. '.tf v(out) vin' or '.tf i(vload) vin'";
-const SENS_USAGE = "write e.g. '.sens v(out)' (DC sensitivities; '.sens ... ac' is not supported yet)";
+const SENS_USAGE = "write e.g. '.sens v(out)' (DC) or '.sens v(out) ac dec 10 1 1meg'";
 const NOISE_USAGE = "write e.g. '.noise v(out) vin dec 10 1 1meg'";
 const FOUR_USAGE = "write e.g. '.four 1k v(out) v(in)'";
 const MEAS_USAGE =
@@ -186,8 +186,20 @@ function tfCard(card: OtherCard): AnalysisCard {
 function sensCard(card: OtherCard): AnalysisCard {
   const cursor = new TokenCursor(card.args, card.loc, '.sens', SENS_USAGE);
   const output = outputVariable(cursor);
-  if (!cursor.atEnd()) cursor.fail(`.sens: AC sensitivity ('${cursor.peek()} ...') is not supported yet`);
-  return { kind: 'sens', output, loc: card.loc };
+  if (cursor.atEnd()) return { kind: 'sens', output, loc: card.loc };
+  if (cursor.next('ac') !== 'ac') cursor.fail(`.sens: expected 'ac' after the output variable`);
+  const variation = cursor.next('dec, oct or lin');
+  if (variation !== 'dec' && variation !== 'oct' && variation !== 'lin') {
+    return cursor.fail(`.sens: unknown sweep '${variation}' (use dec, oct or lin)`);
+  }
+  const points = cursor.number('number of points');
+  const fstart = cursor.number('start frequency');
+  const fstop = cursor.number('stop frequency');
+  if (!cursor.atEnd()) cursor.fail(`.sens: unexpected '${cursor.peek()}'`);
+  if (!(points >= 1) || !(fstart > 0) || !(fstop >= fstart)) {
+    cursor.fail(`.sens ac: needs points >= 1 and 0 < fstart <= fstop (got ${points} ${fstart} ${fstop})`);
+  }
+  return { kind: 'sens', output, ac: { variation, points, fstart, fstop }, loc: card.loc };
 }
 
 function noiseCard(card: OtherCard): AnalysisCard {

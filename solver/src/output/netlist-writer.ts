@@ -203,8 +203,12 @@ function analysisLine(card: AnalysisCard): string {
     }
     case 'tf':
       return `.tf ${outputVariable(card.output)} ${card.source}`;
-    case 'sens':
-      return `.sens ${outputVariable(card.output)}`;
+    case 'sens': {
+      const ac = card.ac
+        ? ` ac ${card.ac.variation} ${num(card.ac.points)} ${num(card.ac.fstart)} ${num(card.ac.fstop)}`
+        : '';
+      return `.sens ${outputVariable(card.output)}${ac}`;
+    }
     case 'noise': {
       const output = outputVariable({ kind: 'voltage', ...card.output });
       const summary = card.pointsPerSummary !== undefined ? ` ${num(card.pointsPerSummary)}` : '';
