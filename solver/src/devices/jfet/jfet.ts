@@ -14,6 +14,7 @@ import {
   type Device,
   type DeviceBuildContext,
   type LoadContext,
+  type NoiseContext,
   type SetupContext,
   type TruncateContext,
 } from '../device';
@@ -47,6 +48,9 @@ export interface JfetModel {
   eg: number;
   xti: number | undefined;
   tnom: number;
+  /** Flicker noise coefficient and exponent. */
+  kf: number;
+  af: number;
 }
 
 // Local terminals and state slots.
@@ -85,6 +89,8 @@ export class Jfet implements Device {
   private ggd = 0;
   private capgs = 0;
   private capgd = 0;
+  /** Device temperature, kelvin (thermal noise). */
+  private kelvin = 300.15;
 
   constructor(
     readonly name: string,
@@ -103,6 +109,20 @@ export class Jfet implements Device {
     this.bFactor = (1 - model.b) / (model.pb - model.vto);
   }
 
+  /**
+   * Noise (ngspice jfetnoise.c): thermal noise of RD and RS, channel thermal noise 4kT·(2/3)·|gm|, flicker
+   * noise KF·|Id|^AF/f.
+   */
+  noise(ctx: NoiseContext): void {
+    const u = this.st.unknowns;
+    const thermal = 4 * ctx.boltzmann * this.kelvin;
+    if (this.gdpr > 0) ctx.source(`${this.name} rd`, u[D], u[DP], thermal * this.gdpr);
+    if (this.gspr > 0) ctx.source(`${this.name} rs`, u[S], u[SP], thermal * this.gspr);
+    ctx.source(`${this.name} id`, u[DP], u[SP], (thermal * 2 * Math.abs(this.gm)) / 3);
+    const flicker = (this.model.kf * Math.exp(this.model.af * Math.log(Math.max(Math.abs(this.cd), 1e-38)))) / ctx.frequency;
+    ctx.source(`${this.name} flicker`, u[DP], u[SP], flicker);
+  }
+
   setup(ctx: SetupContext): void {
     const [d, g, s] = this.nodes.map((n) => ctx.node(n));
     const dp = this.gdpr > 0 ? ctx.node(`${this.name}#drain`) : d;
@@ -114,6 +134,7 @@ export class Jfet implements Device {
   temperature(kelvin: number): void {
     const m = this.model;
     const t = this.instanceTemperature !== undefined ? this.instanceTemperature + CELSIUS_TO_KELVIN : kelvin + this.deltaTemperature;
+    this.kelvin = t;
     const vt = thermalVoltage(t);
     const ratio1 = t / m.tnom - 1;
     let isat = m.is * Math.exp((ratio1 * m.eg) / vt);
@@ -233,7 +254,8 @@ export class Jfet implements Device {
     st.conductance(m, G, DP, ggd);
     st.current(ctx.rhs, G, SP, type * (cgs - ggs * vgs));
     st.current(ctx.rhs, G, DP, type * (cgd - ggd * vgd));
-    const [dd, ss] = this.mode === 1 ? [DP, SP] : [SP, DP];
+    const dd = this.mode === 1 ? DP : SP;
+    const ss = this.mode === 1 ? SP : DP;
     const vgsEff = this.mode === 1 ? vgs : vgd;
     const vdsEff = this.mode * vds;
     st.transconductance(m, dd, ss, G, ss, gm);
@@ -265,7 +287,8 @@ export class Jfet implements Device {
     st.conductance(re, G, DP, this.ggd);
     st.conductance(ctx.im, G, SP, ctx.omega * this.capgs);
     st.conductance(ctx.im, G, DP, ctx.omega * this.capgd);
-    const [dd, ss] = this.mode === 1 ? [DP, SP] : [SP, DP];
+    const dd = this.mode === 1 ? DP : SP;
+    const ss = this.mode === 1 ? SP : DP;
     st.transconductance(re, dd, ss, G, ss, this.gm);
     st.conductance(re, dd, ss, this.gds);
   }
@@ -311,6 +334,8 @@ export function createJfet(card: ElementCard, ctx: DeviceBuildContext): Jfet {
     b: param(p, 1, 'b'),
     fc: param(p, 0.5, 'fc'),
     eg: param(p, 1.11, 'eg'),
+    kf: p.kf ?? 0,
+    af: p.af ?? 1,
     xti: p.xti,
     tnom: (p.tnom ?? ctx.options.tnom) + CELSIUS_TO_KELVIN,
   };
