@@ -9,6 +9,7 @@ import type { Device, DeviceBuildContext, DeviceFactory } from './device';
 import { createDiode } from './diode/diode';
 import { createMosfet } from './mos1';
 import { createBsim4 } from './bsim4';
+import { createEkv } from './ekv';
 import { createBjt } from './bjt/bjt';
 import { createBehavioral } from './behavioral/behavioral';
 import { createJfet } from './jfet/jfet';
@@ -46,10 +47,11 @@ const descriptions: Record<string, string> = {
   y: 'transmission line',
 };
 
-/** M elements: BSIM4 (LEVEL 54 or 14) has its own folder; the other levels are mos1's. */
+/** M elements: BSIM4 (LEVEL 54 or 14) and EKV 2.6 (LEVEL 44, or HSPICE's 55) have their own folders; the other levels are mos1's. */
 function createMosfetByLevel(card: ElementCard, ctx: DeviceBuildContext): Device {
   const level = ctx.circuit.models.get(card.model ?? '')?.params.level;
   if (level === 54 || level === 14) return createBsim4(card, ctx, ctx.model(card, ['nmos', 'pmos']));
+  if (level === 44 || level === 55) return createEkv(card, ctx, ctx.model(card, ['nmos', 'pmos']));
   return createMosfet(card, ctx);
 }
 

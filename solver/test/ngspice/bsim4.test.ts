@@ -124,6 +124,32 @@ describe.each(FAMILIES)('%s: I-V family and derivatives match ngspice', (name) =
   });
 });
 
+describe('charge models: capMod 1 and 2 (and every XPART) in AC', () => {
+  it('terminal currents at 60 bias points match ngspice within 1e-4, real and imaginary parts', () => {
+    const mine = ours('capmod_ac.cir')[0];
+    const reference = runNgspice(join(DIR, 'capmod_ac.cir')).plots[0];
+    let worstReal = 0;
+    let worstImag = 0;
+    let vectors = 0;
+    for (const theirs of reference.vectors.filter((v) => v.name.startsWith('i('))) {
+      const mineVector = vector(mine, theirs.name);
+      // Floors at 1e-6 of the vector's largest magnitude: a gate current's real part is rounding noise.
+      const scale = Math.max(...Array.from(theirs.real, (re, k) => Math.hypot(re, theirs.imag![k])));
+      const scaleRe = scale;
+      const scaleIm = scale;
+      for (let k = 0; k < theirs.real.length; k++) {
+        worstReal = Math.max(worstReal, Math.abs(mineVector.real[k] - theirs.real[k]) / (Math.abs(theirs.real[k]) + 1e-6 * scaleRe + 1e-30));
+        worstImag = Math.max(worstImag, Math.abs(mineVector.imag![k] - theirs.imag![k]) / (Math.abs(theirs.imag![k]) + 1e-6 * scaleIm + 1e-30));
+      }
+      vectors++;
+    }
+    measured.push(`capMod 1/2 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`);
+    expect(vectors).toBe(180);
+    expect(worstReal).toBeLessThan(1e-4);
+    expect(worstImag).toBeLessThan(1e-4);
+  });
+});
+
 describe('spec benchmark 4: CMOS inverter transfer curve', () => {
   it('VM near 0.9 V, gain above 20, VOL below 50 mV, VOH above 1.75 V, and ngspice agrees within 2 mV', () => {
     const mine = ours('inverter_vtc.cir')[0];

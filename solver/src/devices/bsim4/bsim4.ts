@@ -155,11 +155,12 @@ export class Bsim4 implements Device {
     out.vth = ch.vth;
     out.vdsat = ch.vdsat;
     if (withCharges) {
-      // capMod = 0 overlaps: linear CGSO, CGDO, CGBO (manual ch. 7).
+      // Overlaps (manual ch. 7): linear CGSO/CGDO for capMod = 0, else with the bias-dependent
+      // lightly-doped-drain part CGSL/CGDL and CKAPPAS/CKAPPAD; CGBO linear. Per finger, times NF.
       const vgd = vgs - vds;
       const vgb = vgs - vbs;
-      const qgso = p.cgso * vgs;
-      const qgdo = p.cgdo * vgd;
+      const qgso = p.capMod === 0 ? p.cgso * vgs * p.nf : overlapCharge(vgs, p.cgso, p.weffCV * p.cgsl, p.ckappas) * p.nf;
+      const qgdo = p.capMod === 0 ? p.cgdo * vgd * p.nf : overlapCharge(vgd, p.cgdo, p.weffCV * p.cgdl, p.ckappad) * p.nf;
       const qgbo = p.cgbo * vgb;
       out.qg += qgso + qgdo + qgbo;
       out.qd -= qgdo;
@@ -463,8 +464,18 @@ export class Bsim4 implements Device {
   }
 }
 
+/** Overlap charge of capMod 1/2 (b4ld.c's qgso/qgdo): Cgo·V plus the LDD part that saturates in accumulation. */
+function overlapCharge(v: number, cgo: number, cgl: number, ckappa: number): number {
+  const DELTA_1 = 0.02;
+  const t0 = v + DELTA_1;
+  const t1 = Math.sqrt(t0 * t0 + 4 * DELTA_1);
+  const t2 = 0.5 * (t0 - t1);
+  const t4 = Math.sqrt(1 - (4 * t2) / ckappa);
+  return (cgo + cgl) * v - cgl * (t2 + 0.5 * ckappa * (t4 - 1));
+}
+
 const SUPPORTED_SWITCHES: Record<string, number[]> = {
-  capmod: [0],
+  capmod: [0, 1, 2],
   diomod: [1],
   rdsmod: [0],
   rbodymod: [0],

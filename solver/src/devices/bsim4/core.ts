@@ -144,8 +144,19 @@ export interface Bsim4Sized {
   vtlOn: boolean;
   vtl: number;
   tfactor: number;
-  // Charges (capMod = 0) and overlaps.
+  // Charges (capMod 0, 1, 2) and overlaps.
+  capMod: number;
   vfbcv: number;
+  vfbzb: number;
+  noff: number;
+  voffcv: number;
+  ldeb: number;
+  acde: number;
+  moin: number;
+  cgsl: number;
+  cgdl: number;
+  ckappas: number;
+  ckappad: number;
   abulkCVfactor: number;
   xpart: number;
   cgso: number;
@@ -425,6 +436,21 @@ export function sizeDependent(
   if (vbsc > vbm) vbsc = vbm;
   const k2ox = (k2Instance * toxe) / toxm;
 
+  // Flat-band voltage at zero body bias for capMod 1/2 (b4temp.c's vfbzbfactor + type·vth0).
+  const tmp2z = factor1 * Math.sqrt(xdep0);
+  const narrowZb = b('dvt0w') * theta((b('dvt1w') * weff * leff) / tmp2z) * (vbi - phi);
+  const shortZb = b('dvt0') * theta((b('dvt1') * leff) / tmp2z) * (vbi - phi);
+  const tempZb = tempMod <= 1 ? (b('kt1') + b('kt1l') / leff) * tr1 : -b('kt1') * tr1;
+  const vfbzb =
+    -narrowZb -
+    shortZb +
+    (b('k3') * toxe * phi) / (weff + b('w0')) +
+    k1ox * (Math.sqrt(1 + b('lpe0') / leff) - 1) * sqrtPhi +
+    tempZb -
+    phi -
+    k1 * sqrtPhi +
+    type * vth0Instance;
+
   const dvtp2 = b('dvtp2');
   const sized: Bsim4Sized = {
     type,
@@ -528,7 +554,18 @@ export function sizeDependent(
     vtlOn,
     vtl: b('vtl'),
     tfactor,
+    capMod: card.flag('capmod'),
     vfbcv: b('vfbcv'),
+    vfbzb,
+    noff: b('noff'),
+    voffcv: b('voffcv') * (1 + b('tvoffcv') * delTemp),
+    ldeb: Math.sqrt((epssub * vtm0) / (CHARGE_Q * ndep * 1e6)) / 3,
+    acde: b('acde') * Math.pow(ndep / 2e16, -0.25),
+    moin: b('moin'),
+    cgsl: b('cgsl'),
+    cgdl: b('cgdl'),
+    ckappas: b('ckappas'),
+    ckappad: b('ckappad'),
     abulkCVfactor: 1 + Math.pow(b('clc') / leffCV, b('cle')),
     xpart: v('xpart'),
     cgso,
@@ -883,6 +920,10 @@ export function evaluateChannel(p: Bsim4Sized, Vgs: number, Vds: number, Vbs: nu
   out.ids = cdrain * p.nf;
 
   if (!withCharges) return;
+  if (p.capMod !== 0) {
+    chargesSmooth(p, Vgs_eff, Vgst, Vds, Vbseff, Phis, n, Abulk0, out);
+    return;
+  }
   // capMod = 0 intrinsic charges (manual ch. 7, the piecewise "long-channel" charge model), with the
   // XPART = 0 / 0.4 / 0.5 drain-source partitions (0/100, 40/60, 50/50).
   const VbseffCV = Vbseff < 0 ? Vbs : p.phi - Phis;
@@ -939,4 +980,132 @@ export function evaluateChannel(p: Bsim4Sized, Vgs: number, Vds: number, Vbs: nu
   out.qgate = qgate;
   out.qdrn = qdrn;
   out.qbulk = qbulk;
+}
+
+const DELTA_3 = 0.02;
+const DELTA_4 = 0.02;
+
+/**
+ * capMod = 1 and 2 intrinsic charges (manual ch. 7: the smooth single-equation charge model, and for
+ * capMod = 2 the charge-thickness model with the inversion-charge centroid and the gate-bias dependent
+ * surface-potential shift DeltaPhi), cvchargeMod = 0 (VgsteffCV with NOFF and VOFFCV).
+ */
+function chargesSmooth(
+  p: Bsim4Sized,
+  Vgs_eff: number,
+  Vgst: number,
+  Vds: number,
+  Vbseff: number,
+  Phis: number,
+  n: number,
+  Abulk0: number,
+  out: ChannelPoint,
+): void {
+  const Vtm = p.vtm;
+  const VbseffCV = Vbseff < 0 ? Vbseff : p.phi - Phis;
+  const CoxWL = p.coxe * p.weffCV * p.leffCV * p.nf;
+  // VgsteffCV (eq. 7.x): NOFF and VOFFCV shape the subthreshold-to-inversion charge transition.
+  const noff = n * p.noff;
+  const T0n = Vtm * noff;
+  const VgstNVt = (Vgst - p.voffcv) / T0n;
+  const Vgsteff =
+    VgstNVt > EXP_THRESHOLD ? Vgst - p.voffcv : VgstNVt < -EXP_THRESHOLD ? T0n * Math.log(1 + MIN_EXP) : T0n * Math.log(1 + Math.exp(VgstNVt));
+  const vfbzb = p.vfbzb;
+  let V3 = vfbzb - Vgs_eff + VbseffCV - DELTA_3;
+  let T0 = vfbzb <= 0 ? Math.sqrt(V3 * V3 - 4 * DELTA_3 * vfbzb) : Math.sqrt(V3 * V3 + 4 * DELTA_3 * vfbzb);
+  const Vfbeff = vfbzb - 0.5 * (V3 + T0);
+  const AbulkCV = Abulk0 * p.abulkCVfactor;
+  const k1ox = p.k1ox;
+  const depletion = (scale: number): number => {
+    const h = 0.5 * k1ox;
+    const t3 = Vgs_eff - Vfbeff - VbseffCV - Vgsteff;
+    if (k1ox === 0) return 0;
+    const t1 = t3 < 0 ? h + t3 / k1ox : Math.sqrt(h * h + t3);
+    return scale * k1ox * (t1 - h);
+  };
+  const vdseffCV = (VdsatCV: number): number => {
+    const a = VdsatCV - Vds - DELTA_4;
+    const s = Math.sqrt(a * a + 4 * DELTA_4 * VdsatCV);
+    if (Vds === 0) return 0;
+    return a >= 0 ? VdsatCV - 0.5 * (a + s) : VdsatCV * (1 - (2 * DELTA_4) / (s - a));
+  };
+  let qgate: number;
+  let qbulk: number;
+  let qsrc: number;
+  if (p.capMod === 1) {
+    const Qac0 = CoxWL * (Vfbeff - vfbzb);
+    const Qsub0 = depletion(CoxWL);
+    const VdseffCV = vdseffCV(Vgsteff / AbulkCV);
+    const T0a = AbulkCV * VdseffCV;
+    const T1 = 12 * (Vgsteff - 0.5 * T0a + 1e-20);
+    const T3 = (T0a * VdseffCV) / T1;
+    qgate = CoxWL * (Vgsteff - 0.5 * VdseffCV + T3);
+    qbulk = CoxWL * (1 - AbulkCV) * (0.5 * VdseffCV - T3);
+    if (p.xpart > 0.5) {
+      qsrc = -CoxWL * (0.5 * Vgsteff + 0.25 * T0a - (T0a * T0a) / (2 * T1));
+    } else if (p.xpart < 0.5) {
+      const t1 = T1 / 12;
+      const t2 = (0.5 * CoxWL) / (t1 * t1);
+      qsrc = -t2 * (Vgsteff * ((2 * T0a * T0a) / 3 + Vgsteff * (Vgsteff - (4 * T0a) / 3)) - (2 * T0a * T0a * T0a) / 15);
+    } else {
+      qsrc = -0.5 * (qgate + qbulk);
+    }
+    qgate += Qac0 + Qsub0;
+    qbulk -= Qac0 + Qsub0;
+  } else {
+    // Charge-thickness model: accumulation/depletion with the charge centroid Tcen (DEBYE length LDEB, ACDE).
+    const Cox = p.coxp;
+    let Tox = 1e8 * p.toxp;
+    const x = ((Vgs_eff - VbseffCV - vfbzb) / Tox) * p.acde;
+    let Tcen = x > -EXP_THRESHOLD && x < EXP_THRESHOLD ? p.ldeb * Math.exp(x) : x <= -EXP_THRESHOLD ? p.ldeb * MIN_EXP : p.ldeb * MAX_EXP;
+    const LINK = 1e-3 * p.toxp;
+    V3 = p.ldeb - Tcen - LINK;
+    const V4 = Math.sqrt(V3 * V3 + 4 * LINK * p.ldeb);
+    Tcen = p.ldeb - 0.5 * (V3 + V4);
+    let Ccen = p.epssub / Tcen;
+    let Coxeff = (Cox / (Cox + Ccen)) * Ccen;
+    let CoxWLcen = (CoxWL * Coxeff) / p.coxe;
+    const Qac0 = CoxWLcen * (Vfbeff - vfbzb);
+    const Qsub0 = depletion(CoxWLcen);
+    // Gate-bias dependent surface-potential shift DeltaPhi (MOIN).
+    let Denomi: number;
+    if (k1ox <= 0) {
+      Denomi = 0.25 * p.moin * Vtm;
+      T0 = 0.5 * p.sqrtPhi;
+    } else {
+      Denomi = p.moin * Vtm * k1ox * k1ox;
+      T0 = k1ox * p.sqrtPhi;
+    }
+    const DeltaPhi = Vtm * Math.log(1 + ((2 * T0 + Vgsteff) * Vgsteff) / Denomi);
+    const t0 = Vgsteff - DeltaPhi - 0.001;
+    const VgDP = 0.5 * (t0 + Math.sqrt(t0 * t0 + Vgsteff * 0.004));
+    // The inversion-charge centroid, re-evaluated with this Vgsteff (b4ld.c "Tcen reevaluated").
+    Tox += Tox;
+    const T0c = (Vgsteff + p.vtfbphi2) / Tox;
+    Tcen = (p.ados * 1.9e-9) / (1 + Math.exp(p.bdos * 0.7 * Math.log(T0c)));
+    Ccen = p.epssub / Tcen;
+    Coxeff = (Cox / (Cox + Ccen)) * Ccen;
+    CoxWLcen = (CoxWL * Coxeff) / p.coxe;
+    const VdseffCV = vdseffCV(VgDP / AbulkCV);
+    const T0a = AbulkCV * VdseffCV;
+    const T1 = VgDP;
+    const T2 = 12 * (T1 - 0.5 * T0a + 1e-20);
+    const T3 = T0a / T2;
+    qgate = CoxWLcen * (T1 - T0a * (0.5 - T3));
+    qbulk = CoxWLcen * (1 - AbulkCV) * (0.5 * VdseffCV - (T0a * VdseffCV) / T2);
+    if (p.xpart > 0.5) {
+      qsrc = -CoxWLcen * (T1 / 2 + T0a / 4 - (0.5 * T0a * T0a) / T2);
+    } else if (p.xpart < 0.5) {
+      const t2 = T2 / 12;
+      const t3 = (0.5 * CoxWLcen) / (t2 * t2);
+      qsrc = -t3 * (T1 * ((2 * T0a * T0a) / 3 + T1 * (T1 - (4 * T0a) / 3)) - (2 * T0a * T0a * T0a) / 15);
+    } else {
+      qsrc = -0.5 * qgate;
+    }
+    qgate += Qac0 + Qsub0 - qbulk;
+    qbulk -= Qac0 + Qsub0;
+  }
+  out.qgate = qgate;
+  out.qbulk = qbulk;
+  out.qdrn = -(qgate + qbulk + qsrc);
 }

@@ -5,3 +5,5 @@ export { Bsim4, createBsim4 } from './bsim4';
 export { Bsim4Card } from './params';
 export { ChannelPoint, evaluateChannel, sizeDependent } from './core';
 export type { Bsim4Geometry, Bsim4Sized } from './core';
+export { CMOS018_MODELS, bsim4BenchDecks, inverterChain, opampAc, opampStep } from './bench';
+export type { Bsim4BenchDeck } from './bench';
