@@ -318,24 +318,18 @@ export class Bjt implements Device {
     const gmin = ctx.gmin;
 
     // DC currents and their derivatives.
-    const diode = (v: number, isat: number, vtn: number): [number, number] => {
-      if (isat === 0) return [0, 0];
-      if (v >= -3 * vtn) {
-        const ev = Math.exp(v / vtn);
-        return [isat * (ev - 1), (isat * ev) / vtn];
-      }
-      let arg = (3 * vtn) / (v * Math.E);
-      arg = arg * arg * arg;
-      return [-isat * (1 + arg), (isat * 3 * arg) / v];
-    };
-    let [cbe, gbe] = diode(vbe, t.csat, t.vt * model.nf);
-    let [cben, gben] = diode(vbe, t.c2, t.vt * model.ne);
-    gben += gmin;
-    cben += gmin * vbe;
-    const [cbc, gbc] = diode(vbc, t.csat, t.vt * model.nr);
-    let [cbcn, gbcn] = diode(vbc, t.c4, t.vt * model.nc);
-    gbcn += gmin;
-    cbcn += gmin * vbc;
+    this.junctionDiode(vbe, t.csat, t.vt * model.nf);
+    let cbe = this.diodeCurrent;
+    let gbe = this.diodeConductance;
+    this.junctionDiode(vbe, t.c2, t.vt * model.ne);
+    const cben = this.diodeCurrent + gmin * vbe;
+    const gben = this.diodeConductance + gmin;
+    this.junctionDiode(vbc, t.csat, t.vt * model.nr);
+    const cbc = this.diodeCurrent;
+    const gbc = this.diodeConductance;
+    this.junctionDiode(vbc, t.c4, t.vt * model.nc);
+    const cbcn = this.diodeCurrent + gmin * vbc;
+    const gbcn = this.diodeConductance + gmin;
 
     // Base charge: Early effect and high injection.
     const oik = model.invIkf / this.area;
@@ -496,6 +490,26 @@ export class Bjt implements Device {
     st.inject(rhs, EP, ceqbe);
     st.inject(rhs, S, -ceqcs);
     this.stampMatrix(ctx.matrix, gpi, gmu, gm, go, gx, geqcb, gccs, geqbx);
+  }
+
+  private diodeCurrent = 0;
+  private diodeConductance = 0;
+
+  /** Current and conductance of an ideal junction isat·(exp(v/vtn) − 1), into diodeCurrent/diodeConductance. */
+  private junctionDiode(v: number, isat: number, vtn: number): void {
+    if (isat === 0) {
+      this.diodeCurrent = 0;
+      this.diodeConductance = 0;
+    } else if (v >= -3 * vtn) {
+      const ev = Math.exp(v / vtn);
+      this.diodeCurrent = isat * (ev - 1);
+      this.diodeConductance = (isat * ev) / vtn;
+    } else {
+      let arg = (3 * vtn) / (v * Math.E);
+      arg = arg * arg * arg;
+      this.diodeCurrent = -isat * (1 + arg);
+      this.diodeConductance = (isat * 3 * arg) / v;
+    }
   }
 
   private stampMatrix(

@@ -294,20 +294,35 @@ function bulkCharge(
 }
 
 /**
- * Meyer's gate capacitances (half values, as DEVqmeyer): gate-source, gate-drain, gate-bulk for the
- * normal orientation (vgs, vgd, with vds = vgs − vgd >= 0).
+ * Meyer's gate capacitances (half values, as DEVqmeyer) for the normal orientation (vgs, vgd, with
+ * vds = vgs − vgd >= 0), written into `out` as [gate-source, gate-drain, gate-bulk]; `swap` writes the
+ * first two the other way round (the device is operated with drain and source interchanged).
  */
-function meyer(vgs: number, vgd: number, von: number, vdsat: number, phi: number, cox: number): [number, number, number] {
+function meyer(vgs: number, vgd: number, von: number, vdsat: number, phi: number, cox: number, out: Float64Array, swap: boolean): void {
   const vds = vgs - vgd;
   const vgst = vgs - von;
-  if (vgst <= -phi) return [0, 0, cox / 2];
-  if (vgst <= -phi / 2) return [0, 0, (-vgst * cox) / (2 * phi)];
-  if (vgst <= 0) return [(vgst * cox) / (1.5 * phi) + cox / 3, 0, (-vgst * cox) / (2 * phi)];
-  if (vdsat <= vds) return [cox / 3, 0, 0];
-  const vddif = 2 * vdsat - vds;
-  const vddif1 = vdsat - vds - 1e-12;
-  const vddif2 = vddif * vddif;
-  return [(cox * (1 - (vddif1 * vddif1) / vddif2)) / 3, (cox * (1 - (vdsat * vdsat) / vddif2)) / 3, 0];
+  let gs = 0;
+  let gd = 0;
+  let gb = 0;
+  if (vgst <= -phi) {
+    gb = cox / 2;
+  } else if (vgst <= -phi / 2) {
+    gb = (-vgst * cox) / (2 * phi);
+  } else if (vgst <= 0) {
+    gs = (vgst * cox) / (1.5 * phi) + cox / 3;
+    gb = (-vgst * cox) / (2 * phi);
+  } else if (vdsat <= vds) {
+    gs = cox / 3;
+  } else {
+    const vddif = 2 * vdsat - vds;
+    const vddif1 = vdsat - vds - 1e-12;
+    const vddif2 = vddif * vddif;
+    gs = (cox * (1 - (vddif1 * vddif1) / vddif2)) / 3;
+    gd = (cox * (1 - (vdsat * vdsat) / vddif2)) / 3;
+  }
+  out[0] = swap ? gd : gs;
+  out[1] = swap ? gs : gd;
+  out[2] = gb;
 }
 
 // Local terminals.
@@ -359,6 +374,8 @@ export class Mosfet implements Device {
   private capgs = 0;
   private capgd = 0;
   private capgb = 0;
+  /** Meyer half-capacitances of the present evaluation (reused, no allocation per load). */
+  private readonly meyerHalf = new Float64Array(3);
   /** Device temperature, kelvin (thermal noise). */
   private kelvin = 300.15;
 
@@ -537,10 +554,12 @@ export class Mosfet implements Device {
     const junctionS = bulkCharge(vbs, t.czbs, t.czbssw, model.mj, model.mjsw, model.fc, t.bulkPotential);
     this.capbd = junctionD.capacitance;
     this.capbs = junctionS.capacitance;
-    const [hgs, hgd, hgb] =
-      this.mode === 1
-        ? meyer(vgs, vgd, channel.von, channel.vdsat, t.phi, this.oxideCap)
-        : swapMeyer(meyer(vgd, vgs, channel.von, channel.vdsat, t.phi, this.oxideCap));
+    const half = this.meyerHalf;
+    if (this.mode === 1) meyer(vgs, vgd, channel.von, channel.vdsat, t.phi, this.oxideCap, half, false);
+    else meyer(vgd, vgs, channel.von, channel.vdsat, t.phi, this.oxideCap, half, true);
+    const hgs = half[0];
+    const hgd = half[1];
+    const hgb = half[2];
     state[s + CAPGS] = hgs;
     state[s + CAPGD] = hgd;
     state[s + CAPGB] = hgb;
@@ -609,7 +628,8 @@ export class Mosfet implements Device {
       st.current(ctx.rhs, G, B, type * ceqgb);
     }
     // Channel current from the effective drain to the effective source.
-    const [dd, ss] = this.mode === 1 ? [DP, SP] : [SP, DP];
+    const dd = this.mode === 1 ? DP : SP;
+    const ss = this.mode === 1 ? SP : DP;
     const vgsEff = this.mode === 1 ? vgs : vgd;
     const vdsEff = this.mode === 1 ? vds : -vds;
     const vbsEff = this.mode === 1 ? vbs : vbd;
@@ -655,7 +675,8 @@ export class Mosfet implements Device {
     st.conductance(im, G, SP, w * this.capgs);
     st.conductance(im, G, DP, w * this.capgd);
     st.conductance(im, G, B, w * this.capgb);
-    const [dd, ss] = this.mode === 1 ? [DP, SP] : [SP, DP];
+    const dd = this.mode === 1 ? DP : SP;
+    const ss = this.mode === 1 ? SP : DP;
     st.transconductance(re, dd, ss, G, ss, this.gm);
     st.conductance(re, dd, ss, this.gds);
     st.transconductance(re, dd, ss, B, ss, this.gmbs);
@@ -693,10 +714,12 @@ export class Mosfet implements Device {
     const mode = vds >= 0 ? 1 : -1;
     const channel = mode === 1 ? this.channel.evaluate(vgs, vds, vbs, t) : this.channel.evaluate(vgd, -vds, vbd, t);
     this.von = type * channel.von;
-    const [hgs, hgd, hgb] =
-      mode === 1
-        ? meyer(vgs, vgd, channel.von, channel.vdsat, t.phi, this.oxideCap)
-        : swapMeyer(meyer(vgd, vgs, channel.von, channel.vdsat, t.phi, this.oxideCap));
+    const half = this.meyerHalf;
+    if (mode === 1) meyer(vgs, vgd, channel.von, channel.vdsat, t.phi, this.oxideCap, half, false);
+    else meyer(vgd, vgs, channel.von, channel.vdsat, t.phi, this.oxideCap, half, true);
+    const hgs = half[0];
+    const hgd = half[1];
+    const hgb = half[2];
     state[s + CAPGS] = hgs;
     state[s + CAPGD] = hgd;
     state[s + CAPGB] = hgb;
@@ -708,10 +731,6 @@ export class Mosfet implements Device {
     state[s + QBD] = bulkCharge(vbd, t.czbd, t.czbdsw, model.mj, model.mjsw, model.fc, t.bulkPotential).charge;
     state[s + QBS] = bulkCharge(vbs, t.czbs, t.czbssw, model.mj, model.mjsw, model.fc, t.bulkPotential).charge;
   }
-}
-
-function swapMeyer([gs, gd, gb]: [number, number, number]): [number, number, number] {
-  return [gd, gs, gb];
 }
 
 export function mosGeometry(card: ElementCard, model: MosModel, ctx: DeviceBuildContext): MosGeometry {
