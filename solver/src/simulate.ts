@@ -101,8 +101,7 @@ export function* simulationSteps(
   text: string,
   options: SimulationOptions = {},
 ): Generator<SimulationProgress, SimulationResult> {
-  const parse = (deck: string): FlatCircuit =>
-    parseAndElaborate(deck, { fileName: options.fileName, readFile: options.readFile });
+  const parse = (deck: string, random?: RandomSource): FlatCircuit => parseSampled(deck, random, options);
   // HSPICE .data rows and .alter blocks: one deck text each (the deck itself when it has neither).
   const { variants, monteCarloRuns, ...found } = deckVariants(text, options.fileName);
   const diagnostics: Diagnostic[] = [...found.diagnostics];
@@ -114,7 +113,7 @@ export function* simulationSteps(
     });
   }
   // Without .step, random functions (agauss, gauss, aunif, unif) take their nominal values.
-  const nominal = parse(random ? sampleDeck(variants[0].text, undefined) : variants[0].text);
+  const nominal = parse(variants[0].text);
   const sweeps = nominal.analyses.flatMap((card) =>
     card.kind === 'other' && card.name === 'step' ? [parseStep(card)] : [],
   );
@@ -122,7 +121,7 @@ export function* simulationSteps(
     const result = yield* simulateCircuit(nominal, options);
     return { ...result, diagnostics: [...diagnostics, ...result.diagnostics] };
   }
-  return yield* multipleSimulations(variants, nominal, sweeps, random, parse, diagnostics, options);
+  return yield* multipleSimulations(variants, nominal, sweeps, parse, diagnostics, options);
 }
 
 /**
@@ -134,8 +133,7 @@ function* multipleSimulations(
   variants: DeckVariant[],
   nominal: FlatCircuit,
   sweeps: StepSweep[],
-  random: boolean,
-  parse: (deck: string) => FlatCircuit,
+  parse: (deck: string, random?: RandomSource) => FlatCircuit,
   variantDiagnostics: Diagnostic[],
   options: SimulationOptions,
 ): Generator<SimulationProgress, SimulationResult> {
@@ -150,9 +148,9 @@ function* multipleSimulations(
     const values = { ...variant.values, ...stepped };
     const parameters: Record<string, number> = {};
     for (const sweep of sweeps) if (sweep.kind === 'param') parameters[sweep.name] = stepped[sweep.name];
-    let deck = withParameterOverrides(variant.text, parameters);
-    if (random) deck = sampleDeck(deck, new RandomSource(seed, run));
-    const flat = withCircuitOverrides(parse(deck), sweeps, stepped);
+    const deck = withParameterOverrides(variant.text, parameters);
+    // Random functions (in the deck or its includes) draw anew for every run, as LTspice does for .step.
+    const flat = withCircuitOverrides(parse(deck, new RandomSource(seed, run)), sweeps, stepped);
     // The overriding .param lines redefine parameters on purpose: not worth a warning.
     const overridden = [...Object.keys(parameters), ...variant.redefined].map(
       (name) => `parameter '${name}' is defined again`,
@@ -186,6 +184,22 @@ function* multipleSimulations(
   };
 }
 
+/**
+ * Parse a deck with its random functions sampled from `random` (nominal values without one), in the deck
+ * and in every file it includes, in reading order, so a run is reproducible.
+ */
+function parseSampled(
+  text: string,
+  random: RandomSource | undefined,
+  options: SimulationOptions,
+): FlatCircuit {
+  const readFile = options.readFile;
+  return parseAndElaborate(sampleDeck(text, random), {
+    fileName: options.fileName,
+    readFile: readFile && ((path: string) => sampleDeck(readFile(path), random)),
+  });
+}
+
 /** The deck of Monte Carlo run `run` for `seed`, simulated (what every worker of montecarlo-pool.ts does). */
 export function simulateMonteCarloRun(
   text: string,
@@ -193,11 +207,7 @@ export function simulateMonteCarloRun(
   run: number,
   options: SimulationOptions = {},
 ): SimulationResult {
-  const deck = sampleDeck(text, new RandomSource(seed, run));
-  const steps = simulateCircuit(
-    parseAndElaborate(deck, { fileName: options.fileName, readFile: options.readFile }),
-    options,
-  );
+  const steps = simulateCircuit(parseSampled(text, new RandomSource(seed, run), options), options);
   for (;;) {
     const next = steps.next();
     if (next.done) return next.value;

@@ -118,3 +118,31 @@ describe('Monte Carlo statistics of a linear circuit', () => {
     expect(Math.abs(statistics(values).mean - 4)).toBeLessThan((4 * sigma) / Math.sqrt(20));
   });
 });
+
+it('samples random functions in included files too, reproducibly per run', () => {
+  const files: Record<string, string> = { 'mc.lib': '.param rv = agauss(1k, 100, 1)\n' };
+  const deck = [
+    '* mc via include',
+    '.include mc.lib',
+    'i1 0 out 1m',
+    'r1 out 0 {rv}',
+    '.step param run 1 30 1',
+    '.dc i1 1m 1m 1',
+    '.meas dc vout find v(out) at=1m',
+    '.end',
+  ].join('\n');
+  const run = () =>
+    simulateNetlist(deck, { readFile: (path) => files[path] }).measurements.map((m) => m.value);
+  const values = run();
+  expect(run()).toEqual(values);
+  const stats = statistics(values);
+  // v = 1 mA · R with σ(R) = 100 Ω: σ(v) = 0.1 V.
+  expect(Math.abs(stats.mean - 1)).toBeLessThan((4 * 0.1) / Math.sqrt(30));
+  expect(stats.std).toBeGreaterThan(0.05);
+  expect(stats.std).toBeLessThan(0.15);
+  // Without .step the included call takes its nominal value.
+  const nominal = simulateNetlist(deck.replace('.step param run 1 30 1', ''), {
+    readFile: (path) => files[path],
+  });
+  expect(nominal.measurements[0].value).toBeCloseTo(1, 12);
+});
