@@ -25,6 +25,7 @@ import { registerProjectRoutes } from './projects/routes';
 import { ProjectService } from './projects/service';
 import { LocalDiskStore, type ObjectStore } from './storage';
 import { S3Store } from './storage/s3';
+import { createBilling, registerBillingRoutes } from './billing';
 import { createJobs } from './jobs';
 import type { SimulationService } from './jobs/service';
 import { registerUsageRoutes } from './usage/routes';
@@ -75,6 +76,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   // Plan limits apply only when billing (Stripe) is configured.
   const usage = new UsageService(db, Boolean(config.stripe));
   const jobs = await createJobs({ config, db, storage, logger, projects, usage });
+  const billing = createBilling(config, db, orgs);
 
   const koa = new Koa<AppState>({ proxy: config.trustProxy });
   const metrics = createMetrics();
@@ -107,6 +109,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   registerModelRoutes(api, { models, orgs, searchLimit });
   jobs.register(api);
   registerUsageRoutes(api, { usage, orgs });
+  registerBillingRoutes(api, { billing });
   api.router.get('/openapi.json', (ctx) => {
     ctx.body = api.openapi({ title: 'SpiceSim API', version: '1' });
   });
