@@ -4,7 +4,8 @@
  * `runMonteCarlo(deck, { runs, seed })` simulates `runs` independent samples of a deck with random parameter
  * functions (agauss, gauss, aunif, unif; see analysis/montecarlo.ts). Run k always uses the generator seeded
  * by (seed, k), so results are identical whatever the number of workers or the order runs finish in.
- * Workers take the next run when they finish one (dynamic scheduling), and `onProgress` hears each finished run.
+ * Workers take the next chunk of runs when they finish one (dynamic scheduling), and `onProgress` hears each
+ * finished run.
  * Each run's measurements (and optionally its plots) come back as data, with per-measurement statistics.
  *
  * Under ts-node/jest the worker loads this TypeScript file through @swc/core (a dev dependency); the built
@@ -105,6 +106,9 @@ function runOnWorkers(
   count: number,
   finished: (result: MonteCarloRun) => void,
 ): Promise<void> {
+  // Runs go out in chunks (a few per worker and round) so small circuits are not dominated by messaging,
+  // while the last chunks stay small enough to balance the workers.
+  const chunk = Math.max(1, Math.min(64, Math.floor(runs / (count * 8))));
   return new Promise((resolvePool, rejectPool) => {
     let next = 0;
     let active = 0;
@@ -115,7 +119,9 @@ function runOnWorkers(
     };
     const feed = (worker: Worker): void => {
       if (next < runs) {
-        worker.postMessage({ run: next++ });
+        const first = next;
+        next = Math.min(runs, next + chunk);
+        worker.postMessage({ first, last: next });
       } else {
         active--;
         void worker.terminate();
@@ -126,8 +132,8 @@ function runOnWorkers(
       const worker = startWorker({ spicesimMonteCarlo: true, ...setup });
       pool.push(worker);
       active++;
-      worker.on('message', (result: MonteCarloRun) => {
-        finished(result);
+      worker.on('message', (results: MonteCarloRun[]) => {
+        for (const result of results) finished(result);
         feed(worker);
       });
       worker.on('error', (error) => {
@@ -164,7 +170,9 @@ function startWorker(setup: WorkerSetup): Worker {
 if (!isMainThread && (workerData as WorkerSetup | undefined)?.spicesimMonteCarlo && parentPort) {
   const setup = workerData as WorkerSetup;
   const port = parentPort;
-  port.on('message', (message: { run: number }) => {
-    port.postMessage(simulateRun(setup, message.run));
+  port.on('message', (message: { first: number; last: number }) => {
+    const results: MonteCarloRun[] = [];
+    for (let run = message.first; run < message.last; run++) results.push(simulateRun(setup, run));
+    port.postMessage(results);
   });
 }
