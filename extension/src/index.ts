@@ -6,6 +6,7 @@ import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/applica
 import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import { LanguageSupport } from '@codemirror/language';
 import { spiceLanguage } from './spice-language';
+import { schematicPlugin } from './schematic/plugin';
 
 export const SPICE_MIME = 'text/x-spice';
 
@@ -35,4 +36,6 @@ const spiceLanguagePlugin: JupyterFrontEndPlugin<void> = {
 
 export { WaveformViewer } from './waveform-viewer';
 export { spiceLanguage, spiceParser } from './spice-language';
-export default [spiceLanguagePlugin];
+export { SchematicEditor } from './schematic/editor';
+export { ICrossProbe } from './schematic/crossprobe';
+export default [spiceLanguagePlugin, schematicPlugin];

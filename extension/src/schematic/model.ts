@@ -104,6 +104,8 @@ export class Schematic {
   private readonly items = new Map<string, Item>();
   private readonly tree = new RBush<IndexEntry>();
   private readonly entries = new Map<string, IndexEntry>();
+  /** Element names (lower case) to part ids. */
+  private readonly names = new Map<string, string>();
   private undoStack: Change[] = [];
   private redoStack: Change[] = [];
   private pending: Change | null = null;
@@ -373,6 +375,7 @@ export class Schematic {
   load(items: Item[], sheet: Sheet): void {
     this.items.clear();
     this.entries.clear();
+    this.names.clear();
     this.tree.clear();
     this.undoStack = [];
     this.redoStack = [];
@@ -382,6 +385,7 @@ export class Schematic {
     for (const item of items) {
       if (this.items.has(item.id)) throw new SchematicError(`duplicate item id '${item.id}'`);
       this.items.set(item.id, item);
+      if (item.kind === 'part' && item.name && PARTS[item.type]?.prefix) this.names.set(item.name.toLowerCase(), item.id);
       const entry = { ...this.boxOfItem(item), id: item.id };
       this.entries.set(item.id, entry);
       entries.push(entry);
@@ -463,13 +467,12 @@ export class Schematic {
   }
 
   partByName(name: string): PartItem | undefined {
-    const wanted = name.toLowerCase();
-    return this.parts().find((p) => PARTS[p.type].prefix && p.name.toLowerCase() === wanted);
+    const id = this.names.get(name.toLowerCase());
+    return id ? (this.items.get(id) as PartItem) : undefined;
   }
 
   nextName(prefix: string): string {
-    const used = new Set(this.parts().map((p) => p.name.toUpperCase()));
-    for (let n = 1; ; n++) if (!used.has(`${prefix}${n}`)) return `${prefix}${n}`;
+    for (let n = 1; ; n++) if (!this.names.has(`${prefix}${n}`.toLowerCase())) return `${prefix}${n}`;
   }
 
   // ---- internals ---------------------------------------------------------------------------------------
@@ -590,6 +593,9 @@ export class Schematic {
   }
 
   private setItem(id: string, item: Item | undefined): void {
+    const previous = this.items.get(id);
+    if (previous?.kind === 'part' && previous.name && this.names.get(previous.name.toLowerCase()) === id) this.names.delete(previous.name.toLowerCase());
+    if (item?.kind === 'part' && item.name && PARTS[item.type].prefix) this.names.set(item.name.toLowerCase(), id);
     const old = this.entries.get(id);
     if (old) {
       this.tree.remove(old);

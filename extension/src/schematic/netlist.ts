@@ -24,8 +24,8 @@ export interface GeneratedNetlist {
 /** MOSFET instance parameters written when the part has none (the level-1 defaults would give 100 um x 100 um). */
 const DEFAULT_MOS_PARAMS = 'W=10u L=1u';
 
-export function generateNetlist(schematic: Schematic, options: { analyses?: string } = {}): GeneratedNetlist {
-  const connectivity = extractConnectivity(schematic);
+export function generateNetlist(schematic: Schematic, options: { analyses?: string; connectivity?: Connectivity } = {}): GeneratedNetlist {
+  const connectivity = options.connectivity ?? extractConnectivity(schematic);
   const lines: string[] = [`* ${schematic.sheet.title.replace(/\n/g, ' ') || 'schematic'}`];
   const partOfLine = new Map<number, string>();
   const lineOfPart = new Map<string, number>();

@@ -4,6 +4,7 @@
  * Symbols are drawn in local part coordinates; the group's transform applies flip, rotation and position in
  * the same order as geometry.transformPoint.
  */
+import { type Connectivity, extractConnectivity } from './connectivity';
 import type { Item, PartItem, Schematic } from './model';
 import { PARTS, type PartType } from './parts';
 
@@ -64,39 +65,9 @@ export function itemMarkup(schematic: Schematic, item: Item): string {
   }
 }
 
-/** Dots where three or more wire ends / pins meet, or where a wire end lands on another wire (a T). */
-export function junctionDots(schematic: Schematic): Array<{ x: number; y: number }> {
-  const count = new Map<string, number>();
-  const add = (x: number, y: number, n = 1) => count.set(`${x},${y}`, (count.get(`${x},${y}`) ?? 0) + n);
-  for (const wire of schematic.wires()) {
-    const ends = [wire.points[0], wire.points[wire.points.length - 1]];
-    for (const p of ends) add(p.x, p.y);
-    // Interior vertices and points passed through count twice (a wire continuing through).
-    for (const p of wire.points.slice(1, -1)) add(p.x, p.y, 2);
-  }
-  for (const part of schematic.parts()) for (const p of schematic.pinPositions(part)) add(p.x, p.y);
-  const dots: Array<{ x: number; y: number }> = [];
-  for (const [key, n] of count) {
-    const [x, y] = key.split(',').map(Number);
-    // A wire end on the middle of another wire's segment also makes a T.
-    let through = 0;
-    for (const id of schematic.itemsTouching({ minX: x, minY: y, maxX: x, maxY: y })) {
-      const wire = schematic.get(id);
-      if (wire?.kind !== 'wire') continue;
-      const first = wire.points[0];
-      const last = wire.points[wire.points.length - 1];
-      if ((first.x === x && first.y === y) || (last.x === x && last.y === y)) continue;
-      if (wire.points.some((p) => p.x === x && p.y === y)) continue;
-      if (wire.points.some((b, k) => k > 0 && onAxisSegment(x, y, wire.points[k - 1], b))) through += 2;
-    }
-    if (n + through >= 3) dots.push({ x, y });
-  }
-  return dots;
-}
-
-function onAxisSegment(x: number, y: number, a: { x: number; y: number }, b: { x: number; y: number }): boolean {
-  if (a.x === b.x) return x === a.x && y > Math.min(a.y, b.y) && y < Math.max(a.y, b.y);
-  return y === a.y && x > Math.min(a.x, b.x) && x < Math.max(a.x, b.x);
+/** Dots where three or more wire arms / pins meet, or where a wire end lands on another wire (a T). */
+export function junctionDots(schematic: Schematic, connectivity: Connectivity = extractConnectivity(schematic)): Array<{ x: number; y: number }> {
+  return connectivity.dots;
 }
 
 export const SCHEMATIC_CSS = `
