@@ -14,5 +14,6 @@ export { toCsv } from './csv';
 export { display, describeBundle, plot, showTable, tableMimeBundle, waveformMimeBundle, type MimeBundle } from './display';
 export * from './measure';
 export { CheckError, check, type Tolerance } from './check';
+export * from './spectral';
 export { useSolver, type Plot, type SimulationResult, type SolverApi, type Vector } from './solver-contract';
 export * from './waveform';

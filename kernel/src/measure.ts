@@ -310,3 +310,22 @@ function formatRange(values: Column): string {
   }
   return `${lo.toPrecision(4)}..${hi.toPrecision(4)}`;
 }
+
+export interface DelayOptions {
+  /** Level the input must cross (default: halfway between its first and last value). */
+  inputLevel?: number;
+  /** Level the output must cross (default: halfway between its first and last value). */
+  outputLevel?: number;
+  inputEdge?: 'rise' | 'fall' | 'either';
+  outputEdge?: 'rise' | 'fall' | 'either';
+}
+
+/** Propagation delay: from the input crossing its level to the next output crossing of its level. */
+export function delay(time: Column, input: Column, output: Column, options: DelayOptions = {}): number {
+  checkColumns('delay', time, input, 2);
+  checkColumns('delay', time, output, 2);
+  const mid = (c: Column) => (c[0] + c[c.length - 1]) / 2;
+  const start = crossing(time, input, options.inputLevel ?? mid(input), { edge: options.inputEdge ?? 'either' });
+  const end = crossing(time, output, options.outputLevel ?? mid(output), { edge: options.outputEdge ?? 'either', from: start });
+  return end - start;
+}
