@@ -48,6 +48,12 @@ export interface DiodeModel {
   xti: number;
   kf: number;
   af: number;
+  /** High-injection knee currents (forward, reverse), 0 when not given. */
+  ikf: number;
+  ikr: number;
+  /** Recombination current ISR with emission coefficient NR (0 when ISR is not given). */
+  isr: number;
+  nr: number;
   /** Nominal temperature, kelvin. */
   tnom: number;
 }
@@ -71,6 +77,10 @@ export function diodeModel(params: Record<string, number>, defaultTnom: number):
     xti: param(params, 3, 'xti'),
     kf: param(params, 0, 'kf'),
     af: param(params, 1, 'af'),
+    ikf: param(params, 0, 'ikf', 'ik'),
+    ikr: param(params, 0, 'ikr'),
+    isr: param(params, 0, 'isr'),
+    nr: param(params, 2, 'nr'),
     tnom: (params.tnom ?? defaultTnom) + CELSIUS_TO_KELVIN,
   };
 }
@@ -86,6 +96,13 @@ export interface DiodeTemperature {
   cjo: number;
   /** Breakdown voltage adjusted so that the current at −bv is −IBV. */
   bv: number;
+  /** Recombination saturation current (area included), its emission coefficient and the grading M. */
+  recSat: number;
+  nr: number;
+  grading: number;
+  /** Knee currents, area included (0: no high-injection roll-off). */
+  ikf: number;
+  ikr: number;
 }
 
 export function diodeTemperature(model: DiodeModel, kelvin: number, area: number, reltol: number): DiodeTemperature {
@@ -117,10 +134,31 @@ export function diodeTemperature(model: DiodeModel, kelvin: number, area: number
       bv = xbv;
     }
   }
-  return { vt, isat, vcrit, potential: junction.potential, cjo: junction.capacitance * area, bv };
+  const recSat =
+    model.isr > 0
+      ? model.isr * area * Math.exp(((ratio - 1) * model.eg) / (model.nr * vt) + (model.xti / model.nr) * Math.log(ratio))
+      : 0;
+  return {
+    vt,
+    isat,
+    vcrit,
+    potential: junction.potential,
+    cjo: junction.capacitance * area,
+    bv,
+    recSat,
+    nr: model.nr,
+    grading: model.m,
+    ikf: model.ikf * area,
+    ikr: model.ikr * area,
+  };
 }
 
-/** Static current and conductance of the junction at vd (without GMIN). */
+/**
+ * Static current and conductance of the junction at vd (without GMIN), as ngspice 39's dioload.c: the
+ * ideal exponential, in forward bias plus the recombination current ISR·(exp(vd/(NR·vt)) − 1)·((1 − vd/VJ)² +
+ * 0.005)^(M/2) and the high-injection roll-off i/(1 + sqrt(i/IKF)); in reverse the SPICE2 cubic tail and the
+ * IKR roll-off; below −BV the breakdown exponential.
+ */
 export function diodeCurrent(
   vd: number,
   t: DiodeTemperature,
@@ -128,18 +166,47 @@ export function diodeCurrent(
   nbv: number,
 ): { current: number; conductance: number } {
   const vte = n * t.vt;
+  let current: number;
+  let conductance: number;
   if (vd >= -3 * vte) {
     const evd = Math.exp(vd / vte);
-    return { current: t.isat * (evd - 1), conductance: (t.isat * evd) / vte };
+    current = t.isat * (evd - 1);
+    conductance = (t.isat * evd) / vte;
+    if (t.recSat > 0) {
+      const vterec = t.nr * t.vt;
+      const evdRec = Math.exp(vd / vterec);
+      const base = 1 - vd / t.potential;
+      const t1 = base * base + 0.005;
+      const generation = Math.pow(t1, t.grading / 2);
+      const dGeneration = (-t.grading * base * Math.pow(t1, t.grading / 2 - 1)) / t.potential;
+      const recombination = t.recSat * (evdRec - 1);
+      current += recombination * generation;
+      conductance += ((t.recSat * evdRec) / vterec) * generation + recombination * dGeneration;
+    }
+    if (t.ikf > 0 && current > 1e-18) {
+      const root = Math.sqrt(current / t.ikf);
+      conductance = ((1 + root) * conductance - (current * conductance) / (2 * root * t.ikf)) / (1 + 2 * root + current / t.ikf);
+      current /= 1 + root;
+    }
+    return { current, conductance };
   }
   if (vd >= -t.bv) {
     let arg = (3 * vte) / (vd * Math.E);
     arg = arg * arg * arg;
-    return { current: -t.isat * (1 + arg), conductance: (t.isat * 3 * arg) / vd };
+    current = -t.isat * (1 + arg);
+    conductance = (t.isat * 3 * arg) / vd;
+  } else {
+    const vtb = nbv * t.vt;
+    const evrev = Math.exp(-(t.bv + vd) / vtb);
+    current = -t.isat * evrev;
+    conductance = (t.isat * evrev) / vtb;
   }
-  const vtb = nbv * t.vt;
-  const evrev = Math.exp(-(t.bv + vd) / vtb);
-  return { current: -t.isat * evrev, conductance: (t.isat * evrev) / vtb };
+  if (t.ikr > 0 && current < -1e-18) {
+    const root = Math.sqrt(-current / t.ikr);
+    conductance = ((1 + root) * conductance + (current * conductance) / (2 * root * t.ikr)) / (1 + 2 * root - current / t.ikr);
+    current /= 1 + root;
+  }
+  return { current, conductance };
 }
 
 // State slots: junction voltage, current, conductance, charge, charge current.
