@@ -9,6 +9,10 @@ import Koa from 'koa';
 import helmet from 'koa-helmet';
 import pino, { type Logger } from 'pino';
 import { registerAuthRoutes } from './auth/routes';
+import { cors } from './auth/cors';
+import { registerClassroomRoutes, ClassroomService } from './classroom';
+import { registerRevisionRoutes, RevisionService } from './revisions';
+import { registerSharingRoutes, SharingProjectService } from './sharing';
 import { OAuthService } from './auth/oauth';
 import { AuthService } from './auth/service';
 import { AccessTokens } from './auth/tokens';
@@ -22,7 +26,6 @@ import { ModelLibrary } from './models/library';
 import { registerOrgRoutes } from './orgs/routes';
 import { OrgService } from './orgs/service';
 import { registerProjectRoutes } from './projects/routes';
-import { ProjectService } from './projects/service';
 import { LocalDiskStore, type ObjectStore } from './storage';
 import { S3Store } from './storage/s3';
 import { createBilling, registerBillingRoutes } from './billing';
@@ -39,7 +42,9 @@ export interface SpiceSimApp {
   services: {
     auth: AuthService;
     orgs: OrgService;
-    projects: ProjectService;
+    projects: SharingProjectService;
+    revisions: RevisionService;
+    classroom: ClassroomService;
     models: ModelLibrary;
     simulations: SimulationService;
     usage: UsageService;
@@ -71,7 +76,10 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   const auth = new AuthService(db, accessTokens, config.refreshTokenTtlSeconds);
   const oauth = new OAuthService(db, config.oauth, config.publicUrl);
   const orgs = new OrgService(db);
-  const projects = new ProjectService(db, orgs);
+  // ProjectService widened with per-user/per-org shares (issue 11); every project route goes through it.
+  const projects = new SharingProjectService(db, orgs);
+  const revisions = new RevisionService(db, projects);
+  const classroom = new ClassroomService(db, orgs, projects);
   const models = new ModelLibrary(db, storage);
   // Plan limits apply only when billing (Stripe) is configured.
   const usage = new UsageService(db, Boolean(config.stripe));
@@ -81,6 +89,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   const koa = new Koa<AppState>({ proxy: config.trustProxy });
   const metrics = createMetrics();
   koa.use(requestLog(logger));
+  koa.use(cors());
   koa.use(errorHandler(logger));
   koa.use(metrics.middleware);
   koa.use(helmet());
@@ -106,6 +115,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   registerAuthRoutes(api, { auth, oauth, authLimit });
   registerOrgRoutes(api, { orgs });
   registerProjectRoutes(api, { projects });
+  registerSharingRoutes(api, { projects });
+  registerRevisionRoutes(api, { revisions });
+  registerClassroomRoutes(api, { classroom });
   registerModelRoutes(api, { models, orgs, searchLimit });
   jobs.register(api);
   registerUsageRoutes(api, { usage, orgs });
@@ -136,7 +148,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     db,
     storage,
     logger,
-    services: { auth, orgs, projects, models, simulations: jobs.simulations, usage },
+    services: { auth, orgs, projects, revisions, classroom, models, simulations: jobs.simulations, usage },
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         server = http.createServer(koa.callback());

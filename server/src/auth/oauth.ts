@@ -48,8 +48,12 @@ export class OAuthService {
     return config;
   }
 
-  /** The provider URL to send the browser to; stores state + PKCE verifier for the callback. */
-  async authorizationUrl(name: OAuthProviderName): Promise<string> {
+  /**
+   * The provider URL to send the browser to; stores state + PKCE verifier for the callback. With
+   * `handoffHash` (an app such as JupyterLab started the sign-in in a popup), the callback parks the user
+   * under that hash for the app to collect with the secret behind it (see collectHandoff).
+   */
+  async authorizationUrl(name: OAuthProviderName, options: { handoffHash?: string } = {}): Promise<string> {
     const config = this.provider(name);
     const state = randomBytes(24).toString('base64url');
     const codeVerifier = randomBytes(32).toString('base64url');
@@ -60,6 +64,7 @@ export class OAuthService {
       provider: name,
       code_verifier: codeVerifier,
       expires_at: new Date(Date.now() + STATE_TTL_MS),
+      handoff_hash: options.handoffHash ?? null,
     });
     const url = new URL(config.authorizeUrl);
     url.searchParams.set('response_type', 'code');
@@ -73,7 +78,11 @@ export class OAuthService {
   }
 
   /** Checks state (single use), exchanges the code with the PKCE verifier, fetches the profile. */
-  async completeSignIn(name: OAuthProviderName, code: string, state: string): Promise<OAuthProfile> {
+  async completeSignIn(
+    name: OAuthProviderName,
+    code: string,
+    state: string,
+  ): Promise<OAuthProfile & { handoffHash?: string }> {
     const config = this.provider(name);
     const stored = await this.db('oauth_states').where({ state, provider: name }).delete().returning('*');
     if (stored.length === 0 || new Date(stored[0].expires_at).getTime() < Date.now()) {
@@ -107,9 +116,35 @@ export class OAuthService {
         'oauth_exchange_failed',
       );
     }
-    return name === 'google'
-      ? this.googleProfile(config, tokens.access_token)
-      : this.githubProfile(config, tokens.access_token);
+    const profile =
+      name === 'google'
+        ? await this.googleProfile(config, tokens.access_token)
+        : await this.githubProfile(config, tokens.access_token);
+    return stored[0].handoff_hash ? { ...profile, handoffHash: stored[0].handoff_hash } : profile;
+  }
+
+  /** Parks a signed-in user for the app that started the sign-in (single use, STATE_TTL_MS). */
+  async parkHandoff(handoffHash: string, userId: string): Promise<void> {
+    await this.db('oauth_handoffs').where('expires_at', '<', new Date()).delete();
+    await this.db('oauth_handoffs')
+      .insert({ handoff_hash: handoffHash, user_id: userId, expires_at: new Date(Date.now() + STATE_TTL_MS) })
+      .onConflict('handoff_hash')
+      .ignore();
+  }
+
+  /**
+   * The app presents the secret whose SHA-256 it sent to authorize; gets the user id once, or undefined
+   * while the sign-in has not finished (the app polls). Only the holder of the secret can collect, and the
+   * hash that travelled through the browser is useless without it (the same idea as PKCE, RFC 7636 §1).
+   */
+  async collectHandoff(secret: string): Promise<string | undefined> {
+    const handoffHash = createHash('sha256').update(secret).digest('base64url');
+    const rows = await this.db('oauth_handoffs')
+      .where({ handoff_hash: handoffHash })
+      .andWhere('expires_at', '>', new Date())
+      .delete()
+      .returning('user_id');
+    return rows[0]?.user_id;
   }
 
   private async getJson(provider: string, url: string, accessToken: string): Promise<unknown> {

@@ -1,6 +1,7 @@
 /** /api/v1/auth/* and /api/v1/me. */
 import type { Middleware } from 'koa';
 import { z } from 'zod';
+import { AppError } from '../errors';
 import type { Api } from '../http/api';
 import type { AuthService } from './service';
 import type { OAuthProviderName, OAuthService } from './oauth';
@@ -101,10 +102,19 @@ export function registerAuthRoutes(
     before: [authLimit],
     summary: 'Start OAuth sign-in: redirects (302) to the provider; with ?mode=json returns {url} instead',
     params: providerParams,
-    query: z.object({ mode: z.enum(['redirect', 'json']).default('redirect') }),
+    query: z.object({
+      mode: z.enum(['redirect', 'json']).default('redirect'),
+      // An app's hand-off: base64url SHA-256 of a secret the app keeps (then collected at /auth/oauth/handoff).
+      handoff: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{43}$/, 'must be the base64url SHA-256 of your secret')
+        .optional(),
+    }),
     response: z.object({ url: z.url() }),
     handler: async (ctx, { params, query }) => {
-      const url = await oauth.authorizationUrl(params.provider as OAuthProviderName);
+      const url = await oauth.authorizationUrl(params.provider as OAuthProviderName, {
+        handoffHash: query.handoff,
+      });
       if (query.mode === 'json') return { url };
       ctx.redirect(url);
       return undefined;
@@ -126,9 +136,38 @@ export function registerAuthRoutes(
         query.code,
         query.state,
       );
-      const session = await auth.signInWithIdentity({ provider: params.provider, ...profile });
       ctx.set('Cache-Control', 'no-store');
-      return session;
+      if (profile.handoffHash) {
+        // Started by an app: no tokens in this browser window; the app collects them with its secret.
+        const user = await auth.userForIdentity({ provider: params.provider, ...profile });
+        await oauth.parkHandoff(profile.handoffHash, user.id);
+        ctx.type = 'text/html; charset=utf-8';
+        ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+        ctx.body = `<!doctype html><meta charset="utf-8"><title>Signed in to SpiceSim</title><body style="font:16px system-ui;margin:3em"><h1>Signed in to SpiceSim</h1><p id="spicesim-signed-in">You can close this window and go back to JupyterLab.</p></body>`;
+        return undefined;
+      }
+      return auth.signInWithIdentity({ provider: params.provider, ...profile });
+    },
+  });
+  api.route({
+    method: 'post',
+    path: '/auth/oauth/handoff',
+    tag: 'auth',
+    auth: 'none',
+    // Not rate-limited like sign-in: the app polls, and the 32-byte secret cannot be guessed.
+    summary:
+      'An app collects the session of a sign-in it started with ?handoff=: 404 handoff_pending until the user finishes',
+    body: z.object({ secret: z.string().min(32).max(200) }),
+    response: sessionSchema,
+    handler: async (_ctx, { body }) => {
+      const userId = await oauth.collectHandoff(body.secret);
+      if (!userId)
+        throw new AppError(
+          404,
+          'handoff_pending',
+          'No finished sign-in for this secret yet: finish signing in in the other window (or start again).',
+        );
+      return auth.sessionFor(userId);
     },
   });
 }

@@ -150,7 +150,26 @@ export class AuthService {
     name: string;
     avatarUrl?: string;
   }): Promise<Session> {
-    const user = await this.db.transaction(async (trx) => {
+    return this.startSession(await this.userForIdentity(identity));
+  }
+
+  /** A new session for a user already authenticated another way (the OAuth hand-off to an app). */
+  async sessionFor(userId: string): Promise<Session> {
+    const user: UserRow | undefined = await this.db('users').where({ id: userId }).first();
+    if (!user) throw new UnauthorizedError('This account no longer exists.', 'invalid_token');
+    return this.startSession(user);
+  }
+
+  /** Finds or creates the user behind an OAuth identity (see signInWithIdentity). */
+  async userForIdentity(identity: {
+    provider: string;
+    providerUserId: string;
+    email: string;
+    emailVerified: boolean;
+    name: string;
+    avatarUrl?: string;
+  }): Promise<UserRow> {
+    return this.db.transaction(async (trx) => {
       const linked = await trx('user_identities')
         .where({ provider: identity.provider, provider_user_id: identity.providerUserId })
         .first();
@@ -175,7 +194,6 @@ export class AuthService {
       });
       return existing!;
     });
-    return this.startSession(user);
   }
 
   private async startSession(
