@@ -140,8 +140,8 @@ beforeAll(() => {
   requireNgspice();
 });
 
-it('has at least 50 nonlinear fixture netlists', () => {
-  expect(decks().length).toBeGreaterThanOrEqual(50);
+it('has at least 55 nonlinear fixture netlists', () => {
+  expect(decks().length).toBeGreaterThanOrEqual(55);
 });
 
 describe.each(decks().map((d) => [basename(d), d]))('%s: SpiceSim agrees with ngspice', (name, deck) => {
