@@ -105,7 +105,7 @@ export function* simulationSteps(
   // HSPICE .data rows and .alter blocks: one deck text each (the deck itself when it has neither).
   const { variants, monteCarloRuns, ...found } = deckVariants(text, options.fileName);
   const diagnostics: Diagnostic[] = [...found.diagnostics];
-  const random = findRandomCalls(text).length > 0;
+  const random = findRandomCalls(text, options.fileName).length > 0;
   if (monteCarloRuns > 0 && !random) {
     diagnostics.push({
       severity: 'warning',
@@ -194,9 +194,9 @@ function parseSampled(
   options: SimulationOptions,
 ): FlatCircuit {
   const readFile = options.readFile;
-  return parseAndElaborate(sampleDeck(text, random), {
+  return parseAndElaborate(sampleDeck(text, random, options.fileName), {
     fileName: options.fileName,
-    readFile: readFile && ((path: string) => sampleDeck(readFile(path), random)),
+    readFile: readFile && ((path: string) => sampleDeck(readFile(path), random, path)),
   });
 }
 

@@ -63,11 +63,16 @@ describe('random functions in a deck', () => {
     expect(nominal.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });
 
-  it('says which line has a malformed call', () => {
-    expect(() => findRandomCalls('* t\nr1 a 0 {agauss(1k)}\n.end')).toThrow(MonteCarloError);
-    expect(() => findRandomCalls('* t\nr1 a 0 {agauss(1k)}\n.end')).toThrow(
-      /line 2: agauss\(\) needs 2 or 3 arguments/,
-    );
+  it('says which line has a malformed call, and how to write it', () => {
+    const attempt = (): unknown => findRandomCalls('* t\nr1 a 0 {agauss(1k)}\n.end', 'deck.cir');
+    expect(attempt).toThrow(MonteCarloError);
+    expect(attempt).toThrow(/agauss\(\) needs 2 or 3 arguments/);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as MonteCarloError).loc).toEqual({ file: 'deck.cir', line: 2, column: 9 });
+      expect((error as MonteCarloError).hint).toMatch(/agauss\(nominal, absolute deviation, sigmas\)/);
+    }
   });
 });
 

@@ -12,6 +12,7 @@
  * runs can be spread over worker threads in any order (see montecarlo-pool.ts) with identical results.
  * This module is pure (no Node imports): it turns a deck into the deck of run k, and summarises results.
  */
+import { CircuitError } from '../errors';
 
 /** The random functions and how many arguments each takes. */
 const RANDOM_FUNCTIONS: Record<string, { min: number; max: number }> = {
@@ -97,7 +98,7 @@ interface RandomCall {
 }
 
 /** Every gauss/agauss/unif/aunif call in the deck text (comment lines skipped), in order. */
-export function findRandomCalls(text: string): RandomCall[] {
+export function findRandomCalls(text: string, fileName = '<netlist>'): RandomCall[] {
   const calls: RandomCall[] = [];
   const pattern = /\b(agauss|gauss|aunif|unif)\s*\(/gi;
   for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
@@ -129,10 +130,11 @@ export function findRandomCalls(text: string): RandomCall[] {
     const arity = RANDOM_FUNCTIONS[name];
     if (end < 0 || args.length < arity.min || args.length > arity.max || args.some((a) => a === '')) {
       throw new MonteCarloError(
-        `line ${line}: ${name}() needs ${arity.min === arity.max ? arity.min : `${arity.min} or ${arity.max}`} arguments: ` +
-          (name.startsWith('a')
-            ? `${name}(nominal, absolute deviation${arity.max === 3 ? ', sigmas' : ''})`
-            : `${name}(nominal, relative deviation${arity.max === 3 ? ', sigmas' : ''})`),
+        `${name}() needs ${arity.min === arity.max ? arity.min : `${arity.min} or ${arity.max}`} arguments`,
+        { file: fileName, line, column: match.index - text.lastIndexOf('\n', match.index - 1) },
+        name.startsWith('a')
+          ? `write ${name}(nominal, absolute deviation${arity.max === 3 ? ', sigmas' : ''})`
+          : `write ${name}(nominal, relative deviation${arity.max === 3 ? ', sigmas' : ''})`,
       );
     }
     calls.push({
@@ -165,19 +167,15 @@ function insideExpression(text: string, position: number): boolean {
   return quoted || depth > 0;
 }
 
-export class MonteCarloError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MonteCarloError';
-  }
-}
+/** A malformed random function call, at its line (a CircuitError, so the CLI prints it as bad input). */
+export class MonteCarloError extends CircuitError {}
 
 /**
  * The deck of one run: every random call replaced by an expression of its arguments and a fresh sample.
  * `random` undefined gives the nominal deck (every call replaced by its nominal value).
  */
-export function sampleDeck(text: string, random: RandomSource | undefined): string {
-  const calls = findRandomCalls(text);
+export function sampleDeck(text: string, random: RandomSource | undefined, fileName?: string): string {
+  const calls = findRandomCalls(text, fileName);
   let result = '';
   let position = 0;
   for (const call of calls) {
