@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
-import { parseRawfile } from '@spicesim/solver';
+import { parseRawfile, simulateNetlist } from '@spicesim/solver';
 import { databaseTargets } from '../test-support/databases';
 import { startTestApp, type TestApp } from '../test-support/app';
 import { ladderNetlist, RC_NETLIST, readEvents, waitFor, waitForStatus } from './test-helpers';
@@ -110,11 +110,58 @@ describeWithRedis('simulation jobs on BullMQ with worker processes ($name Postgr
     expect(parent.children.every((c: { status: string }) => c.status === 'completed')).toBe(true);
   }, 60_000);
 
+  test('a 600-node circuit goes through submit, queue, worker, progress, storage and download', async () => {
+    const user = await t.signUp();
+    const netlist = ladderNetlist(599, '5u', '10n');
+    const created = await t.call('POST', '/api/v1/simulations', { token: user.token, body: { netlist } });
+    expect(created.body.nodeCount).toBe(600);
+    const events = await readEvents(`${t.url}/api/v1/simulations/${created.body.id}/events`, user.token);
+    expect(events[events.length - 1].data.status).toBe('completed');
+    const signed = await t.call('GET', `/api/v1/simulations/${created.body.id}/result/url?format=raw`, {
+      token: user.token,
+    });
+    const download = await fetch(signed.body.url.replace('http://127.0.0.1:1', t.url));
+    const plots = parseRawfile(new Uint8Array(await download.arrayBuffer()));
+    const direct = simulateNetlist(netlist).plots[0];
+    expect(plots[0].vectors).toHaveLength(direct.vectors.length);
+    expect(Array.from(plots[0].vectors[600].real)).toEqual(Array.from(direct.vectors[600].real));
+  }, 60_000);
+
+  test('10 users submitting at once all get their own, correct results', async () => {
+    const users = await Promise.all(Array.from({ length: 10 }, (_, i) => t.signUp(`User ${i}`)));
+    const netlistOf = (i: number) =>
+      RC_NETLIST.replace('.param rval=1k', `.param rval=${(i + 1) * 300}`).replace(
+        '.tran 10u 2m',
+        '.tran 10u 2m\n.meas tran vend FIND v(out) AT=1.5m',
+      );
+    const created = await Promise.all(
+      users.map((u, i) =>
+        t.call('POST', '/api/v1/simulations', { token: u.token, body: { netlist: netlistOf(i) } }),
+      ),
+    );
+    expect(created.map((c) => c.status)).toEqual(Array(10).fill(202));
+    const done = await Promise.all(
+      created.map((c, i) => waitForStatus(t, users[i].token, c.body.id, ['completed', 'failed'], 60_000)),
+    );
+    for (const [i, view] of done.entries()) {
+      expect(view.status).toBe('completed');
+      expect(view.summary.measurements[0].value).toBeCloseTo(
+        simulateNetlist(netlistOf(i)).measurements[0].value,
+        12,
+      );
+      // Nobody sees anyone else's simulation.
+      expect(
+        (await t.call('GET', `/api/v1/simulations/${view.id}`, { token: users[(i + 1) % 10].token })).status,
+      ).toBe(404);
+    }
+  }, 90_000);
+
   test('kill -9 of the worker running a job: another worker completes it, exactly once', async () => {
     const user = await t.signUp();
     const netlist = ladderNetlist(100, '200u', '10n');
     const created = await t.call('POST', '/api/v1/simulations', { token: user.token, body: { netlist } });
     const id = created.body.id;
+    const stream = readEvents(`${t.url}/api/v1/simulations/${id}/events`, user.token);
     const running = await waitFor(
       'the job to be well under way',
       async () => {
@@ -144,6 +191,15 @@ describeWithRedis('simulation jobs on BullMQ with worker processes ($name Postgr
       { worker_id: running.worker_id, outcome: null },
       { worker_id: `${hostname()}:${survivor.pid}`, outcome: 'completed' },
     ]);
+    // Live progress reached the browser's stream across both attempts, which ended with 'completed'.
+    const events = await stream;
+    const progress = events.filter((e) => e.event === 'progress').map((e) => e.data.progress as number);
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress.every((p) => p > 0 && p <= 1)).toBe(true);
+    expect(events[events.length - 1]).toMatchObject({
+      event: 'status',
+      data: { status: 'completed', attempts: 2 },
+    });
     // Metered once, and the result is whole.
     expect(await t.app.db('usage_records').where({ simulation_id: id }).count({ n: '*' }).first()).toEqual({
       n: '1',
