@@ -52,7 +52,7 @@ export function describeBundle(bundle: WaveformBundle): string {
  * tests) it prints the text/plain part instead.
  */
 export function display(data: MimeBundle): void {
-  const write = Private.tslabWriter();
+  const write = tslabWriter();
   if (!write) {
     const text = data['text/plain'];
     process.stdout.write(`${typeof text === 'string' ? text : JSON.stringify(data)}\n`);
@@ -99,17 +99,15 @@ export function tableMimeBundle(rows: Record<string, number | string>, caption =
   return { 'text/html': html, 'text/plain': text };
 }
 
-namespace Private {
-  type Writer = (content: { data: MimeBundle; metadata: object; transient: object }, update: boolean) => void;
+export type DisplayWriter = (content: { data: MimeBundle; metadata: object; transient: object }, update: boolean) => void;
 
-  /** tslab keeps the current cell's display writer in a module variable (tslab/dist/jupyter.js). */
-  export function tslabWriter(): Writer | null {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData?: Writer | null };
-      return jupyter.lastWriteDisplayData ?? null;
-    } catch {
-      return null;
-    }
+/** tslab keeps the current cell's display writer in a module variable (tslab/dist/jupyter.js); null outside a kernel. */
+export function tslabWriter(): DisplayWriter | null {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData?: DisplayWriter | null };
+    return jupyter.lastWriteDisplayData ?? null;
+  } catch {
+    return null;
   }
 }

@@ -15,5 +15,6 @@ export { display, describeBundle, plot, showTable, tableMimeBundle, waveformMime
 export * from './measure';
 export { CheckError, check, type Tolerance } from './check';
 export * from './spectral';
+export { monteCarlo, seededRandom, sweep, type SweepOptions } from './sweep';
 export { useSolver, type Plot, type SimulationResult, type SolverApi, type Vector } from './solver-contract';
 export * from './waveform';
