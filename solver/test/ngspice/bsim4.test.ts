@@ -124,6 +124,25 @@ describe.each(FAMILIES)('%s: I-V family and derivatives match ngspice', (name) =
   });
 });
 
+describe('GIDL/GISL (gidlMod = 0)', () => {
+  it('drain, source and bulk currents of off NMOS/PMOS with leakage switched on match ngspice', () => {
+    const mine = ours('gidl_dc.cir')[0];
+    const reference = runNgspice(join(DIR, 'gidl_dc.cir')).plots[0];
+    const report: string[] = [];
+    let maxRel = 0;
+    for (const theirs of reference.vectors.filter((v) => v.name.startsWith('i('))) {
+      const a = vector(mine, theirs.name).real;
+      const { ratio, at } = worst(a, theirs.real, 1e-3, 1e-12);
+      if (ratio > 1) report.push(`${theirs.name}: point ${at}: ${a[at]} vs ngspice ${theirs.real[at]}`);
+      for (let k = 0; k < a.length; k++) if (Math.abs(theirs.real[k]) > 1e-12) maxRel = Math.max(maxRel, Math.abs(a[k] - theirs.real[k]) / Math.abs(theirs.real[k]));
+    }
+    // The bulk currents are the leakage itself: they must be far above the junctions' picoamperes.
+    expect(Math.max(...Array.from(vector(reference, 'i(vb1)').real, Math.abs))).toBeGreaterThan(1e-10);
+    measured.push(`GIDL/GISL: max relative difference of terminal currents (> 1 pA) ${maxRel.toExponential(2)}`);
+    expect(report).toEqual([]);
+  });
+});
+
 describe('charge models: capMod 1 and 2 (and every XPART) in AC', () => {
   it('terminal currents at 60 bias points match ngspice within 1e-4, real and imaginary parts', () => {
     const mine = ours('capmod_ac.cir')[0];

@@ -18,7 +18,7 @@ import { CircuitError } from '../../errors';
 import type { AcLoadContext, Device, DeviceBuildContext, LoadContext, SetupContext, TruncateContext } from '../device';
 import { CELSIUS_TO_KELVIN } from '../device';
 import { BOLTZMANN, CHARGE, LocalStamp, currentConverged, fetlim, limvds, pnjlim } from '../semiconductor';
-import { ChannelPoint, EXP_THRESHOLD, MIN_EXP, type Bsim4Geometry, type Bsim4Sized, type JunctionSide, evaluateChannel, sizeDependent } from './core';
+import { ChannelPoint, EXP_THRESHOLD, MIN_EXP, gidlCurrents, type Bsim4Geometry, type Bsim4Sized, type JunctionSide, evaluateChannel, sizeDependent } from './core';
 import { Bsim4Card } from './params';
 import { checkModel } from './check';
 
@@ -49,6 +49,9 @@ const VCRIT = VT0 * Math.log(VT0 / (Math.SQRT2 * 1e-14));
 /** Terminal quantities at one bias point, n-type, real (not oriented) drain and source. */
 class TerminalPoint {
   id = 0;
+  /** GIDL (drain to bulk) and GISL (source to bulk) currents. */
+  igidl = 0;
+  igisl = 0;
   qg = 0;
   qd = 0;
   qb = 0;
@@ -73,6 +76,10 @@ export class Bsim4 implements Device {
   private gmB = 0;
   /** ∂q/∂v: rows g, d, b; columns vgs, vds, vbs. */
   private readonly cap = new Float64Array(9);
+  /** ∂Igidl, ∂Igisl by vgs, vds, vbs. */
+  private readonly gidlJacobian = new Float64Array(6);
+  private gidl = false;
+  private igidl = 0;
   private id = 0;
   private cbs = 0;
   private cbd = 0;
@@ -118,6 +125,7 @@ export class Bsim4 implements Device {
     this.source = source;
     this.drain = drain;
     this.von = sized.type * sized.vth0;
+    this.gidl = (sized.agidl > 0 && sized.bgidl > 0 && sized.cgidl > 0) || (sized.agisl > 0 && sized.bgisl > 0 && sized.cgisl > 0);
   }
 
   /** The sized parameters at the present temperature (tests, reports). */
@@ -154,6 +162,7 @@ export class Bsim4 implements Device {
     }
     out.vth = ch.vth;
     out.vdsat = ch.vdsat;
+    if (this.gidl) [out.igidl, out.igisl] = gidlCurrents(p, vgs, vds, vbs);
     if (withCharges) {
       // Overlaps (manual ch. 7): linear CGSO/CGDO for capMod = 0, else with the bias-dependent
       // lightly-doped-drain part CGSL/CGDL and CKAPPAS/CKAPPAD; CGBO linear. Per finger, times NF.
@@ -300,17 +309,24 @@ export class Bsim4 implements Device {
     const sh = this.shifted;
     this.terminal(vgs, vds, vbs, base, true);
     const cap = this.cap;
+    const gj = this.gidlJacobian;
     this.terminal(vgs + STEP, vds, vbs, sh, true);
+    gj[0] = (sh.igidl - base.igidl) / STEP;
+    gj[3] = (sh.igisl - base.igisl) / STEP;
     this.gmG = (sh.id - base.id) / STEP;
     cap[0] = (sh.qg - base.qg) / STEP;
     cap[3] = (sh.qd - base.qd) / STEP;
     cap[6] = (sh.qb - base.qb) / STEP;
     this.terminal(vgs, vds + STEP, vbs, sh, true);
+    gj[1] = (sh.igidl - base.igidl) / STEP;
+    gj[4] = (sh.igisl - base.igisl) / STEP;
     this.gmD = (sh.id - base.id) / STEP;
     cap[1] = (sh.qg - base.qg) / STEP;
     cap[4] = (sh.qd - base.qd) / STEP;
     cap[7] = (sh.qb - base.qb) / STEP;
     this.terminal(vgs, vds, vbs + STEP, sh, true);
+    gj[2] = (sh.igidl - base.igidl) / STEP;
+    gj[5] = (sh.igisl - base.igisl) / STEP;
     this.gmB = (sh.id - base.id) / STEP;
     cap[2] = (sh.qg - base.qg) / STEP;
     cap[5] = (sh.qd - base.qd) / STEP;
@@ -351,6 +367,19 @@ export class Bsim4 implements Device {
     st.transconductance(m, D, S, D, S, mult * this.gmD);
     st.transconductance(m, D, S, B, S, mult * this.gmB);
     st.current(rhs, D, S, mult * type * (base.id - this.gmG * vgs - this.gmD * vds - this.gmB * vbs));
+
+    if (this.gidl) {
+      // GIDL from drain to bulk and GISL from source to bulk, linearised in vgs, vds, vbs.
+      st.transconductance(m, D, B, G, S, mult * gj[0]);
+      st.transconductance(m, D, B, D, S, mult * gj[1]);
+      st.transconductance(m, D, B, B, S, mult * gj[2]);
+      st.current(rhs, D, B, mult * type * (base.igidl - gj[0] * vgs - gj[1] * vds - gj[2] * vbs));
+      st.transconductance(m, S, B, G, S, mult * gj[3]);
+      st.transconductance(m, S, B, D, S, mult * gj[4]);
+      st.transconductance(m, S, B, B, S, mult * gj[5]);
+      st.current(rhs, S, B, mult * type * (base.igisl - gj[3] * vgs - gj[4] * vds - gj[5] * vbs));
+    }
+    this.igidl = base.igidl;
 
     if (ctx.mode === 'tran') {
       state[s + QG] = base.qg;
@@ -400,10 +429,12 @@ export class Bsim4 implements Device {
     const delvgs = vgs - this.vgsLast;
     const delvds = vds - this.vdsLast;
     const delvbd = delvbs - delvds;
-    const cdhat = this.id - this.cbd + this.gmG * delvgs + this.gmD * delvds + this.gmB * delvbs - this.gbd * delvbd;
+    const gj = this.gidlJacobian;
+    const cdhat =
+      this.id + this.igidl - this.cbd + (this.gmG + gj[0]) * delvgs + (this.gmD + gj[1]) * delvds + (this.gmB + gj[2]) * delvbs - this.gbd * delvbd;
     const cbhat = this.cbs + this.cbd + this.gbd * delvbd + this.gbs * delvbs;
     return (
-      currentConverged(cdhat, this.id - this.cbd, this.reltol, this.abstol) &&
+      currentConverged(cdhat, this.id + this.igidl - this.cbd, this.reltol, this.abstol) &&
       currentConverged(cbhat, this.cbs + this.cbd, this.reltol, this.abstol)
     );
   }
@@ -421,6 +452,15 @@ export class Bsim4 implements Device {
     st.transconductance(re, D, S, G, S, mult * this.gmG);
     st.transconductance(re, D, S, D, S, mult * this.gmD);
     st.transconductance(re, D, S, B, S, mult * this.gmB);
+    if (this.gidl) {
+      const gj = this.gidlJacobian;
+      st.transconductance(re, D, B, G, S, mult * gj[0]);
+      st.transconductance(re, D, B, D, S, mult * gj[1]);
+      st.transconductance(re, D, B, B, S, mult * gj[2]);
+      st.transconductance(re, S, B, G, S, mult * gj[3]);
+      st.transconductance(re, S, B, D, S, mult * gj[4]);
+      st.transconductance(re, S, B, B, S, mult * gj[5]);
+    }
     const rows = [G, D, B];
     const c = this.cap;
     for (let r = 0; r < 3; r++) {

@@ -144,6 +144,15 @@ export interface Bsim4Sized {
   vtlOn: boolean;
   vtl: number;
   tfactor: number;
+  // GIDL/GISL (gidlMod = 0).
+  agidl: number;
+  bgidl: number;
+  cgidl: number;
+  egidl: number;
+  agisl: number;
+  bgisl: number;
+  cgisl: number;
+  egisl: number;
   // Charges (capMod 0, 1, 2) and overlaps.
   capMod: number;
   vfbcv: number;
@@ -554,6 +563,14 @@ export function sizeDependent(
     vtlOn,
     vtl: b('vtl'),
     tfactor,
+    agidl: b('agidl'),
+    bgidl: b('bgidl'),
+    cgidl: b('cgidl'),
+    egidl: b('egidl'),
+    agisl: b('agisl'),
+    bgisl: b('bgisl'),
+    cgisl: b('cgisl'),
+    egisl: b('egisl'),
     capMod: card.flag('capmod'),
     vfbcv: b('vfbcv'),
     vfbzb,
@@ -649,6 +666,28 @@ function polyDepletion(phi: number, ngate: number, epsgate: number, coxe: number
     return vgs - t5;
   }
   return vgs;
+}
+
+/**
+ * Gate-induced drain and source leakage (manual ch. 8, gidlMod = 0) at real n-type terminal voltages:
+ * Igidl = AGIDL·WeffCJ·NF·T·exp(−BGIDL/T)·(−Vbd³/(CGIDL − Vbd³)), T = (Vds − Vgs_eff − EGIDL)/(3·TOXE),
+ * flowing from drain to bulk; Igisl the same from source to bulk with −Vds, Vgd_eff, Vbs.
+ */
+export function gidlCurrents(p: Bsim4Sized, vgs: number, vds: number, vbs: number): [number, number] {
+  const t0 = 3 * p.toxe;
+  const vbd = vbs - vds;
+  const one = (a: number, bg: number, cg: number, v: number, vb: number): number => {
+    if (a <= 0 || bg <= 0 || v <= 0 || cg <= 0 || vb > 0) return 0;
+    const t2 = bg / v;
+    const i = t2 < 100 ? a * p.weffCJ * v * Math.exp(-t2) : a * p.weffCJ * 3.720075976e-44 * v;
+    const t5 = -vb * vb * vb;
+    return (i * t5) / (cg + t5);
+  };
+  const vgsEff = polyDepletion(p.vfb + p.phi, p.ngate, EPSSI, p.coxe, vgs);
+  const vgdEff = polyDepletion(p.vfb + p.phi, p.ngate, EPSSI, p.coxe, vgs - vds);
+  const igidl = one(p.agidl, p.bgidl, p.cgidl, (vds - vgsEff - p.egidl) / t0, vbd);
+  const igisl = one(p.agisl, p.bgisl, p.cgisl, (-vds - vgdEff - p.egisl) / t0, vbs);
+  return [igidl * p.nf, igisl * p.nf];
 }
 
 /**
