@@ -231,7 +231,7 @@ async function main() {
       return { items: e.schematic.size, imported, painted, moveMs: edits, rotate, undo, renderMs: e.lastRenderMs };
     }, lines.join('\n'));
     await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('.jp-SpiceSimSchematic').dataset.simulation), null, { timeout: 60_000 });
-    const sim = await editorEval((e) => ({ status: document.querySelector('.jp-SpiceSimSchematic-status').textContent, ms: e.lastReply && e.lastReply.elapsedMs, v250: e.lastReply && e.lastReply.operatingPoint && e.lastReply.operatingPoint['v(n250)'] }));
+    const sim = await editorEval((e) => ({ status: document.querySelector('.jp-SpiceSimSchematic-status').textContent, ms: e.lastReply && e.lastReply.elapsedMs, inWorker: !!e._worker && e._useWorker, v250: e.lastReply && e.lastReply.operatingPoint && e.lastReply.operatingPoint['v(n250)'] }));
     // Mouse drag of one part through the real event path.
     const at = await editorEval((e) => {
       const p = e.schematic.parts().find((q) => q.name === 'C3');
@@ -247,6 +247,7 @@ async function main() {
     console.log(`schematic-ui:   500 components: ${JSON.stringify(measurements.large)}`);
     expect(m.items > 1500, `ladder imported with labels and stubs (${m.items} items)`);
     expect(Math.abs(sim.v250 - 1) < 1e-6, `v(n250) = 1 V at DC, status: ${sim.status}`);
+    expect(sim.inWorker, 'simulated in the Web Worker');
     await page.locator('.jp-SpiceSimSchematic').first().screenshot({ path: path.join(OUT, 'schematic-500.png') });
   });
 

@@ -84,7 +84,8 @@ export class SchematicCells {
       cell.node.appendChild(message);
       return undefined;
     }
-    this.editors.set(cell.model.id, editor);
+    const cellId = cell.model.id;
+    this.editors.set(cellId, editor);
     cell.addClass('jp-SpiceSimSchematicCell');
     cell.node.dataset.spicesimSchematic = 'true';
     (editor.node as HTMLElement & { spicesimEditor?: SchematicEditor }).spicesimEditor = editor;
@@ -111,7 +112,7 @@ export class SchematicCells {
     });
     cell.disposed.connect(() => {
       window.clearTimeout(timer);
-      this.editors.delete(cell.model.id);
+      if (this.editors.get(cellId) === editor) this.editors.delete(cellId);
       editor.dispose();
     });
     return editor;

@@ -72,9 +72,12 @@ export const schematicPlugin: JupyterFrontEndPlugin<ICrossProbe> = {
       label: 'Insert Schematic Cell',
       caption: 'Insert a cell with a schematic editor below the active cell',
       isEnabled: () => tracker.currentWidget !== null,
-      execute: () => {
+      execute: async () => {
         const panel = tracker.currentWidget;
-        if (panel) insertCell(panel, emptySchematic());
+        if (!panel) return;
+        // Cells inserted before the document has loaded would be replaced by the loaded ones.
+        await panel.context.ready;
+        insertCell(panel, emptySchematic());
       },
     });
 
@@ -100,10 +103,11 @@ export const schematicPlugin: JupyterFrontEndPlugin<ICrossProbe> = {
       label: 'New Schematic from Netlist in Cell',
       caption: 'Draw the netlist in the active cell (or the text between its backticks) as a schematic cell',
       isEnabled: () => !!tracker.activeCell && !schematicOf(tracker.activeCell),
-      execute: () => {
+      execute: async () => {
         const panel = tracker.currentWidget;
         const cell = tracker.activeCell;
         if (!panel || !cell) return;
+        await panel.context.ready;
         const source = cell.model.sharedModel.getSource();
         const quoted = /`([^`]*)`/.exec(source);
         const { items, sheet } = importNetlist(quoted ? quoted[1] : source);
