@@ -2,8 +2,19 @@
  * @spicesim/solver: SpiceSim's SPICE engine. Zero runtime dependencies; runs in Node, browser workers
  * and the notebook kernel alike.
  */
-export { simulateNetlist, simulationSteps, simulateCircuit } from './simulate';
-export type { SimulationOptions, SimulationResult, SimulationProgress } from './simulate';
+export { simulateNetlist, simulationSteps, simulateCircuit, simulateMonteCarloRun } from './simulate';
+export type {
+  SimulationOptions,
+  SimulationResult,
+  SimulationProgress,
+  SimulationRun,
+  NoiseSummary,
+} from './simulate';
+export { evaluateMeasurements, formatMeasurements } from './output/measure';
+export type { Measurement } from './output/measure';
+export { writeNetlist } from './output/netlist-writer';
+export { formatFourier } from './analysis/four';
+export type { FourierResult } from './analysis/four';
 export { parseNetlist, parseAndElaborate, elaborate, parseValue, evaluateExpression } from './netlist';
 export type { ParseOptions } from './netlist';
 export type * from './circuit/flat';
