@@ -61,6 +61,16 @@ describe('seededRandom', () => {
     expect(new Set(first).size).toBe(4);
   });
 
+  it('a kernel interrupt (SIGINT) stops the workers and rejects', async () => {
+    const running = sweep(
+      Array.from({ length: 50 }, (_, k) => k),
+      () => lowPass(1e3, 1e-9),
+      { workers: 1, progress: (done) => done === 1 && process.emit('SIGINT') },
+    );
+    await expect(running).rejects.toThrow(/sweep interrupted after 1 of 50 runs/);
+    expect(process.listenerCount('SIGINT')).toBe(0);
+  });
+
   it('an empty sweep is an empty list', async () => {
     expect(await sweep([], () => '')).toEqual([]);
   });

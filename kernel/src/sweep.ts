@@ -43,9 +43,13 @@ export async function sweep<T>(values: readonly T[], build: (value: T, index: nu
   const workers: Worker[] = [];
   let next = 0;
   let done = 0;
+  let onInterrupt: (() => void) | undefined;
   report(0, total);
   try {
     await new Promise<void>((resolve, reject) => {
+      // Kernel interrupt (tslab gets SIGINT): stop the workers now instead of letting them finish unseen.
+      onInterrupt = () => reject(new Error(`sweep interrupted after ${done} of ${total} runs`));
+      process.on('SIGINT', onInterrupt);
       const feed = (worker: Worker) => {
         if (next >= total) return;
         const index = next++;
@@ -70,6 +74,7 @@ export async function sweep<T>(values: readonly T[], build: (value: T, index: nu
       }
     });
   } finally {
+    if (onInterrupt) process.removeListener('SIGINT', onInterrupt);
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return results;
