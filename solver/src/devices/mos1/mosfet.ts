@@ -252,6 +252,12 @@ export function mosTemperature(model: MosModel, geometry: MosGeometry, kelvin: n
   };
 }
 
+/** Charge and capacitance of a junction, filled in place (no allocation per load). */
+interface JunctionCharge {
+  charge: number;
+  capacitance: number;
+}
+
 /** Bulk junction charge and capacitance with bottom and sidewall parts (mos1load.c's f2/f3/f4 form). */
 function bulkCharge(
   v: number,
@@ -261,8 +267,11 @@ function bulkCharge(
   mjsw: number,
   fc: number,
   pb: number,
-): { charge: number; capacitance: number } {
-  if (czb === 0 && czbsw === 0) return { charge: 0, capacitance: 0 };
+  out: JunctionCharge,
+): JunctionCharge {
+  out.charge = 0;
+  out.capacitance = 0;
+  if (czb === 0 && czbsw === 0) return out;
   const depCap = fc * pb;
   if (v < depCap) {
     const arg = 1 - v / pb;
@@ -278,7 +287,9 @@ function bulkCharge(
       charge += (pb * czbsw * (1 - arg * sarg)) / (1 - mjsw);
       capacitance += czbsw * sarg;
     }
-    return { charge, capacitance };
+    out.charge = charge;
+    out.capacitance = capacitance;
+    return out;
   }
   const arg = 1 - fc;
   const sarg = Math.exp(-mj * Math.log(arg));
@@ -287,10 +298,9 @@ function bulkCharge(
   const f3 = (czb * mj * sarg) / arg / pb + (czbsw * mjsw * sargsw) / arg / pb;
   const f4 =
     (czb * pb * (1 - arg * sarg)) / (1 - mj) + (czbsw * pb * (1 - arg * sargsw)) / (1 - mjsw) - (f3 / 2) * depCap * depCap - depCap * f2;
-  return {
-    charge: f4 + v * (f2 + (v * f3) / 2),
-    capacitance: f2 + f3 * v,
-  };
+  out.charge = f4 + v * (f2 + (v * f3) / 2);
+  out.capacitance = f2 + f3 * v;
+  return out;
 }
 
 /**
@@ -374,6 +384,9 @@ export class Mosfet implements Device {
   private capgs = 0;
   private capgd = 0;
   private capgb = 0;
+  private readonly terminal = { vbs: 0, vgs: 0, vds: 0 };
+  private readonly drainJunction: JunctionCharge = { charge: 0, capacitance: 0 };
+  private readonly sourceJunction: JunctionCharge = { charge: 0, capacitance: 0 };
   /** Meyer half-capacitances of the present evaluation (reused, no allocation per load). */
   private readonly meyerHalf = new Float64Array(3);
   /** Device temperature, kelvin (thermal noise). */
@@ -439,14 +452,15 @@ export class Mosfet implements Device {
     ctx.source(`${this.name} flicker`, dp, sp, flicker);
   }
 
+  /** The n-type terminal voltages of `solution`, into `terminal` (reused, no allocation per load). */
   private voltages(solution: Float64Array): { vbs: number; vgs: number; vds: number } {
     const type = this.model.type;
     const st = this.stamp;
-    return {
-      vbs: type * st.voltage(solution, B, SP),
-      vgs: type * st.voltage(solution, G, SP),
-      vds: type * st.voltage(solution, DP, SP),
-    };
+    const v = this.terminal;
+    v.vbs = type * st.voltage(solution, B, SP);
+    v.vgs = type * st.voltage(solution, G, SP);
+    v.vds = type * st.voltage(solution, DP, SP);
+    return v;
   }
 
   load(ctx: LoadContext): void {
@@ -550,8 +564,8 @@ export class Mosfet implements Device {
     state[s + VDS] = vds;
 
     // Charges: bulk junctions and Meyer gate capacitances (needed for transient and for AC).
-    const junctionD = bulkCharge(vbd, t.czbd, t.czbdsw, model.mj, model.mjsw, model.fc, t.bulkPotential);
-    const junctionS = bulkCharge(vbs, t.czbs, t.czbssw, model.mj, model.mjsw, model.fc, t.bulkPotential);
+    const junctionD = bulkCharge(vbd, t.czbd, t.czbdsw, model.mj, model.mjsw, model.fc, t.bulkPotential, this.drainJunction);
+    const junctionS = bulkCharge(vbs, t.czbs, t.czbssw, model.mj, model.mjsw, model.fc, t.bulkPotential, this.sourceJunction);
     this.capbd = junctionD.capacitance;
     this.capbs = junctionS.capacitance;
     const half = this.meyerHalf;
@@ -728,8 +742,8 @@ export class Mosfet implements Device {
     state[s + QGS] = vgs * (2 * hgs + model.cgso * g.w * g.m);
     state[s + QGD] = vgd * (2 * hgd + model.cgdo * g.w * g.m);
     state[s + QGB] = (vgs - vbs) * (2 * hgb + model.cgbo * g.leff * g.m);
-    state[s + QBD] = bulkCharge(vbd, t.czbd, t.czbdsw, model.mj, model.mjsw, model.fc, t.bulkPotential).charge;
-    state[s + QBS] = bulkCharge(vbs, t.czbs, t.czbssw, model.mj, model.mjsw, model.fc, t.bulkPotential).charge;
+    state[s + QBD] = bulkCharge(vbd, t.czbd, t.czbdsw, model.mj, model.mjsw, model.fc, t.bulkPotential, this.drainJunction).charge;
+    state[s + QBS] = bulkCharge(vbs, t.czbs, t.czbssw, model.mj, model.mjsw, model.fc, t.bulkPotential, this.sourceJunction).charge;
   }
 }
 
