@@ -9,7 +9,8 @@
  *   4. saves, reloads the page, and checks the schematic and its annotation came back; checks the saved file
  *      (metadata JSON + SVG fallback) and nbconvert's HTML;
  *   5. copies the netlist into a code cell;
- *   6. imports a 500-component RC ladder and measures render, edit and simulation times (printed, not asserted);
+ *   6. adds a floating node and checks it is highlighted and named (SingularMatrixError), then undoes it;
+ *   7. imports a 500-component RC ladder and measures render, edit and simulation times (printed, not asserted);
  *      a circuit over the node limit gets the "run it on the server" message.
  * Screenshots go to extension/test-results/schematic-*.png. Prints `schematic-ui: N passed, M failed`.
  *
@@ -198,6 +199,23 @@ async function main() {
     await page.evaluate(() => window.jupyterapp.commands.execute('spicesim:copy-schematic-netlist'));
     const code = await page.evaluate(() => window.jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.getSource());
     expect(/sim\.netlist\(`\* schematic\n/.test(code) && /^R1 N001 out 1k$/m.test(code) && code.includes('.tran 20u 5m'), `code cell holds the netlist: ${code.slice(0, 120)}`);
+  });
+
+  await step('a floating node is highlighted on the schematic and named in the status', async () => {
+    await editorEval((e) => {
+      e.schematic.batch(() => {
+        e.schematic.addPart('capacitor', { x: 300, y: 0 });
+        e.schematic.addPart('ground', { x: 300, y: 30 });
+        e.schematic.addPart('label', { x: 300, y: -30 }, { value: 'float' });
+      });
+    });
+    await page.waitForFunction(() => document.querySelector('.jp-SpiceSimSchematic').dataset.simulation === 'error', null, { timeout: 30_000 });
+    const status = await page.locator('.jp-SpiceSimSchematic-status').first().textContent();
+    expect(/SingularMatrixError at net float/.test(status), `status names the floating net: ${status}`);
+    expect((await page.locator('.jp-SpiceSimSchematic .sch-error-net-point[data-net="float"]').count()) > 0, 'net float highlighted');
+    await page.locator('.jp-SpiceSimSchematic').first().screenshot({ path: path.join(OUT, 'schematic-error.png') });
+    await editorEval((e) => e.undo());
+    await page.waitForFunction(() => document.querySelector('.jp-SpiceSimSchematic').dataset.simulation === 'done', null, { timeout: 30_000 });
   });
 
   await step('500 components: import, render, edit and simulate (measured)', async () => {

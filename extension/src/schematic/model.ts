@@ -217,7 +217,7 @@ export class Schematic {
   connect(from: Point, to: Point): string {
     const a = snapPoint(from);
     const b = snapPoint(to);
-    return this.addWire(routeWire(a, b, this.obstacles([a, b])));
+    return this.addWire(routeWire(a, b, this.obstacles([a, b]), GRID, this.wirePoints()));
   }
 
   addJunction(at: Point): string {
@@ -500,6 +500,21 @@ export class Schematic {
       .filter((b) => !except.some((e) => boxContains(b, e, -1)));
   }
 
+  /** Grid points covered by wires (except `exceptId`), for the router to avoid running along them. */
+  private wirePoints(exceptId?: string): Set<string> {
+    const points = new Set<string>();
+    for (const wire of this.wires()) {
+      if (wire.id === exceptId) continue;
+      for (let k = 1; k < wire.points.length; k++) {
+        const a = wire.points[k - 1];
+        const b = wire.points[k];
+        const steps = Math.max(1, Math.round(Math.max(Math.abs(b.x - a.x), Math.abs(b.y - a.y)) / GRID));
+        for (let j = 0; j <= steps; j++) points.add(`${a.x + ((b.x - a.x) * j) / steps},${a.y + ((b.y - a.y) * j) / steps}`);
+      }
+    }
+    return points;
+  }
+
   /** Wires (not moving themselves) with an end on a pin of a moving part: which end and where it goes. */
   private wiresFollowingParts(moving: Set<string>, to: (p: Point) => Point): Array<{ wire: WireItem; end: 0 | 1; target: Point }> {
     const pinTargets = new Map<string, Point>();
@@ -533,7 +548,7 @@ export class Schematic {
         this.put(current, undefined);
         continue;
       }
-      const points = simplify(routeWire(a, b, this.obstacles([a, b])));
+      const points = simplify(routeWire(a, b, this.obstacles([a, b]), GRID, this.wirePoints(wire.id)));
       this.put(current, { ...current, points });
     }
   }

@@ -175,6 +175,17 @@ describe('connectivity and netlist generation', () => {
     expect(routeWire({ x: 0, y: 0 }, { x: 50, y: 80 }, [])).toHaveLength(3);
   });
 
+  test('a routed wire does not run along an existing wire (no overlapping segments, no stray junction dots)', () => {
+    const s = new Schematic();
+    s.addWire([{ x: 0, y: 30 }, { x: 0, y: 120 }]);
+    const id = s.connect({ x: 100, y: 90 }, { x: 0, y: 120 });
+    const wire = s.get(id) as { points: Array<{ x: number; y: number }> };
+    // Only the end point is shared with the vertical wire at x = 0.
+    const onVertical = wire.points.filter((p, k) => k > 0 && p.x === 0 && wire.points[k - 1].x === 0);
+    expect(onVertical).toEqual([]);
+    expect(extractConnectivity(s).dots).toEqual([]);
+  });
+
   test('SI formatting', () => {
     expect(formatSI(4700)).toBe('4.7k');
     expect(formatSI(1e-6)).toBe('1u');

@@ -1,17 +1,20 @@
 /**
  * Orthogonal wire routing: A* over the grid from one point to another, moving only horizontally and
  * vertically, never through a part's body, with a penalty per bend so the result has few corners (the
- * usual maze-router formulation, Lee 1961 / Hart-Nilsson-Raphael 1968 with a bend cost). The search is
+ * usual maze-router formulation, Lee 1961 / Hart-Nilsson-Raphael 1968 with a bend cost) and a cost for running
+ * over other wires (an overlap would look like one wire and hide the connection). The search is
  * bounded to a window around the two points; when it finds nothing there it falls back to an L shape.
  */
 import { type Box, type Point, boxContains } from './geometry';
 import { GRID } from './parts';
 
 const BEND_COST = 3;
+/** Cost of stepping onto a grid point another wire already covers: crossing is cheap, running along it is not. */
+const OCCUPIED_COST = 4;
 const WINDOW = 12; // grid steps around the two end points
 const MAX_EXPANSIONS = 40_000;
 
-export function routeWire(from: Point, to: Point, obstacles: Box[], grid = GRID): Point[] {
+export function routeWire(from: Point, to: Point, obstacles: Box[], grid = GRID, occupied: Set<string> = new Set()): Point[] {
   if (from.x === to.x && from.y === to.y) return [from];
   const minX = Math.min(from.x, to.x) - WINDOW * grid;
   const maxX = Math.max(from.x, to.x) + WINDOW * grid;
@@ -60,7 +63,8 @@ export function routeWire(from: Point, to: Point, obstacles: Box[], grid = GRID)
       if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
       const isTarget = nx === target.x && ny === target.y;
       if (!isTarget && blocked({ x: minX + nx * grid, y: minY + ny * grid })) continue;
-      const step = 1 + (d !== dir && !(x === sx && y === sy) ? BEND_COST : 0);
+      const onWire = !isTarget && occupied.size > 0 && occupied.has(`${minX + nx * grid},${minY + ny * grid}`);
+      const step = 1 + (d !== dir && !(x === sx && y === sy) ? BEND_COST : 0) + (onWire ? OCCUPIED_COST : 0);
       const next = index(nx, ny, d);
       const c = cost[state] + step;
       if (c < cost[next]) {
