@@ -23,6 +23,8 @@ export interface ViewState {
   xRange?: [number, number];
   /** Width of the plotting area in pixels: the decimation's column count. */
   pixelWidth: number;
+  /** Cursor positions (x, data units): none, A, or A and B. */
+  cursors?: number[];
   /** WebGL traces (`scattergl`); SVG `scatter` when the browser has no WebGL. */
   webgl: boolean;
   theme: ThemeColors;
@@ -139,6 +141,17 @@ export function buildFigure(columns: BundleColumns, state: ViewState): Figure {
     legend: { orientation: 'h', y: -0.12 / panes.length - 0.06, x: 0 },
     hovermode: 'x',
     uirevision: 'spicesim',
+    // Cursors: dashed vertical lines across all panes.
+    shapes: (state.cursors ?? []).map((x, k) => ({
+      type: 'line',
+      xref: 'x',
+      yref: 'paper',
+      x0: x,
+      x1: x,
+      y0: 0,
+      y1: 1,
+      line: { color: foreground, width: 1, dash: k === 0 ? 'dash' : 'dot' },
+    })),
   };
   panes.forEach((pane, k) => {
     const suffix = k === 0 ? '' : String(k + 1);

@@ -8,6 +8,7 @@
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 import { WAVEFORM_MIME, validateBundle, type WaveformBundle } from '@spicesim/kernel/dist/waveform/schema';
+import { cursorReadout, measurementRows } from './measurements';
 import {
   BundleColumns,
   buildFigure,
@@ -29,7 +30,12 @@ export class WaveformViewer extends Widget implements IRenderMime.IRenderer {
     this._toolbar.className = 'jp-SpiceSimWaveform-toolbar';
     this._plot = document.createElement('div');
     this._plot.className = 'jp-SpiceSimWaveform-plot';
-    this.node.append(this._toolbar, this._plot);
+    this._cursorPanel = document.createElement('div');
+    this._cursorPanel.className = 'jp-SpiceSimWaveform-cursors';
+    this._measurePanel = document.createElement('div');
+    this._measurePanel.className = 'jp-SpiceSimWaveform-measurements';
+    this._measurePanel.hidden = true;
+    this.node.append(this._toolbar, this._plot, this._cursorPanel, this._measurePanel);
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
@@ -50,6 +56,15 @@ export class WaveformViewer extends Widget implements IRenderMime.IRenderer {
     const figure = buildFigure(this._columns, this._state);
     const element = await plotly.newPlot(this._plot, figure.data, figure.layout, Private.CONFIG);
     element.on('plotly_relayout', (event: Record<string, unknown>) => this._onRelayout(event));
+    // Clicks place cursor A, then B; a third click starts again with A.
+    element.on('plotly_click', (event: { points?: Array<{ x: number }> }) => {
+      const x = event.points?.[0]?.x;
+      if (!this._state || typeof x !== 'number') return;
+      const cursors = this._state.cursors ?? [];
+      this._state.cursors = cursors.length >= 2 ? [x] : [...cursors, x];
+      this._showCursors();
+      void this._redraw();
+    });
     element.on('plotly_legendclick', (event: { data: Array<{ name: string }>; curveNumber: number }) => {
       this._toggle(event.data[event.curveNumber].name);
       return false;
@@ -108,6 +123,18 @@ export class WaveformViewer extends Widget implements IRenderMime.IRenderer {
     this.node.dataset.points = String(figure.data.reduce((n, t) => n + t.x.length, 0));
   }
 
+  private _showCursors(): void {
+    const cursors = this._state?.cursors ?? [];
+    this._cursorPanel.replaceChildren();
+    if (!this._columns || cursors.length === 0) return;
+    const readout = cursorReadout(this._columns, cursors);
+    for (const text of [readout.header, ...readout.lines]) {
+      const line = document.createElement('div');
+      line.textContent = text;
+      this._cursorPanel.append(line);
+    }
+  }
+
   private _pixelWidth(): number {
     const size = this._plotly ? (this._plot as unknown as { _fullLayout?: { _size?: { w: number } } })._fullLayout?._size : undefined;
     return size?.w ?? Math.max(300, this._plot.clientWidth - 90);
@@ -152,6 +179,17 @@ export class WaveformViewer extends Widget implements IRenderMime.IRenderer {
       this._state.xRange = undefined;
       void this._redraw();
     });
+    button('measure', 'Show automatic measurements of every trace', () => {
+      if (!this._columns) return;
+      this._measurePanel.hidden = !this._measurePanel.hidden;
+      if (!this._measurePanel.hidden) Private.renderMeasurements(this._measurePanel, measurementRows(this._columns));
+    });
+    button('clear cursors', 'Remove cursors A and B (click the plot to place them)', () => {
+      if (!this._state) return;
+      this._state.cursors = [];
+      this._showCursors();
+      void this._redraw();
+    });
     button('CSV', 'Download the full-resolution data as CSV', () => {
       if (!this._columns) return;
       Private.download(`${Private.fileName(bundle)}.csv`, bundleToCsv(this._columns), 'text/csv');
@@ -164,6 +202,8 @@ export class WaveformViewer extends Widget implements IRenderMime.IRenderer {
   private readonly _mimeType: string;
   private readonly _toolbar: HTMLDivElement;
   private readonly _plot: HTMLDivElement;
+  private readonly _cursorPanel: HTMLDivElement;
+  private readonly _measurePanel: HTMLDivElement;
   private _columns?: BundleColumns;
   private _state?: ViewState;
   private _plotly?: PlotlyModule;
@@ -211,6 +251,23 @@ namespace Private {
       foreground: get('--jp-ui-font-color1', '#222222'),
       grid: get('--jp-border-color2', '#e0e0e0'),
     };
+  }
+
+  export function renderMeasurements(panel: HTMLElement, rows: ReturnType<typeof measurementRows>): void {
+    const labels = [...new Set(rows.flatMap((r) => Object.keys(r.values)))];
+    const table = document.createElement('table');
+    const head = table.createTHead().insertRow();
+    for (const text of ['trace', ...labels]) {
+      const th = document.createElement('th');
+      th.textContent = text;
+      head.append(th);
+    }
+    const body = table.createTBody();
+    for (const row of rows) {
+      const tr = body.insertRow();
+      for (const text of [row.trace, ...labels.map((l) => row.values[l] ?? '')]) tr.insertCell().textContent = text;
+    }
+    panel.replaceChildren(table);
   }
 
   export function fileName(bundle: WaveformBundle): string {

@@ -142,6 +142,22 @@ async function main() {
     await viewer.locator('input[data-trace="v(in)"]').check();
   });
 
+  await step('two clicks place cursors A and B with a readout; the measurement panel lists rise time', async () => {
+    const viewer = page.locator('.jp-SpiceSimWaveform').first();
+    await viewer.locator('button', { hasText: 'reset' }).click();
+    const box = await viewer.locator('.nsewdrag').first().boundingBox();
+    await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.5);
+    await page.mouse.click(box.x + box.width * 0.6, box.y + box.height * 0.5);
+    await page.waitForFunction(() => document.querySelectorAll('.jp-SpiceSimWaveform-cursors div').length >= 2, null, { timeout: 15_000 });
+    const readout = await viewer.locator('.jp-SpiceSimWaveform-cursors').innerText();
+    expect(/A: .*B: .*Δx: .*1\/Δx: .*Hz/.test(readout) && readout.includes('v(out): A '), `cursor readout: ${readout}`);
+    await viewer.locator('button', { hasText: 'measure' }).click();
+    const table = await viewer.locator('.jp-SpiceSimWaveform-measurements table').innerText();
+    expect(table.includes('rise time') && table.includes('overshoot') && table.includes('v(out)'), `measurement table: ${table}`);
+    await viewer.screenshot({ path: path.join(OUT, 'waveform-cursors.png') });
+    console.log(`ui:   ${readout.split('\n')[0]}`);
+  });
+
   await step('a cell run in the SpiceSim (TypeScript) kernel displays an interactive waveform', async () => {
     await page.goto(`${base}/lab/tree/kernel-run.ipynb?reset`);
     await page.locator('.jp-Notebook .jp-Cell').first().waitFor({ timeout: 60_000 });

@@ -1,0 +1,99 @@
+/**
+ * The viewer's automatic measurement panel and cursor readout, computed from the bundle's full-resolution
+ * columns with the kernel's measurement functions (the same ones notebooks call). Pure, unit tested.
+ */
+import { bandwidth, overshoot, peak, riseTime, settlingTime, trough, valueAt, fallTime } from '@spicesim/kernel/dist/measure';
+import { formatSI } from '@spicesim/kernel/dist/waveform/format';
+import type { BundleColumns } from './plotly-model';
+
+export interface MeasurementRow {
+  trace: string;
+  /** Label -> formatted value ('—' when the measurement does not apply to this waveform). */
+  values: Record<string, string>;
+}
+
+/** One row per trace of every pane: what an engineer reads off first for this kind of plot. */
+export function measurementRows(columns: BundleColumns): MeasurementRow[] {
+  const bundle = columns.bundle;
+  const x = columns.x;
+  const xUnit = bundle.x.unit;
+  const rows: MeasurementRow[] = [];
+  for (const pane of bundle.panes) {
+    for (const name of pane.traces) {
+      const unit = bundle.traces.find((t) => t.name === name)?.unit ?? '';
+      const y = columns.y(name, pane.view);
+      const values: Record<string, string> = {};
+      const attempt = (label: string, f: () => string) => {
+        try {
+          values[label] = f();
+        } catch {
+          values[label] = '—';
+        }
+      };
+      if (pane.view === 'magnitude-db' || pane.view === 'magnitude') {
+        const linear = pane.view === 'magnitude-db' ? y.map((v) => 10 ** (v / 20)) : y;
+        const top = peak(x, y);
+        attempt('peak', () => `${formatSI(top.value, pane.view === 'magnitude-db' ? 'dB' : unit, 4)} at ${formatSI(top.at, xUnit, 4)}`);
+        attempt('-3 dB bandwidth', () => formatSI(bandwidth(x, linear), xUnit, 4));
+        attempt('unity gain', () => formatSI(bandwidth(x, linear, { reference: 1, dropDb: 0 }), xUnit, 4));
+      } else if (pane.view === 'phase') {
+        continue;
+      } else {
+        const hi = peak(x, y);
+        const lo = trough(x, y);
+        values.max = formatSI(hi.value, unit, 4);
+        values.min = formatSI(lo.value, unit, 4);
+        if (bundle.x.name === 'time') {
+          const rising = y[y.length - 1] >= y[0];
+          attempt(rising ? 'rise time' : 'fall time', () => formatSI(rising ? riseTime(x, y) : fallTime(x, y), 's', 4));
+          attempt('overshoot', () => `${overshoot(y).toFixed(1)} %`);
+          attempt('settling (2 %)', () => formatSI(settlingTime(x, y), 's', 4));
+        }
+      }
+      rows.push({ trace: pane.view === 'value' ? name : `${name} (${pane.view})`, values });
+    }
+  }
+  return rows;
+}
+
+export interface CursorReadout {
+  /** Header line: x of each cursor, dx and 1/dx. */
+  header: string;
+  /** One line per trace: y at each cursor and dy. */
+  lines: string[];
+}
+
+/** Values of every pane trace at the cursors (1 or 2 x positions), with differences for two cursors. */
+export function cursorReadout(columns: BundleColumns, cursors: number[]): CursorReadout {
+  const bundle = columns.bundle;
+  const xUnit = bundle.x.unit;
+  const [a, b] = cursors;
+  let header = `A: ${formatSI(a, xUnit, 5)}`;
+  if (b !== undefined) {
+    const dx = b - a;
+    header += `   B: ${formatSI(b, xUnit, 5)}   Δx: ${formatSI(dx, xUnit, 4)}   1/Δx: ${formatSI(1 / Math.abs(dx), xUnit === 's' ? 'Hz' : '', 4)}`;
+  }
+  const lines: string[] = [];
+  for (const pane of bundle.panes) {
+    const unit = pane.view === 'magnitude-db' ? 'dB' : pane.view === 'phase' ? '°' : undefined;
+    for (const name of pane.traces) {
+      const traceUnit = unit ?? bundle.traces.find((t) => t.name === name)?.unit ?? '';
+      const y = columns.y(name, pane.view);
+      const at = (v: number) => {
+        try {
+          return valueAt(columns.x, y, v);
+        } catch {
+          return NaN;
+        }
+      };
+      const ya = at(a);
+      let line = `${name}${pane.view === 'value' ? '' : ` ${pane.view}`}: A ${formatSI(ya, traceUnit, 5)}`;
+      if (b !== undefined) {
+        const yb = at(b);
+        line += `   B ${formatSI(yb, traceUnit, 5)}   Δy ${formatSI(yb - ya, traceUnit, 4)}`;
+      }
+      lines.push(line);
+    }
+  }
+  return { header, lines };
+}
