@@ -87,118 +87,217 @@ async function main() {
     await page.locator('.jp-Notebook .jp-Cell').first().waitFor({ timeout: 60_000 });
     await page.locator('.jp-SpiceSimInsertSchematic').first().click();
     await page.locator('.jp-SpiceSimSchematic').first().waitFor();
-    const commands = await page.evaluate(() => window.jupyterapp.commands.hasCommand('spicesim:insert-schematic'));
+    const commands = await page.evaluate(() =>
+      window.jupyterapp.commands.hasCommand('spicesim:insert-schematic'),
+    );
     expect(commands, 'spicesim:insert-schematic is a command');
   });
 
-  await step('place V, R, C, ground and a label with the mouse, wire them, see the .op annotation', async () => {
-    const sheet = page.locator('.jp-SpiceSimSchematic .sch-sheet').first();
-    await sheet.scrollIntoViewIfNeeded();
-    await waitForStableBox(sheet);
-    const place = async (label, x, y) => {
-      await page.locator('.jp-SpiceSimSchematic-palette button', { hasText: new RegExp(`^${label}$`) }).first().click();
+  await step(
+    'place V, R, C, ground and a label with the mouse, wire them, see the .op annotation',
+    async () => {
+      const sheet = page.locator('.jp-SpiceSimSchematic .sch-sheet').first();
+      await sheet.scrollIntoViewIfNeeded();
       await waitForStableBox(sheet);
-      await clickSheet(x, y);
-    };
-    await place('Voltage source', 0, 0);
-    await place('Resistor', 100, -60);
-    await place('Capacitor', 100, 60);
-    await place('Ground', 0, 120);
-    await place('Net label', 100, 0);
-    // Wires: click start, click end (routed orthogonally by the editor).
-    await page.locator('.jp-SpiceSimSchematic-palette button', { hasText: /^Wire$/ }).first().click();
-    for (const [a, b] of [
-      [[0, -30], [100, -90]],
-      [[100, -30], [100, 30]],
-      [[0, 30], [0, 120]],
-      [[100, 90], [0, 120]],
-    ]) {
-      await waitForStableBox(sheet);
-      await clickSheet(...a);
-      await clickSheet(...b);
-    }
-    await page.keyboard.press('Escape');
-    const counts = await editorEval((e) => ({ parts: e.schematic.parts().length, wires: e.schematic.wires().length }));
-    expect(counts.parts === 5 && counts.wires === 4, `5 parts and 4 wires drawn, got ${JSON.stringify(counts)}`);
-    // Source value through the property editor.
-    await clickSheet(0, 0);
-    const value = page.locator('.jp-SpiceSimSchematic-props input[data-field="value"]').first();
-    await value.fill('DC 5 PULSE(0 5 0.2m 1n 1n 1 2)');
-    await value.press('Enter');
-    const annotation = page.locator('.jp-SpiceSimSchematic .sch-annotation[data-net="out"]').first();
-    await page.waitForFunction(() => {
-      const a = document.querySelector('.jp-SpiceSimSchematic .sch-annotation[data-net="out"]');
-      return a && a.textContent === '5V';
-    }, null, { timeout: 30_000 });
-    expect((await annotation.textContent()) === '5V', 'v(out) annotated as 5V');
-    const netlist = await editorEval((e) => e.netlist().text);
-    console.log(`schematic-ui:   netlist:\n${netlist.trim().split('\n').map((l) => `    ${l}`).join('\n')}`);
-    expect(/^R1 N001 out 1k$/m.test(netlist) && /^V1 N001 0 DC 5/m.test(netlist) && /^C1 out 0 1u$/m.test(netlist), 'netlist: V1+ -> R1 -> out -> C1 -> ground');
-    const status = await page.locator('.jp-SpiceSimSchematic-status').first().textContent();
-    console.log(`schematic-ui:   status: ${status}`);
-    expect(/Simulated in/.test(status), `status says simulated: ${status}`);
-    await page.locator('.jp-SpiceSimSchematic').first().screenshot({ path: path.join(OUT, 'schematic-op.png') });
-  });
+      const place = async (label, x, y) => {
+        await page
+          .locator('.jp-SpiceSimSchematic-palette button', { hasText: new RegExp(`^${label}$`) })
+          .first()
+          .click();
+        await waitForStableBox(sheet);
+        await clickSheet(x, y);
+      };
+      await place('Voltage source', 0, 0);
+      await place('Resistor', 100, -60);
+      await place('Capacitor', 100, 60);
+      await place('Ground', 0, 120);
+      await place('Net label', 100, 0);
+      // Wires: click start, click end (routed orthogonally by the editor).
+      await page
+        .locator('.jp-SpiceSimSchematic-palette button', { hasText: /^Wire$/ })
+        .first()
+        .click();
+      for (const [a, b] of [
+        [
+          [0, -30],
+          [100, -90],
+        ],
+        [
+          [100, -30],
+          [100, 30],
+        ],
+        [
+          [0, 30],
+          [0, 120],
+        ],
+        [
+          [100, 90],
+          [0, 120],
+        ],
+      ]) {
+        await waitForStableBox(sheet);
+        await clickSheet(...a);
+        await clickSheet(...b);
+      }
+      await page.keyboard.press('Escape');
+      const counts = await editorEval((e) => ({
+        parts: e.schematic.parts().length,
+        wires: e.schematic.wires().length,
+      }));
+      expect(
+        counts.parts === 5 && counts.wires === 4,
+        `5 parts and 4 wires drawn, got ${JSON.stringify(counts)}`,
+      );
+      // Source value through the property editor.
+      await clickSheet(0, 0);
+      const value = page.locator('.jp-SpiceSimSchematic-props input[data-field="value"]').first();
+      await value.fill('DC 5 PULSE(0 5 0.2m 1n 1n 1 2)');
+      await value.press('Enter');
+      const annotation = page.locator('.jp-SpiceSimSchematic .sch-annotation[data-net="out"]').first();
+      await page.waitForFunction(
+        () => {
+          const a = document.querySelector('.jp-SpiceSimSchematic .sch-annotation[data-net="out"]');
+          return a && a.textContent === '5V';
+        },
+        null,
+        { timeout: 30_000 },
+      );
+      expect((await annotation.textContent()) === '5V', 'v(out) annotated as 5V');
+      const netlist = await editorEval((e) => e.netlist().text);
+      console.log(
+        `schematic-ui:   netlist:\n${netlist
+          .trim()
+          .split('\n')
+          .map((l) => `    ${l}`)
+          .join('\n')}`,
+      );
+      expect(
+        /^R1 N001 out 1k$/m.test(netlist) &&
+          /^V1 N001 0 DC 5/m.test(netlist) &&
+          /^C1 out 0 1u$/m.test(netlist),
+        'netlist: V1+ -> R1 -> out -> C1 -> ground',
+      );
+      const status = await page.locator('.jp-SpiceSimSchematic-status').first().textContent();
+      console.log(`schematic-ui:   status: ${status}`);
+      expect(/Simulated in/.test(status), `status says simulated: ${status}`);
+      await page
+        .locator('.jp-SpiceSimSchematic')
+        .first()
+        .screenshot({ path: path.join(OUT, 'schematic-op.png') });
+    },
+  );
 
-  await step('a voltage probe and .tran plot the waveform; hovering the trace highlights the net', async () => {
-    await page.locator('.jp-SpiceSimSchematic-palette button', { hasText: /^V probe$/ }).first().click();
-    await clickSheet(100, 10);
-    await clickSheet(300, 200); // deselect
-    const directives = page.locator('.jp-SpiceSimSchematic-props textarea[data-field="directives"]').first();
-    await directives.fill('.op\n.tran 20u 5m');
-    await directives.evaluate((el) => el.dispatchEvent(new Event('change')));
-    const viewer = page.locator('.jp-SpiceSimSchematic-plots .jp-SpiceSimWaveform[data-traces]').first();
-    await viewer.waitFor({ timeout: 60_000 });
-    const traces = await viewer.evaluate((el) => el.querySelector('.jp-SpiceSimWaveform-plot').data.map((t) => t.name));
-    expect(traces.includes('v(out)'), `probe trace v(out) plotted, got ${traces}`);
-    // The plot's hover event (what plotly emits) goes through the cross-probe bus back to the schematic.
-    await viewer.evaluate((el) => el.querySelector('.jp-SpiceSimWaveform-plot').emit('plotly_hover', { points: [{ data: { name: 'v(out)' } }] }));
-    await page.waitForFunction(() => document.querySelector('.jp-SpiceSimSchematic').dataset.probedNet === 'out');
-    const highlighted = await page.locator('.jp-SpiceSimSchematic .sch-probe-net[data-net="out"]').count();
-    expect(highlighted > 0, 'net out highlighted from the trace');
-    await page.locator('.jp-SpiceSimSchematicCell').first().screenshot({ path: path.join(OUT, 'schematic-probe.png') });
-  });
+  await step(
+    'a voltage probe and .tran plot the waveform; hovering the trace highlights the net',
+    async () => {
+      await page
+        .locator('.jp-SpiceSimSchematic-palette button', { hasText: /^V probe$/ })
+        .first()
+        .click();
+      await clickSheet(100, 10);
+      await clickSheet(300, 200); // deselect
+      const directives = page
+        .locator('.jp-SpiceSimSchematic-props textarea[data-field="directives"]')
+        .first();
+      await directives.fill('.op\n.tran 20u 5m');
+      await directives.evaluate((el) => el.dispatchEvent(new Event('change')));
+      const viewer = page.locator('.jp-SpiceSimSchematic-plots .jp-SpiceSimWaveform[data-traces]').first();
+      await viewer.waitFor({ timeout: 60_000 });
+      const traces = await viewer.evaluate((el) =>
+        el.querySelector('.jp-SpiceSimWaveform-plot').data.map((t) => t.name),
+      );
+      expect(traces.includes('v(out)'), `probe trace v(out) plotted, got ${traces}`);
+      // The plot's hover event (what plotly emits) goes through the cross-probe bus back to the schematic.
+      await viewer.evaluate((el) =>
+        el
+          .querySelector('.jp-SpiceSimWaveform-plot')
+          .emit('plotly_hover', { points: [{ data: { name: 'v(out)' } }] }),
+      );
+      await page.waitForFunction(
+        () => document.querySelector('.jp-SpiceSimSchematic').dataset.probedNet === 'out',
+      );
+      const highlighted = await page.locator('.jp-SpiceSimSchematic .sch-probe-net[data-net="out"]').count();
+      expect(highlighted > 0, 'net out highlighted from the trace');
+      await page
+        .locator('.jp-SpiceSimSchematicCell')
+        .first()
+        .screenshot({ path: path.join(OUT, 'schematic-probe.png') });
+    },
+  );
 
-  await step('save, reload: the schematic and its annotation are still there; the file has JSON + SVG fallback', async () => {
-    const before = await editorEval((e) => JSON.stringify(e.toJSON()));
-    await page.waitForTimeout(800); // the cell writes its metadata 400 ms after the last edit
-    await page.evaluate(() => window.jupyterapp.commands.execute('docmanager:save'));
-    await page.waitForFunction(() => !document.querySelector('.jp-mod-dirty'), null, { timeout: 20_000 }).catch(() => undefined);
-    const file = JSON.parse(fs.readFileSync(path.join(workDir, 'schematic.ipynb'), 'utf8'));
-    const cell = file.cells.find((c) => c.metadata && c.metadata.spicesim);
-    expect(cell && cell.cell_type === 'markdown', 'saved as a markdown cell with spicesim metadata');
-    expect(cell.metadata.spicesim.schematic.format === 'spicesim.schematic' && cell.metadata.spicesim.schematic.version === 1, 'versioned schematic JSON');
-    expect(canonical(cell.metadata.spicesim.schematic) === canonical(JSON.parse(before)), 'saved JSON equals the editor state');
-    const src = Array.isArray(cell.source) ? cell.source.join('') : cell.source;
-    expect(src.includes('data:image/svg+xml;base64,'), 'static SVG fallback in the cell source');
-    await page.reload();
-    await page.locator('.jp-SpiceSimSchematic').first().waitFor({ timeout: 60_000 });
-    await page.waitForFunction(() => {
-      const a = document.querySelector('.jp-SpiceSimSchematic .sch-annotation[data-net="out"]');
-      return a && a.textContent === '5V';
-    }, null, { timeout: 30_000 });
-    const after = await editorEval((e) => JSON.stringify(e.toJSON()));
-    expect(canonical(JSON.parse(after)) === canonical(JSON.parse(before)), 'reloaded schematic equals the saved one');
-    await page.locator('.jp-SpiceSimSchematic').first().scrollIntoViewIfNeeded();
-    await page.waitForTimeout(500);
-    await page.screenshot({ path: path.join(OUT, 'schematic-reloaded.png') });
-    // nbconvert (no extension) shows the static drawing.
-    try {
-      execFileSync(path.join(VENV, 'bin', 'jupyter'), ['nbconvert', '--to', 'html', '--output-dir', workDir, path.join(workDir, 'schematic.ipynb')], { stdio: 'pipe', timeout: 60_000 });
-      const html = fs.readFileSync(path.join(workDir, 'schematic.html'), 'utf8');
-      expect(html.includes('data:image/svg+xml;base64,'), 'nbconvert HTML embeds the SVG drawing');
-      console.log('schematic-ui:   nbconvert HTML has the schematic image');
-    } catch (error) {
-      if (String(error.message).includes('nbconvert HTML')) throw error;
-      console.log(`schematic-ui:   nbconvert not run: ${String(error.message).split('\n')[0]}`);
-    }
-  });
+  await step(
+    'save, reload: the schematic and its annotation are still there; the file has JSON + SVG fallback',
+    async () => {
+      const before = await editorEval((e) => JSON.stringify(e.toJSON()));
+      await page.waitForTimeout(800); // the cell writes its metadata 400 ms after the last edit
+      await page.evaluate(() => window.jupyterapp.commands.execute('docmanager:save'));
+      await page
+        .waitForFunction(() => !document.querySelector('.jp-mod-dirty'), null, { timeout: 20_000 })
+        .catch(() => undefined);
+      const file = JSON.parse(fs.readFileSync(path.join(workDir, 'schematic.ipynb'), 'utf8'));
+      const cell = file.cells.find((c) => c.metadata && c.metadata.spicesim);
+      expect(cell && cell.cell_type === 'markdown', 'saved as a markdown cell with spicesim metadata');
+      expect(
+        cell.metadata.spicesim.schematic.format === 'spicesim.schematic' &&
+          cell.metadata.spicesim.schematic.version === 1,
+        'versioned schematic JSON',
+      );
+      expect(
+        canonical(cell.metadata.spicesim.schematic) === canonical(JSON.parse(before)),
+        'saved JSON equals the editor state',
+      );
+      const src = Array.isArray(cell.source) ? cell.source.join('') : cell.source;
+      expect(src.includes('data:image/svg+xml;base64,'), 'static SVG fallback in the cell source');
+      await page.reload();
+      await page.locator('.jp-SpiceSimSchematic').first().waitFor({ timeout: 60_000 });
+      await page.waitForFunction(
+        () => {
+          const a = document.querySelector('.jp-SpiceSimSchematic .sch-annotation[data-net="out"]');
+          return a && a.textContent === '5V';
+        },
+        null,
+        { timeout: 30_000 },
+      );
+      const after = await editorEval((e) => JSON.stringify(e.toJSON()));
+      expect(
+        canonical(JSON.parse(after)) === canonical(JSON.parse(before)),
+        'reloaded schematic equals the saved one',
+      );
+      await page.locator('.jp-SpiceSimSchematic').first().scrollIntoViewIfNeeded();
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(OUT, 'schematic-reloaded.png') });
+      // nbconvert (no extension) shows the static drawing.
+      try {
+        execFileSync(
+          path.join(VENV, 'bin', 'jupyter'),
+          ['nbconvert', '--to', 'html', '--output-dir', workDir, path.join(workDir, 'schematic.ipynb')],
+          { stdio: 'pipe', timeout: 60_000 },
+        );
+        const html = fs.readFileSync(path.join(workDir, 'schematic.html'), 'utf8');
+        expect(html.includes('data:image/svg+xml;base64,'), 'nbconvert HTML embeds the SVG drawing');
+        console.log('schematic-ui:   nbconvert HTML has the schematic image');
+      } catch (error) {
+        if (String(error.message).includes('nbconvert HTML')) throw error;
+        console.log(`schematic-ui:   nbconvert not run: ${String(error.message).split('\n')[0]}`);
+      }
+    },
+  );
 
   await step('the schematic netlist is copied into a code cell', async () => {
-    await page.locator('.jp-SpiceSimSchematicCell').first().click({ position: { x: 5, y: 5 } });
+    await page
+      .locator('.jp-SpiceSimSchematicCell')
+      .first()
+      .click({ position: { x: 5, y: 5 } });
     await page.evaluate(() => window.jupyterapp.commands.execute('spicesim:copy-schematic-netlist'));
-    const code = await page.evaluate(() => window.jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.getSource());
-    expect(/sim\.netlist\(`\* schematic\n/.test(code) && /^R1 N001 out 1k$/m.test(code) && code.includes('.tran 20u 5m'), `code cell holds the netlist: ${code.slice(0, 120)}`);
+    const code = await page.evaluate(() =>
+      window.jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.getSource(),
+    );
+    expect(
+      /sim\.netlist\(`\* schematic\n/.test(code) &&
+        /^R1 N001 out 1k$/m.test(code) &&
+        code.includes('.tran 20u 5m'),
+      `code cell holds the netlist: ${code.slice(0, 120)}`,
+    );
   });
 
   await step('a floating node is highlighted on the schematic and named in the status', async () => {
@@ -209,13 +308,27 @@ async function main() {
         e.schematic.addPart('label', { x: 300, y: -30 }, { value: 'float' });
       });
     });
-    await page.waitForFunction(() => document.querySelector('.jp-SpiceSimSchematic').dataset.simulation === 'error', null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => document.querySelector('.jp-SpiceSimSchematic').dataset.simulation === 'error',
+      null,
+      { timeout: 30_000 },
+    );
     const status = await page.locator('.jp-SpiceSimSchematic-status').first().textContent();
     expect(/SingularMatrixError at net float/.test(status), `status names the floating net: ${status}`);
-    expect((await page.locator('.jp-SpiceSimSchematic .sch-error-net-point[data-net="float"]').count()) > 0, 'net float highlighted');
-    await page.locator('.jp-SpiceSimSchematic').first().screenshot({ path: path.join(OUT, 'schematic-error.png') });
+    expect(
+      (await page.locator('.jp-SpiceSimSchematic .sch-error-net-point[data-net="float"]').count()) > 0,
+      'net float highlighted',
+    );
+    await page
+      .locator('.jp-SpiceSimSchematic')
+      .first()
+      .screenshot({ path: path.join(OUT, 'schematic-error.png') });
     await editorEval((e) => e.undo());
-    await page.waitForFunction(() => document.querySelector('.jp-SpiceSimSchematic').dataset.simulation === 'done', null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => document.querySelector('.jp-SpiceSimSchematic').dataset.simulation === 'done',
+      null,
+      { timeout: 30_000 },
+    );
   });
 
   await step('500 components: import, render, edit and simulate (measured)', async () => {
@@ -246,10 +359,27 @@ async function main() {
       const s3 = performance.now();
       e.undo();
       const undo = performance.now() - s3;
-      return { items: e.schematic.size, imported, painted, moveMs: edits, rotate, undo, renderMs: e.lastRenderMs };
+      return {
+        items: e.schematic.size,
+        imported,
+        painted,
+        moveMs: edits,
+        rotate,
+        undo,
+        renderMs: e.lastRenderMs,
+      };
     }, lines.join('\n'));
-    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('.jp-SpiceSimSchematic').dataset.simulation), null, { timeout: 60_000 });
-    const sim = await editorEval((e) => ({ status: document.querySelector('.jp-SpiceSimSchematic-status').textContent, ms: e.lastReply && e.lastReply.elapsedMs, inWorker: !!e._worker && e._useWorker, v250: e.lastReply && e.lastReply.operatingPoint && e.lastReply.operatingPoint['v(n250)'] }));
+    await page.waitForFunction(
+      () => ['done', 'error'].includes(document.querySelector('.jp-SpiceSimSchematic').dataset.simulation),
+      null,
+      { timeout: 60_000 },
+    );
+    const sim = await editorEval((e) => ({
+      status: document.querySelector('.jp-SpiceSimSchematic-status').textContent,
+      ms: e.lastReply && e.lastReply.elapsedMs,
+      inWorker: !!e._worker && e._useWorker,
+      v250: e.lastReply && e.lastReply.operatingPoint && e.lastReply.operatingPoint['v(n250)'],
+    }));
     // Mouse drag of one part through the real event path.
     const at = await editorEval((e) => {
       const p = e.schematic.parts().find((q) => q.name === 'C3');
@@ -266,7 +396,10 @@ async function main() {
     expect(m.items > 1500, `ladder imported with labels and stubs (${m.items} items)`);
     expect(Math.abs(sim.v250 - 1) < 1e-6, `v(n250) = 1 V at DC, status: ${sim.status}`);
     expect(sim.inWorker, 'simulated in the Web Worker');
-    await page.locator('.jp-SpiceSimSchematic').first().screenshot({ path: path.join(OUT, 'schematic-500.png') });
+    await page
+      .locator('.jp-SpiceSimSchematic')
+      .first()
+      .screenshot({ path: path.join(OUT, 'schematic-500.png') });
   });
 
   await step('a circuit above the node limit gets the run-on-the-server message', async () => {
@@ -274,12 +407,17 @@ async function main() {
     for (let k = 1; k <= 510; k++) lines.push(`R${k} n${k - 1} n${k} 100`);
     lines.push(`R0 n510 0 1k`, '.op', '.end');
     await editorEval((e, text) => e.importNetlist(text), lines.join('\n'));
-    await page.waitForFunction(() => document.querySelector('.jp-SpiceSimSchematic').dataset.simulation === 'too-large', null, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => document.querySelector('.jp-SpiceSimSchematic').dataset.simulation === 'too-large',
+      null,
+      { timeout: 20_000 },
+    );
     const status = await page.locator('.jp-SpiceSimSchematic-status').first().textContent();
     expect(/server/.test(status), `status points to the server: ${status}`);
   });
 
-  if (pageErrors.length > 0) console.log(`schematic-ui:   page errors: ${pageErrors.slice(0, 5).join(' | ')}`);
+  if (pageErrors.length > 0)
+    console.log(`schematic-ui:   page errors: ${pageErrors.slice(0, 5).join(' | ')}`);
   clearTimeout(watchdog);
 }
 
@@ -299,7 +437,10 @@ function editorEval(fn, arg) {
 function canonical(value) {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -331,7 +472,10 @@ function startJupyter(port, dir) {
   };
   const settings = path.join(env.JUPYTERLAB_SETTINGS_DIR, '@jupyterlab', 'apputils-extension');
   fs.mkdirSync(settings, { recursive: true });
-  fs.writeFileSync(path.join(settings, 'notification.jupyterlab-settings'), JSON.stringify({ fetchNews: 'false' }));
+  fs.writeFileSync(
+    path.join(settings, 'notification.jupyterlab-settings'),
+    JSON.stringify({ fetchNews: 'false' }),
+  );
   const child = spawn(
     path.join(VENV, 'bin', 'jupyter'),
     [
@@ -369,8 +513,13 @@ async function step(name, fn) {
     console.log(`schematic-ui: PASS ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } catch (error) {
     results.push({ name, ok: false, error });
-    if (page) await page.screenshot({ path: path.join(OUT, `schematic-failed-step-${stepNumber}.png`) }).catch(() => undefined);
-    console.log(`schematic-ui: FAIL ${name}: ${String(error && error.message ? error.message : error).split('\n')[0]}`);
+    if (page)
+      await page
+        .screenshot({ path: path.join(OUT, `schematic-failed-step-${stepNumber}.png`) })
+        .catch(() => undefined);
+    console.log(
+      `schematic-ui: FAIL ${name}: ${String(error && error.message ? error.message : error).split('\n')[0]}`,
+    );
   }
 }
 
@@ -429,6 +578,8 @@ main()
   .finally(async () => {
     await cleanup();
     const failed = results.filter((r) => !r.ok).length;
-    console.log(`schematic-ui: ${results.length - failed} passed, ${failed} failed (screenshots in ${path.relative(ROOT, OUT)}/)`);
+    console.log(
+      `schematic-ui: ${results.length - failed} passed, ${failed} failed (screenshots in ${path.relative(ROOT, OUT)}/)`,
+    );
     process.exit(failed > 0 ? 1 : 0);
   });

@@ -21,7 +21,10 @@ export interface SchematicMetadata {
 
 export function schematicOf(cell: Cell): unknown {
   const meta = cell.model.getMetadata(METADATA_KEY) as Partial<SchematicMetadata> | undefined;
-  return meta && typeof meta === 'object' && meta.schematic && (meta.schematic as { format?: string }).format === SCHEMATIC_FORMAT
+  return meta &&
+    typeof meta === 'object' &&
+    meta.schematic &&
+    (meta.schematic as { format?: string }).format === SCHEMATIC_FORMAT
     ? meta.schematic
     : undefined;
 }
@@ -36,9 +39,10 @@ export function emptySchematic(title = 'schematic'): SchematicJSON {
 export function fallbackMarkdown(svg: string, title: string): string {
   const bytes = new TextEncoder().encode(svg);
   let binary = '';
-  for (let k = 0; k < bytes.length; k += 0x8000) binary += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
+  for (let k = 0; k < bytes.length; k += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
   return (
-    '<!-- SpiceSim schematic: a static copy of the drawing. The circuit is in this cell\'s metadata ' +
+    "<!-- SpiceSim schematic: a static copy of the drawing. The circuit is in this cell's metadata " +
     '(spicesim.schematic); edit it in JupyterLab with @spicesim/extension. -->\n' +
     `![${title.replace(/[[\]]/g, '')}](data:image/svg+xml;base64,${btoa(binary)})`
   );
@@ -46,7 +50,10 @@ export function fallbackMarkdown(svg: string, title: string): string {
 
 /** Attaches and tracks the editors of one notebook's schematic cells. */
 export class SchematicCells {
-  constructor(readonly panel: NotebookPanel, private readonly options: SchematicEditor.IOptions = {}) {
+  constructor(
+    readonly panel: NotebookPanel,
+    private readonly options: SchematicEditor.IOptions = {},
+  ) {
     panel.content.model?.cells.changed.connect(() => this.scheduleScan(), this);
     panel.disposed.connect(() => {
       for (const editor of this.editors.values()) editor.dispose();

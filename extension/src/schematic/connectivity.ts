@@ -94,7 +94,8 @@ export function extractConnectivity(schematic: Schematic): Connectivity {
       arms.set(key, (arms.get(key) ?? 0) + 1);
     }
   }
-  for (const wire of wires) connectors.push(pointKey(wire.points[0]), pointKey(wire.points[wire.points.length - 1]));
+  for (const wire of wires)
+    connectors.push(pointKey(wire.points[0]), pointKey(wire.points[wire.points.length - 1]));
   for (const junction of schematic.junctions()) connectors.push(pointKey(junction));
   for (const key of connectors) {
     for (const id of onWires.get(key) ?? []) sets.union(key, `w:${id}`);
@@ -128,7 +129,9 @@ export function extractConnectivity(schematic: Schematic): Connectivity {
       names.set(root, name);
       usedNames.add(name.toLowerCase());
     } else if (existing.toLowerCase() !== name.toLowerCase()) {
-      warnings.push(`net label '${name}' is on net '${existing}' (${existing === '0' ? 'ground' : 'another label'}); the net keeps the name '${existing}'`);
+      warnings.push(
+        `net label '${name}' is on net '${existing}' (${existing === '0' ? 'ground' : 'another label'}); the net keeps the name '${existing}'`,
+      );
     }
   }
   let counter = 0;

@@ -22,7 +22,10 @@ export interface ICrossProbe {
   emit(event: CrossProbeEvent): void;
 }
 
-export const ICrossProbe = new Token<ICrossProbe>('@spicesim/extension:cross-probe', 'Net/trace highlight events shared by schematics and waveform views.');
+export const ICrossProbe = new Token<ICrossProbe>(
+  '@spicesim/extension:cross-probe',
+  'Net/trace highlight events shared by schematics and waveform views.',
+);
 
 class CrossProbeBus implements ICrossProbe {
   private readonly _events = new Signal<ICrossProbe, CrossProbeEvent>(this);

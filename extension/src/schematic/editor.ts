@@ -20,7 +20,11 @@ import { formatSI } from './si';
 import { type SimulationReply, type SimulationRequest, runSimulation } from './simulation';
 import { SCHEMATIC_CSS, itemMarkup, renderStaticSVG } from './symbols';
 
-type Mode = { kind: 'select' } | { kind: 'wire'; start?: Point } | { kind: 'place'; type: PartType } | { kind: 'probe'; probe: 'voltage' | 'current' };
+type Mode =
+  | { kind: 'select' }
+  | { kind: 'wire'; start?: Point }
+  | { kind: 'place'; type: PartType }
+  | { kind: 'probe'; probe: 'voltage' | 'current' };
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 let editorCount = 0;
@@ -92,8 +96,15 @@ export class SchematicEditor extends Widget {
   setMode(mode: Mode): void {
     this._mode = mode;
     this._layers.overlay.querySelector('.sch-wire-preview')?.remove();
-    for (const button of this.node.querySelectorAll<HTMLButtonElement>('.jp-SpiceSimSchematic-palette button[data-mode]')) {
-      const current = mode.kind === 'place' ? `place:${mode.type}` : mode.kind === 'probe' ? `probe:${mode.probe}` : mode.kind;
+    for (const button of this.node.querySelectorAll<HTMLButtonElement>(
+      '.jp-SpiceSimSchematic-palette button[data-mode]',
+    )) {
+      const current =
+        mode.kind === 'place'
+          ? `place:${mode.type}`
+          : mode.kind === 'probe'
+            ? `probe:${mode.probe}`
+            : mode.kind;
       button.classList.toggle('jp-mod-active', button.dataset.mode === current);
     }
     this.node.dataset.mode = mode.kind;
@@ -112,11 +123,17 @@ export class SchematicEditor extends Widget {
   /** Fits the view box to the drawing. */
   override fit(): void {
     const items = this.schematic.all();
-    const box = items.length > 0 ? this.schematic.boxOf(items) : { minX: -200, minY: -150, maxX: 200, maxY: 150 };
+    const box =
+      items.length > 0 ? this.schematic.boxOf(items) : { minX: -200, minY: -150, maxX: 200, maxY: 150 };
     const margin = 60;
     const width = Math.max(400, box.maxX - box.minX + 2 * margin);
     const height = Math.max(260, box.maxY - box.minY + 2 * margin);
-    this._view = { x: (box.minX + box.maxX) / 2 - width / 2, y: (box.minY + box.maxY) / 2 - height / 2, width, height };
+    this._view = {
+      x: (box.minX + box.maxX) / 2 - width / 2,
+      y: (box.minY + box.maxY) / 2 - height / 2,
+      width,
+      height,
+    };
     this._applyView();
   }
 
@@ -204,7 +221,8 @@ export class SchematicEditor extends Widget {
 
   private _renderAll(): void {
     const started = performance.now();
-    for (const layer of [this._layers.wires, this._layers.parts, this._layers.probes]) layer.replaceChildren();
+    for (const layer of [this._layers.wires, this._layers.parts, this._layers.probes])
+      layer.replaceChildren();
     this._nodes.clear();
     for (const item of this.schematic.all()) this._drawItem(item.id);
     this._drawOverlay();
@@ -225,14 +243,21 @@ export class SchematicEditor extends Widget {
       this._nodes.set(id, group);
       this._layerOf(item).appendChild(group);
     }
-    group.setAttribute('class', `sch-item sch-${item.kind}${item.kind === 'part' ? ` sch-part-${item.type}` : ''}`);
+    group.setAttribute(
+      'class',
+      `sch-item sch-${item.kind}${item.kind === 'part' ? ` sch-part-${item.type}` : ''}`,
+    );
     if (item.kind === 'part') group.dataset.name = item.name || item.value;
     group.removeAttribute('transform');
     group.innerHTML = itemMarkup(this.schematic, item);
   }
 
   private _layerOf(item: Item): SVGGElement {
-    return item.kind === 'wire' || item.kind === 'junction' ? this._layers.wires : item.kind === 'probe' ? this._layers.probes : this._layers.parts;
+    return item.kind === 'wire' || item.kind === 'junction'
+      ? this._layers.wires
+      : item.kind === 'probe'
+        ? this._layers.probes
+        : this._layers.parts;
   }
 
   private _onModelChange(change: Change): void {
@@ -255,20 +280,28 @@ export class SchematicEditor extends Widget {
   private _drawOverlay(): void {
     const parts: string[] = [];
     const netlist = this._currentNetlist();
-    for (const dot of netlist.connectivity.dots) parts.push(`<circle class="sch-dot" cx="${dot.x}" cy="${dot.y}" r="3"/>`);
+    for (const dot of netlist.connectivity.dots)
+      parts.push(`<circle class="sch-dot" cx="${dot.x}" cy="${dot.y}" r="3"/>`);
     for (const [net, a] of this._annotations) {
-      parts.push(`<text class="sch-annotation" data-net="${Private.attr(net)}" x="${a.x + 4}" y="${a.y - 4}">${Private.attr(a.text)}</text>`);
+      parts.push(
+        `<text class="sch-annotation" data-net="${Private.attr(net)}" x="${a.x + 4}" y="${a.y - 4}">${Private.attr(a.text)}</text>`,
+      );
     }
     const highlight = (nets: Set<string>, cls: string) => {
       for (const net of netlist.connectivity.nets) {
         if (!nets.has(net.name.toLowerCase())) continue;
         for (const id of net.wires) {
           const wire = this.schematic.get(id);
-          if (wire?.kind === 'wire') parts.push(`<polyline class="${cls}" data-net="${Private.attr(net.name)}" points="${wire.points.map((p) => `${p.x},${p.y}`).join(' ')}"/>`);
+          if (wire?.kind === 'wire')
+            parts.push(
+              `<polyline class="${cls}" data-net="${Private.attr(net.name)}" points="${wire.points.map((p) => `${p.x},${p.y}`).join(' ')}"/>`,
+            );
         }
         for (const key of net.points) {
           const [x, y] = key.split(',');
-          parts.push(`<circle class="${cls}-point" data-net="${Private.attr(net.name)}" cx="${x}" cy="${y}" r="5"/>`);
+          parts.push(
+            `<circle class="${cls}-point" data-net="${Private.attr(net.name)}" cx="${x}" cy="${y}" r="5"/>`,
+          );
         }
       }
     };
@@ -278,7 +311,9 @@ export class SchematicEditor extends Widget {
       const item = this.schematic.get(id);
       if (!item) continue;
       const b = this.schematic.boxOfItem(item);
-      parts.push(`<rect class="sch-error-part" x="${b.minX - 4}" y="${b.minY - 4}" width="${b.maxX - b.minX + 8}" height="${b.maxY - b.minY + 8}"/>`);
+      parts.push(
+        `<rect class="sch-error-part" x="${b.minX - 4}" y="${b.minY - 4}" width="${b.maxX - b.minX + 8}" height="${b.maxY - b.minY + 8}"/>`,
+      );
     }
     for (const pin of netlist.connectivity.unconnectedPins) {
       const part = this.schematic.get(pin.partId) as PartItem | undefined;
@@ -287,7 +322,9 @@ export class SchematicEditor extends Widget {
       parts.push(`<path class="sch-unconnected" d="M${p.x - 3} ${p.y - 3}l6 6m0 -6l-6 6"/>`);
     }
     if (this._mode.kind === 'wire' && this._mode.start) {
-      parts.push(`<circle class="sch-wire-start" cx="${this._mode.start.x}" cy="${this._mode.start.y}" r="4"/>`);
+      parts.push(
+        `<circle class="sch-wire-start" cx="${this._mode.start.x}" cy="${this._mode.start.y}" r="4"/>`,
+      );
     }
     this._layers.overlay.innerHTML = parts.join('');
   }
@@ -298,7 +335,9 @@ export class SchematicEditor extends Widget {
       const item = this.schematic.get(id);
       if (!item) continue;
       const b = this.schematic.boxOfItem(item);
-      parts.push(`<rect class="sch-selected" x="${b.minX - 3}" y="${b.minY - 3}" width="${b.maxX - b.minX + 6}" height="${b.maxY - b.minY + 6}"/>`);
+      parts.push(
+        `<rect class="sch-selected" x="${b.minX - 3}" y="${b.minY - 3}" width="${b.maxX - b.minX + 6}" height="${b.maxY - b.minY + 6}"/>`,
+      );
     }
     this._layers.selection.innerHTML = parts.join('');
     this.node.dataset.selected = String(this._selection.size);
@@ -349,11 +388,16 @@ export class SchematicEditor extends Widget {
         if (mode.probe === 'voltage') this.schematic.addVoltageProbe(p);
         else {
           const hit = this.schematic.hitTest(at);
-          if (hit?.kind !== 'part') throw new SchematicError('click on a part to put a current probe on its nearest pin');
+          if (hit?.kind !== 'part')
+            throw new SchematicError('click on a part to put a current probe on its nearest pin');
           const pins = this.schematic.pinPositions(hit);
           let nearest = 0;
           pins.forEach((pin, k) => {
-            if (Math.hypot(pin.x - at.x, pin.y - at.y) < Math.hypot(pins[nearest].x - at.x, pins[nearest].y - at.y)) nearest = k;
+            if (
+              Math.hypot(pin.x - at.x, pin.y - at.y) <
+              Math.hypot(pins[nearest].x - at.x, pins[nearest].y - at.y)
+            )
+              nearest = k;
           });
           this.schematic.addCurrentProbe(hit.id, nearest);
         }
@@ -361,7 +405,10 @@ export class SchematicEditor extends Widget {
       });
       return;
     }
-    const hit = this.schematic.hitTest(at, 6 * (this._view.width / Math.max(1, this._svg.clientWidth || this._view.width)));
+    const hit = this.schematic.hitTest(
+      at,
+      6 * (this._view.width / Math.max(1, this._svg.clientWidth || this._view.width)),
+    );
     if (hit) {
       if (event.shiftKey) {
         const next = new Set(this._selection);
@@ -402,7 +449,8 @@ export class SchematicEditor extends Widget {
       const offset = snapPoint({ x: at.x - drag.start.x, y: at.y - drag.start.y });
       drag.offset = offset;
       // Preview by moving the DOM groups; the model changes once, on release.
-      for (const id of this._selection) this._nodes.get(id)?.setAttribute('transform', `translate(${offset.x} ${offset.y})`);
+      for (const id of this._selection)
+        this._nodes.get(id)?.setAttribute('transform', `translate(${offset.x} ${offset.y})`);
       this._layers.selection.setAttribute('transform', `translate(${offset.x} ${offset.y})`);
     } else {
       drag.offset = { x: at.x - drag.start.x, y: at.y - drag.start.y };
@@ -426,14 +474,20 @@ export class SchematicEditor extends Widget {
     if (!drag) return;
     if (drag.kind === 'move') {
       this._layers.selection.removeAttribute('transform');
-      if (drag.offset.x !== 0 || drag.offset.y !== 0) this._try(() => this.schematic.move([...this._selection], drag.offset.x, drag.offset.y));
+      if (drag.offset.x !== 0 || drag.offset.y !== 0)
+        this._try(() => this.schematic.move([...this._selection], drag.offset.x, drag.offset.y));
       else for (const id of this._selection) this._nodes.get(id)?.removeAttribute('transform');
     } else {
       this._layers.overlay.querySelector('.sch-rubber-band')?.remove();
       const x0 = Math.min(drag.start.x, drag.start.x + drag.offset.x);
       const y0 = Math.min(drag.start.y, drag.start.y + drag.offset.y);
       if (Math.abs(drag.offset.x) > 2 || Math.abs(drag.offset.y) > 2) {
-        const ids = this.schematic.itemsInBox({ minX: x0, minY: y0, maxX: x0 + Math.abs(drag.offset.x), maxY: y0 + Math.abs(drag.offset.y) });
+        const ids = this.schematic.itemsInBox({
+          minX: x0,
+          minY: y0,
+          maxX: x0 + Math.abs(drag.offset.x),
+          maxY: y0 + Math.abs(drag.offset.y),
+        });
         this.select(event.shiftKey ? [...this._selection, ...ids] : ids);
       } else {
         crossProbe.emit({ source: this._id, kind: 'clear' });
@@ -446,7 +500,12 @@ export class SchematicEditor extends Widget {
     const at = this.toSheet(event.clientX, event.clientY);
     const factor = Math.exp(Math.max(-0.5, Math.min(0.5, event.deltaY * 0.002)));
     const v = this._view;
-    this._view = { x: at.x - (at.x - v.x) * factor, y: at.y - (at.y - v.y) * factor, width: v.width * factor, height: v.height * factor };
+    this._view = {
+      x: at.x - (at.x - v.x) * factor,
+      y: at.y - (at.y - v.y) * factor,
+      width: v.width * factor,
+      height: v.height * factor,
+    };
     this._applyView();
   }
 
@@ -483,7 +542,10 @@ export class SchematicEditor extends Widget {
 
   private _hover(at: Point): void {
     const hit = this.schematic.hitTest(at, 4);
-    const net = hit?.kind === 'wire' || hit?.kind === 'junction' ? this._currentNetlist().connectivity.netAt(snapPoint(at)) : undefined;
+    const net =
+      hit?.kind === 'wire' || hit?.kind === 'junction'
+        ? this._currentNetlist().connectivity.netAt(snapPoint(at))
+        : undefined;
     if (net === this._hoverNet) return;
     this._hoverNet = net;
     if (net) crossProbe.emit({ source: this._id, kind: 'hover', net, trace: traceOfNet(net) });
@@ -506,10 +568,13 @@ export class SchematicEditor extends Widget {
   /** Thickens the matching trace in this editor's own probe plots. */
   private _highlightTraces(trace: string | undefined): void {
     for (const viewer of this._viewers) {
-      const plot = viewer.node.querySelector('.jp-SpiceSimWaveform-plot') as (HTMLElement & { data?: Array<{ name: string }> }) | null;
+      const plot = viewer.node.querySelector('.jp-SpiceSimWaveform-plot') as
+        (HTMLElement & { data?: Array<{ name: string }> }) | null;
       if (!plot?.data) continue;
       const widths = plot.data.map((t) => (trace && t.name.toLowerCase() === trace ? 4 : 1.5));
-      void Private.loadPlotly().then((plotly) => (plotly as unknown as Private.Restyle).restyle(plot, { 'line.width': widths }));
+      void Private.loadPlotly().then((plotly) =>
+        (plotly as unknown as Private.Restyle).restyle(plot, { 'line.width': widths }),
+      );
     }
   }
 
@@ -547,12 +612,31 @@ export class SchematicEditor extends Widget {
     button('Select', 'Select and move (Esc)', () => this.setMode({ kind: 'select' }), 'select');
     button('Wire', 'Draw a wire: click start, click end (W)', () => this.setMode({ kind: 'wire' }), 'wire');
     for (const type of PART_TYPES) {
-      button(PARTS[type].label, `Place a ${PARTS[type].label.toLowerCase()}`, () => this.setMode({ kind: 'place', type }), `place:${type}`);
+      button(
+        PARTS[type].label,
+        `Place a ${PARTS[type].label.toLowerCase()}`,
+        () => this.setMode({ kind: 'place', type }),
+        `place:${type}`,
+      );
     }
-    button('V probe', 'Voltage probe: click a net', () => this.setMode({ kind: 'probe', probe: 'voltage' }), 'probe:voltage');
-    button('I probe', 'Current probe: click a part near a pin', () => this.setMode({ kind: 'probe', probe: 'current' }), 'probe:current');
-    button('Rotate', 'Rotate the selection (R)', () => this._try(() => this.schematic.rotate([...this._selection])));
-    button('Flip', 'Mirror the selection (X)', () => this._try(() => this.schematic.flip([...this._selection])));
+    button(
+      'V probe',
+      'Voltage probe: click a net',
+      () => this.setMode({ kind: 'probe', probe: 'voltage' }),
+      'probe:voltage',
+    );
+    button(
+      'I probe',
+      'Current probe: click a part near a pin',
+      () => this.setMode({ kind: 'probe', probe: 'current' }),
+      'probe:current',
+    );
+    button('Rotate', 'Rotate the selection (R)', () =>
+      this._try(() => this.schematic.rotate([...this._selection])),
+    );
+    button('Flip', 'Mirror the selection (X)', () =>
+      this._try(() => this.schematic.flip([...this._selection])),
+    );
     button('Delete', 'Delete the selection (Del)', () => this.deleteSelection());
     button('Undo', 'Undo (Ctrl+Z)', () => this.undo());
     button('Redo', 'Redo (Ctrl+Y)', () => this.redo());
@@ -570,7 +654,8 @@ export class SchematicEditor extends Widget {
     const field = (label: string, value: string, apply: (v: string) => void, multiline = false) => {
       const row = document.createElement('label');
       row.textContent = label;
-      const input = document.createElement(multiline ? 'textarea' : 'input') as HTMLInputElement | HTMLTextAreaElement;
+      const input = document.createElement(multiline ? 'textarea' : 'input') as
+        HTMLInputElement | HTMLTextAreaElement;
       input.value = value;
       input.dataset.field = label.toLowerCase();
       if (multiline) (input as HTMLTextAreaElement).rows = 3;
@@ -588,12 +673,25 @@ export class SchematicEditor extends Widget {
       heading.className = 'jp-SpiceSimSchematic-props-heading';
       heading.textContent = `${def.label} ${part.name}`;
       panel.appendChild(heading);
-      if (def.prefix) field('Name', part.name, (v) => this.schematic.setProperties(part.id, { name: v.trim() }));
-      if (part.type === 'label' || def.numericValue || part.type === 'vsource' || part.type === 'isource' || part.type === 'diode') {
-        field(part.type === 'label' ? 'Net' : 'Value', part.value, (v) => this.schematic.setProperties(part.id, { value: v }));
+      if (def.prefix)
+        field('Name', part.name, (v) => this.schematic.setProperties(part.id, { name: v.trim() }));
+      if (
+        part.type === 'label' ||
+        def.numericValue ||
+        part.type === 'vsource' ||
+        part.type === 'isource' ||
+        part.type === 'diode'
+      ) {
+        field(part.type === 'label' ? 'Net' : 'Value', part.value, (v) =>
+          this.schematic.setProperties(part.id, { value: v }),
+        );
       }
-      if (def.defaultModel) field(part.type === 'opamp' ? 'Subcircuit' : 'Model', part.model ?? '', (v) => this.schematic.setProperties(part.id, { model: v.trim() }));
-      if (def.prefix) field('Params', part.params ?? '', (v) => this.schematic.setProperties(part.id, { params: v }));
+      if (def.defaultModel)
+        field(part.type === 'opamp' ? 'Subcircuit' : 'Model', part.model ?? '', (v) =>
+          this.schematic.setProperties(part.id, { model: v.trim() }),
+        );
+      if (def.prefix)
+        field('Params', part.params ?? '', (v) => this.schematic.setProperties(part.id, { params: v }));
     } else if (ids.length > 1) {
       const heading = document.createElement('div');
       heading.className = 'jp-SpiceSimSchematic-props-heading';
@@ -605,7 +703,12 @@ export class SchematicEditor extends Widget {
     sheet.textContent = 'Sheet';
     panel.appendChild(sheet);
     field('Title', this.schematic.sheet.title, (v) => this.schematic.setSheet({ title: v }));
-    field('Directives', this.schematic.sheet.directives, (v) => this.schematic.setSheet({ directives: v }), true);
+    field(
+      'Directives',
+      this.schematic.sheet.directives,
+      (v) => this.schematic.setSheet({ directives: v }),
+      true,
+    );
   }
 
   // ---- live simulation --------------------------------------------------------------------------------
@@ -639,7 +742,8 @@ export class SchematicEditor extends Widget {
     const hasAnalysis = directives.split('\n').some((l) => isAnalysisCard(l) && !/^\s*\.op\b/i.test(l));
     const request: SimulationRequest = {
       id: ++this._requestId,
-      opNetlist: generateNetlist(this.schematic, { analyses: '.op', connectivity: netlist.connectivity }).text,
+      opNetlist: generateNetlist(this.schematic, { analyses: '.op', connectivity: netlist.connectivity })
+        .text,
       probeVectors: [...netlist.probeVectors.values()],
       ...(hasAnalysis && netlist.probeVectors.size > 0 ? { analysisNetlist: netlist.text } : {}),
     };
@@ -657,7 +761,8 @@ export class SchematicEditor extends Widget {
           this._worker = new Worker(new URL('./sim-worker.js', import.meta.url));
           this._worker.onmessage = (event: MessageEvent<SimulationReply>) => {
             this._busy = false;
-            if (event.data.id === this._requestId) this._onReply(event.data, this._netlist ?? netlistAtRequest);
+            if (event.data.id === this._requestId)
+              this._onReply(event.data, this._netlist ?? netlistAtRequest);
           };
           this._worker.onerror = (event) => {
             this._busy = false;
@@ -672,7 +777,10 @@ export class SchematicEditor extends Widget {
         console.warn('SpiceSim schematic: Web Worker unavailable, simulating on the main thread', error);
       }
     }
-    this._onReply(runSimulation(request, () => performance.now()), netlistAtRequest);
+    this._onReply(
+      runSimulation(request, () => performance.now()),
+      netlistAtRequest,
+    );
   }
 
   private _onReply(reply: SimulationReply, netlist: GeneratedNetlist): void {
@@ -716,11 +824,17 @@ export class SchematicEditor extends Widget {
         }
       }
       const where = names.length > 0 ? ` at ${names.join(', ')}` : '';
-      this._setStatus(`${error.kind}${where}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`, 'error');
+      this._setStatus(
+        `${error.kind}${where}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`,
+        'error',
+      );
       this.node.dataset.simulation = 'error';
     } else {
       const extra = reply.messages.length > 0 ? ` ${reply.messages.join('; ')}` : '';
-      this._setStatus(`Simulated in ${reply.elapsedMs.toFixed(0)} ms (${netlist.nodeCount} nodes).${extra}`, 'ok');
+      this._setStatus(
+        `Simulated in ${reply.elapsedMs.toFixed(0)} ms (${netlist.nodeCount} nodes).${extra}`,
+        'ok',
+      );
       this.node.dataset.simulation = 'done';
     }
     this._drawOverlay();
@@ -736,7 +850,11 @@ export class SchematicEditor extends Widget {
         this._viewers.push(viewer);
         Widget.attach(viewer, this._plots);
       }
-      const model = { data: { [WAVEFORM_MIME]: bundle }, metadata: {}, trusted: true } as unknown as IRenderMime.IMimeModel;
+      const model = {
+        data: { [WAVEFORM_MIME]: bundle },
+        metadata: {},
+        trusted: true,
+      } as unknown as IRenderMime.IMimeModel;
       void viewer.renderModel(model).then(() => this._hookPlot(viewer!));
     });
   }
@@ -744,7 +862,10 @@ export class SchematicEditor extends Widget {
   /** Schematic side of cross-probing for our own plots: hovering a trace highlights its net. */
   private _hookPlot(viewer: WaveformViewer): void {
     const plot = viewer.node.querySelector('.jp-SpiceSimWaveform-plot') as
-      | (HTMLElement & { on?: (event: string, handler: (e: { points?: Array<{ data: { name: string } }> }) => void) => void; _spicesimHooked?: boolean })
+      | (HTMLElement & {
+          on?: (event: string, handler: (e: { points?: Array<{ data: { name: string } }> }) => void) => void;
+          _spicesimHooked?: boolean;
+        })
       | null;
     if (!plot?.on || plot._spicesimHooked) return;
     plot._spicesimHooked = true;
@@ -812,7 +933,9 @@ namespace Private {
 
   /** The same plotly.js chunk the waveform viewer loads. */
   export function loadPlotly(): Promise<PlotlyModule> {
-    return import('plotly.js-dist-min').then((m) => ((m as { default?: PlotlyModule }).default ?? m) as PlotlyModule);
+    return import('plotly.js-dist-min').then(
+      (m) => ((m as { default?: PlotlyModule }).default ?? m) as PlotlyModule,
+    );
   }
 
   export let clipboard: Clipboard | undefined;
@@ -834,7 +957,10 @@ namespace Private {
 <div class="jp-SpiceSimSchematic-plots"></div>`;
 
   export function attr(text: string): string {
-    return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
+    return text.replace(
+      /[<>&"']/g,
+      (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!,
+    );
   }
 
   /** Where a net's voltage is written: its top-left-most point. */

@@ -32,7 +32,7 @@ export function pointKey(p: Point): string {
 export function transformPoint(local: Point, origin: Point, rotation: number, flip: boolean): Point {
   let x = flip ? -local.x : local.x;
   let y = local.y;
-  for (let k = 0; k < (((rotation % 4) + 4) % 4); k++) {
+  for (let k = 0; k < ((rotation % 4) + 4) % 4; k++) {
     const nx = -y;
     y = x;
     x = nx;
@@ -55,7 +55,12 @@ export function boxOfPoints(points: Point[]): Box {
 }
 
 export function boxContains(box: Box, p: Point, margin = 0): boolean {
-  return p.x >= box.minX - margin && p.x <= box.maxX + margin && p.y >= box.minY - margin && p.y <= box.maxY + margin;
+  return (
+    p.x >= box.minX - margin &&
+    p.x <= box.maxX + margin &&
+    p.y >= box.minY - margin &&
+    p.y <= box.maxY + margin
+  );
 }
 
 /** Whether `p` lies on the axis-parallel segment a-b (end points included). */

@@ -24,11 +24,17 @@ describe('Schematic editing', () => {
     const s = new Schematic();
     const id = s.addPart('resistor', { x: 0, y: 0 });
     const part = () => s.get(id) as Extract<ReturnType<typeof s.get>, { kind: 'part' }>;
-    expect(s.pinPositions(part())).toEqual([{ x: 0, y: -30 }, { x: 0, y: 30 }]);
+    expect(s.pinPositions(part())).toEqual([
+      { x: 0, y: -30 },
+      { x: 0, y: 30 },
+    ]);
     s.rotate([id]);
     expect(part().rotation).toBe(1);
     // Clockwise on screen (y down): the top pin goes to the right.
-    expect(s.pinPositions(part())).toEqual([{ x: 30, y: 0 }, { x: -30, y: 0 }]);
+    expect(s.pinPositions(part())).toEqual([
+      { x: 30, y: 0 },
+      { x: -30, y: 0 },
+    ]);
     const q = s.addPart('npn', { x: 200, y: 0 });
     s.flip([q]);
     const flipped = s.get(q) as Extract<ReturnType<typeof s.get>, { kind: 'part' }>;
@@ -62,7 +68,9 @@ describe('Schematic editing', () => {
 
   test('bad values are refused with a message naming the part and what to write', () => {
     const { s, r1 } = divider();
-    expect(() => s.setProperties(r1, { value: 'ten ohms' })).toThrow(/R1: 'ten ohms' is not a value.*SI suffix/);
+    expect(() => s.setProperties(r1, { value: 'ten ohms' })).toThrow(
+      /R1: 'ten ohms' is not a value.*SI suffix/,
+    );
     expect(() => s.setProperties(r1, { name: 'R2' })).toThrow(/already exists/);
     s.setProperties(r1, { value: '2.2meg' });
     expect(s.get(r1)).toMatchObject({ value: '2.2meg' });
@@ -84,13 +92,19 @@ describe('Schematic editing', () => {
 
   test('hit testing finds parts, wires and probes through the R-tree', () => {
     const { s, r1 } = divider();
-    const wire = s.addWire([{ x: 0, y: -30 }, { x: 0, y: -90 }, { x: 100, y: -90 }]);
+    const wire = s.addWire([
+      { x: 0, y: -30 },
+      { x: 0, y: -90 },
+      { x: 100, y: -90 },
+    ]);
     expect(s.hitTest({ x: 102, y: -58 })?.id).toBe(r1);
     expect(s.hitTest({ x: 50, y: -88 })?.id).toBe(wire);
     expect(s.hitTest({ x: 500, y: 500 })).toBeUndefined();
     const probe = s.addVoltageProbe({ x: 50, y: -90 });
     expect(s.hitTest({ x: 50, y: -90 })?.id).toBe(probe);
-    expect(s.itemsInBox({ minX: 80, minY: -100, maxX: 120, maxY: 100 }).sort()).toEqual([r1, s.parts().find((p) => p.name === 'R2')!.id].sort());
+    expect(s.itemsInBox({ minX: 80, minY: -100, maxX: 120, maxY: 100 }).sort()).toEqual(
+      [r1, s.parts().find((p) => p.name === 'R2')!.id].sort(),
+    );
   });
 
   test('moving a part drags the wires attached to its pins (re-routed orthogonally)', () => {
@@ -118,7 +132,10 @@ describe('Schematic editing', () => {
     expect(clip.items).toHaveLength(3);
     const pasted = s.paste(clip, { x: 300, y: 0 });
     expect(pasted).toHaveLength(3);
-    const names = s.parts().map((p) => p.name).sort();
+    const names = s
+      .parts()
+      .map((p) => p.name)
+      .sort();
     expect(names).toEqual(['', 'R1', 'R2', 'R3', 'R4', 'V1']);
     const probe = s.probes().find((p) => pasted.includes(p.id))!;
     expect(pasted).toContain(probe.partId);
@@ -130,7 +147,10 @@ describe('Schematic editing', () => {
     const s = new Schematic();
     const r1 = s.addPart('resistor', { x: 0, y: 0 });
     const r2 = s.addPart('resistor', { x: 0, y: 100 });
-    const w = s.addWire([{ x: 0, y: 30 }, { x: 0, y: 70 }]);
+    const w = s.addWire([
+      { x: 0, y: 30 },
+      { x: 0, y: 70 },
+    ]);
     s.rotate([r1, r2, w]);
     const c = extractConnectivity(s);
     expect(c.pinNet.get(`${r1}:1`)).toBe(c.pinNet.get(`${r2}:0`));

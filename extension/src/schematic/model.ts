@@ -175,9 +175,14 @@ export class Schematic {
     }
   }
 
-  addPart(type: PartType, at: Point, props: Partial<Pick<PartItem, 'name' | 'value' | 'model' | 'params' | 'rotation' | 'flip'>> = {}): string {
+  addPart(
+    type: PartType,
+    at: Point,
+    props: Partial<Pick<PartItem, 'name' | 'value' | 'model' | 'params' | 'rotation' | 'flip'>> = {},
+  ): string {
     const def = PARTS[type];
-    if (!def) throw new SchematicError(`unknown part type '${type}'; use one of ${Object.keys(PARTS).join(', ')}`);
+    if (!def)
+      throw new SchematicError(`unknown part type '${type}'; use one of ${Object.keys(PARTS).join(', ')}`);
     const p = snapPoint(at);
     const part: PartItem = {
       kind: 'part',
@@ -189,7 +194,7 @@ export class Schematic {
       rotation: props.rotation ?? 0,
       flip: props.flip ?? false,
       value: props.value ?? def.defaultValue,
-      ...(props.model ?? def.defaultModel ? { model: props.model ?? def.defaultModel } : {}),
+      ...((props.model ?? def.defaultModel) ? { model: props.model ?? def.defaultModel } : {}),
       ...(props.params ? { params: props.params } : {}),
     };
     if (part.name && this.partByName(part.name)) {
@@ -205,7 +210,9 @@ export class Schematic {
     if (snapped.length < 2) throw new SchematicError('a wire needs two different end points');
     for (let k = 1; k < snapped.length; k++) {
       if (snapped[k].x !== snapped[k - 1].x && snapped[k].y !== snapped[k - 1].y) {
-        throw new SchematicError(`wire segment ${k} is not horizontal or vertical; use connect() to route it`);
+        throw new SchematicError(
+          `wire segment ${k} is not horizontal or vertical; use connect() to route it`,
+        );
       }
     }
     const wire: WireItem = { kind: 'wire', id: this.newId('w'), points: snapped };
@@ -238,10 +245,19 @@ export class Schematic {
   addCurrentProbe(partId: string, pin = 0): string {
     const part = this.requirePart(partId);
     const def = PARTS[part.type];
-    if (!def.prefix) throw new SchematicError(`${def.label} carries no current; put the current probe on an element`);
+    if (!def.prefix)
+      throw new SchematicError(`${def.label} carries no current; put the current probe on an element`);
     if (pin < 0 || pin >= def.pins.length) throw new SchematicError(`${part.name} has no pin ${pin}`);
     const at = this.pinPositions(part)[pin];
-    const probe: ProbeItem = { kind: 'probe', id: this.newId('i'), probe: 'current', x: at.x, y: at.y, partId, pin };
+    const probe: ProbeItem = {
+      kind: 'probe',
+      id: this.newId('i'),
+      probe: 'current',
+      x: at.x,
+      y: at.y,
+      partId,
+      pin,
+    };
     this.batch(() => this.put(undefined, probe));
     return probe.id;
   }
@@ -268,18 +284,26 @@ export class Schematic {
 
   /** Rotates items a quarter turn clockwise about the centre of their bounding box (snapped). */
   rotate(ids: string[]): void {
-    this.transformItems(ids, (p, c) => ({ x: c.x - (p.y - c.y), y: c.y + (p.x - c.x) }), (part) => ({
-      rotation: (part.rotation + 1) % 4,
-    }));
+    this.transformItems(
+      ids,
+      (p, c) => ({ x: c.x - (p.y - c.y), y: c.y + (p.x - c.x) }),
+      (part) => ({
+        rotation: (part.rotation + 1) % 4,
+      }),
+    );
   }
 
   /** Mirrors items left-right about the centre of their bounding box. */
   flip(ids: string[]): void {
-    this.transformItems(ids, (p, c) => ({ x: 2 * c.x - p.x, y: p.y }), (part) => ({
-      flip: !part.flip,
-      // Mirroring a rotated part: flip the local x axis and compensate the rotation so the sheet mirror holds.
-      rotation: (4 - part.rotation) % 4,
-    }));
+    this.transformItems(
+      ids,
+      (p, c) => ({ x: 2 * c.x - p.x, y: p.y }),
+      (part) => ({
+        flip: !part.flip,
+        // Mirroring a rotated part: flip the local x axis and compensate the rotation so the sheet mirror holds.
+        rotation: (4 - part.rotation) % 4,
+      }),
+    );
   }
 
   delete(ids: string[]): void {
@@ -299,7 +323,10 @@ export class Schematic {
     const next: PartItem = { ...part, ...props };
     if (props.name !== undefined) {
       if (PARTS[part.type].prefix && !/^[A-Za-z][A-Za-z0-9_]*$/.test(props.name)) {
-        throw new SchematicError(`name '${props.name}' is not a SPICE element name; use letters, digits and _`, id);
+        throw new SchematicError(
+          `name '${props.name}' is not a SPICE element name; use letters, digits and _`,
+          id,
+        );
       }
       const other = this.partByName(props.name);
       if (other && other.id !== id) throw new SchematicError(`a part named ${props.name} already exists`, id);
@@ -385,7 +412,8 @@ export class Schematic {
     for (const item of items) {
       if (this.items.has(item.id)) throw new SchematicError(`duplicate item id '${item.id}'`);
       this.items.set(item.id, item);
-      if (item.kind === 'part' && item.name && PARTS[item.type]?.prefix) this.names.set(item.name.toLowerCase(), item.id);
+      if (item.kind === 'part' && item.name && PARTS[item.type]?.prefix)
+        this.names.set(item.name.toLowerCase(), item.id);
       const entry = { ...this.boxOfItem(item), id: item.id };
       this.entries.set(item.id, entry);
       entries.push(entry);
@@ -417,7 +445,11 @@ export class Schematic {
     switch (item.kind) {
       case 'part': {
         const body = this.bodyBox(item);
-        return boxOfPoints([...this.pinPositions(item), { x: body.minX, y: body.minY }, { x: body.maxX, y: body.maxY }]);
+        return boxOfPoints([
+          ...this.pinPositions(item),
+          { x: body.minX, y: body.minY },
+          { x: body.maxX, y: body.maxY },
+        ]);
       }
       case 'wire':
         return boxOfPoints(item.points);
@@ -443,7 +475,9 @@ export class Schematic {
       .map((e) => this.items.get(e.id)!)
       .filter((item) => {
         if (item.kind === 'wire') {
-          return item.points.some((a, k) => k > 0 && distanceToSegment(p, item.points[k - 1], a) <= tolerance);
+          return item.points.some(
+            (a, k) => k > 0 && distanceToSegment(p, item.points[k - 1], a) <= tolerance,
+          );
         }
         if (item.kind === 'part') return boxContains(this.boxOfItem(item), p, tolerance / 2);
         return Math.hypot(item.x - p.x, item.y - p.y) <= tolerance;
@@ -509,18 +543,23 @@ export class Schematic {
         const a = wire.points[k - 1];
         const b = wire.points[k];
         const steps = Math.max(1, Math.round(Math.max(Math.abs(b.x - a.x), Math.abs(b.y - a.y)) / GRID));
-        for (let j = 0; j <= steps; j++) points.add(`${a.x + ((b.x - a.x) * j) / steps},${a.y + ((b.y - a.y) * j) / steps}`);
+        for (let j = 0; j <= steps; j++)
+          points.add(`${a.x + ((b.x - a.x) * j) / steps},${a.y + ((b.y - a.y) * j) / steps}`);
       }
     }
     return points;
   }
 
   /** Wires (not moving themselves) with an end on a pin of a moving part: which end and where it goes. */
-  private wiresFollowingParts(moving: Set<string>, to: (p: Point) => Point): Array<{ wire: WireItem; end: 0 | 1; target: Point }> {
+  private wiresFollowingParts(
+    moving: Set<string>,
+    to: (p: Point) => Point,
+  ): Array<{ wire: WireItem; end: 0 | 1; target: Point }> {
     const pinTargets = new Map<string, Point>();
     for (const id of moving) {
       const item = this.items.get(id);
-      if (item?.kind === 'part') for (const pin of this.pinPositions(item)) pinTargets.set(pointKey(pin), to(pin));
+      if (item?.kind === 'part')
+        for (const pin of this.pinPositions(item)) pinTargets.set(pointKey(pin), to(pin));
     }
     const followers: Array<{ wire: WireItem; end: 0 | 1; target: Point }> = [];
     for (const wire of this.wires()) {
@@ -562,7 +601,11 @@ export class Schematic {
     }
   }
 
-  private transformItems(ids: string[], map: (p: Point, centre: Point) => Point, partProps: (part: PartItem) => Partial<PartItem>): void {
+  private transformItems(
+    ids: string[],
+    map: (p: Point, centre: Point) => Point,
+    partProps: (part: PartItem) => Partial<PartItem>,
+  ): void {
     if (ids.length === 0) return;
     const items = ids.map((id) => this.requireItem(id));
     const single = items.length === 1 ? items[0] : undefined;
@@ -603,14 +646,18 @@ export class Schematic {
     if (!this.pending) throw new Error('internal: edit outside a batch');
     this.pending.items.push(...change.items);
     if (change.sheet) {
-      this.pending.sheet = this.pending.sheet ? { before: this.pending.sheet.before, after: change.sheet.after } : change.sheet;
+      this.pending.sheet = this.pending.sheet
+        ? { before: this.pending.sheet.before, after: change.sheet.after }
+        : change.sheet;
     }
   }
 
   private setItem(id: string, item: Item | undefined): void {
     const previous = this.items.get(id);
-    if (previous?.kind === 'part' && previous.name && this.names.get(previous.name.toLowerCase()) === id) this.names.delete(previous.name.toLowerCase());
-    if (item?.kind === 'part' && item.name && PARTS[item.type].prefix) this.names.set(item.name.toLowerCase(), id);
+    if (previous?.kind === 'part' && previous.name && this.names.get(previous.name.toLowerCase()) === id)
+      this.names.delete(previous.name.toLowerCase());
+    if (item?.kind === 'part' && item.name && PARTS[item.type].prefix)
+      this.names.set(item.name.toLowerCase(), id);
     const old = this.entries.get(id);
     if (old) {
       this.tree.remove(old);
@@ -643,7 +690,10 @@ export function validateValue(part: PartItem): void {
   const value = part.value.trim();
   if (part.type === 'label') {
     if (!/^[A-Za-z0-9_+\-.]+$/.test(value) || value === '0') {
-      throw new SchematicError(`net label '${part.value}' must be a node name (letters, digits, _ + - .), not empty or 0`, part.id);
+      throw new SchematicError(
+        `net label '${part.value}' must be a node name (letters, digits, _ + - .), not empty or 0`,
+        part.id,
+      );
     }
     return;
   }
@@ -657,7 +707,10 @@ export function validateValue(part: PartItem): void {
     }
   }
   if ((part.type === 'vsource' || part.type === 'isource') && value === '') {
-    throw new SchematicError(`${part.name}: the source needs a value such as 'DC 5' or 'PULSE(0 1 0 1n 1n 1m 2m)'`, part.id);
+    throw new SchematicError(
+      `${part.name}: the source needs a value such as 'DC 5' or 'PULSE(0 1 0 1n 1n 1m 2m)'`,
+      part.id,
+    );
   }
   if (def.defaultModel && !(part.model ?? '').trim()) {
     throw new SchematicError(`${part.name}: give a model name (e.g. ${def.defaultModel})`, part.id);
@@ -665,7 +718,8 @@ export function validateValue(part: PartItem): void {
 }
 
 function translate<T extends Item>(item: T, dx: number, dy: number): T {
-  if (item.kind === 'wire') return { ...item, points: item.points.map((p) => ({ x: p.x + dx, y: p.y + dy })) };
+  if (item.kind === 'wire')
+    return { ...item, points: item.points.map((p) => ({ x: p.x + dx, y: p.y + dy })) };
   return { ...item, x: item.x + dx, y: item.y + dy };
 }
 

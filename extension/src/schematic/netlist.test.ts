@@ -21,9 +21,18 @@ function divider(): { s: Schematic; ids: Record<string, string> } {
     out: s.addPart('label', { x: 160, y: 0 }, { value: 'out' }),
   };
   s.connect({ x: 0, y: -30 }, { x: 100, y: -90 }); // V1+ to R1 top
-  s.addWire([{ x: 100, y: -30 }, { x: 100, y: 30 }]); // R1 bottom to R2 top
-  s.addWire([{ x: 100, y: 0 }, { x: 160, y: 0 }]); // T into the label
-  s.addWire([{ x: 0, y: 30 }, { x: 0, y: 120 }]); // V1- to ground
+  s.addWire([
+    { x: 100, y: -30 },
+    { x: 100, y: 30 },
+  ]); // R1 bottom to R2 top
+  s.addWire([
+    { x: 100, y: 0 },
+    { x: 160, y: 0 },
+  ]); // T into the label
+  s.addWire([
+    { x: 0, y: 30 },
+    { x: 0, y: 120 },
+  ]); // V1- to ground
   s.connect({ x: 100, y: 90 }, { x: 0, y: 120 }); // R2 bottom to ground (a T on the ground wire's end)
   s.sheet.directives = '.op';
   return { s, ids };
@@ -44,13 +53,23 @@ describe('connectivity and netlist generation', () => {
 
   test('crossing wires do not connect unless a junction sits on the crossing', () => {
     const s = new Schematic();
-    s.addWire([{ x: 0, y: 50 }, { x: 100, y: 50 }]);
-    s.addWire([{ x: 50, y: 0 }, { x: 50, y: 100 }]);
+    s.addWire([
+      { x: 0, y: 50 },
+      { x: 100, y: 50 },
+    ]);
+    s.addWire([
+      { x: 50, y: 0 },
+      { x: 50, y: 100 },
+    ]);
     const a = s.addPart('label', { x: 0, y: 50 }, { value: 'a' });
     const b = s.addPart('label', { x: 50, y: 0 }, { value: 'b' });
     void a;
     void b;
-    expect(extractConnectivity(s).nets.map((n) => n.name).sort()).toEqual(['a', 'b']);
+    expect(
+      extractConnectivity(s)
+        .nets.map((n) => n.name)
+        .sort(),
+    ).toEqual(['a', 'b']);
     s.addJunction({ x: 50, y: 50 });
     const joined = extractConnectivity(s);
     expect(joined.nets.map((n) => n.name)).toEqual(['a']);
@@ -86,11 +105,25 @@ describe('connectivity and netlist generation', () => {
 
   test('every part type is written in a form the solver elaborates, defaults models included', () => {
     const s = new Schematic();
-    const types = ['resistor', 'inductor', 'capacitor', 'vsource', 'isource', 'diode', 'npn', 'pnp', 'nmos', 'pmos', 'opamp'] as const;
+    const types = [
+      'resistor',
+      'inductor',
+      'capacitor',
+      'vsource',
+      'isource',
+      'diode',
+      'npn',
+      'pnp',
+      'nmos',
+      'pmos',
+      'opamp',
+    ] as const;
     types.forEach((type, k) => s.addPart(type, { x: k * 100, y: 0 }));
     const text = generateNetlist(s).text;
     const flat = parseAndElaborate(text);
-    expect(new Set(flat.elements.map((e) => e.kind))).toEqual(new Set(['r', 'l', 'c', 'v', 'i', 'd', 'q', 'm', 'e']));
+    expect(new Set(flat.elements.map((e) => e.kind))).toEqual(
+      new Set(['r', 'l', 'c', 'v', 'i', 'd', 'q', 'm', 'e']),
+    );
     expect([...flat.models.values()].map((m) => m.type).sort()).toEqual(['d', 'nmos', 'npn', 'pmos', 'pnp']);
     // The MOSFET bulk is tied to its source.
     const m1 = flat.elements.find((e) => e.name === 'm1')!;
@@ -128,9 +161,17 @@ describe('connectivity and netlist generation', () => {
     const { items, sheet } = importNetlist(text);
     const s = new Schematic();
     s.load(items, sheet);
-    expect(s.parts().filter((p) => p.name).map((p) => p.name).sort()).toEqual(['C1', 'Q1', 'R1', 'R2', 'R3', 'V1', 'X1']);
+    expect(
+      s
+        .parts()
+        .filter((p) => p.name)
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['C1', 'Q1', 'R1', 'R2', 'R3', 'V1', 'X1']);
     expect(s.parts().find((p) => p.name === 'Q1')!.type).toBe('pnp');
-    expect(sheet.directives).toBe('.model Q2N pnp(BF=50)\n.subckt SPICESIM_OPAMP inp inn out\nE1 out 0 inp inn 1e5\n.ends\n.tran 10u 5m');
+    expect(sheet.directives).toBe(
+      '.model Q2N pnp(BF=50)\n.subckt SPICESIM_OPAMP inp inn out\nE1 out 0 inp inn 1e5\n.ends\n.tran 10u 5m',
+    );
     const again = parseAndElaborate(generateNetlist(s).text);
     const original = parseAndElaborate(text);
     const shape = (f: typeof original) =>
@@ -149,7 +190,9 @@ describe('connectivity and netlist generation', () => {
     expect(toJSON(copy)).toEqual(json);
     expect(generateNetlist(copy).text).toBe(generateNetlist(s).text);
     expect(() => fromJSON({ ...json, version: 2 })).toThrow(/reads version 1/);
-    expect(() => fromJSON({ ...json, parts: [{ ...json.parts[0], type: 'tube', x: 'a' }] })).toThrow(/parts\[0\]\.type.*parts\[0\]\.x/);
+    expect(() => fromJSON({ ...json, parts: [{ ...json.parts[0], type: 'tube', x: 'a' }] })).toThrow(
+      /parts\[0\]\.type.*parts\[0\]\.x/,
+    );
     // New ids continue after the loaded ones.
     const id = copy.addPart('resistor', { x: 500, y: 500 });
     expect(json.parts.some((p) => p.id === id)).toBe(false);
@@ -177,7 +220,10 @@ describe('connectivity and netlist generation', () => {
 
   test('a routed wire does not run along an existing wire (no overlapping segments, no stray junction dots)', () => {
     const s = new Schematic();
-    s.addWire([{ x: 0, y: 30 }, { x: 0, y: 120 }]);
+    s.addWire([
+      { x: 0, y: 30 },
+      { x: 0, y: 120 },
+    ]);
     const id = s.connect({ x: 100, y: 90 }, { x: 0, y: 120 });
     const wire = s.get(id) as { points: Array<{ x: number; y: number }> };
     // Only the end point is shared with the vertical wire at x = 0.
@@ -210,7 +256,12 @@ describe('connectivity and netlist generation', () => {
       });
       // ASCII rawfile: "Variables:" lists `index name type`, "Values:" the point index then one value a line.
       const raw = fs.readFileSync(path.join(dir, 'out.raw'), 'utf8');
-      const variables = raw.split('\nVariables:')[1].split('Values:')[0].trim().split('\n').map((l) => l.trim().split(/\s+/)[1]);
+      const variables = raw
+        .split('\nVariables:')[1]
+        .split('Values:')[0]
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/)[1]);
       const values = raw.split('Values:')[1].trim().split(/\s+/).slice(1).map(Number);
       expect(values[variables.indexOf('v(out)')]).toBeCloseTo(7.5, 6);
     } finally {

@@ -24,7 +24,10 @@ export interface GeneratedNetlist {
 /** MOSFET instance parameters written when the part has none (the level-1 defaults would give 100 um x 100 um). */
 const DEFAULT_MOS_PARAMS = 'W=10u L=1u';
 
-export function generateNetlist(schematic: Schematic, options: { analyses?: string; connectivity?: Connectivity } = {}): GeneratedNetlist {
+export function generateNetlist(
+  schematic: Schematic,
+  options: { analyses?: string; connectivity?: Connectivity } = {},
+): GeneratedNetlist {
   const connectivity = options.connectivity ?? extractConnectivity(schematic);
   const lines: string[] = [`* ${schematic.sheet.title.replace(/\n/g, ' ') || 'schematic'}`];
   const partOfLine = new Map<number, string>();
@@ -61,7 +64,8 @@ export function generateNetlist(schematic: Schematic, options: { analyses?: stri
       usedModels.add(part.model!.trim().toUpperCase());
     }
     if (part.value.trim()) words.push(part.value.trim());
-    const params = part.params?.trim() || (part.type === 'nmos' || part.type === 'pmos' ? DEFAULT_MOS_PARAMS : '');
+    const params =
+      part.params?.trim() || (part.type === 'nmos' || part.type === 'pmos' ? DEFAULT_MOS_PARAMS : '');
     if (params) words.push(params);
     lines.push(words.join(' '));
     partOfLine.set(lines.length, part.id);
@@ -77,10 +81,18 @@ export function generateNetlist(schematic: Schematic, options: { analyses?: stri
     const card = DEFAULT_MODELS[model];
     if (card && !definesModel(directives, model)) lines.push(...card.split('\n'));
   }
-  const extra = (options.analyses ?? directives).split('\n').map((l) => l.trim()).filter(Boolean);
+  const extra = (options.analyses ?? directives)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (options.analyses !== undefined) {
     // Keep the user's models/params/includes, replace the analysis cards.
-    lines.push(...directives.split('\n').map((l) => l.trim()).filter((l) => l && !isAnalysisCard(l)));
+    lines.push(
+      ...directives
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !isAnalysisCard(l)),
+    );
   }
   lines.push(...extra.filter((l) => !/^\.end\b/i.test(l)));
   lines.push('.end');
@@ -94,7 +106,10 @@ export function isAnalysisCard(line: string): boolean {
 
 function definesModel(directives: string, name: string): boolean {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^\\s*\\.(model|subckt)\\s+${escaped}\\b`, 'im').test(directives) || /^\s*\.(include|lib)\b/im.test(directives);
+  return (
+    new RegExp(`^\\s*\\.(model|subckt)\\s+${escaped}\\b`, 'im').test(directives) ||
+    /^\s*\.(include|lib)\b/im.test(directives)
+  );
 }
 
 // ---- import ---------------------------------------------------------------------------------------------
@@ -127,7 +142,14 @@ export function importNetlist(text: string): { items: Item[]; sheet: Sheet } {
     if (m) modelTypes.set(m[1].toUpperCase(), m[2].toLowerCase());
   }
   const builder = new Schematic();
-  const elements: Array<{ type: PartType; name: string; nodes: string[]; model?: string; value: string; params?: string }> = [];
+  const elements: Array<{
+    type: PartType;
+    name: string;
+    nodes: string[];
+    model?: string;
+    value: string;
+    params?: string;
+  }> = [];
   let insideSubcircuit = false;
   for (const { line, text: card } of logical) {
     // Subcircuit definitions stay text: they are models, not parts on this sheet.
@@ -159,7 +181,12 @@ export function importNetlist(text: string): { items: Item[]; sheet: Sheet } {
       case 'V':
       case 'I':
         if (words.length < 3) throw fail('needs two nodes');
-        elements.push({ type: letter === 'V' ? 'vsource' : 'isource', name, nodes: words.slice(1, 3), value: rest(3) || 'DC 0' });
+        elements.push({
+          type: letter === 'V' ? 'vsource' : 'isource',
+          name,
+          nodes: words.slice(1, 3),
+          value: rest(3) || 'DC 0',
+        });
         break;
       case 'D':
         if (words.length < 4) throw fail('needs two nodes and a model');
@@ -168,16 +195,31 @@ export function importNetlist(text: string): { items: Item[]; sheet: Sheet } {
       case 'Q': {
         if (words.length < 5) throw fail('needs three nodes and a model');
         const pnp = modelTypes.get(w(4).toUpperCase()) === 'pnp';
-        elements.push({ type: pnp ? 'pnp' : 'npn', name, nodes: words.slice(1, 4), model: w(4), value: rest(5) });
+        elements.push({
+          type: pnp ? 'pnp' : 'npn',
+          name,
+          nodes: words.slice(1, 4),
+          model: w(4),
+          value: rest(5),
+        });
         break;
       }
       case 'M': {
         if (words.length < 6) throw fail('needs four nodes (d g s b) and a model');
         const pmos = modelTypes.get(w(5).toUpperCase()) === 'pmos';
         if (w(4).toLowerCase() !== w(3).toLowerCase()) {
-          throw fail(`bulk node ${w(4)} differs from source ${w(3)}; the schematic MOSFET ties bulk to source`);
+          throw fail(
+            `bulk node ${w(4)} differs from source ${w(3)}; the schematic MOSFET ties bulk to source`,
+          );
         }
-        elements.push({ type: pmos ? 'pmos' : 'nmos', name, nodes: words.slice(1, 4), model: w(5), value: '', params: rest(6) || undefined });
+        elements.push({
+          type: pmos ? 'pmos' : 'nmos',
+          name,
+          nodes: words.slice(1, 4),
+          model: w(5),
+          value: '',
+          params: rest(6) || undefined,
+        });
         break;
       }
       case 'X': {

@@ -68,7 +68,13 @@ const twoTerminal = (
   defaultModel,
 });
 
-const transistor = (type: PartType, label: string, prefix: string, names: [string, string, string], model: string): PartDef => ({
+const transistor = (
+  type: PartType,
+  label: string,
+  prefix: string,
+  names: [string, string, string],
+  model: string,
+): PartDef => ({
   type,
   label,
   prefix,

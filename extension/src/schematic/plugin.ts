@@ -90,7 +90,11 @@ export const schematicPlugin: JupyterFrontEndPlugin<ICrossProbe> = {
         if (!panel || !cell) return;
         const editor = managerOf(panel).editorOf(cell);
         if (!editor) return;
-        const text = editor.netlist().text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
+        const text = editor
+          .netlist()
+          .text.replace(/\\/g, '\\\\')
+          .replace(/`/g, '\\`')
+          .replace(/\$\{/g, '\\${');
         NotebookActions.insertBelow(panel.content);
         NotebookActions.changeCellType(panel.content, 'code');
         panel.content.activeCell!.model.sharedModel.setSource(

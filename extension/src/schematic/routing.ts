@@ -14,7 +14,13 @@ const OCCUPIED_COST = 4;
 const WINDOW = 12; // grid steps around the two end points
 const MAX_EXPANSIONS = 40_000;
 
-export function routeWire(from: Point, to: Point, obstacles: Box[], grid = GRID, occupied: Set<string> = new Set()): Point[] {
+export function routeWire(
+  from: Point,
+  to: Point,
+  obstacles: Box[],
+  grid = GRID,
+  occupied: Set<string> = new Set(),
+): Point[] {
   if (from.x === to.x && from.y === to.y) return [from];
   const minX = Math.min(from.x, to.x) - WINDOW * grid;
   const maxX = Math.max(from.x, to.x) + WINDOW * grid;
@@ -63,7 +69,8 @@ export function routeWire(from: Point, to: Point, obstacles: Box[], grid = GRID,
       if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
       const isTarget = nx === target.x && ny === target.y;
       if (!isTarget && blocked({ x: minX + nx * grid, y: minY + ny * grid })) continue;
-      const onWire = !isTarget && occupied.size > 0 && occupied.has(`${minX + nx * grid},${minY + ny * grid}`);
+      const onWire =
+        !isTarget && occupied.size > 0 && occupied.has(`${minX + nx * grid},${minY + ny * grid}`);
       const step = 1 + (d !== dir && !(x === sx && y === sy) ? BEND_COST : 0) + (onWire ? OCCUPIED_COST : 0);
       const next = index(nx, ny, d);
       const c = cost[state] + step;

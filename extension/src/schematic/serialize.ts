@@ -52,13 +52,17 @@ export function fromJSON(json: unknown): { items: Item[]; sheet: Sheet } {
   const problems: string[] = [];
   const doc = json as Partial<SchematicJSON>;
   if (!doc || typeof doc !== 'object') throw new Error('schematic metadata is not an object');
-  if (doc.format !== SCHEMATIC_FORMAT) problems.push(`format: expected '${SCHEMATIC_FORMAT}', got ${JSON.stringify(doc.format)}`);
+  if (doc.format !== SCHEMATIC_FORMAT)
+    problems.push(`format: expected '${SCHEMATIC_FORMAT}', got ${JSON.stringify(doc.format)}`);
   if (doc.version !== SCHEMATIC_VERSION) {
-    problems.push(`version: this extension reads version ${SCHEMATIC_VERSION}, the cell has ${JSON.stringify(doc.version)}; update @spicesim/extension`);
+    problems.push(
+      `version: this extension reads version ${SCHEMATIC_VERSION}, the cell has ${JSON.stringify(doc.version)}; update @spicesim/extension`,
+    );
   }
   const items: Item[] = [];
   const num = (v: unknown, where: string): number => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) problems.push(`${where}: expected a number, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      problems.push(`${where}: expected a number, got ${JSON.stringify(v)}`);
     return Number(v);
   };
   const str = (v: unknown, where: string): string => {
@@ -75,7 +79,8 @@ export function fromJSON(json: unknown): { items: Item[]; sheet: Sheet } {
   };
   list(doc.parts, 'parts').forEach((p, k) => {
     const where = `parts[${k}]`;
-    if (!PARTS[p.type as PartType]) problems.push(`${where}.type: unknown part type ${JSON.stringify(p.type)}`);
+    if (!PARTS[p.type as PartType])
+      problems.push(`${where}.type: unknown part type ${JSON.stringify(p.type)}`);
     items.push({
       kind: 'part',
       id: str(p.id, `${where}.id`),
@@ -92,17 +97,33 @@ export function fromJSON(json: unknown): { items: Item[]; sheet: Sheet } {
   });
   list(doc.wires, 'wires').forEach((w, k) => {
     const where = `wires[${k}]`;
-    const points = list(w.points, `${where}.points`).map((p, j) => ({ x: num(p?.[0], `${where}.points[${j}][0]`), y: num(p?.[1], `${where}.points[${j}][1]`) }));
+    const points = list(w.points, `${where}.points`).map((p, j) => ({
+      x: num(p?.[0], `${where}.points[${j}][0]`),
+      y: num(p?.[1], `${where}.points[${j}][1]`),
+    }));
     if (points.length < 2) problems.push(`${where}.points: a wire needs at least two points`);
     items.push({ kind: 'wire', id: str(w.id, `${where}.id`), points });
   });
   list(doc.junctions, 'junctions').forEach((j, k) => {
-    items.push({ kind: 'junction', id: str(j.id, `junctions[${k}].id`), x: num(j.x, `junctions[${k}].x`), y: num(j.y, `junctions[${k}].y`) });
+    items.push({
+      kind: 'junction',
+      id: str(j.id, `junctions[${k}].id`),
+      x: num(j.x, `junctions[${k}].x`),
+      y: num(j.y, `junctions[${k}].y`),
+    });
   });
   list(doc.probes, 'probes').forEach((p, k) => {
     const where = `probes[${k}]`;
-    if (p.probe !== 'voltage' && p.probe !== 'current') problems.push(`${where}.probe: expected 'voltage' or 'current'`);
-    items.push({ kind: 'probe', id: str(p.id, `${where}.id`), probe: p.probe, x: num(p.x, `${where}.x`), y: num(p.y, `${where}.y`), ...(p.partId ? { partId: p.partId, pin: p.pin ?? 0 } : {}) });
+    if (p.probe !== 'voltage' && p.probe !== 'current')
+      problems.push(`${where}.probe: expected 'voltage' or 'current'`);
+    items.push({
+      kind: 'probe',
+      id: str(p.id, `${where}.id`),
+      probe: p.probe,
+      x: num(p.x, `${where}.x`),
+      y: num(p.y, `${where}.y`),
+      ...(p.partId ? { partId: p.partId, pin: p.pin ?? 0 } : {}),
+    });
   });
   const ids = new Set<string>();
   for (const item of items) {
@@ -110,7 +131,13 @@ export function fromJSON(json: unknown): { items: Item[]; sheet: Sheet } {
     ids.add(item.id);
   }
   if (problems.length > 0) throw new Error(`invalid schematic: ${problems.join('; ')}`);
-  return { items, sheet: { title: str(doc.title ?? 'schematic', 'title'), directives: str(doc.directives ?? '', 'directives') } };
+  return {
+    items,
+    sheet: {
+      title: str(doc.title ?? 'schematic', 'title'),
+      directives: str(doc.directives ?? '', 'directives'),
+    },
+  };
 }
 
 export function loadSchematic(json: unknown, into: Schematic): Schematic {

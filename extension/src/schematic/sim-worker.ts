@@ -4,7 +4,10 @@
  */
 import { type SimulationRequest, runSimulation } from './simulation';
 
-const scope = self as unknown as { onmessage: ((event: MessageEvent<SimulationRequest>) => void) | null; postMessage(message: unknown): void };
+const scope = self as unknown as {
+  onmessage: ((event: MessageEvent<SimulationRequest>) => void) | null;
+  postMessage(message: unknown): void;
+};
 
 scope.onmessage = (event) => {
   scope.postMessage(runSimulation(event.data, () => performance.now()));

@@ -15,8 +15,14 @@ function rc(): { s: Schematic; ids: Record<string, string> } {
     out: s.addPart('label', { x: 100, y: 0 }, { value: 'out' }),
   };
   s.connect({ x: 0, y: -30 }, { x: 100, y: -90 });
-  s.addWire([{ x: 100, y: -30 }, { x: 100, y: 30 }]);
-  s.addWire([{ x: 0, y: 30 }, { x: 0, y: 120 }]);
+  s.addWire([
+    { x: 100, y: -30 },
+    { x: 100, y: 30 },
+  ]);
+  s.addWire([
+    { x: 0, y: 30 },
+    { x: 0, y: 120 },
+  ]);
   s.connect({ x: 100, y: 90 }, { x: 0, y: 120 });
   s.setSheet({ title: 'RC step', directives: '.tran 20u 5m' });
   return { s, ids };
@@ -25,7 +31,16 @@ function rc(): { s: Schematic; ids: Record<string, string> } {
 function request(s: Schematic) {
   const op = generateNetlist(s, { analyses: '.op' });
   const full = generateNetlist(s);
-  return { op, full, request: { id: 1, opNetlist: op.text, analysisNetlist: full.text, probeVectors: [...full.probeVectors.values()] } };
+  return {
+    op,
+    full,
+    request: {
+      id: 1,
+      opNetlist: op.text,
+      analysisNetlist: full.text,
+      probeVectors: [...full.probeVectors.values()],
+    },
+  };
 }
 
 describe('live simulation of a schematic', () => {
@@ -71,7 +86,10 @@ describe('live simulation of a schematic', () => {
 
   test('the static SVG shows every part, wire and the annotations; junction dots at Ts', () => {
     const { s } = rc();
-    s.addWire([{ x: 100, y: 0 }, { x: 160, y: 0 }]);
+    s.addWire([
+      { x: 100, y: 0 },
+      { x: 160, y: 0 },
+    ]);
     const svg = renderStaticSVG(s, new Map([['out', { x: 100, y: 0, text: '1V' }]]));
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     for (const name of ['R1', 'C1', 'V1', 'out', '1V', 'RC step']) expect(svg).toContain(`>${name}<`);

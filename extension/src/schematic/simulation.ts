@@ -5,7 +5,14 @@
  * Errors come back as data: the kind, message, hint, the node (SingularMatrixError, ConvergenceError) or the
  * netlist line (ParseError, CircuitError) so the editor can point at the failing net or part.
  */
-import { CircuitError, ConvergenceError, ParseError, SingularMatrixError, SpiceError, simulateNetlist } from '@spicesim/solver';
+import {
+  CircuitError,
+  ConvergenceError,
+  ParseError,
+  SingularMatrixError,
+  SpiceError,
+  simulateNetlist,
+} from '@spicesim/solver';
 import { toBundle } from '@spicesim/kernel/dist/bundle';
 import type { WaveformBundle } from '@spicesim/kernel/dist/waveform/schema';
 
@@ -41,7 +48,10 @@ export interface SimulationReply {
   elapsedMs: number;
 }
 
-export function runSimulation(request: SimulationRequest, now: () => number = () => Date.now()): SimulationReply {
+export function runSimulation(
+  request: SimulationRequest,
+  now: () => number = () => Date.now(),
+): SimulationReply {
   const started = now();
   const reply: SimulationReply = { id: request.id, bundles: [], messages: [], elapsedMs: 0 };
   try {
@@ -59,11 +69,19 @@ export function runSimulation(request: SimulationRequest, now: () => number = ()
       const result = simulateNetlist(request.analysisNetlist);
       for (const plot of result.plots) {
         if (plot.name.toLowerCase().startsWith('operating point')) continue;
-        const present = request.probeVectors.filter((name) => plot.vectors.some((v) => v.name.toLowerCase() === name));
+        const present = request.probeVectors.filter((name) =>
+          plot.vectors.some((v) => v.name.toLowerCase() === name),
+        );
         if (present.length === 0) continue;
-        reply.bundles.push(toBundle(plot as unknown as Parameters<typeof toBundle>[0], { traces: present, title: `${plot.title}: ${plot.name}` }));
+        reply.bundles.push(
+          toBundle(plot as unknown as Parameters<typeof toBundle>[0], {
+            traces: present,
+            title: `${plot.title}: ${plot.name}`,
+          }),
+        );
       }
-      if (reply.bundles.length === 0) reply.messages.push('probes are placed but the sheet has no .tran or .ac analysis to plot');
+      if (reply.bundles.length === 0)
+        reply.messages.push('probes are placed but the sheet has no .tran or .ac analysis to plot');
     } catch (error) {
       reply.error = describeError(error, 'analysis');
     }
@@ -78,7 +96,8 @@ export function describeError(error: unknown, analysis: 'op' | 'analysis'): Simu
     if (error.hint) failure.hint = error.hint;
     if (error instanceof SingularMatrixError) failure.nodes = [error.node];
     if (error instanceof ConvergenceError) failure.nodes = [...error.nodes];
-    if ((error instanceof CircuitError || error instanceof ParseError) && error.loc) failure.line = error.loc.line;
+    if ((error instanceof CircuitError || error instanceof ParseError) && error.loc)
+      failure.line = error.loc.line;
     else if (error.loc) failure.line = error.loc.line;
     return failure;
   }

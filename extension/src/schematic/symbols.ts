@@ -66,7 +66,10 @@ export function itemMarkup(schematic: Schematic, item: Item): string {
 }
 
 /** Dots where three or more wire arms / pins meet, or where a wire end lands on another wire (a T). */
-export function junctionDots(schematic: Schematic, connectivity: Connectivity = extractConnectivity(schematic)): Array<{ x: number; y: number }> {
+export function junctionDots(
+  schematic: Schematic,
+  connectivity: Connectivity = extractConnectivity(schematic),
+): Array<{ x: number; y: number }> {
   return connectivity.dots;
 }
 
@@ -83,7 +86,10 @@ export const SCHEMATIC_CSS = `
 `;
 
 /** The whole schematic as a standalone SVG document (the notebook's static fallback). */
-export function renderStaticSVG(schematic: Schematic, annotations: Map<string, { x: number; y: number; text: string }> = new Map()): string {
+export function renderStaticSVG(
+  schematic: Schematic,
+  annotations: Map<string, { x: number; y: number; text: string }> = new Map(),
+): string {
   const items = schematic.all();
   const box = items.length > 0 ? schematic.boxOf(items) : { minX: 0, minY: 0, maxX: 100, maxY: 60 };
   const margin = 40;
@@ -110,7 +116,10 @@ export function renderStaticSVG(schematic: Schematic, annotations: Map<string, {
 }
 
 export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 function shorten(text: string): string {
