@@ -7,6 +7,8 @@ import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import { LanguageSupport } from '@codemirror/language';
 import { spiceLanguage } from './spice-language';
 import { schematicPlugin } from './schematic/plugin';
+import { accountPlugin } from './account/plugin';
+import { drivePlugin } from './drive/plugin';
 
 export const SPICE_MIME = 'text/x-spice';
 
@@ -38,4 +40,6 @@ export { WaveformViewer } from './waveform-viewer';
 export { spiceLanguage, spiceParser } from './spice-language';
 export { SchematicEditor } from './schematic/editor';
 export { ICrossProbe } from './schematic/crossprobe';
-export default [spiceLanguagePlugin, schematicPlugin];
+export { ISpiceSimSession, SpiceSimSession } from './account/session';
+export { SpiceSimDrive } from './drive/drive';
+export default [spiceLanguagePlugin, schematicPlugin, accountPlugin, drivePlugin];
