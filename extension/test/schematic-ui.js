@@ -323,6 +323,13 @@ async function main() {
       .locator('.jp-SpiceSimSchematic')
       .first()
       .screenshot({ path: path.join(OUT, 'schematic-error.png') });
+    // Keyboard: R rotates the selected part (and is not the notebook's "change to raw cell" shortcut).
+    await clickSheet(300, 0);
+    await page.keyboard.press('r');
+    const rotated = await editorEval((e) => e.schematic.parts().find((p) => p.name === 'C2').rotation);
+    const cellType = await page.evaluate(() => window.jupyterapp.shell.currentWidget.content.activeCell.model.type);
+    expect(rotated === 1 && cellType === 'markdown', `R rotated C2 (${rotated}) and the cell stayed markdown (${cellType})`);
+    await page.keyboard.press('Control+z');
     await editorEval((e) => e.undo());
     await page.waitForFunction(
       () => document.querySelector('.jp-SpiceSimSchematic').dataset.simulation === 'done',
