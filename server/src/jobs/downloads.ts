@@ -15,7 +15,11 @@ export interface DownloadGrant {
 }
 
 export class DownloadTokens {
-  constructor(private readonly secret: string) {}
+  /** `purpose` separates token kinds: a ticket for one use never verifies as another. */
+  constructor(
+    private readonly secret: string,
+    private readonly purpose: 'download' | 'events' = 'download',
+  ) {}
 
   sign(grant: DownloadGrant): string {
     const payload = Buffer.from(JSON.stringify(grant)).toString('base64url');
@@ -49,6 +53,6 @@ export class DownloadTokens {
   }
 
   private mac(payload: string): string {
-    return createHmac('sha256', `download:${this.secret}`).update(payload).digest('base64url');
+    return createHmac('sha256', `${this.purpose}:${this.secret}`).update(payload).digest('base64url');
   }
 }

@@ -45,6 +45,7 @@ export async function createJobs(deps: {
   simulations.backend = backend;
   await backend.recover();
   const downloads = new DownloadTokens(config.jwtSecret);
+  const eventTickets = new DownloadTokens(config.jwtSecret, 'events');
   return {
     simulations,
     hub,
@@ -54,6 +55,7 @@ export async function createJobs(deps: {
         hub,
         storage,
         downloads,
+        eventTickets,
         publicUrl: config.publicUrl,
         signedUrlTtlSeconds: config.jobs.signedUrlTtlSeconds,
       });

@@ -84,6 +84,23 @@ describe.each(databaseTargets())('simulation jobs, local thread pool ($name Post
     const tampered = await t.call('GET', `/api/v1/downloads/${token.slice(0, -2)}xx`);
     expect(tampered.status).toBe(403);
 
+    // EventSource cannot send headers: a ticket URL opens the stream instead (and only for this simulation).
+    const ticketUrl = await t.call('GET', `/api/v1/simulations/${id}/events/url`, { token: alice.token });
+    const viaTicket = await fetch(ticketUrl.body.url.replace('http://127.0.0.1:1', t.url));
+    expect(viaTicket.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(await viaTicket.text()).toMatch(/event: status\ndata: \{"id":"[^"]+","status":"completed"/);
+    expect((await t.call('GET', `/api/v1/simulations/${id}/events`)).status).toBe(401);
+    expect((await t.call('GET', `/api/v1/simulations/${id}/events?ticket=${token}`)).status).toBe(403); // a download token is no ticket
+    const ticket = new URL(ticketUrl.body.url).searchParams.get('ticket');
+    const otherSimulation = await t.call('POST', '/api/v1/simulations', {
+      token: alice.token,
+      body: { netlist: RC_NETLIST },
+    });
+    expect(
+      (await t.call('GET', `/api/v1/simulations/${otherSimulation.body.id}/events?ticket=${ticket}`)).status,
+    ).toBe(403);
+    await waitForStatus(t, alice.token, otherSimulation.body.id, ['completed']);
+
     // Other users see nothing.
     const bob = await t.signUp('Bob');
     expect((await t.call('GET', `/api/v1/simulations/${id}`, { token: bob.token })).status).toBe(404);
@@ -93,7 +110,13 @@ describe.each(databaseTargets())('simulation jobs, local thread pool ($name Post
 
     // Metered once; limits are off without Stripe.
     const usage = await t.call('GET', '/api/v1/usage', { token: alice.token });
-    expect(usage.body).toMatchObject({ plan: 'free', limitsEnforced: false, simulations: 1 });
+    expect(usage.body).toMatchObject({ plan: 'free', limitsEnforced: false, simulations: 2 });
+    // Billing is off without Stripe keys.
+    const checkout = await t.call('POST', '/api/v1/billing/checkout', {
+      token: alice.token,
+      body: { plan: 'pro' },
+    });
+    expect([checkout.status, checkout.body.error.code]).toEqual([404, 'billing_disabled']);
     expect(usage.body.cloudMinutes.used).toBeGreaterThan(0);
   }, 60_000);
 

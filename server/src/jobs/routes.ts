@@ -1,6 +1,7 @@
 /** /api/v1/simulations/* and /api/v1/downloads/:token. */
 import { PassThrough } from 'node:stream';
 import { z } from 'zod';
+import { AppError, UnauthorizedError } from '../errors';
 import type { Api, ApiContext } from '../http/api';
 import type { ObjectStore } from '../storage';
 import type { DownloadTokens } from './downloads';
@@ -50,6 +51,8 @@ export interface SimulationRouteDeps {
   hub: ProgressHub;
   storage: ObjectStore;
   downloads: DownloadTokens;
+  /** Tickets for EventSource, which cannot send an Authorization header. */
+  eventTickets: DownloadTokens;
   publicUrl: string;
   signedUrlTtlSeconds: number;
 }
@@ -107,13 +110,47 @@ export function registerSimulationRoutes(api: Api, deps: SimulationRouteDeps): v
     method: 'get',
     path: '/simulations/:simulationId/events',
     tag: 'simulations',
+    auth: 'optional',
+    params: idParams,
+    query: z.object({ ticket: z.string().min(10).max(4096).optional() }),
+    summary:
+      'Live progress as Server-Sent Events (event: status | progress); ends when the simulation finishes. Authorization header, or ?ticket= from /events/url for EventSource',
+    handler: async (ctx, { user, params, query }) => {
+      let userId = user?.id;
+      if (!userId && query.ticket) {
+        const grant = deps.eventTickets.verify(query.ticket);
+        const [kind, simulationId, ticketUser] = grant.key.split('/');
+        if (kind !== 'events' || simulationId !== params.simulationId) {
+          throw new AppError(403, 'invalid_ticket', 'This ticket is for another simulation.');
+        }
+        userId = ticketUser;
+      }
+      if (!userId) throw new UnauthorizedError();
+      await simulations.get(userId, params.simulationId); // 404 before the stream opens
+      return openEventStream(ctx, simulations, hub, userId, params.simulationId);
+    },
+  });
+  api.route({
+    method: 'get',
+    path: '/simulations/:simulationId/events/url',
+    tag: 'simulations',
     auth: 'required',
     params: idParams,
-    summary:
-      'Live progress as Server-Sent Events (event: status | progress); ends when the simulation finishes',
-    handler: async (ctx, { user, params }) => {
-      await simulations.get(user!.id, params.simulationId); // 404 before the stream opens
-      return openEventStream(ctx, simulations, hub, user!.id, params.simulationId);
+    summary: 'A URL for EventSource (which cannot send headers): the events stream with a short-lived ticket',
+    response: z.object({ url: z.string(), expiresAt: z.string() }),
+    handler: async (_ctx, { user, params }) => {
+      await simulations.get(user!.id, params.simulationId);
+      const expiresAt = Date.now() + deps.signedUrlTtlSeconds * 1000;
+      const ticket = deps.eventTickets.sign({
+        key: `events/${params.simulationId}/${user!.id}`,
+        contentType: 'text/event-stream',
+        fileName: '',
+        expiresAt,
+      });
+      return {
+        url: `${deps.publicUrl.replace(/\/$/, '')}/api/v1/simulations/${params.simulationId}/events?ticket=${ticket}`,
+        expiresAt: new Date(expiresAt).toISOString(),
+      };
     },
   });
   api.route({

@@ -144,7 +144,7 @@ export class SimulationService {
       execution_mode: 'server',
       node_count: info.nodeCount,
     };
-    const { id, childIds } = await this.db.transaction(async (trx) => {
+    const { parent, childIds } = await this.db.transaction(async (trx) => {
       const [parent] = await trx('simulations')
         .insert({
           ...base,
@@ -152,7 +152,7 @@ export class SimulationService {
           sweep: sweep ? JSON.stringify(sweep) : null,
           parameters: JSON.stringify({}),
         })
-        .returning('id');
+        .returning('*');
       const childIds: string[] = [];
       if (sweep) {
         const rows = sweep.values.map((value, index) => ({
@@ -163,11 +163,12 @@ export class SimulationService {
         }));
         for (const row of await trx('simulations').insert(rows).returning('id')) childIds.push(row.id);
       }
-      return { id: parent.id as string, childIds };
+      return { parent: parent as Record<string, any>, childIds };
     });
-    if (sweep) await this.backend.enqueueSweep(id, childIds);
-    else await this.backend.enqueue(id);
-    return this.view(await this.row(id));
+    if (sweep) await this.backend.enqueueSweep(parent.id, childIds);
+    else await this.backend.enqueue(parent.id);
+    // The row as inserted (a fast worker may already be running it: GET shows that).
+    return this.view(parent);
   }
 
   async get(userId: string, id: string): Promise<SimulationView> {
