@@ -346,11 +346,12 @@ export class SchematicEditor extends Widget {
   private _applyView(): void {
     const v = this._view;
     this._svg.setAttribute('viewBox', `${v.x} ${v.y} ${v.width} ${v.height}`);
+    // The grid covers the view box and what `meet` scaling shows beside it.
     const grid = this._svg.querySelector('.sch-grid-rect');
-    grid?.setAttribute('x', String(v.x));
-    grid?.setAttribute('y', String(v.y));
-    grid?.setAttribute('width', String(v.width));
-    grid?.setAttribute('height', String(v.height));
+    grid?.setAttribute('x', String(v.x - 2 * v.width));
+    grid?.setAttribute('y', String(v.y - 2 * v.height));
+    grid?.setAttribute('width', String(5 * v.width));
+    grid?.setAttribute('height', String(5 * v.height));
   }
 
   // ---- interaction ------------------------------------------------------------------------------------

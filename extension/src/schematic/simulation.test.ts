@@ -64,6 +64,24 @@ describe('live simulation of a schematic', () => {
     expect(out.values[k]).toBeCloseTo(1 - Math.exp(-time[k] / 1e-3), 2);
   });
 
+  test('with .ac the probes give a Bode bundle: the RC corner is -3 dB at 159 Hz', () => {
+    const { s, ids } = rc();
+    s.setProperties(ids.v1, { value: 'DC 0 AC 1' });
+    s.setSheet({ directives: '.ac dec 20 1 100k' });
+    s.addVoltageProbe({ x: 100, y: 0 });
+    const reply = runSimulation(request(s).request);
+    expect(reply.error).toBeUndefined();
+    const bundle = reply.bundles[0];
+    expect(validateBundle(bundle)).toEqual([]);
+    expect(bundle.x.log).toBe(true);
+    expect(bundle.panes.map((p) => p.view)).toEqual(['magnitude-db', 'phase']);
+    const trace = bundle.traces[0] as { magnitude: number[]; phase: number[] };
+    const f = bundle.x.values as number[];
+    const k = f.findIndex((x) => x >= 1 / (2 * Math.PI * 1e-3));
+    const expected = 1 / Math.sqrt(1 + (2 * Math.PI * f[k] * 1e-3) ** 2);
+    expect(trace.magnitude[k]).toBeCloseTo(expected, 4);
+  });
+
   test('a floating node comes back as SingularMatrixError naming the net', () => {
     const { s } = rc();
     // A capacitor to a label 'float' that nothing else drives: no DC path.
