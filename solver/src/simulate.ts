@@ -461,7 +461,9 @@ function selectOutputs(
   const all: number[] = [];
   for (let k = 1; k <= circuit.size; k++) all.push(k);
   const saves = circuit.flat.saves;
-  let unknowns = all;
+  // Device-internal nodes (behind series resistances, `d1#internal`) are output only when saved by
+  // name, as ngspice never writes them by default.
+  let unknowns = all.filter((k) => circuit.unknownKinds[k] !== 'node' || !circuit.unknownNames[k].includes('#'));
   if (saves.length > 0 && !saves.includes('all')) {
     const byName = new Map(all.map((k) => [circuit.vectorName(k), k]));
     const chosen = new Set<number>();

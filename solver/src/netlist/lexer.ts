@@ -119,6 +119,8 @@ export function readCards(text: string, file: string, hasTitle: boolean): Source
     if (lineEnd < 0) lineEnd = text.length;
     let raw = text.slice(lineStart, lineEnd);
     if (raw.endsWith('\r')) raw = raw.slice(0, -1);
+    // DOS files may end with Ctrl-Z (0x1A), its end-of-file mark: read it as blank.
+    if (raw.includes('\x1a')) raw = raw.replace(/\x1a/g, ' ');
     lineNumber++;
     const atEnd = lineEnd >= text.length;
     lineStart = lineEnd + 1;

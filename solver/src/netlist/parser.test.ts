@@ -91,6 +91,12 @@ describe('lines, comments, continuation', () => {
     expect(elements(netlist).map((e) => e.name)).toEqual(['r2']);
   });
 
+  it('reads a DOS end-of-file mark (Ctrl-Z) as blank, as vendor model files end with one', () => {
+    const netlist = parseNetlist('title\r\nR1 a 0 1k\r\n.ends\x1a'.replace('.ends', 'R2 a 0 2k'));
+    expect(elements(netlist).map((e) => e.name)).toEqual(['r1', 'r2']);
+    expect(elements(parseNetlist('title\nR1 a 0 1k\n\x1a\n')).map((e) => e.name)).toEqual(['r1']);
+  });
+
   it('skips * lines, blank lines, ; and $ comments, joins + lines, stops at .end', () => {
     const netlist = parse(
       [
@@ -312,6 +318,14 @@ describe('elements', () => {
       expect(f.controls?.map((c) => c.name)).toEqual(['v1', 'v2']);
       expect(() => parse('E1 out 0 POLY(2) a 0 b')).toThrow(/needs 4 controlling nodes/);
       expect(() => parse('E1 out 0 POLY(x) a 0')).toThrow(/POLY dimension/);
+    });
+
+    it('POLY controls grouped in parentheses, as PSpice vendor models write them', () => {
+      const e = only('EGND 99 0 POLY(2) (3,0) (4,0) 0 .5 .5');
+      expect(e.nodes.map((n) => n.name)).toEqual(['99', '0', '3', '0', '4', '0']);
+      expect(e.poly?.coefficients.map((c) => (c as { value: number }).value)).toEqual([0, 0.5, 0.5]);
+      const f = only('FB 7 99 POLY(2) (VB) (VC) 0 1 -1');
+      expect(f.controls?.map((c) => c.name)).toEqual(['vb', 'vc']);
     });
 
     it('TABLE', () => {

@@ -1256,9 +1256,13 @@ class StatementParser {
       cursor.next();
       if (!cursor.isKind(')')) cursor.fail(`expected ')' after POLY(${dimension}`, cursor.peek());
       cursor.next();
+      // Controls may be grouped in parentheses, as PSpice vendor models write them: POLY(2) (3,0) (4,0) ...
+      const skipGrouping = (): void => {
+        while (cursor.isKind(',') || cursor.isKind('(') || cursor.isKind(')')) cursor.next();
+      };
       if (voltageControlled) {
         for (let n = 0; n < 2 * dimension; n++) {
-          if (cursor.isKind(',')) cursor.next();
+          skipGrouping();
           if (!cursor.isWord() || cursor.isKind('=', 1)) {
             cursor.fail(
               `POLY(${dimension}) of ${element.name} needs ${2 * dimension} controlling nodes, found ${n}`,
@@ -1270,7 +1274,7 @@ class StatementParser {
       } else {
         element.controls = [];
         for (let n = 0; n < dimension; n++) {
-          if (cursor.isKind(',')) cursor.next();
+          skipGrouping();
           if (!cursor.isWord() || parseValue(cursor.peek()!.text) !== undefined) {
             cursor.fail(
               `POLY(${dimension}) of ${element.name} needs ${dimension} controlling sources, found ${n}`,
@@ -1280,6 +1284,7 @@ class StatementParser {
           element.controls.push(cursor.name('controlling source'));
         }
       }
+      while (cursor.isKind(')')) cursor.next();
       const coefficients: Value[] = [];
       while (!cursor.atEnd() && !cursor.atAssignment()) {
         if (cursor.isKind(',')) {

@@ -40,18 +40,9 @@ function decks(): string[] {
 function fileReaderFor(deckPath: string): (path: string) => string {
   return (path: string) => {
     const candidate = isAbsolute(path) || existsSync(path) ? path : resolve(dirname(deckPath), path);
-    return withoutParenthesisedPolyNodes(readFileSync(candidate, 'utf8'));
+    // Vendor files are read exactly as shipped (PSpice POLY node pairs, DOS Ctrl-Z end marks and all).
+    return readFileSync(candidate, 'utf8');
   };
-}
-
-/**
- * PSpice writes the controlling node pairs of E/G POLY as `(3,0) (4,0)`; ngspice accepts that, our netlist
- * parser does not yet (reported to the netlist owner). Until it does, included files get those pairs
- * rewritten as `3 0 4 0` on POLY lines only. Likewise a DOS end-of-file mark (Ctrl-Z, 0x1A) after `.ends`,
- * which ngspice ignores and our lexer rejects, is dropped. Nothing else of the vendor file is touched.
- */
-function withoutParenthesisedPolyNodes(text: string): string {
-  return text.replace(/\x1a/g, '').replace(/^.*\bpoly\s*\(.*$/gim, (line) => line.replace(/\(\s*([^(),\s]+)\s*,\s*([^(),\s]+)\s*\)/g, ' $1 $2 '));
 }
 
 function tolerancesFor(deckText: string): Record<AnalysisKind, Tolerance> {
