@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDeck, rcLadder, rcMesh, type GeneratedDeck } from './circuits';
+import { diodeLadder, inverterChain, parseDeck, rcLadder, rcMesh, type GeneratedDeck } from './circuits';
+import { simulateNetlist } from '../simulate';
 
 function ngspiceOp(deck: GeneratedDeck): string {
   const dir = mkdtempSync(join(tmpdir(), 'spicesim-benchdeck-'));
@@ -42,6 +43,8 @@ describe('benchmark decks', () => {
     ['ladder', rcLadder(20, { kind: 'op' })],
     ['mesh', rcMesh(4, 5, { kind: 'op' })],
     ['parse', parseDeck(200)],
+    ['inverter chain', inverterChain(10, { kind: 'op' })],
+    ['diode ladder', diodeLadder(10, { kind: 'op' })],
   ])('ngspice reads the %s deck without complaint', (_name, deck) => {
     const log = ngspiceOp(deck);
     expect(log).not.toMatch(/error|warning|unknown/i);
@@ -52,5 +55,17 @@ describe('benchmark decks', () => {
     const rows = Number(/No\. of Data Rows : (\d+)/.exec(log)?.[1]);
     expect(rows).toBeGreaterThanOrEqual(2000);
     expect(rows).toBeLessThan(2000 * 1.05);
+  });
+
+  it('the nonlinear decks solve: inverters alternate between the rails, diodes conduct', () => {
+    const chain = simulateNetlist(inverterChain(10, { kind: 'op' }).text).plots[0];
+    for (let k = 1; k <= 10; k++) {
+      const v = chain.vectors.find((x) => x.name === `v(n${k})`)!.real[0];
+      expect(v).toBeCloseTo(k % 2 === 1 ? 1.8 : 0, 3);
+    }
+    const ladder = simulateNetlist(diodeLadder(10, { kind: 'op' }).text).plots[0];
+    const first = ladder.vectors.find((x) => x.name === 'v(n1)')!.real[0];
+    expect(first).toBeGreaterThan(0.5);
+    expect(first).toBeLessThan(0.8);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Generated benchmark decks: RC ladders, 2-D RC meshes and a long parameterised deck for parse time.
+ * Generated benchmark decks: RC ladders, 2-D RC meshes, CMOS inverter chains and diode-resistor
+ * networks (nonlinear), and a long parameterised deck for parse time.
  * Plain SPICE that ngspice 39 reads unchanged, so both simulators run the same text.
  */
 
@@ -37,6 +38,58 @@ export function rcLadder(sections: number, analysis: Analysis): GeneratedDeck {
   lines.push(...analysisLines(analysis, 100e-6, [`n${mid}`, `n${sections}`]), '.end', '');
   return {
     name: `ladder-${sections} ${analysis.kind}${analysis.kind === 'tran' ? ` ${analysis.points / 1000}k pts` : ''}`,
+    text: lines.join('\n'),
+    nodes: sections,
+    points: analysis.kind === 'tran' ? analysis.points : 0,
+  };
+}
+
+/**
+ * Chain of `stages` CMOS inverters (MOS level 1, 1 fF load per stage) from a 1.8 V supply, the first
+ * driven by a pulse; `.op` solves all stages at once, `.tran` follows the edge down the chain.
+ */
+export function inverterChain(stages: number, analysis: Analysis): GeneratedDeck {
+  const lines = [
+    `CMOS inverter chain with ${stages} stages`,
+    'VDD vdd 0 1.8',
+    'VIN n0 0 DC 0 PULSE(0 1.8 1n 0.1n 0.1n 5n 10n)',
+    '.model nch nmos level=1 vto=0.5 kp=200u lambda=0.05 cgso=0.3n cgdo=0.3n',
+    '.model pch pmos level=1 vto=-0.5 kp=80u lambda=0.05 cgso=0.3n cgdo=0.3n',
+  ];
+  for (let k = 1; k <= stages; k++) {
+    lines.push(
+      `MN${k} n${k} n${k - 1} 0 0 nch w=1u l=0.2u`,
+      `MP${k} n${k} n${k - 1} vdd vdd pch w=2u l=0.2u`,
+      `CL${k} n${k} 0 1f`,
+    );
+  }
+  const mid = Math.max(1, Math.floor(stages / 2));
+  lines.push(...analysisLines(analysis, 20e-9, [`n${mid}`, `n${stages}`]), '.end', '');
+  return {
+    name: `inverters-${stages} ${analysis.kind}${analysis.kind === 'tran' ? ` ${analysis.points / 1000}k pts` : ''}`,
+    text: lines.join('\n'),
+    nodes: stages,
+    points: analysis.kind === 'tran' ? analysis.points : 0,
+  };
+}
+
+/**
+ * Diode-resistor ladder of `sections` nodes: series 1 kohm, a diode and 10 kohm to ground at every node,
+ * driven by 5 V (every junction at a different bias).
+ */
+export function diodeLadder(sections: number, analysis: Analysis): GeneratedDeck {
+  const lines = [
+    `Diode ladder with ${sections} sections`,
+    'V1 n0 0 DC 5 SIN(0 5 1meg)',
+    '.model dmod d is=1e-14 n=1.05 rs=1 cjo=1p tt=1n',
+  ];
+  for (let k = 1; k <= sections; k++) {
+    lines.push(`R${k} n${k - 1} n${k} 1k`, `D${k} n${k} 0 dmod`, `RG${k} n${k} 0 10k`);
+  }
+  const mid = Math.max(1, Math.floor(sections / 2));
+  lines.push(...analysisLines(analysis, 2e-6, [`n1`, `n${mid}`]), '.end', '');
+  return {
+    name: `diodes-${sections} ${analysis.kind}${analysis.kind === 'tran' ? ` ${analysis.points / 1000}k pts` : ''}`,
     text: lines.join('\n'),
     nodes: sections,
     points: analysis.kind === 'tran' ? analysis.points : 0,

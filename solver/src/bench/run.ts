@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseAndElaborate } from '../netlist';
 import { simulateNetlist } from '../simulate';
-import { parseDeck, rcLadder, rcMesh, type GeneratedDeck } from './circuits';
+import { diodeLadder, inverterChain, parseDeck, rcLadder, rcMesh, type GeneratedDeck } from './circuits';
 
 interface Target {
   /** What the issue asks, in words. */
@@ -60,6 +60,11 @@ function cases(quick: boolean): Case[] {
       target: { label: '500-node tran 10k points < 2 s', limitMs: 2000 },
     },
   ];
+  list.push(
+    { deck: inverterChain(100, { kind: 'op' }) },
+    { deck: diodeLadder(1000, { kind: 'op' }) },
+    { deck: inverterChain(100, { kind: 'tran', points: 2000 }) },
+  );
   if (quick) return list;
   return [
     ...list,
@@ -68,6 +73,11 @@ function cases(quick: boolean): Case[] {
     { deck: rcLadder(5000, { kind: 'op' }) },
     { deck: rcLadder(10_000, { kind: 'op' }) },
     { deck: rcMesh(100, 100, { kind: 'op' }) },
+    { deck: inverterChain(1000, { kind: 'op' }) },
+    { deck: inverterChain(5000, { kind: 'op' }) },
+    { deck: diodeLadder(5000, { kind: 'op' }) },
+    { deck: diodeLadder(500, { kind: 'tran', points: 10_000 }) },
+    { deck: inverterChain(500, { kind: 'tran', points: 10_000 }) },
     {
       deck: rcLadder(1000, { kind: 'tran', points: 100_000 }),
       target: { label: '1000-node tran 100k points < 30 s', limitMs: 30_000 },
