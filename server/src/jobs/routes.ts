@@ -1,5 +1,4 @@
 /** /api/v1/simulations/* and /api/v1/downloads/:token. */
-import { PassThrough } from 'node:stream';
 import { z } from 'zod';
 import { AppError, UnauthorizedError } from '../errors';
 import type { Api, ApiContext } from '../http/api';
@@ -127,7 +126,7 @@ export function registerSimulationRoutes(api: Api, deps: SimulationRouteDeps): v
       }
       if (!userId) throw new UnauthorizedError();
       await simulations.get(userId, params.simulationId); // 404 before the stream opens
-      return openEventStream(ctx, simulations, hub, userId, params.simulationId);
+      openEventStream(ctx, simulations, hub, userId, params.simulationId);
     },
   });
   api.route({
@@ -222,8 +221,11 @@ function openEventStream(
   hub: ProgressHub,
   userId: string,
   id: string,
-): PassThrough {
-  const stream = new PassThrough();
+): void {
+  // The response is written directly rather than as a Koa stream body: Koa reports a client that leaves
+  // an endless stream as an error (ERR_STREAM_PREMATURE_CLOSE), and leaving is how SSE streams end.
+  ctx.respond = false;
+  const stream = ctx.res;
   ctx.req.socket.setTimeout(0);
   ctx.req.socket.setNoDelay(true);
   ctx.set({
@@ -232,6 +234,7 @@ function openEventStream(
     'X-Accel-Buffering': 'no',
     Connection: 'keep-alive',
   });
+  stream.writeHead(200);
   let eventId = Number(ctx.get('last-event-id')) || 0;
   let lastStatus = '';
   let lastProgress = -1;
@@ -273,8 +276,7 @@ function openEventStream(
   });
   const poll = setInterval(() => void refresh().catch(close), 1000);
   const heartbeat = setInterval(() => !closed && stream.write(': keep-alive\n\n'), 15_000);
-  ctx.req.on('close', close);
+  stream.on('close', close);
   stream.write('retry: 2000\n\n');
   void refresh().catch(close);
-  return stream;
 }
