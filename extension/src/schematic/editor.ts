@@ -307,6 +307,14 @@ export class SchematicEditor extends Widget {
     };
     highlight(this._errorNets, 'sch-error-net');
     highlight(this._probedNets, 'sch-probe-net');
+    for (const id of this._probedParts) {
+      const item = this.schematic.get(id);
+      if (!item) continue;
+      const b = this.schematic.boxOfItem(item);
+      parts.push(
+        `<rect class="sch-probe-part" data-id="${id}" x="${b.minX - 4}" y="${b.minY - 4}" width="${b.maxX - b.minX + 8}" height="${b.maxY - b.minY + 8}"/>`,
+      );
+    }
     for (const id of this._errorParts) {
       const item = this.schematic.get(id);
       if (!item) continue;
@@ -562,6 +570,15 @@ export class SchematicEditor extends Widget {
     if (event.source === this._id) return;
     const net = event.net ?? (event.trace ? netOfTrace(event.trace) : undefined);
     this._probedNets = new Set(event.kind === 'clear' || !net ? [] : [net.toLowerCase()]);
+    // A current probe's trace (`i(vprobe_r1_p)`) points at its part.
+    this._probedParts = new Set();
+    if (event.kind !== 'clear' && event.trace) {
+      const trace = event.trace.toLowerCase();
+      for (const [probeId, vector] of this._currentNetlist().probeVectors) {
+        const probe = this.schematic.get(probeId);
+        if (vector === trace && probe?.kind === 'probe' && probe.partId) this._probedParts.add(probe.partId);
+      }
+    }
     this._drawOverlay();
     this.node.dataset.probedNet = net ?? '';
   }
@@ -907,6 +924,7 @@ export class SchematicEditor extends Widget {
   private _errorNets = new Set<string>();
   private _errorParts = new Set<string>();
   private _probedNets = new Set<string>();
+  private _probedParts = new Set<string>();
   private _hoverNet: string | undefined;
   private _worker: Worker | undefined;
   private _busy = false;

@@ -19,6 +19,7 @@ export const EDITOR_CSS = `
 .jp-SpiceSimSchematic .sch-error-part { fill: var(--jp-error-color3); fill-opacity: 0.3; stroke: var(--jp-error-color1); stroke-width: 2; }
 .jp-SpiceSimSchematic .sch-probe-net { fill: none; stroke: var(--jp-warn-color1); stroke-width: 5; stroke-opacity: 0.7; }
 .jp-SpiceSimSchematic .sch-probe-net-point { fill: var(--jp-warn-color1); fill-opacity: 0.7; }
+.jp-SpiceSimSchematic .sch-probe-part { fill: var(--jp-warn-color3); fill-opacity: 0.3; stroke: var(--jp-warn-color1); stroke-width: 2; }
 .jp-SpiceSimSchematic .sch-unconnected { stroke: var(--jp-error-color1); stroke-width: 1.5; }
 .jp-SpiceSimSchematic .sch-annotation { fill: var(--jp-success-color1); }
 .jp-SpiceSimSchematic .sch-item:hover .sch-wire { stroke-width: 3; }
