@@ -53,6 +53,13 @@ describe('measurement panel', () => {
     });
   });
 
+  it('no step measurements for a waveform that ends where it started (ringing, a sine)', () => {
+    const plot = rcStep();
+    plot.vectors.push({ name: 'i(v1)', type: 'current', real: plot.vectors[0].real.map((t) => 1e-3 * Math.sin(2 * Math.PI * 1e3 * t)) });
+    const rows = measurementRows(new BundleColumns(toBundle(plot, { panes: [['i(v1)']] })));
+    expect(rows[0].values).toEqual({ max: '1 mA', min: '-1 mA', 'rise time': '—', overshoot: '—', 'settling (2 %)': '—' });
+  });
+
   it('AC: -3 dB bandwidth of the magnitude pane, phase pane skipped, unity gain not reached', () => {
     const rows = measurementRows(new BundleColumns(toBundle(lowPassAc())));
     expect(rows).toHaveLength(1);

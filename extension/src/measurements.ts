@@ -43,7 +43,13 @@ export function measurementRows(columns: BundleColumns): MeasurementRow[] {
         const lo = trough(x, y);
         values.max = formatSI(hi.value, unit, 4);
         values.min = formatSI(lo.value, unit, 4);
-        if (bundle.x.name === 'time') {
+        // Step measurements only mean something when the trace ends far from where it started
+        // (a step), not for pulses or ringing around zero: then they show '—'.
+        const swing = Math.abs(y[y.length - 1] - y[0]);
+        const isStep = swing > 0.1 * (hi.value - lo.value) && swing > 0;
+        if (bundle.x.name === 'time' && !isStep) {
+          for (const label of ['rise time', 'overshoot', 'settling (2 %)']) values[label] = '—';
+        } else if (bundle.x.name === 'time') {
           const rising = y[y.length - 1] >= y[0];
           attempt(rising ? 'rise time' : 'fall time', () => formatSI(rising ? riseTime(x, y) : fallTime(x, y), 's', 4));
           attempt('overshoot', () => `${overshoot(y).toFixed(1)} %`);
