@@ -1,7 +1,8 @@
 import { parseRawfile, simulateNetlist } from '@spicesim/solver';
 import { createApp } from '../app';
 import { databaseTargets } from '../test-support/databases';
-import { startTestApp, type TestApp } from '../test-support/app';
+import { startTestApp, testConfig, type TestApp } from '../test-support/app';
+import { LocalDiskStore } from '../storage';
 import { ladderNetlist, RC_NETLIST, readEvents, waitFor, waitForStatus } from './test-helpers';
 
 describe.each(databaseTargets())('simulation jobs, local thread pool ($name PostgreSQL)', (target) => {
@@ -214,5 +215,61 @@ describe.each(databaseTargets())('simulation jobs, local thread pool ($name Post
     } finally {
       await second.close();
     }
+  }, 60_000);
+  test('a failed attempt (storage down) is retried with backoff and completes once', async () => {
+    const user = await t.signUp();
+    // A store whose first write fails, as a network store does during an outage.
+    const disk = new LocalDiskStore(t.config.storage.dir);
+    let failures = 1;
+    const flaky = Object.assign(Object.create(disk) as LocalDiskStore, {
+      put: async (key: string, data: Buffer | string) => {
+        if (failures-- > 0) throw new Error('storage unavailable (injected)');
+        return disk.put(key, data);
+      },
+    });
+    const second = await createApp(
+      { ...t.config, jobs: { ...t.config.jobs, backoffMs: 50 } },
+      { storage: flaky },
+    );
+    try {
+      const id = (await second.services.simulations.create(user.userId, { netlist: RC_NETLIST })).id;
+      const row = await waitFor('the retried run', async () => {
+        const r = await second.db('simulations').where({ id }).first();
+        return r.status === 'completed' || r.status === 'failed' ? r : undefined;
+      });
+      expect([row.status, row.attempts]).toEqual(['completed', 2]);
+      const attempts = await second
+        .db('simulation_jobs')
+        .where({ simulation_id: id })
+        .orderBy('attempts')
+        .select('outcome', 'error_message');
+      expect(attempts).toEqual([
+        { outcome: 'retry', error_message: 'storage unavailable (injected)' },
+        { outcome: 'completed', error_message: null },
+      ]);
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+});
+
+describe.each(databaseTargets())('simulation time limit ($name PostgreSQL)', (target) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(target, { jobs: { ...testConfig().jobs, timeoutMs: 400 } });
+  }, 60_000);
+  afterAll(() => t?.close());
+
+  test('a job over its time limit fails with a clear error and is not retried', async () => {
+    const user = await t.signUp();
+    const created = await t.call('POST', '/api/v1/simulations', {
+      token: user.token,
+      body: { netlist: ladderNetlist(200, '2m', '1n') },
+    });
+    const failed = await waitForStatus(t, user.token, created.body.id, ['failed', 'completed']);
+    expect(failed.status).toBe('failed');
+    expect(failed.attempts).toBe(1);
+    expect(failed.error.code).toBe('timeout');
+    expect(failed.error.message).toMatch(/longer than the 0.4 s limit per job; shorten the analysis/);
   }, 60_000);
 });

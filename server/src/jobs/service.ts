@@ -236,7 +236,7 @@ export class SimulationService {
         controller.abort(
           new SimulationAbortedError(
             'timeout',
-            `The simulation ran longer than the ${Math.round(this.jobs.timeoutMs / 1000)} s limit per job; shorten the analysis (fewer points, a larger timestep) or split it into a sweep.`,
+            `The simulation ran longer than the ${formatSeconds(this.jobs.timeoutMs)} s limit per job; shorten the analysis (fewer points, a larger timestep) or split it into a sweep.`,
           ),
         ),
       this.jobs.timeoutMs,
@@ -510,4 +510,8 @@ export class SimulationService {
 
 export function isTerminal(status: string): boolean {
   return (TERMINAL as string[]).includes(status);
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 10_000 ? (ms / 1000).toFixed(1) : String(Math.round(ms / 1000));
 }
