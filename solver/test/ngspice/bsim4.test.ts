@@ -124,10 +124,15 @@ describe.each(FAMILIES)('%s: I-V family and derivatives match ngspice', (name) =
   });
 });
 
-describe('GIDL/GISL (gidlMod = 0)', () => {
-  it('drain, source and bulk currents of off NMOS/PMOS with leakage switched on match ngspice', () => {
-    const mine = ours('gidl_dc.cir')[0];
-    const reference = runNgspice(join(DIR, 'gidl_dc.cir')).plots[0];
+describe.each([
+  ['GIDL/GISL (gidlMod = 0)', 'gidl_dc.cir', 'i(vb1)', 1e-10],
+  ['gate tunnelling (igcMod = 1, igbMod = 1)', 'gate_tunnelling.cir', 'i(vg)', 1e-7],
+  ['junction diodes with breakdown (dioMod = 0 and 2)', 'junction_diomod.cir', 'i(vd2)', 1e-4],
+  ['series resistances RSH·NRD, RSH·NRS (internal nodes)', 'series_resistance.cir', 'i(vd)', 1e-4],
+])('%s', (label, deck, leakage, floor) => {
+  it('every terminal current matches ngspice within 0.1 % + 1 pA', () => {
+    const mine = ours(deck)[0];
+    const reference = runNgspice(join(DIR, deck)).plots[0];
     const report: string[] = [];
     let maxRel = 0;
     for (const theirs of reference.vectors.filter((v) => v.name.startsWith('i('))) {
@@ -136,9 +141,9 @@ describe('GIDL/GISL (gidlMod = 0)', () => {
       if (ratio > 1) report.push(`${theirs.name}: point ${at}: ${a[at]} vs ngspice ${theirs.real[at]}`);
       for (let k = 0; k < a.length; k++) if (Math.abs(theirs.real[k]) > 1e-12) maxRel = Math.max(maxRel, Math.abs(a[k] - theirs.real[k]) / Math.abs(theirs.real[k]));
     }
-    // The bulk currents are the leakage itself: they must be far above the junctions' picoamperes.
-    expect(Math.max(...Array.from(vector(reference, 'i(vb1)').real, Math.abs))).toBeGreaterThan(1e-10);
-    measured.push(`GIDL/GISL: max relative difference of terminal currents (> 1 pA) ${maxRel.toExponential(2)}`);
+    // The leakage must be far above the junctions' picoamperes for the comparison to mean something.
+    expect(Math.max(...Array.from(vector(reference, leakage).real, Math.abs))).toBeGreaterThan(floor);
+    measured.push(`${label}: max relative difference of terminal currents (> 1 pA) ${maxRel.toExponential(2)}`);
     expect(report).toEqual([]);
   });
 });

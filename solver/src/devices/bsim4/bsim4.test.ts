@@ -10,7 +10,7 @@ import type { ModelCard } from '../../circuit/flat';
 import { CircuitError } from '../../errors';
 import { parseAndElaborate } from '../../netlist';
 import { simulateNetlist } from '../../simulate';
-import { Bsim4, Bsim4Card, CMOS018_MODELS } from './index';
+import { Bsim4, Bsim4Card, CMOS018_MODELS, TerminalPoint } from './index';
 
 const loc = { file: 'test', line: 1, column: 1 };
 
@@ -88,7 +88,7 @@ describe('BSIM4 equations', () => {
       const circuit = new Circuit(parseAndElaborate(`t\n${models}\nm1 d g 0 0 nch l=0.5u w=2u\nvd d 0 1\nvg g 0 0\n.end\n`));
       circuit.setTemperature(circuit.temperature);
       void circuit;
-      const point = { id: 0, igidl: 0, igisl: 0, qg: 0, qd: 0, qb: 0, mode: 1, vth: 0, vdsat: 0 };
+      const point = new TerminalPoint();
       for (const vgs of [-1, 0, 0.3, 0.6, 1.2, 1.8]) {
         m.terminal(vgs, 0.9, -0.3, point, true);
         const qs = -(point.qg + point.qd + point.qb);

@@ -18,15 +18,18 @@ import { CircuitError } from '../../errors';
 import type { AcLoadContext, Device, DeviceBuildContext, LoadContext, SetupContext, TruncateContext } from '../device';
 import { CELSIUS_TO_KELVIN } from '../device';
 import { BOLTZMANN, CHARGE, LocalStamp, currentConverged, fetlim, limvds, pnjlim } from '../semiconductor';
-import { ChannelPoint, EXP_THRESHOLD, MIN_EXP, gidlCurrents, type Bsim4Geometry, type Bsim4Sized, type JunctionSide, evaluateChannel, sizeDependent } from './core';
+import { ChannelPoint, EXP_THRESHOLD, MIN_EXP, edgeTunnelling, gidlCurrents, type Bsim4Geometry, type Bsim4Sized, type JunctionSide, evaluateChannel, sizeDependent } from './core';
 import { Bsim4Card } from './params';
 import { checkModel } from './check';
 
-// Local terminals.
+// Local terminals: the intrinsic drain and source are the internal nodes behind RSH·NRD / RSH·NRS when the
+// instance has them (ngspice's dNodePrime/sNodePrime), else the external terminals themselves.
 const D = 0;
 const G = 1;
 const S = 2;
 const B = 3;
+const D_EXTERNAL = 4;
+const S_EXTERNAL = 5;
 
 // State slots: limited n-type voltages, then charges each followed by its current.
 const VBS = 0;
@@ -47,8 +50,12 @@ const VT0 = (BOLTZMANN * 300.15) / CHARGE;
 const VCRIT = VT0 * Math.log(VT0 / (Math.SQRT2 * 1e-14));
 
 /** Terminal quantities at one bias point, n-type, real (not oriented) drain and source. */
-class TerminalPoint {
+export class TerminalPoint {
   id = 0;
+  /** Gate tunnelling currents from the gate into the real source, drain and bulk. */
+  igs = 0;
+  igd = 0;
+  igb = 0;
   /** GIDL (drain to bulk) and GISL (source to bulk) currents. */
   igidl = 0;
   igisl = 0;
@@ -79,6 +86,10 @@ export class Bsim4 implements Device {
   /** ∂Igidl, ∂Igisl by vgs, vds, vbs. */
   private readonly gidlJacobian = new Float64Array(6);
   private gidl = false;
+  private tunnelling = false;
+  /** ∂(Igs, Igd, Igb)/∂(vgs, vds, vbs). */
+  private readonly gateJacobian = new Float64Array(9);
+  private readonly gateCurrents = new Float64Array(3);
   private igidl = 0;
   private id = 0;
   private cbs = 0;
@@ -108,13 +119,16 @@ export class Bsim4 implements Device {
     private readonly reltol: number,
     private readonly abstol: number,
     private readonly loc: ElementCard['loc'],
+    /** Fixed source/drain series conductances RSH·NRS, RSH·NRD (rdsMod = 0), 0 when absent. */
+    private readonly drainConductance = 0,
+    private readonly sourceConductance = 0,
   ) {}
 
   setup(ctx: SetupContext): void {
-    this.stamp = new LocalStamp(
-      ctx,
-      this.nodes.map((n) => ctx.node(n)),
-    );
+    const [d, g, s, b] = this.nodes.map((n) => ctx.node(n));
+    const dp = this.drainConductance > 0 ? ctx.node(`${this.name}#drain`) : d;
+    const sp = this.sourceConductance > 0 ? ctx.node(`${this.name}#source`) : s;
+    this.stamp = new LocalStamp(ctx, [dp, g, sp, b, d, s]);
     this.s = ctx.states(STATE_SIZE);
   }
 
@@ -125,6 +139,7 @@ export class Bsim4 implements Device {
     this.source = source;
     this.drain = drain;
     this.von = sized.type * sized.vth0;
+    this.tunnelling = sized.igcMod !== 0 || sized.igbMod !== 0;
     this.gidl = (sized.agidl > 0 && sized.bgidl > 0 && sized.cgidl > 0) || (sized.agisl > 0 && sized.bgisl > 0 && sized.cgisl > 0);
   }
 
@@ -162,6 +177,14 @@ export class Bsim4 implements Device {
     }
     out.vth = ch.vth;
     out.vdsat = ch.vdsat;
+    if (this.tunnelling) {
+      // Igcs/Igcd belong to the oriented source/drain; Igs/Igd are the real overlap edges.
+      const igcSource = vds >= 0 ? ch.igcs : ch.igcd;
+      const igcDrain = vds >= 0 ? ch.igcd : ch.igcs;
+      out.igs = igcSource + (p.igcMod !== 0 ? edgeTunnelling(p, vgs, true) : 0);
+      out.igd = igcDrain + (p.igcMod !== 0 ? edgeTunnelling(p, vgs - vds, false) : 0);
+      out.igb = ch.igb;
+    }
     if (this.gidl) [out.igidl, out.igisl] = gidlCurrents(p, vgs, vds, vbs);
     if (withCharges) {
       // Overlaps (manual ch. 7): linear CGSO/CGDO for capMod = 0, else with the bias-dependent
@@ -195,17 +218,46 @@ export class Bsim4 implements Device {
     return { id: type * a.id, gm, gds, gmbs, vth: type * a.vth };
   }
 
-  /** Bulk junction diode current and conductance (dioMod = 1: exponential, linear above IJTH). */
+  /**
+   * Bulk junction diode current and conductance (manual ch. 10): dioMod = 1 exponential, linear above IJTH;
+   * dioMod = 0 with breakdown (XJBV, BV), no IJTH limit; dioMod = 2 breakdown with forward and reverse IJTH limits.
+   */
   private junctionCurrent(j: JunctionSide, v: number, gmin: number): [number, number] {
-    if (j.satCurrent <= 0) return [gmin * v, gmin];
-    const x = v / j.nvtm;
-    if (x < -EXP_THRESHOLD) return [j.satCurrent * (MIN_EXP - 1) + gmin * v, gmin];
+    const isat = j.satCurrent;
+    if (isat <= 0) return [gmin * v, gmin];
+    const nvtm = j.nvtm;
+    if (j.dioMod === 0) {
+      const e = Math.exp(v / nvtm);
+      const t1 = j.xjbv * Math.exp(-(j.bv + v) / nvtm);
+      return [isat * (e + j.xExpBV - t1 - 1) + gmin * v, (isat * (e + t1)) / nvtm + gmin];
+    }
+    if (j.dioMod === 2) {
+      if (v < j.vjmRev) {
+        const x = v / nvtm;
+        const e = x < -EXP_THRESHOLD ? MIN_EXP : Math.exp(x);
+        const de = x < -EXP_THRESHOLD ? 0 : e / nvtm;
+        const t2 = j.ivjmRev + j.slpRev * (v - j.vjmRev);
+        return [(e - 1) * t2 + gmin * v, de * t2 + (e - 1) * j.slpRev + gmin];
+      }
+      if (v <= j.vjmFwd) {
+        const x = v / nvtm;
+        const e = x < -EXP_THRESHOLD ? MIN_EXP : Math.exp(x);
+        const de = x < -EXP_THRESHOLD ? 0 : e / nvtm;
+        const t1 = (j.bv + v) / nvtm;
+        const t2 = t1 > EXP_THRESHOLD ? MIN_EXP : Math.exp(-t1);
+        const t3 = t1 > EXP_THRESHOLD ? 0 : -t2 / nvtm;
+        return [isat * (e + j.xExpBV - 1 - j.xjbv * t2) + gmin * v, isat * (de - j.xjbv * t3) + gmin];
+      }
+      return [j.ivjmFwd + j.slpFwd * (v - j.vjmFwd) + gmin * v, j.slpFwd + gmin];
+    }
+    const x = v / nvtm;
+    if (x < -EXP_THRESHOLD) return [isat * (MIN_EXP - 1) + gmin * v, gmin];
     if (v <= j.vjmFwd) {
       const e = Math.exp(x);
-      return [j.satCurrent * (e - 1) + gmin * v, (j.satCurrent * e) / j.nvtm + gmin];
+      return [isat * (e - 1) + gmin * v, (isat * e) / nvtm + gmin];
     }
-    const g = j.ivjmFwd / j.nvtm;
-    return [j.ivjmFwd - j.satCurrent + g * (v - j.vjmFwd) + gmin * v, g + gmin];
+    const g = j.ivjmFwd / nvtm;
+    return [j.ivjmFwd - isat + g * (v - j.vjmFwd) + gmin * v, g + gmin];
   }
 
   /** Junction depletion charge and capacitance: bottom, sidewall and gate-edge parts (manual ch. 10). */
@@ -311,6 +363,11 @@ export class Bsim4 implements Device {
     const cap = this.cap;
     const gj = this.gidlJacobian;
     this.terminal(vgs + STEP, vds, vbs, sh, true);
+    if (this.tunnelling) {
+      this.gateJacobian[0] = (sh.igs - base.igs) / STEP;
+      this.gateJacobian[3] = (sh.igd - base.igd) / STEP;
+      this.gateJacobian[6] = (sh.igb - base.igb) / STEP;
+    }
     gj[0] = (sh.igidl - base.igidl) / STEP;
     gj[3] = (sh.igisl - base.igisl) / STEP;
     this.gmG = (sh.id - base.id) / STEP;
@@ -318,6 +375,11 @@ export class Bsim4 implements Device {
     cap[3] = (sh.qd - base.qd) / STEP;
     cap[6] = (sh.qb - base.qb) / STEP;
     this.terminal(vgs, vds + STEP, vbs, sh, true);
+    if (this.tunnelling) {
+      this.gateJacobian[1] = (sh.igs - base.igs) / STEP;
+      this.gateJacobian[4] = (sh.igd - base.igd) / STEP;
+      this.gateJacobian[7] = (sh.igb - base.igb) / STEP;
+    }
     gj[1] = (sh.igidl - base.igidl) / STEP;
     gj[4] = (sh.igisl - base.igisl) / STEP;
     this.gmD = (sh.id - base.id) / STEP;
@@ -325,6 +387,11 @@ export class Bsim4 implements Device {
     cap[4] = (sh.qd - base.qd) / STEP;
     cap[7] = (sh.qb - base.qb) / STEP;
     this.terminal(vgs, vds, vbs + STEP, sh, true);
+    if (this.tunnelling) {
+      this.gateJacobian[2] = (sh.igs - base.igs) / STEP;
+      this.gateJacobian[5] = (sh.igd - base.igd) / STEP;
+      this.gateJacobian[8] = (sh.igb - base.igb) / STEP;
+    }
     gj[2] = (sh.igidl - base.igidl) / STEP;
     gj[5] = (sh.igisl - base.igisl) / STEP;
     this.gmB = (sh.id - base.id) / STEP;
@@ -358,6 +425,8 @@ export class Bsim4 implements Device {
       gbs += ctx.ag0 * capbs;
       gbd += ctx.ag0 * capbd;
     }
+    if (this.drainConductance > 0) st.conductance(m, D_EXTERNAL, D, mult * this.drainConductance);
+    if (this.sourceConductance > 0) st.conductance(m, S_EXTERNAL, S, mult * this.sourceConductance);
     st.conductance(m, B, S, mult * gbs);
     st.conductance(m, B, D, mult * gbd);
     st.current(rhs, B, S, mult * type * (ibs - gbs * vbs));
@@ -380,6 +449,20 @@ export class Bsim4 implements Device {
       st.current(rhs, S, B, mult * type * (base.igisl - gj[3] * vgs - gj[4] * vds - gj[5] * vbs));
     }
     this.igidl = base.igidl;
+    if (this.tunnelling) {
+      // Gate currents into the source, drain and bulk, linearised in vgs, vds, vbs.
+      const gg = this.gateJacobian;
+      const targets = [S, D, B];
+      const currents = [base.igs, base.igd, base.igb];
+      for (let r = 0; r < 3; r++) {
+        const to = targets[r];
+        st.transconductance(m, G, to, G, S, mult * gg[3 * r]);
+        st.transconductance(m, G, to, D, S, mult * gg[3 * r + 1]);
+        st.transconductance(m, G, to, B, S, mult * gg[3 * r + 2]);
+        st.current(rhs, G, to, mult * type * (currents[r] - gg[3 * r] * vgs - gg[3 * r + 1] * vds - gg[3 * r + 2] * vbs));
+        this.gateCurrents[r] = currents[r];
+      }
+    }
 
     if (ctx.mode === 'tran') {
       state[s + QG] = base.qg;
@@ -445,6 +528,8 @@ export class Bsim4 implements Device {
     const re = ctx.re;
     const im = ctx.im;
     const w = ctx.omega * mult;
+    if (this.drainConductance > 0) st.conductance(re, D_EXTERNAL, D, mult * this.drainConductance);
+    if (this.sourceConductance > 0) st.conductance(re, S_EXTERNAL, S, mult * this.sourceConductance);
     st.conductance(re, B, S, mult * this.gbs);
     st.conductance(re, B, D, mult * this.gbd);
     st.conductance(im, B, S, w * this.capbs);
@@ -452,6 +537,15 @@ export class Bsim4 implements Device {
     st.transconductance(re, D, S, G, S, mult * this.gmG);
     st.transconductance(re, D, S, D, S, mult * this.gmD);
     st.transconductance(re, D, S, B, S, mult * this.gmB);
+    if (this.tunnelling) {
+      const gg = this.gateJacobian;
+      const targets = [S, D, B];
+      for (let r = 0; r < 3; r++) {
+        st.transconductance(re, G, targets[r], G, S, mult * gg[3 * r]);
+        st.transconductance(re, G, targets[r], D, S, mult * gg[3 * r + 1]);
+        st.transconductance(re, G, targets[r], B, S, mult * gg[3 * r + 2]);
+      }
+    }
     if (this.gidl) {
       const gj = this.gidlJacobian;
       st.transconductance(re, D, B, G, S, mult * gj[0]);
@@ -516,12 +610,12 @@ function overlapCharge(v: number, cgo: number, cgl: number, ckappa: number): num
 
 const SUPPORTED_SWITCHES: Record<string, number[]> = {
   capmod: [0, 1, 2],
-  diomod: [1],
+  diomod: [0, 1, 2],
   rdsmod: [0],
   rbodymod: [0],
   rgatemod: [0],
-  igcmod: [0],
-  igbmod: [0],
+  igcmod: [0, 1],
+  igbmod: [0, 1],
   trnqsmod: [0],
   acnqsmod: [0],
   mtrlmod: [0],
@@ -575,15 +669,10 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
   if (card.nodes.length < 4) {
     throw new CircuitError(`${card.name} needs 4 nodes (drain gate source bulk)`, card.loc, `write '${card.name} d g s b model'`);
   }
-  if ((p.nrd ?? 0) > 0 || (p.nrs ?? 0) > 0) {
-    if ((model.params.rsh ?? 0) > 0) {
-      throw new CircuitError(
-        `${card.name}: NRD/NRS with RSH > 0 (external source/drain resistors, rdsMod = 1) are not implemented by SpiceSim's BSIM4 yet`,
-        card.loc,
-        'use the internal RDSW resistance (rdsMod = 0) or explicit resistors',
-      );
-    }
-  }
+  // RSH·NRD / RSH·NRS series resistances (rdsMod = 0 with given squares; b4set.c creates the internal nodes).
+  const rsh = model.value('rsh');
+  const drainConductance = rsh > 0 && (p.nrd ?? 0) > 0 ? 1 / (rsh * p.nrd) : 0;
+  const sourceConductance = rsh > 0 && (p.nrs ?? 0) > 0 ? 1 / (rsh * p.nrs) : 0;
   const tnom = (modelCard.params.tnom ?? ctx.options.tnom) + CELSIUS_TO_KELVIN;
   const device = new Bsim4(
     card.name,
@@ -599,6 +688,8 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
     ctx.options.reltol,
     ctx.options.abstol,
     card.loc,
+    drainConductance,
+    sourceConductance,
   );
   const kelvin = ctx.options.temp + CELSIUS_TO_KELVIN;
   const { sized } = sizeDependent(model, geometry, kelvin, tnom, { name: card.name, loc: card.loc });

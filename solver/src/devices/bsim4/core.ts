@@ -144,6 +144,38 @@ export interface Bsim4Sized {
   vtlOn: boolean;
   vtl: number;
   tfactor: number;
+  // Gate tunnelling (igcMod = 1, igbMod = 1).
+  igcMod: number;
+  igbMod: number;
+  aigc: number;
+  bigc: number;
+  cigc: number;
+  nigc: number;
+  pigcd: number;
+  pigcdGiven: boolean;
+  aechvb: number;
+  bechvb: number;
+  aechvbEdgeS: number;
+  aechvbEdgeD: number;
+  bechvbEdge: number;
+  aigs: number;
+  bigs: number;
+  cigs: number;
+  aigd: number;
+  bigd: number;
+  cigd: number;
+  vfbsd: number;
+  vfbsdoff: number;
+  toxRatio: number;
+  aigbacc: number;
+  bigbacc: number;
+  cigbacc: number;
+  nigbacc: number;
+  aigbinv: number;
+  bigbinv: number;
+  cigbinv: number;
+  eigbinv: number;
+  nigbinv: number;
   // GIDL/GISL (gidlMod = 0).
   agidl: number;
   bgidl: number;
@@ -174,11 +206,20 @@ export interface Bsim4Sized {
 }
 
 export interface JunctionSide {
-  /** Saturation current (A) and the forward limit of the exponential (dioMod = 1). */
+  /** Saturation current (A) and the forward limit of the exponential (dioMod = 1, 2). */
   satCurrent: number;
   nvtm: number;
   vjmFwd: number;
   ivjmFwd: number;
+  // Breakdown (dioMod = 0, 2): XJBV, BV, XJBV·exp(−BV/Nvtm), the reverse limit and the linear slopes.
+  dioMod: number;
+  xjbv: number;
+  bv: number;
+  xExpBV: number;
+  slpFwd: number;
+  vjmRev: number;
+  ivjmRev: number;
+  slpRev: number;
   // Zero-bias capacitances: bottom, sidewall, gate-edge sidewall; their potentials and gradings.
   czb: number;
   czbsw: number;
@@ -445,6 +486,25 @@ export function sizeDependent(
   if (vbsc > vbm) vbsc = vbm;
   const k2ox = (k2Instance * toxe) / toxm;
 
+  // Gate tunnelling prefactors (b4temp.c: Aechvb, Bechvb and their edge forms, TOXREF/NTOX/POXEDGE).
+  const tunnelling = () => {
+    const ntox = b('ntox');
+    const poxedge = b('poxedge');
+    const toxref = v('toxref');
+    const toxRatio = Math.exp(ntox * Math.log(toxref / toxe)) / toxe / toxe;
+    const toxRatioEdge = Math.exp(ntox * Math.log(toxref / (toxe * poxedge))) / toxe / toxe / poxedge / poxedge;
+    const a = type === 1 ? 4.97232e-7 : 3.42537e-7;
+    const bb = type === 1 ? 7.45669e11 : 1.16645e12;
+    return {
+      toxRatio,
+      aechvb: a * weff * leff * toxRatio,
+      bechvb: -bb * toxe,
+      aechvbEdgeS: a * weff * v('dlcig') * toxRatioEdge,
+      aechvbEdgeD: a * weff * v('dlcigd') * toxRatioEdge,
+      bechvbEdge: -bb * toxe * poxedge,
+    };
+  };
+
   // Flat-band voltage at zero body bias for capMod 1/2 (b4temp.c's vfbzbfactor + type·vth0).
   const tmp2z = factor1 * Math.sqrt(xdep0);
   const narrowZb = b('dvt0w') * theta((b('dvt1w') * weff * leff) / tmp2z) * (vbi - phi);
@@ -563,6 +623,32 @@ export function sizeDependent(
     vtlOn,
     vtl: b('vtl'),
     tfactor,
+    igcMod: card.flag('igcmod'),
+    igbMod: card.flag('igbmod'),
+    aigc: b('aigc'),
+    bigc: b('bigc'),
+    cigc: b('cigc'),
+    nigc: b('nigc'),
+    pigcd: b('pigcd'),
+    pigcdGiven: given('pigcd'),
+    ...tunnelling(),
+    aigs: b('aigs'),
+    bigs: b('bigs'),
+    cigs: b('cigs'),
+    aigd: b('aigd'),
+    bigd: b('bigd'),
+    cigd: b('cigd'),
+    vfbsd: b('ngate') > 0 ? vtm0 * Math.log(b('ngate') / nsd) : 0,
+    vfbsdoff: b('vfbsdoff') * (1 + b('tvfbsdoff') * delTemp),
+    aigbacc: b('aigbacc'),
+    bigbacc: b('bigbacc'),
+    cigbacc: b('cigbacc'),
+    nigbacc: b('nigbacc'),
+    aigbinv: b('aigbinv'),
+    bigbinv: b('bigbinv'),
+    cigbinv: b('cigbinv'),
+    eigbinv: b('eigbinv'),
+    nigbinv: b('nigbinv'),
     agidl: b('agidl'),
     bgidl: b('bgidl'),
     cgidl: b('cgidl'),
@@ -617,7 +703,42 @@ export function sizeDependent(
       aeff <= 0 && peff <= 0 ? 0 : aeff * Math.max(0, js * factor) + peff * Math.max(0, jsw * factor) + weffCJ * nf * Math.max(0, jswg * factor);
     const nvtm = vtm * nj;
     const ijth = Math.max(0, v(prefix === 's' ? 'ijthsfwd' : 'ijthdfwd'));
-    const vjmFwd = satCurrent > 0 ? nvtm * Math.log(1 + ijth / satCurrent) : 0;
+    const dioMod = card.flag('diomod');
+    const bv = Math.max(0, v(prefix === 's' ? 'bvs' : 'bvd'));
+    let xjbv = v(prefix === 's' ? 'xjbvs' : 'xjbvd');
+    if (xjbv < 0 || (xjbv === 0 && dioMod === 2)) xjbv = 0;
+    // BSIM4DioIjthVjmEval: the voltage where the forward current reaches IJTH.
+    const ijthVjm = (xexp: number) => {
+      const tb = 1 + ijth / satCurrent - xexp;
+      return nvtm * Math.log(0.5 * (tb + Math.sqrt(tb * tb + 4 * xexp)));
+    };
+    let xExpBV = 0;
+    let vjmFwd = 0;
+    let ivjmFwd = 0;
+    let slpFwd = 0;
+    let vjmRev = 0;
+    let ivjmRev = 0;
+    let slpRev = 0;
+    if (satCurrent > 0) {
+      if (dioMod === 0) {
+        xExpBV = bv / nvtm > EXP_THRESHOLD ? xjbv * MIN_EXP : xjbv * Math.exp(-bv / nvtm);
+      } else if (dioMod === 1) {
+        vjmFwd = ijthVjm(0);
+        ivjmFwd = satCurrent * Math.exp(vjmFwd / nvtm);
+      } else {
+        xExpBV = bv / nvtm > EXP_THRESHOLD ? xjbv * MIN_EXP : Math.exp(-bv / nvtm) * xjbv;
+        vjmFwd = ijthVjm(xExpBV);
+        const e = Math.exp(vjmFwd / nvtm);
+        ivjmFwd = satCurrent * (e - xExpBV / e + xExpBV - 1);
+        slpFwd = (satCurrent * (e + xExpBV / e)) / nvtm;
+        let ratio = Math.max(0, v(prefix === 's' ? 'ijthsrev' : 'ijthdrev')) / satCurrent;
+        if (ratio < 1) ratio = 10;
+        vjmRev = -bv - nvtm * Math.log((ratio - 1) / xjbv);
+        const t1 = xjbv * Math.exp(-(bv + vjmRev) / nvtm);
+        ivjmRev = satCurrent * (1 + t1);
+        slpRev = (-satCurrent * t1) / nvtm;
+      }
+    }
     const capScale = (tc: string) => Math.max(0, 1 + v(tc) * delTemp);
     const potential = (pb: string, tp: string) => Math.max(0.01, Math.max(0.1, v(pb)) - v(tp) * delTemp);
     const s = prefix;
@@ -625,7 +746,15 @@ export function sizeDependent(
       satCurrent,
       nvtm,
       vjmFwd,
-      ivjmFwd: satCurrent * Math.exp(vjmFwd / nvtm),
+      ivjmFwd,
+      dioMod,
+      xjbv,
+      bv,
+      xExpBV,
+      slpFwd,
+      vjmRev,
+      ivjmRev,
+      slpRev,
       czb: v(s === 's' ? 'cjs' : 'cjd') * capScale('tcj') * aeff,
       czbsw: Math.max(0, v(s === 's' ? 'cjsws' : 'cjswd')) * capScale('tcjsw') * peff,
       czbswg: v(s === 's' ? 'cjswgs' : 'cjswgd') * capScale('tcjswg') * weffCJ * nf,
@@ -646,6 +775,10 @@ export class ChannelPoint {
   vth = 0;
   vdsat = 0;
   vgsteff = 0;
+  /** Gate-to-channel tunnelling split to the oriented source and drain, and gate-to-bulk (A). */
+  igcs = 0;
+  igcd = 0;
+  igb = 0;
   /** Intrinsic charges of gate, (oriented) drain and bulk (capMod = 0), coulombs. */
   qgate = 0;
   qdrn = 0;
@@ -957,6 +1090,7 @@ export function evaluateChannel(p: Bsim4Sized, Vgs: number, Vds: number, Vbs: nu
     }
   }
   out.ids = cdrain * p.nf;
+  if (p.igcMod !== 0 || p.igbMod !== 0) gateTunnelling(p, Vgs_eff, Vbseff, Vgsteff, Vdseff, out);
 
   if (!withCharges) return;
   if (p.capMod !== 0) {
@@ -1147,4 +1281,91 @@ function chargesSmooth(
   out.qgate = qgate;
   out.qbulk = qbulk;
   out.qdrn = -(qgate + qbulk + qsrc);
+}
+
+/** exp() clamped as ngspice's gate-current code does (MIN_EXP/MAX_EXP beyond ±34). */
+function clampedExp(x: number): number {
+  return x > EXP_THRESHOLD ? MAX_EXP : x < -EXP_THRESHOLD ? MIN_EXP : Math.exp(x);
+}
+
+/** Softplus with ngspice's clamps: T0·ln(1 + e^{x/T0}). */
+function softplus(x: number, t0: number): number {
+  const r = x / t0;
+  if (r > EXP_THRESHOLD) return x;
+  if (r < -EXP_THRESHOLD) return t0 * Math.log(1 + MIN_EXP);
+  return t0 * Math.log(1 + Math.exp(r));
+}
+
+/**
+ * Gate tunnelling currents in the oriented frame (manual ch. 9, igcMod = 1 / igbMod = 1): gate-to-channel Igc
+ * partitioned into Igcs/Igcd with PIGCD, and gate-to-bulk Igb (accumulation + depletion/inversion parts).
+ */
+function gateTunnelling(p: Bsim4Sized, Vgs_eff: number, Vbseff: number, Vgsteff: number, Vdseff: number, out: ChannelPoint): void {
+  const vfbzb = p.vfbzb;
+  const V3 = vfbzb - Vgs_eff + Vbseff - DELTA_3;
+  const T0v = vfbzb <= 0 ? Math.sqrt(V3 * V3 - 4 * DELTA_3 * vfbzb) : Math.sqrt(V3 * V3 + 4 * DELTA_3 * vfbzb);
+  const Vfbeff = vfbzb - 0.5 * (V3 + T0v);
+  let Voxacc = vfbzb - Vfbeff;
+  if (Voxacc < 0) Voxacc = 0;
+  let Voxdepinv: number;
+  {
+    const h = 0.5 * p.k1ox;
+    const t3 = Vgs_eff - Vfbeff - Vbseff - Vgsteff;
+    if (p.k1ox === 0) Voxdepinv = 0;
+    else if (t3 < 0) Voxdepinv = -t3;
+    else Voxdepinv = p.k1ox * (Math.sqrt(h * h + t3) - h);
+    Voxdepinv += Vgsteff;
+  }
+  const vtmT = p.tempMod < 2 ? p.vtm : p.vtm0;
+  out.igcs = out.igcd = out.igb = 0;
+  if (p.igcMod !== 0) {
+    const Vaux = softplus(Vgs_eff - p.type * p.vth0, vtmT * p.nigc);
+    const T2 = Vgs_eff * Vaux;
+    const T3 = p.aigc * p.cigc - p.bigc;
+    const T4 = p.bigc * p.cigc;
+    const T6 = clampedExp(p.bechvb * (p.aigc + T3 * Voxdepinv - T4 * Voxdepinv * Voxdepinv));
+    const Igc = p.aechvb * T2 * T6;
+    let Pigcd: number;
+    if (p.pigcdGiven) Pigcd = p.pigcd;
+    else {
+      const T12 = Vgsteff + 1e-20;
+      Pigcd = (-p.bechvb / T12 / T12) * (1 - (0.5 * Vdseff) / T12);
+    }
+    const T7 = -Pigcd * Vdseff;
+    const T8 = T7 * T7 + 2e-4;
+    const T9 = clampedExp(T7);
+    out.igcs = (Igc * (T9 - 1 + 1e-4 - T7)) / T8 * p.nf;
+    out.igcd = (Igc * (T7 * T9 - (T9 - 1 - 1e-4))) / T8 * p.nf;
+  }
+  if (p.igbMod !== 0) {
+    const T0a = vtmT * p.nigbacc;
+    const Vaux = softplus(-Vgs_eff + Vbseff + vfbzb, T0a);
+    const T2 = (Vgs_eff - Vbseff) * Vaux;
+    let T11 = 4.97232e-7 * p.weff * p.leff * p.toxRatio;
+    let T12 = -7.45669e11 * p.toxe;
+    let T3 = p.aigbacc * p.cigbacc - p.bigbacc;
+    let T4 = p.bigbacc * p.cigbacc;
+    const Igbacc = T11 * T2 * clampedExp(T12 * (p.aigbacc + T3 * Voxacc - T4 * Voxacc * Voxacc));
+    const Vaux2 = softplus(Voxdepinv - p.eigbinv, vtmT * p.nigbinv);
+    const T2b = (Vgs_eff - Vbseff) * Vaux2;
+    T11 *= 0.7561;
+    T12 *= 1.31724;
+    T3 = p.aigbinv * p.cigbinv - p.bigbinv;
+    T4 = p.bigbinv * p.cigbinv;
+    const Igbinv = T11 * T2b * clampedExp(T12 * (p.aigbinv + T3 * Voxdepinv - T4 * Voxdepinv * Voxdepinv));
+    out.igb = (Igbacc + Igbinv) * p.nf;
+  }
+}
+
+/** Gate-to-source/drain overlap (edge) tunnelling Igs or Igd at real vgs or vgd (manual ch. 9). */
+export function edgeTunnelling(p: Bsim4Sized, v: number, source: boolean): number {
+  const t0 = v - (p.vfbsd + p.vfbsdoff);
+  const vEff = Math.sqrt(t0 * t0 + 1e-4);
+  const a = source ? p.aigs : p.aigd;
+  const bb = source ? p.bigs : p.bigd;
+  const c = source ? p.cigs : p.cigd;
+  const T3 = a * c - bb;
+  const T4 = bb * c;
+  const T6 = clampedExp(p.bechvbEdge * (a + T3 * vEff - T4 * vEff * vEff));
+  return (source ? p.aechvbEdgeS : p.aechvbEdgeD) * v * vEff * T6 * p.nf;
 }
