@@ -53,9 +53,9 @@ const s3Schema = z.object({
 });
 const stripeSchema = z.object({
   secretKey: z.string().min(1),
-  webhookSecret: z.string().min(1),
-  pricePro: z.string().min(1),
-  priceTeam: z.string().min(1),
+  webhookSecret: z.string({ error: 'set STRIPE_WEBHOOK_SECRET (the webhook endpoint\'s signing secret, whsec_...)' }).min(1),
+  pricePro: z.string({ error: 'set STRIPE_PRICE_PRO (the price id of Pro, $39/month)' }).min(1),
+  priceTeam: z.string({ error: 'set STRIPE_PRICE_TEAM (the price id of Team, $79/user/month)' }).min(1),
   /** Outbound API host override (tests point it at a local fake). */
   api: z.object({ host: z.string().min(1), port: z.number().int(), protocol: z.enum(['http', 'https']) }).optional(),
 });
