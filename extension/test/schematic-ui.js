@@ -195,6 +195,11 @@ async function main() {
         .first()
         .click();
       await clickSheet(100, 10);
+      await page
+        .locator('.jp-SpiceSimSchematic-palette button', { hasText: /^I probe$/ })
+        .first()
+        .click();
+      await clickSheet(100, -75); // on R1, nearest its top pin
       await clickSheet(300, 200); // deselect
       const directives = page
         .locator('.jp-SpiceSimSchematic-props textarea[data-field="directives"]')
@@ -206,7 +211,10 @@ async function main() {
       const traces = await viewer.evaluate((el) =>
         el.querySelector('.jp-SpiceSimWaveform-plot').data.map((t) => t.name),
       );
-      expect(traces.includes('v(out)'), `probe trace v(out) plotted, got ${traces}`);
+      expect(
+        traces.includes('v(out)') && traces.includes('i(vprobe_r1_p)'),
+        `probe traces v(out) and i(vprobe_r1_p) plotted, got ${traces}`,
+      );
       // The plot's hover event (what plotly emits) goes through the cross-probe bus back to the schematic.
       await viewer.evaluate((el) =>
         el
@@ -218,6 +226,12 @@ async function main() {
       );
       const highlighted = await page.locator('.jp-SpiceSimSchematic .sch-probe-net[data-net="out"]').count();
       expect(highlighted > 0, 'net out highlighted from the trace');
+      await viewer.evaluate((el) =>
+        el
+          .querySelector('.jp-SpiceSimWaveform-plot')
+          .emit('plotly_hover', { points: [{ data: { name: 'i(vprobe_r1_p)' } }] }),
+      );
+      await page.locator('.jp-SpiceSimSchematic .sch-probe-part').first().waitFor({ timeout: 10_000 });
       await page
         .locator('.jp-SpiceSimSchematicCell')
         .first()
@@ -258,6 +272,27 @@ async function main() {
         null,
         { timeout: 30_000 },
       );
+      await page.waitForTimeout(1000);
+      const dirty = await page.evaluate(() => window.jupyterapp.shell.currentWidget.context.model.dirty);
+      console.log(`schematic-ui:   notebook dirty after reload: ${dirty}`);
+      if (dirty) {
+        const inPage = await page.evaluate(() =>
+          window.jupyterapp.shell.currentWidget.context.model.toJSON(),
+        );
+        const onDisk = JSON.parse(fs.readFileSync(path.join(workDir, 'schematic.ipynb'), 'utf8'));
+        const differs = [];
+        for (const key of Object.keys({ ...inPage.metadata, ...onDisk.metadata })) {
+          if (canonical(inPage.metadata[key]) !== canonical(onDisk.metadata[key]))
+            differs.push(`metadata.${key}`);
+        }
+        inPage.cells.forEach((cell, k) => {
+          const disk = onDisk.cells[k] || {};
+          const text = (c) => (Array.isArray(c.source) ? c.source.join('') : c.source);
+          if (text(cell) !== text(disk)) differs.push(`cells[${k}].source`);
+          if (canonical(cell.metadata) !== canonical(disk.metadata)) differs.push(`cells[${k}].metadata`);
+        });
+        console.log(`schematic-ui:   differs from the saved file: ${differs.join(', ') || 'nothing'}`);
+      }
       const after = await editorEval((e) => JSON.stringify(e.toJSON()));
       expect(
         canonical(JSON.parse(after)) === canonical(JSON.parse(before)),
@@ -294,7 +329,7 @@ async function main() {
     );
     expect(
       /sim\.netlist\(`\* schematic\n/.test(code) &&
-        /^R1 N001 out 1k$/m.test(code) &&
+        /^R1 VPROBE_R1_p_n out 1k$/m.test(code) &&
         code.includes('.tran 20u 5m'),
       `code cell holds the netlist: ${code.slice(0, 120)}`,
     );
@@ -327,8 +362,13 @@ async function main() {
     await clickSheet(300, 0);
     await page.keyboard.press('r');
     const rotated = await editorEval((e) => e.schematic.parts().find((p) => p.name === 'C2').rotation);
-    const cellType = await page.evaluate(() => window.jupyterapp.shell.currentWidget.content.activeCell.model.type);
-    expect(rotated === 1 && cellType === 'markdown', `R rotated C2 (${rotated}) and the cell stayed markdown (${cellType})`);
+    const cellType = await page.evaluate(
+      () => window.jupyterapp.shell.currentWidget.content.activeCell.model.type,
+    );
+    expect(
+      rotated === 1 && cellType === 'markdown',
+      `R rotated C2 (${rotated}) and the cell stayed markdown (${cellType})`,
+    );
     await page.keyboard.press('Control+z');
     await editorEval((e) => e.undo());
     await page.waitForFunction(

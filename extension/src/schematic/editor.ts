@@ -211,6 +211,7 @@ export class SchematicEditor extends Widget {
   }
 
   protected override onAfterAttach(): void {
+    if (this._pendingBundles) this._showPlots(this._pendingBundles);
     if (!this._fitted) {
       this._fitted = true;
       requestAnimationFrame(() => this.fit());
@@ -860,6 +861,12 @@ export class SchematicEditor extends Widget {
   }
 
   private _showPlots(bundles: WaveformBundle[]): void {
+    if (!this.node.isConnected) {
+      // Plots are attached to the page's DOM: wait until this editor is shown (onAfterAttach).
+      this._pendingBundles = bundles;
+      return;
+    }
+    this._pendingBundles = undefined;
     while (this._viewers.length > bundles.length) this._viewers.pop()!.dispose();
     bundles.forEach((bundle, k) => {
       let viewer = this._viewers[k];
@@ -925,6 +932,7 @@ export class SchematicEditor extends Widget {
   private _errorParts = new Set<string>();
   private _probedNets = new Set<string>();
   private _probedParts = new Set<string>();
+  private _pendingBundles: WaveformBundle[] | undefined;
   private _hoverNet: string | undefined;
   private _worker: Worker | undefined;
   private _busy = false;
