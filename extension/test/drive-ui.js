@@ -33,7 +33,8 @@ const CHROMIUM = process.env.SPICESIM_CHROMIUM || '/usr/bin/chromium';
 const OUT = path.join(ROOT, 'extension', 'test-results');
 const TOTAL_TIMEOUT = Number(process.env.SPICESIM_UI_TIMEOUT || 480) * 1000;
 const PASSWORD = 'correct horse battery';
-const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><path d="M0 20 L40 0" stroke="black"/></svg>';
+const SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><path d="M0 20 L40 0" stroke="black"/></svg>';
 
 const results = [];
 let jupyter;
@@ -77,7 +78,9 @@ async function main() {
         execution_count: 1,
         source: '// saved output',
         metadata: {},
-        outputs: [{ output_type: 'display_data', metadata: {}, data: { 'image/svg+xml': SVG, 'text/plain': 'plot' } }],
+        outputs: [
+          { output_type: 'display_data', metadata: {}, data: { 'image/svg+xml': SVG, 'text/plain': 'plot' } },
+        ],
       },
     ]),
   });
@@ -87,7 +90,14 @@ async function main() {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const openLab = async (who, session) => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
@@ -99,13 +109,25 @@ async function main() {
           window.sessionStorage.setItem('spicesim.test.injected', '1');
         }
       },
-      [serviceUrl, session ? JSON.stringify({ serverUrl: serviceUrl, user: session.user, accessToken: session.token, refreshToken: session.refreshToken, expiresAt: Date.now() + 14 * 60_000 }) : null],
+      [
+        serviceUrl,
+        session
+          ? JSON.stringify({
+              serverUrl: serviceUrl,
+              user: session.user,
+              accessToken: session.token,
+              refreshToken: session.refreshToken,
+              expiresAt: Date.now() + 14 * 60_000,
+            })
+          : null,
+      ],
     );
     const page = await context.newPage();
     page.setDefaultTimeout(30_000);
     page.on('pageerror', (e) => console.log(`drive-ui: [${who}] page error: ${e}`));
     page.on('console', (m) => {
-      if (m.type() === 'error' || /spicesim/i.test(m.text())) console.log(`drive-ui: [${who}] console ${m.type()}: ${m.text().slice(0, 300)}`);
+      if (m.type() === 'error' || /spicesim/i.test(m.text()))
+        console.log(`drive-ui: [${who}] console ${m.type()}: ${m.text().slice(0, 300)}`);
     });
     pages.push(page);
     await page.goto(`${lab}/lab?reset`);
@@ -117,12 +139,17 @@ async function main() {
 
   await step('sign in with e-mail and password; account and plan shown', async () => {
     const button = alicePage.locator('#spicesim-account');
-    expect((await button.textContent()) === 'Sign in to SpiceSim', `signed out at first, got ${await button.textContent()}`);
+    expect(
+      (await button.textContent()) === 'Sign in to SpiceSim',
+      `signed out at first, got ${await button.textContent()}`,
+    );
     await button.click();
     await alicePage.fill('.jp-SpiceSimSignIn input[name=email]', alice.email);
     await alicePage.fill('.jp-SpiceSimSignIn input[name=password]', PASSWORD);
     await alicePage.click('.jp-Dialog-button:has-text("Sign in")');
-    await alicePage.waitForFunction(() => document.querySelector('#spicesim-account').textContent === 'Alice · free');
+    await alicePage.waitForFunction(
+      () => document.querySelector('#spicesim-account').textContent === 'Alice · free',
+    );
     await alicePage.screenshot({ path: path.join(OUT, 'drive-signed-in.png') });
   });
 
@@ -133,12 +160,21 @@ async function main() {
     await page.click('.jp-Dialog-button:has-text("GitHub")');
     const popup = await popupOpened;
     await popup.waitForLoadState();
-    await page.waitForFunction(() => document.querySelector('#spicesim-account').textContent === 'Grace Hopper · free', null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => document.querySelector('#spicesim-account').textContent === 'Grace Hopper · free',
+      null,
+      { timeout: 30_000 },
+    );
     const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('spicesim.session')));
-    expect(stored.user.email === 'grace@example.com' && stored.refreshToken, 'session stored for the OAuth user');
+    expect(
+      stored.user.email === 'grace@example.com' && stored.refreshToken,
+      'session stored for the OAuth user',
+    );
     await page.click('#spicesim-account');
     await page.click('.jp-Dialog-button:has-text("Sign out")');
-    await page.waitForFunction(() => document.querySelector('#spicesim-account').textContent === 'Sign in to SpiceSim');
+    await page.waitForFunction(
+      () => document.querySelector('#spicesim-account').textContent === 'Sign in to SpiceSim',
+    );
     expect((await page.evaluate(() => localStorage.getItem('spicesim.session'))) === null, 'session removed');
     const refresh = await fetch(`${serviceUrl}/api/v1/auth/refresh`, {
       method: 'POST',
@@ -149,65 +185,99 @@ async function main() {
     await page.context().close();
   });
 
-  await step('open and save a notebook through the SpiceSim drive; revision kept; kernel has the session', async () => {
-    await openDriveFile(alicePage, 'RC filter', 'rc.ipynb');
-    await alicePage.waitForFunction(
-      () => {
-        const panel = window.jupyterapp.shell.currentWidget;
-        const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;
-        return kernel && kernel.status === 'idle';
-      },
-      null,
-      { timeout: 120_000 },
-    );
-    await alicePage.waitForTimeout(2000); // the account plugin pushes the session when the kernel is idle
-    // Typed text would go through the editor's bracket handling: set the cell source directly.
-    await alicePage.evaluate(() => {
-      const notebook = window.jupyterapp.shell.currentWidget.content;
-      notebook.activeCellIndex = 1;
-      window.jupyterapp.commands.execute('notebook:insert-cell-below');
-      notebook.activeCell.model.sharedModel.setSource(
-        'console.log("kernel user: " + (globalThis as any)[Symbol.for("spicesim.session")]?.user?.email);',
+  await step(
+    'open and save a notebook through the SpiceSim drive; revision kept; kernel has the session',
+    async () => {
+      await openDriveFile(alicePage, 'RC filter', 'rc.ipynb');
+      await alicePage.waitForFunction(
+        () => {
+          const panel = window.jupyterapp.shell.currentWidget;
+          const kernel =
+            panel &&
+            panel.sessionContext &&
+            panel.sessionContext.session &&
+            panel.sessionContext.session.kernel;
+          return kernel && kernel.status === 'idle';
+        },
+        null,
+        { timeout: 120_000 },
       );
-    });
-    await alicePage.evaluate(() => void window.jupyterapp.commands.execute('notebook:run-cell'));
-    await alicePage
-      .locator('.jp-NotebookPanel:visible .jp-OutputArea-output:has-text("kernel user: alice@example.com")')
-      .waitFor({ timeout: 90_000 });
-    await alicePage.evaluate(() => window.jupyterapp.commands.execute('docmanager:save'));
-    await waitFor(async () => (await api.file(alice, rc.id, rcFile.id)).version === 2, 'saved as version 2');
-    const saved = await api.file(alice, rc.id, rcFile.id);
-    expect(saved.content.includes('alice@example.com'), 'saved content includes the kernel output');
-    const revisions = await api.call('GET', `/api/v1/projects/${rc.id}/files/${rcFile.id}/revisions`, alice);
-    expect(revisions.items.length >= 1, `a checkpoint (revision) was created, got ${revisions.items.length}`);
-    await alicePage.screenshot({ path: path.join(OUT, 'drive-saved.png') });
-  });
+      await alicePage.waitForTimeout(2000); // the account plugin pushes the session when the kernel is idle
+      // Typed text would go through the editor's bracket handling: set the cell source directly.
+      await alicePage.evaluate(() => {
+        const notebook = window.jupyterapp.shell.currentWidget.content;
+        notebook.activeCellIndex = 1;
+        window.jupyterapp.commands.execute('notebook:insert-cell-below');
+        notebook.activeCell.model.sharedModel.setSource(
+          'console.log("kernel user: " + (globalThis as any)[Symbol.for("spicesim.session")]?.user?.email);',
+        );
+      });
+      await alicePage.evaluate(() => void window.jupyterapp.commands.execute('notebook:run-cell'));
+      await alicePage
+        .locator('.jp-NotebookPanel:visible .jp-OutputArea-output:has-text("kernel user: alice@example.com")')
+        .waitFor({ timeout: 90_000 });
+      await alicePage.evaluate(() => window.jupyterapp.commands.execute('docmanager:save'));
+      await waitFor(
+        async () => (await api.file(alice, rc.id, rcFile.id)).version === 2,
+        'saved as version 2',
+      );
+      const saved = await api.file(alice, rc.id, rcFile.id);
+      expect(saved.content.includes('alice@example.com'), 'saved content includes the kernel output');
+      const revisions = await api.call(
+        'GET',
+        `/api/v1/projects/${rc.id}/files/${rcFile.id}/revisions`,
+        alice,
+      );
+      expect(
+        revisions.items.length >= 1,
+        `a checkpoint (revision) was created, got ${revisions.items.length}`,
+      );
+      await alicePage.screenshot({ path: path.join(OUT, 'drive-saved.png') });
+    },
+  );
 
-  await step('conflict: another writer saved first; the save asks, and only "Overwrite" replaces theirs', async () => {
-    const current = await api.file(carol, rc.id, rcFile.id);
-    const theirs = current.content.replace('RC low-pass', 'RC low-pass (edited by Carol)');
-    await api.call('PUT', `/api/v1/projects/${rc.id}/files/${rcFile.id}`, carol, { content: theirs }, { 'if-match': current.etag });
-    const editor = alicePage.locator('.jp-NotebookPanel:visible .jp-Cell').nth(1).locator('.cm-content');
-    await editor.click();
-    await alicePage.keyboard.press('Control+End');
-    await alicePage.keyboard.type('\n// Alice was here');
-    await alicePage.keyboard.press('Control+s');
-    const dialog = alicePage.locator('.jp-Dialog');
-    await dialog.waitFor();
-    const text = await dialog.textContent();
-    expect(/overwrite/i.test(text) && /revert/i.test(text), `a choice between Overwrite and Revert, got "${text}"`);
-    await alicePage.screenshot({ path: path.join(OUT, 'drive-conflict.png') });
-    const stillTheirs = await api.file(alice, rc.id, rcFile.id);
-    expect(stillTheirs.content === theirs, 'nothing overwritten while the user decides');
-    await alicePage.click('.jp-Dialog-button:has-text("Overwrite")');
-    await waitFor(async () => (await api.file(alice, rc.id, rcFile.id)).content.includes('Alice was here'), 'Overwrite saved Alice\'s version');
-  });
+  await step(
+    'conflict: another writer saved first; the save asks, and only "Overwrite" replaces theirs',
+    async () => {
+      const current = await api.file(carol, rc.id, rcFile.id);
+      const theirs = current.content.replace('RC low-pass', 'RC low-pass (edited by Carol)');
+      await api.call(
+        'PUT',
+        `/api/v1/projects/${rc.id}/files/${rcFile.id}`,
+        carol,
+        { content: theirs },
+        { 'if-match': current.etag },
+      );
+      const editor = alicePage.locator('.jp-NotebookPanel:visible .jp-Cell').nth(1).locator('.cm-content');
+      await editor.click();
+      await alicePage.keyboard.press('Control+End');
+      await alicePage.keyboard.type('\n// Alice was here');
+      await alicePage.keyboard.press('Control+s');
+      const dialog = alicePage.locator('.jp-Dialog');
+      await dialog.waitFor();
+      const text = await dialog.textContent();
+      expect(
+        /overwrite/i.test(text) && /revert/i.test(text),
+        `a choice between Overwrite and Revert, got "${text}"`,
+      );
+      await alicePage.screenshot({ path: path.join(OUT, 'drive-conflict.png') });
+      const stillTheirs = await api.file(alice, rc.id, rcFile.id);
+      expect(stillTheirs.content === theirs, 'nothing overwritten while the user decides');
+      await alicePage.click('.jp-Dialog-button:has-text("Overwrite")');
+      await waitFor(
+        async () => (await api.file(alice, rc.id, rcFile.id)).content.includes('Alice was here'),
+        "Overwrite saved Alice's version",
+      );
+    },
+  );
 
   let bobPage;
   await step('share with a second user as viewer; they see it read-only and cannot save', async () => {
     await showDrive(alicePage);
     await alicePage.locator('.jp-SpiceSimDriveBrowser .jp-BreadCrumbs-home').click();
-    await alicePage.locator('.jp-SpiceSimDriveBrowser .jp-DirListing-item:has-text("RC filter")').click({ button: 'right' });
+    await alicePage
+      .locator('.jp-SpiceSimDriveBrowser .jp-DirListing-item:has-text("RC filter")')
+      .click({ button: 'right' });
     await alicePage.click('.lm-Menu-item:has-text("Share Project")');
     await alicePage.fill('.jp-SpiceSimShare input[name=email]', bob.email);
     await alicePage.selectOption('.jp-SpiceSimShare select[name=role]', 'viewer');
@@ -220,7 +290,10 @@ async function main() {
     await openDriveFile(bobPage, 'RC filter', 'rc.ipynb');
     await bobPage.locator('.jp-NotebookPanel:visible .jp-SpiceSimReadOnlyBadge').waitFor();
     const before = await api.file(alice, rc.id, rcFile.id);
-    const source = () => bobPage.evaluate(() => window.jupyterapp.shell.currentWidget.content.widgets[1].model.sharedModel.getSource());
+    const source = () =>
+      bobPage.evaluate(() =>
+        window.jupyterapp.shell.currentWidget.content.widgets[1].model.sharedModel.getSource(),
+      );
     const sourceBefore = await source();
     await bobPage.locator('.jp-NotebookPanel:visible .jp-Cell').nth(1).locator('.cm-content').click();
     await bobPage.keyboard.type('typed by a viewer');
@@ -236,20 +309,37 @@ async function main() {
   await step('fork with one click: a writable copy owned by the second user', async () => {
     await showDrive(bobPage);
     await bobPage.locator('.jp-SpiceSimDriveBrowser .jp-BreadCrumbs-home').click();
-    await bobPage.locator('.jp-SpiceSimDriveBrowser .jp-DirListing-item:has-text("RC filter")').first().click({ button: 'right' });
+    await bobPage
+      .locator('.jp-SpiceSimDriveBrowser .jp-DirListing-item:has-text("RC filter")')
+      .first()
+      .click({ button: 'right' });
     await bobPage.click('.lm-Menu-item:has-text("Fork Project")');
-    await bobPage.locator('.jp-SpiceSimDriveBrowser .jp-BreadCrumbs:has-text("RC filter (fork)")').waitFor();
+    await bobPage.waitForFunction(
+      () => window.jupyterapp.shell.currentWidget?.context?.path === 'SpiceSim:RC filter (fork)/rc.ipynb',
+      null,
+      { timeout: 30_000 },
+    );
     const projects = await api.call('GET', '/api/v1/projects', bob);
     const fork = projects.items.find((p) => p.name === 'RC filter (fork)');
     expect(fork && fork.forkedFrom === rc.id && fork.access === 'manage', 'Bob owns a fork of the project');
-    await bobPage.locator('.jp-NotebookPanel:visible').waitFor();
+    await bobPage.locator('.jp-NotebookPanel:visible .jp-Cell').first().waitFor();
     await bobPage.waitForTimeout(1000);
-    expect((await bobPage.locator('.jp-NotebookPanel:visible .jp-SpiceSimReadOnlyBadge').count()) === 0, 'the fork is not read-only');
+    const writable = await bobPage.evaluate(
+      () => window.jupyterapp.shell.currentWidget.context.contentsModel.writable,
+    );
+    expect(writable === true, 'the forked notebook is writable');
+    expect(
+      (await bobPage.locator('.jp-NotebookPanel:visible .jp-SpiceSimReadOnlyBadge').count()) === 0,
+      'the fork is not read-only',
+    );
   });
 
   await step('public read-only link renders the notebook with static outputs, signed out', async () => {
     await showDrive(alicePage);
-    await alicePage.locator('.jp-SpiceSimDriveBrowser .jp-DirListing-item:has-text("RC filter")').first().click({ button: 'right' });
+    await alicePage
+      .locator('.jp-SpiceSimDriveBrowser .jp-DirListing-item:has-text("RC filter")')
+      .first()
+      .click({ button: 'right' });
     await alicePage.click('.lm-Menu-item:has-text("Public Read-only Link")');
     const link = await alicePage.locator('input.jp-SpiceSimPublicLink').inputValue();
     await alicePage.click('.jp-Dialog-button:has-text("Ok")');
@@ -266,56 +356,76 @@ async function main() {
     await context.close();
   });
 
-  await step('classroom: publish, two students fork (one submits), teacher sees the roster and opens a copy read-only', async () => {
-    const org = await api.call('POST', '/api/v1/orgs', alice, { name: 'EE101', slug: 'ee101' });
-    for (const student of [bob, carol]) {
-      const invitation = await api.call('POST', `/api/v1/orgs/${org.id}/invitations`, alice, { email: student.email, role: 'member' });
-      await api.call('POST', '/api/v1/invitations/accept', student, { token: invitation.token });
-    }
-    const labProject = await api.call('POST', '/api/v1/projects', alice, { name: 'Lab 1 RC' });
-    await api.call('POST', `/api/v1/projects/${labProject.id}/files`, alice, {
-      path: 'lab1.ipynb',
-      kind: 'notebook',
-      content: notebook([{ cell_type: 'markdown', source: '# Lab 1\nMeasure the corner frequency.', metadata: {} }]),
-    });
-    // Teacher publishes from the Classes panel.
-    await alicePage.click('.jp-SideBar li[data-id="spicesim-classroom"]');
-    await alicePage.click('#spicesim-classroom button:has-text("Refresh")');
-    await alicePage.click('#spicesim-classroom button:has-text("Publish a lab")');
-    await alicePage.selectOption('.jp-SpiceSimClassroom-publish select[name=project]', { label: 'Lab 1 RC' });
-    await alicePage.fill('.jp-SpiceSimClassroom-publish input[name=title]', 'Lab 1');
-    await alicePage.click('.jp-Dialog-button:has-text("Publish")');
-    await alicePage.locator('#spicesim-classroom .jp-SpiceSimClassroom-assignment:has-text("Lab 1")').waitFor();
-
-    // Two students start; Bob submits.
-    const student = async (page, submit) => {
-      await page.click('.jp-SideBar li[data-id="spicesim-classroom"]');
-      await page.click('#spicesim-classroom button:has-text("Refresh")');
-      await page.click('#spicesim-classroom .jp-SpiceSimClassroom-assignment:has-text("Lab 1") button:has-text("Start")');
-      await page.locator('.jp-NotebookPanel:visible .jp-RenderedMarkdown:has-text("Measure the corner frequency")').waitFor();
-      if (submit) {
-        await page.click('.jp-SideBar li[data-id="spicesim-classroom"]');
-        await page.click('#spicesim-classroom .jp-SpiceSimClassroom-assignment:has-text("Lab 1") button:has-text("Submit")');
-        await page.locator('#spicesim-classroom .jp-SpiceSimClassroom-assignment[data-status="submitted"]').waitFor();
+  await step(
+    'classroom: publish, two students fork (one submits), teacher sees the roster and opens a copy read-only',
+    async () => {
+      const org = await api.call('POST', '/api/v1/orgs', alice, { name: 'EE101', slug: 'ee101' });
+      for (const student of [bob, carol]) {
+        const invitation = await api.call('POST', `/api/v1/orgs/${org.id}/invitations`, alice, {
+          email: student.email,
+          role: 'member',
+        });
+        await api.call('POST', '/api/v1/invitations/accept', student, { token: invitation.token });
       }
-    };
-    await student(bobPage, true);
-    const carolPage = await openLab('carol', carol);
-    await student(carolPage, false);
+      const labProject = await api.call('POST', '/api/v1/projects', alice, { name: 'Lab 1 RC' });
+      await api.call('POST', `/api/v1/projects/${labProject.id}/files`, alice, {
+        path: 'lab1.ipynb',
+        kind: 'notebook',
+        content: notebook([
+          { cell_type: 'markdown', source: '# Lab 1\nMeasure the corner frequency.', metadata: {} },
+        ]),
+      });
+      // Teacher publishes from the Classes panel.
+      await alicePage.click('.jp-SideBar li[data-id="spicesim-classroom"]');
+      await alicePage.click('#spicesim-classroom button:has-text("Refresh")');
+      await alicePage.click('#spicesim-classroom button:has-text("Publish a lab")');
+      await alicePage.selectOption('.jp-SpiceSimClassroom-publish select[name=project]', {
+        label: 'Lab 1 RC',
+      });
+      await alicePage.fill('.jp-SpiceSimClassroom-publish input[name=title]', 'Lab 1');
+      await alicePage.click('.jp-Dialog-button:has-text("Publish")');
+      await alicePage
+        .locator('#spicesim-classroom .jp-SpiceSimClassroom-assignment:has-text("Lab 1")')
+        .waitFor();
 
-    await alicePage.click('#spicesim-classroom button:has-text("Refresh")');
-    const row = (email) => alicePage.locator(`#spicesim-classroom tr[data-student="${email}"]`);
-    await row(bob.email).waitFor();
-    expect((await row(bob.email).getAttribute('data-status')) === 'submitted', 'Bob submitted');
-    expect((await row(carol.email).getAttribute('data-status')) === 'started', 'Carol started');
-    await alicePage.screenshot({ path: path.join(OUT, 'drive-classroom-roster.png') });
-    await row(bob.email).locator('button:has-text("Open")').click();
-    await alicePage.locator('.jp-NotebookPanel:visible .jp-SpiceSimReadOnlyBadge').waitFor();
-    const title = await alicePage.locator('.lm-DockPanel-tabBar .lm-mod-current').textContent();
-    expect(/lab1\.ipynb/.test(title), `the student's notebook is open, got tab "${title}"`);
-    await alicePage.screenshot({ path: path.join(OUT, 'drive-classroom-student-copy.png') });
-    clearTimeout(watchdog);
-  });
+      // Two students start; Bob submits.
+      const student = async (page, submit) => {
+        await page.click('.jp-SideBar li[data-id="spicesim-classroom"]');
+        await page.click('#spicesim-classroom button:has-text("Refresh")');
+        await page.click(
+          '#spicesim-classroom .jp-SpiceSimClassroom-assignment:has-text("Lab 1") button:has-text("Start")',
+        );
+        await page
+          .locator('.jp-NotebookPanel:visible .jp-RenderedMarkdown:has-text("Measure the corner frequency")')
+          .waitFor();
+        if (submit) {
+          await page.click('.jp-SideBar li[data-id="spicesim-classroom"]');
+          await page.click(
+            '#spicesim-classroom .jp-SpiceSimClassroom-assignment:has-text("Lab 1") button:has-text("Submit")',
+          );
+          await page
+            .locator('#spicesim-classroom .jp-SpiceSimClassroom-assignment[data-status="submitted"]')
+            .waitFor();
+        }
+      };
+      await student(bobPage, true);
+      const carolPage = await openLab('carol', carol);
+      await student(carolPage, false);
+
+      await alicePage.click('#spicesim-classroom button:has-text("Refresh")');
+      const row = (email) => alicePage.locator(`#spicesim-classroom tr[data-student="${email}"]`);
+      await row(bob.email).waitFor();
+      expect((await row(bob.email).getAttribute('data-status')) === 'submitted', 'Bob submitted');
+      expect((await row(carol.email).getAttribute('data-status')) === 'started', 'Carol started');
+      await alicePage.screenshot({ path: path.join(OUT, 'drive-classroom-roster.png') });
+      await row(bob.email).locator('button:has-text("Open")').click();
+      await alicePage.locator('.jp-NotebookPanel:visible .jp-SpiceSimReadOnlyBadge').waitFor();
+      const title = await alicePage.locator('.lm-DockPanel-tabBar .lm-mod-current').textContent();
+      expect(/lab1\.ipynb/.test(title), `the student's notebook is open, got tab "${title}"`);
+      await alicePage.screenshot({ path: path.join(OUT, 'drive-classroom-student-copy.png') });
+      clearTimeout(watchdog);
+    },
+  );
 }
 
 async function showDrive(page) {
@@ -335,7 +445,9 @@ async function openDriveFile(page, folder, file) {
 function notebook(cells) {
   return JSON.stringify({
     cells,
-    metadata: { kernelspec: { name: 'spicesim', display_name: 'SpiceSim (TypeScript)', language: 'typescript' } },
+    metadata: {
+      kernelspec: { name: 'spicesim', display_name: 'SpiceSim (TypeScript)', language: 'typescript' },
+    },
     nbformat: 4,
     nbformat_minor: 5,
   });
@@ -345,7 +457,11 @@ function makeApi(base) {
   const call = async (method, urlPath, who, body, headers = {}) => {
     const res = await fetch(base + urlPath, {
       method,
-      headers: { ...(who ? { authorization: `Bearer ${who.token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        ...(who ? { authorization: `Bearer ${who.token}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
@@ -363,11 +479,15 @@ function makeApi(base) {
 }
 
 function startService(port) {
-  service = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(__dirname, 'service-harness.ts'), String(port)], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  service = spawn(
+    path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+    [path.join(__dirname, 'service-harness.ts'), String(port)],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   const log = fs.createWriteStream(path.join(OUT, 'drive-service.log'));
   service.stderr.pipe(log);
   return new Promise((resolve, reject) => {
@@ -379,7 +499,9 @@ function startService(port) {
         reject(new Error(`service harness said: ${line}`));
       }
     });
-    service.once('exit', (code) => reject(new Error(`service harness exited (${code}); see extension/test-results/drive-service.log`)));
+    service.once('exit', (code) =>
+      reject(new Error(`service harness exited (${code}); see extension/test-results/drive-service.log`)),
+    );
   });
 }
 
@@ -393,13 +515,25 @@ function startJupyter(port, dir) {
   };
   const settings = path.join(env.JUPYTERLAB_SETTINGS_DIR, '@jupyterlab', 'apputils-extension');
   fs.mkdirSync(settings, { recursive: true });
-  fs.writeFileSync(path.join(settings, 'notification.jupyterlab-settings'), JSON.stringify({ fetchNews: 'false' }));
+  fs.writeFileSync(
+    path.join(settings, 'notification.jupyterlab-settings'),
+    JSON.stringify({ fetchNews: 'false' }),
+  );
   const child = spawn(
     path.join(VENV, 'bin', 'jupyter'),
     [
-      'lab', '--no-browser', '--allow-root', `--port=${port}`, '--ip=127.0.0.1', `--ServerApp.root_dir=${dir}`,
-      '--IdentityProvider.token=', '--ServerApp.password=', '--ServerApp.disable_check_xsrf=True',
-      '--LabApp.expose_app_in_browser=True', '--LabApp.news_url=None', '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+      'lab',
+      '--no-browser',
+      '--allow-root',
+      `--port=${port}`,
+      '--ip=127.0.0.1',
+      `--ServerApp.root_dir=${dir}`,
+      '--IdentityProvider.token=',
+      '--ServerApp.password=',
+      '--ServerApp.disable_check_xsrf=True',
+      '--LabApp.expose_app_in_browser=True',
+      '--LabApp.news_url=None',
+      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
     ],
     { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -422,8 +556,12 @@ async function step(name, fn) {
   } catch (error) {
     results.push({ name, ok: false, error });
     for (const [i, page] of pages.entries())
-      await page.screenshot({ path: path.join(OUT, `drive-failed-step-${stepNumber}-${i}.png`) }).catch(() => undefined);
-    console.log(`drive-ui: FAIL ${name}: ${String(error && error.message ? error.message : error).split('\n')[0]}`);
+      await page
+        .screenshot({ path: path.join(OUT, `drive-failed-step-${stepNumber}-${i}.png`) })
+        .catch(() => undefined);
+    console.log(
+      `drive-ui: FAIL ${name}: ${String(error && error.message ? error.message : error).split('\n')[0]}`,
+    );
   }
 }
 
@@ -494,6 +632,8 @@ main()
   .finally(async () => {
     await cleanup();
     const failed = results.filter((r) => !r.ok).length;
-    console.log(`drive-ui: ${results.length - failed} passed, ${failed} failed (screenshots in ${path.relative(ROOT, OUT)}/)`);
+    console.log(
+      `drive-ui: ${results.length - failed} passed, ${failed} failed (screenshots in ${path.relative(ROOT, OUT)}/)`,
+    );
     process.exit(failed > 0 ? 1 : 0);
   });
