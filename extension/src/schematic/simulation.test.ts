@@ -57,6 +57,7 @@ describe('live simulation of a schematic', () => {
     const bundle = reply.bundles[0];
     expect(validateBundle(bundle)).toEqual([]);
     expect(bundle.traces.map((t) => t.name).sort()).toEqual(['i(vprobe_r1_p)', 'v(out)']);
+    expect(bundle.panes.map((p) => p.traces)).toEqual([['v(out)'], ['i(vprobe_r1_p)']]);
     // RC = 1 ms: v(out) at t = 1 ms is 1 - 1/e.
     const time = bundle.x.values as number[];
     const out = bundle.traces.find((t) => t.name === 'v(out)') as { values: number[] };

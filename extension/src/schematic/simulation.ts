@@ -73,9 +73,12 @@ export function runSimulation(
           plot.vectors.some((v) => v.name.toLowerCase() === name),
         );
         if (present.length === 0) continue;
+        // Voltages and currents in separate panes (different units and scales).
+        const voltages = present.filter((name) => !name.startsWith('i('));
+        const currents = present.filter((name) => name.startsWith('i('));
         reply.bundles.push(
           toBundle(plot as unknown as Parameters<typeof toBundle>[0], {
-            traces: present,
+            panes: [voltages, currents].filter((pane) => pane.length > 0),
             title: `${plot.title}: ${plot.name}`,
           }),
         );
