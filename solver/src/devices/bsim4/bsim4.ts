@@ -140,7 +140,11 @@ export class Bsim4 implements Device {
     this.drain = drain;
     this.von = sized.type * sized.vth0;
     this.tunnelling = sized.igcMod !== 0 || sized.igbMod !== 0;
-    this.gidl = (sized.agidl > 0 && sized.bgidl > 0 && sized.cgidl > 0) || (sized.agisl > 0 && sized.bgisl > 0 && sized.cgisl > 0);
+    // GIDL, GISL or substrate current present: the drain-bulk and source-bulk leakage stamps are needed.
+    this.gidl =
+      (sized.agidl > 0 && sized.bgidl > 0 && sized.cgidl >= 0) ||
+      (sized.agisl > 0 && sized.bgisl > 0 && sized.cgisl >= 0) ||
+      (sized.alpha0 + sized.alpha1 * sized.leff > 0 && sized.beta0 > 0);
   }
 
   /** The sized parameters at the present temperature (tests, reports). */
@@ -185,7 +189,12 @@ export class Bsim4 implements Device {
       out.igd = igcDrain + (p.igcMod !== 0 ? edgeTunnelling(p, vgs - vds, false) : 0);
       out.igb = ch.igb;
     }
-    if (this.gidl) [out.igidl, out.igisl] = gidlCurrents(p, vgs, vds, vbs);
+    if (this.gidl) {
+      // Currents into the bulk: GIDL/GISL, plus the substrate current at the oriented drain.
+      [out.igidl, out.igisl] = gidlCurrents(p, vgs, vds, vbs);
+      if (vds >= 0) out.igidl += ch.isub;
+      else out.igisl += ch.isub;
+    }
     if (withCharges) {
       // Overlaps (manual ch. 7): linear CGSO/CGDO for capMod = 0, else with the bias-dependent
       // lightly-doped-drain part CGSL/CGDL and CKAPPAS/CKAPPAD; CGBO linear. Per finger, times NF.
@@ -623,7 +632,7 @@ const SUPPORTED_SWITCHES: Record<string, number[]> = {
   tempmod: [0, 1, 2, 3],
   geomod: [0],
   permod: [0, 1],
-  gidlmod: [0],
+  gidlmod: [0, 1],
 };
 
 /** Build a BSIM4 device from an M card whose model has LEVEL = 54 or 14. */

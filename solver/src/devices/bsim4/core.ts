@@ -176,7 +176,18 @@ export interface Bsim4Sized {
   cigbinv: number;
   eigbinv: number;
   nigbinv: number;
-  // GIDL/GISL (gidlMod = 0).
+  // Substrate current.
+  alpha0: number;
+  alpha1: number;
+  beta0: number;
+  // GIDL/GISL (gidlMod 0 and 1).
+  gidlMod: number;
+  rgidl: number;
+  kgidl: number;
+  fgidl: number;
+  rgisl: number;
+  kgisl: number;
+  fgisl: number;
   agidl: number;
   bgidl: number;
   cgidl: number;
@@ -649,6 +660,16 @@ export function sizeDependent(
     cigbinv: b('cigbinv'),
     eigbinv: b('eigbinv'),
     nigbinv: b('nigbinv'),
+    gidlMod: card.flag('gidlmod'),
+    rgidl: b('rgidl'),
+    kgidl: b('kgidl'),
+    fgidl: b('fgidl'),
+    rgisl: b('rgisl'),
+    kgisl: b('kgisl'),
+    fgisl: b('fgisl'),
+    alpha0: b('alpha0'),
+    alpha1: b('alpha1'),
+    beta0: b('beta0'),
     agidl: b('agidl'),
     bgidl: b('bgidl'),
     cgidl: b('cgidl'),
@@ -775,6 +796,8 @@ export class ChannelPoint {
   vth = 0;
   vdsat = 0;
   vgsteff = 0;
+  /** Impact-ionisation substrate current from the oriented drain to the bulk (A). */
+  isub = 0;
   /** Gate-to-channel tunnelling split to the oriented source and drain, and gate-to-bulk (A). */
   igcs = 0;
   igcd = 0;
@@ -818,6 +841,20 @@ export function gidlCurrents(p: Bsim4Sized, vgs: number, vds: number, vbs: numbe
   };
   const vgsEff = polyDepletion(p.vfb + p.phi, p.ngate, EPSSI, p.coxe, vgs);
   const vgdEff = polyDepletion(p.vfb + p.phi, p.ngate, EPSSI, p.coxe, vgs - vds);
+  if (p.gidlMod === 1) {
+    // BSIM4.7 GIDL/GISL: RGIDL weights the gate voltage, exp(KGIDL/(Vbd − FGIDL)) the body dependence.
+    const EXPL_THRESHOLD = 100;
+    const one1 = (a: number, bg: number, cg: number, v: number, k: number, vbf: number): number => {
+      if (a <= 0 || bg <= 0 || v <= 0 || cg < 0) return 0;
+      const t2 = bg / v;
+      const i = t2 < EXPL_THRESHOLD ? p.weffCJ * a * v * Math.exp(-t2) : p.weffCJ * a * 3.720075976e-44 * v;
+      const t5 = vbf === 0 ? EXPL_THRESHOLD : k / vbf;
+      return i * (t5 < EXPL_THRESHOLD ? Math.exp(t5) : 2.688117142e43);
+    };
+    const gidl1 = one1(p.agidl, p.bgidl, p.cgidl, (vds - p.rgidl * vgsEff - p.egidl) / t0, p.kgidl, vbd - p.fgidl);
+    const gisl1 = one1(p.agisl, p.bgisl, p.cgisl, (-vds - p.rgisl * vgdEff - p.egisl) / t0, p.kgisl, vbs - p.fgisl);
+    return [gidl1 * p.nf, gisl1 * p.nf];
+  }
   const igidl = one(p.agidl, p.bgidl, p.cgidl, (vds - vgsEff - p.egidl) / t0, vbd);
   const igisl = one(p.agisl, p.bgisl, p.cgisl, (-vds - vgdEff - p.egisl) / t0, vbs);
   return [igidl * p.nf, igisl * p.nf];
@@ -1076,6 +1113,14 @@ export function evaluateChannel(p: Bsim4Sized, Vgs: number, Vds: number, Vbs: nu
   let Idsa = Idl * (1 + diffVds / VADIBL);
   Idsa *= 1 + diffVds / VADITS;
   Idsa *= 1 + Math.log(Va / Vasat) / Cclm;
+  // Substrate current (manual ch. 8): ALPHA0/ALPHA1/BETA0 impact ionisation, proportional to Idsa·Vdseff.
+  out.isub = 0;
+  const alpha = p.alpha0 + p.alpha1 * Leff;
+  if (alpha > 0 && p.beta0 > 0) {
+    const t2 = alpha / Leff;
+    const t1 = diffVds > p.beta0 / EXP_THRESHOLD ? t2 * diffVds * Math.exp(-p.beta0 / diffVds) : t2 * MIN_EXP * diffVds;
+    out.isub = t1 * Idsa * Vdseff * p.nf;
+  }
   const Ids = Idsa * (1 + diffVds / VASCBE);
   let cdrain = Ids * Vdseff;
 
