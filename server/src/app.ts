@@ -152,6 +152,10 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         server = http.createServer(koa.callback());
+        // Keep idle connections open longer than clients' keep-alive pools (undici's 4 s, proxies' 60 s):
+        // with Node's 5 s default, a busy machine closes a socket just as a client reuses it (ECONNRESET).
+        server.keepAliveTimeout = 65_000;
+        server.headersTimeout = 66_000;
         server.once('error', reject);
         server.listen(port, host, () => {
           const address = server!.address();
