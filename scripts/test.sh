@@ -10,7 +10,7 @@ RESULTS="$ROOT/.test-results"
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== %s (at %ds)\n' "$*" "$SECONDS"; }
 die() { echo "test.sh: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 step "system packages"
