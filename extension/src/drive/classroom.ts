@@ -33,6 +33,9 @@ export class ClassroomPanel extends Widget {
     this.addClass('jp-SpiceSimClassroom');
     this.id = 'spicesim-classroom';
     this.title.caption = 'SpiceSim classes';
+    // Layout only; colours come from JupyterLab's button classes.
+    this.node.style.padding = '8px';
+    this.node.style.overflowY = 'auto';
     options.session.changed.connect(() => void this.refresh());
     void this.refresh();
   }
@@ -182,6 +185,8 @@ namespace Private {
   export function button(label: string, onClick: () => void): HTMLButtonElement {
     const node = document.createElement('button');
     node.className = 'jp-Button jp-mod-styled jp-mod-reject';
+    node.style.whiteSpace = 'nowrap';
+    node.style.margin = '2px 4px 2px 0';
     node.textContent = label;
     node.addEventListener('click', onClick);
     return node;
