@@ -129,6 +129,7 @@ describe.each([
   ['GIDL/GISL (gidlMod = 1)', 'gidl1_dc.cir', 'i(vb1)', 1e-10],
   ['substrate current (ALPHA0, ALPHA1, BETA0)', 'substrate_current.cir', 'i(vb)', 1e-9],
   ['gate tunnelling (igcMod = 1, igbMod = 1)', 'gate_tunnelling.cir', 'i(vg)', 1e-7],
+  ['gate tunnelling (igcMod = 2)', 'gate_tunnelling_igc2.cir', 'i(vg)', 1e-7],
   ['junction diodes with breakdown (dioMod = 0 and 2)', 'junction_diomod.cir', 'i(vd2)', 1e-4],
   ['series resistances RSH·NRD, RSH·NRS (internal nodes)', 'series_resistance.cir', 'i(vd)', 1e-4],
 ])('%s', (label, deck, leakage, floor) => {

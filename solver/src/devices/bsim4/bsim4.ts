@@ -623,7 +623,7 @@ const SUPPORTED_SWITCHES: Record<string, number[]> = {
   rdsmod: [0],
   rbodymod: [0],
   rgatemod: [0],
-  igcmod: [0, 1],
+  igcmod: [0, 1, 2],
   igbmod: [0, 1],
   trnqsmod: [0],
   acnqsmod: [0],

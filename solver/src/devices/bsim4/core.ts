@@ -1135,7 +1135,7 @@ export function evaluateChannel(p: Bsim4Sized, Vgs: number, Vds: number, Vbs: nu
     }
   }
   out.ids = cdrain * p.nf;
-  if (p.igcMod !== 0 || p.igbMod !== 0) gateTunnelling(p, Vgs_eff, Vbseff, Vgsteff, Vdseff, out);
+  if (p.igcMod !== 0 || p.igbMod !== 0) gateTunnelling(p, Vgs_eff, Vbseff, Vgsteff, Vdseff, Vth, out);
 
   if (!withCharges) return;
   if (p.capMod !== 0) {
@@ -1342,10 +1342,10 @@ function softplus(x: number, t0: number): number {
 }
 
 /**
- * Gate tunnelling currents in the oriented frame (manual ch. 9, igcMod = 1 / igbMod = 1): gate-to-channel Igc
+ * Gate tunnelling currents in the oriented frame (manual ch. 9, igcMod = 1 or 2 / igbMod = 1): gate-to-channel Igc
  * partitioned into Igcs/Igcd with PIGCD, and gate-to-bulk Igb (accumulation + depletion/inversion parts).
  */
-function gateTunnelling(p: Bsim4Sized, Vgs_eff: number, Vbseff: number, Vgsteff: number, Vdseff: number, out: ChannelPoint): void {
+function gateTunnelling(p: Bsim4Sized, Vgs_eff: number, Vbseff: number, Vgsteff: number, Vdseff: number, Vth: number, out: ChannelPoint): void {
   const vfbzb = p.vfbzb;
   const V3 = vfbzb - Vgs_eff + Vbseff - DELTA_3;
   const T0v = vfbzb <= 0 ? Math.sqrt(V3 * V3 - 4 * DELTA_3 * vfbzb) : Math.sqrt(V3 * V3 + 4 * DELTA_3 * vfbzb);
@@ -1364,7 +1364,8 @@ function gateTunnelling(p: Bsim4Sized, Vgs_eff: number, Vbseff: number, Vgsteff:
   const vtmT = p.tempMod < 2 ? p.vtm : p.vtm0;
   out.igcs = out.igcd = out.igb = 0;
   if (p.igcMod !== 0) {
-    const Vaux = softplus(Vgs_eff - p.type * p.vth0, vtmT * p.nigc);
+    // igcMod = 1 measures the gate drive from VTH0, igcMod = 2 from the bias-dependent threshold.
+    const Vaux = softplus(Vgs_eff - (p.igcMod === 2 ? Vth : p.type * p.vth0), vtmT * p.nigc);
     const T2 = Vgs_eff * Vaux;
     const T3 = p.aigc * p.cigc - p.bigc;
     const T4 = p.bigc * p.cigc;
