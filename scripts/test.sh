@@ -37,6 +37,10 @@ step "type check"
 typecheck_failed=0
 npm run typecheck || typecheck_failed=1
 
+step "lint"
+lint_failed=0
+npx eslint . || lint_failed=1
+
 step "jest: solver, kernel, server"
 npx jest --ci --json --outputFile="$RESULTS/jest.json" 2>&1 | tail -n 400
 node -e '
@@ -61,8 +65,10 @@ step "summary"
 node -e '
   const fs = require("fs");
   const dir = process.argv[1];
-  let passed = 0, failed = Number(process.argv[2]);
-  if (failed) console.log("type check: FAILED (counted as 1 failure)");
+  const typecheckFailed = Number(process.argv[2]), lintFailed = Number(process.argv[3]);
+  let passed = 0, failed = typecheckFailed + lintFailed;
+  console.log(`type check: ${typecheckFailed ? "FAILED (counted as 1 failure)" : "clean"}`);
+  console.log(`lint: ${lintFailed ? "FAILED (counted as 1 failure)" : "clean"}`);
   for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".summary.json")).sort()) {
     const s = JSON.parse(fs.readFileSync(dir + "/" + f, "utf8"));
     console.log(`${f.replace(".summary.json", "")}: ${s.passed} passed, ${s.failed} failed`);
@@ -70,4 +76,4 @@ node -e '
   }
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed ? 1 : 0;
-' "$RESULTS" "$typecheck_failed"
+' "$RESULTS" "$typecheck_failed" "$lint_failed"

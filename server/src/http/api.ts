@@ -64,8 +64,8 @@ export class Api {
   }
 
   route<
-    P extends z.ZodType = z.ZodObject<{}>,
-    Q extends z.ZodType = z.ZodObject<{}>,
+    P extends z.ZodType = z.ZodObject<Record<string, never>>,
+    Q extends z.ZodType = z.ZodObject<Record<string, never>>,
     B extends z.ZodType = z.ZodUnknown,
   >(spec: RouteSpec<P, Q, B>): void {
     this.specs.push(spec as unknown as AnySpec);

@@ -319,8 +319,8 @@ export class Bjt implements Device {
 
     // DC currents and their derivatives.
     this.junctionDiode(vbe, t.csat, t.vt * model.nf);
-    let cbe = this.diodeCurrent;
-    let gbe = this.diodeConductance;
+    const cbe = this.diodeCurrent;
+    const gbe = this.diodeConductance;
     this.junctionDiode(vbe, t.c2, t.vt * model.ne);
     const cben = this.diodeCurrent + gmin * vbe;
     const gben = this.diodeConductance + gmin;

@@ -9,7 +9,6 @@ import { CircuitError } from '../../errors';
 import type {
   AcLoadContext,
   Device,
-  DeviceBuildContext,
   Handle,
   LoadContext,
   SetupContext,

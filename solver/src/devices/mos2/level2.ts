@@ -152,7 +152,6 @@ export class Level2Channel implements ChannelModel {
       gamasd = gamma;
     }
     let von = vbin + gamasd * sarg;
-    const vth = von;
     let xn = 0;
     let argg = 0;
     let vgst: number;
