@@ -604,15 +604,20 @@ async function waitForHttp(url, timeout) {
 
 async function cleanup() {
   if (browser) await browser.close().catch(() => undefined);
-  for (const child of [jupyter, service]) {
-    if (!child || child.exitCode !== null) continue;
+  // The service harness first, alone: it stops its PostgreSQL and deletes the database directory itself.
+  if (service && service.exitCode === null) {
+    const exited = new Promise((resolve) => service.once('exit', resolve));
+    service.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  }
+  if (jupyter && jupyter.exitCode === null) {
     try {
-      process.kill(-child.pid, 'SIGTERM');
+      process.kill(-jupyter.pid, 'SIGTERM'); // the server and its kernels (own process group)
     } catch {
       // already gone
     }
+    await new Promise((r) => setTimeout(r, 2500));
   }
-  await new Promise((r) => setTimeout(r, 2500));
   for (const child of [jupyter, service]) {
     if (!child || child.exitCode !== null) continue;
     try {
