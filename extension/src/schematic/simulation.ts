@@ -11,6 +11,7 @@ import {
   ParseError,
   SingularMatrixError,
   SpiceError,
+  TimestepTooSmallError,
   simulateNetlist,
 } from '@spicesim/solver';
 import { toBundle } from '@spicesim/kernel/dist/bundle';
@@ -93,9 +94,22 @@ export function runSimulation(
   return reply;
 }
 
+/**
+ * The error class's name, by instanceof: `error.name` comes from the constructor's name, which a minifying
+ * production build renames.
+ */
+function errorKind(error: SpiceError): string {
+  if (error instanceof SingularMatrixError) return 'SingularMatrixError';
+  if (error instanceof ConvergenceError) return 'ConvergenceError';
+  if (error instanceof TimestepTooSmallError) return 'TimestepTooSmallError';
+  if (error instanceof ParseError) return 'ParseError';
+  if (error instanceof CircuitError) return 'CircuitError';
+  return 'SpiceError';
+}
+
 export function describeError(error: unknown, analysis: 'op' | 'analysis'): SimulationFailure {
   if (error instanceof SpiceError) {
-    const failure: SimulationFailure = { kind: error.name, message: error.message, analysis };
+    const failure: SimulationFailure = { kind: errorKind(error), message: error.message, analysis };
     if (error.hint) failure.hint = error.hint;
     if (error instanceof SingularMatrixError) failure.nodes = [error.node];
     if (error instanceof ConvergenceError) failure.nodes = [...error.nodes];
