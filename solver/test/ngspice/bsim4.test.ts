@@ -151,27 +151,39 @@ describe.each([
   });
 });
 
-describe('charge models: capMod 1 and 2 (and every XPART) in AC', () => {
-  it('terminal currents at 60 bias points match ngspice within 1e-4, real and imaginary parts', () => {
-    const mine = ours('capmod_ac.cir')[0];
-    const reference = runNgspice(join(DIR, 'capmod_ac.cir')).plots[0];
-    let worstReal = 0;
-    let worstImag = 0;
-    let vectors = 0;
-    for (const theirs of reference.vectors.filter((v) => v.name.startsWith('i('))) {
-      const mineVector = vector(mine, theirs.name);
-      // Floors at 1e-6 of the vector's largest magnitude: a gate current's real part is rounding noise.
-      const scale = Math.max(...Array.from(theirs.real, (re, k) => Math.hypot(re, theirs.imag![k])));
-      const scaleRe = scale;
-      const scaleIm = scale;
-      for (let k = 0; k < theirs.real.length; k++) {
-        worstReal = Math.max(worstReal, Math.abs(mineVector.real[k] - theirs.real[k]) / (Math.abs(theirs.real[k]) + 1e-6 * scaleRe + 1e-30));
-        worstImag = Math.max(worstImag, Math.abs(mineVector.imag![k] - theirs.imag![k]) / (Math.abs(theirs.imag![k]) + 1e-6 * scaleIm + 1e-30));
-      }
-      vectors++;
+/** Largest relative differences of every AC current of a deck (floors at 1e-6 of each vector's largest magnitude). */
+function acDifferences(deck: string): { worstReal: number; worstImag: number; vectors: number } {
+  const mine = ours(deck)[0];
+  const reference = runNgspice(join(DIR, deck)).plots[0];
+  let worstReal = 0;
+  let worstImag = 0;
+  let vectors = 0;
+  for (const theirs of reference.vectors.filter((v) => v.name.startsWith('i('))) {
+    const mineVector = vector(mine, theirs.name);
+    // A gate current's real part can be rounding noise: the floor is relative to the vector's magnitude.
+    const scale = Math.max(...Array.from(theirs.real, (re, k) => Math.hypot(re, theirs.imag![k])));
+    for (let k = 0; k < theirs.real.length; k++) {
+      worstReal = Math.max(worstReal, Math.abs(mineVector.real[k] - theirs.real[k]) / (Math.abs(theirs.real[k]) + 1e-6 * scale + 1e-30));
+      worstImag = Math.max(worstImag, Math.abs(mineVector.imag![k] - theirs.imag![k]) / (Math.abs(theirs.imag![k]) + 1e-6 * scale + 1e-30));
     }
+    vectors++;
+  }
+  return { worstReal, worstImag, vectors };
+}
+
+describe('small-signal AC against ngspice', () => {
+  it('charge models capMod 1 and 2 (every XPART): terminal currents at 60 bias points within 1e-4', () => {
+    const { worstReal, worstImag, vectors } = acDifferences('capmod_ac.cir');
     measured.push(`capMod 1/2 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`);
     expect(vectors).toBe(180);
+    expect(worstReal).toBeLessThan(1e-4);
+    expect(worstImag).toBeLessThan(1e-4);
+  });
+
+  it('gate electrode resistance (rgateMod = 1) up to 10 GHz within 1e-4', () => {
+    const { worstReal, worstImag, vectors } = acDifferences('gate_resistance_ac.cir');
+    measured.push(`rgateMod 1 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`);
+    expect(vectors).toBe(6);
     expect(worstReal).toBeLessThan(1e-4);
     expect(worstImag).toBeLessThan(1e-4);
   });

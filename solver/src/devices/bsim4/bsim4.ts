@@ -30,6 +30,8 @@ const S = 2;
 const B = 3;
 const D_EXTERNAL = 4;
 const S_EXTERNAL = 5;
+/** The external gate terminal; the intrinsic gate G is an internal node behind RGELTD when rgateMod = 1. */
+const G_EXTERNAL = 6;
 
 // State slots: limited n-type voltages, then charges each followed by its current.
 const VBS = 0;
@@ -122,13 +124,16 @@ export class Bsim4 implements Device {
     /** Fixed source/drain series conductances RSH·NRS, RSH·NRD (rdsMod = 0), 0 when absent. */
     private readonly drainConductance = 0,
     private readonly sourceConductance = 0,
+    /** rgateMod = 1: the gate electrode resistance RGELTD (internal gate node). */
+    private readonly gateResistance = false,
   ) {}
 
   setup(ctx: SetupContext): void {
     const [d, g, s, b] = this.nodes.map((n) => ctx.node(n));
     const dp = this.drainConductance > 0 ? ctx.node(`${this.name}#drain`) : d;
     const sp = this.sourceConductance > 0 ? ctx.node(`${this.name}#source`) : s;
-    this.stamp = new LocalStamp(ctx, [dp, g, sp, b, d, s]);
+    const gp = this.gateResistance ? ctx.node(`${this.name}#gate`) : g;
+    this.stamp = new LocalStamp(ctx, [dp, gp, sp, b, d, s, g]);
     this.s = ctx.states(STATE_SIZE);
   }
 
@@ -434,6 +439,7 @@ export class Bsim4 implements Device {
       gbs += ctx.ag0 * capbs;
       gbd += ctx.ag0 * capbd;
     }
+    if (this.gateResistance) st.conductance(m, G_EXTERNAL, G, mult * p.gateConductance);
     if (this.drainConductance > 0) st.conductance(m, D_EXTERNAL, D, mult * this.drainConductance);
     if (this.sourceConductance > 0) st.conductance(m, S_EXTERNAL, S, mult * this.sourceConductance);
     st.conductance(m, B, S, mult * gbs);
@@ -537,6 +543,7 @@ export class Bsim4 implements Device {
     const re = ctx.re;
     const im = ctx.im;
     const w = ctx.omega * mult;
+    if (this.gateResistance) st.conductance(re, G_EXTERNAL, G, mult * this.p.gateConductance);
     if (this.drainConductance > 0) st.conductance(re, D_EXTERNAL, D, mult * this.drainConductance);
     if (this.sourceConductance > 0) st.conductance(re, S_EXTERNAL, S, mult * this.sourceConductance);
     st.conductance(re, B, S, mult * this.gbs);
@@ -622,7 +629,7 @@ const SUPPORTED_SWITCHES: Record<string, number[]> = {
   diomod: [0, 1, 2],
   rdsmod: [0],
   rbodymod: [0],
-  rgatemod: [0],
+  rgatemod: [0, 1],
   igcmod: [0, 1, 2],
   igbmod: [0, 1],
   trnqsmod: [0],
@@ -699,6 +706,7 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
     card.loc,
     drainConductance,
     sourceConductance,
+    model.flag('rgatemod') === 1,
   );
   const kelvin = ctx.options.temp + CELSIUS_TO_KELVIN;
   const { sized } = sizeDependent(model, geometry, kelvin, tnom, { name: card.name, loc: card.loc });

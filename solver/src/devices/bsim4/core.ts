@@ -196,6 +196,8 @@ export interface Bsim4Sized {
   bgisl: number;
   cgisl: number;
   egisl: number;
+  // Gate electrode resistance (rgateMod = 1): conductance between the external and the internal gate.
+  gateConductance: number;
   // Charges (capMod 0, 1, 2) and overlaps.
   capMod: number;
   vfbcv: number;
@@ -678,6 +680,11 @@ export function sizeDependent(
     bgisl: b('bgisl'),
     cgisl: b('cgisl'),
     egisl: b('egisl'),
+    gateConductance: (() => {
+      // b4temp.c: Rgeltd = RSHG·(XGW + WeffCJ/(3·NGCON)) / (NGCON·NF·(Lnew − XGL)); 1e3 S when not positive.
+      const r = (v('rshg') * (v('xgw') + weffCJ / 3 / v('ngcon'))) / (v('ngcon') * nf * (lnew - v('xgl')));
+      return r > 0 ? 1 / r : 1e3;
+    })(),
     capMod: card.flag('capmod'),
     vfbcv: b('vfbcv'),
     vfbzb,
