@@ -72,6 +72,9 @@ async function main() {
   page.setDefaultTimeout(30_000);
   const consoleErrors = [];
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text().slice(0, 300));
+  });
 
   await step('saved waveform output renders with plotly, every trace drawn', async () => {
     await page.goto(`${base}/lab/tree/saved-waveform.ipynb?reset`);
