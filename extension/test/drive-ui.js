@@ -14,6 +14,7 @@
  *   7. a public read-only link renders the notebook with its static outputs, signed out, no script
  *   8. classroom: the teacher publishes a lab, two students start (own forks) and one submits; the roster
  *      shows both, and the teacher opens a student's copy read-only
+ *   9. revert to an earlier checkpoint (a service revision): the service and the editor show it
  * Screenshots in extension/test-results/drive-*.png. Prints `drive-ui: N passed, M failed`.
  *
  *   node extension/test/drive-ui.js   (needs: npm run build -w extension && npm run build:labextension -w extension,
@@ -423,9 +424,59 @@ async function main() {
       const title = await alicePage.locator('.lm-DockPanel-tabBar .lm-mod-current').textContent();
       expect(/lab1\.ipynb/.test(title), `the student's notebook is open, got tab "${title}"`);
       await alicePage.screenshot({ path: path.join(OUT, 'drive-classroom-student-copy.png') });
-      clearTimeout(watchdog);
     },
   );
+
+  await step('revisions: revert the notebook to an earlier checkpoint through the drive', async () => {
+    await alicePage.evaluate(() =>
+      window.jupyterapp.commands.execute('docmanager:open', { path: 'SpiceSim:RC filter/rc.ipynb' }),
+    );
+    await alicePage.waitForFunction(
+      () => window.jupyterapp.shell.currentWidget?.context?.path === 'SpiceSim:RC filter/rc.ipynb',
+    );
+    const checkpoints = await alicePage.evaluate(() =>
+      window.jupyterapp.shell.currentWidget.context.listCheckpoints(),
+    );
+    const revisions = await api.call('GET', `/api/v1/projects/${rc.id}/files/${rcFile.id}/revisions`, alice);
+    expect(
+      checkpoints.length === revisions.items.length && checkpoints.length >= 2,
+      `checkpoints are the service's revisions (${checkpoints.length} vs ${revisions.items.length})`,
+    );
+    // The checkpoint taken when Alice saved the kernel output, before the conflict edit.
+    let target;
+    for (const item of revisions.items) {
+      const revision = await api.call(
+        'GET',
+        `/api/v1/projects/${rc.id}/files/${rcFile.id}/revisions/${item.id}`,
+        alice,
+      );
+      if (revision.content.includes('kernel user') && !revision.content.includes('Alice was here'))
+        target = revision;
+    }
+    expect(target, 'a checkpoint of the first save exists');
+    const before = await api.file(alice, rc.id, rcFile.id);
+    // What File > Revert to Checkpoint does after its dialog: restore, then reload the document.
+    await alicePage.evaluate(async (id) => {
+      const context = window.jupyterapp.shell.currentWidget.context;
+      await context.restoreCheckpoint(id);
+      await context.revert();
+    }, target.id);
+    const after = await api.file(alice, rc.id, rcFile.id);
+    expect(
+      after.version === before.version + 1 && after.content === target.content,
+      'restored as a new version',
+    );
+    const shown = await alicePage.evaluate(() =>
+      window.jupyterapp.shell.currentWidget.content.widgets
+        .map((c) => c.model.sharedModel.getSource())
+        .join('\n'),
+    );
+    expect(
+      !shown.includes('Alice was here') && shown.includes('kernel user'),
+      'the editor shows the restored version',
+    );
+    clearTimeout(watchdog);
+  });
 }
 
 async function showDrive(page) {
