@@ -132,6 +132,7 @@ describe.each([
   ['gate tunnelling (igcMod = 2)', 'gate_tunnelling_igc2.cir', 'i(vg)', 1e-7],
   ['junction diodes with breakdown (dioMod = 0 and 2)', 'junction_diomod.cir', 'i(vd2)', 1e-4],
   ['series resistances RSH·NRD, RSH·NRS (internal nodes)', 'series_resistance.cir', 'i(vd)', 1e-4],
+  ['substrate resistance network (rbodyMod = 1)', 'body_resistance.cir', 'i(vb)', 1e-4],
 ])('%s', (label, deck, leakage, floor) => {
   it('every terminal current matches ngspice within 0.1 % + 1 pA', () => {
     const mine = ours(deck)[0];
@@ -176,6 +177,14 @@ describe('small-signal AC against ngspice', () => {
     const { worstReal, worstImag, vectors } = acDifferences('capmod_ac.cir');
     measured.push(`capMod 1/2 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`);
     expect(vectors).toBe(180);
+    expect(worstReal).toBeLessThan(1e-4);
+    expect(worstImag).toBeLessThan(1e-4);
+  });
+
+  it('substrate resistance network (rbodyMod = 1) up to 10 GHz within 1e-4', () => {
+    const { worstReal, worstImag, vectors } = acDifferences('body_resistance_ac.cir');
+    measured.push(`rbodyMod 1 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`);
+    expect(vectors).toBe(4);
     expect(worstReal).toBeLessThan(1e-4);
     expect(worstImag).toBeLessThan(1e-4);
   });

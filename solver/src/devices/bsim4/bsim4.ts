@@ -32,6 +32,13 @@ const D_EXTERNAL = 4;
 const S_EXTERNAL = 5;
 /** The external gate terminal; the intrinsic gate G is an internal node behind RGELTD when rgateMod = 1. */
 const G_EXTERNAL = 6;
+/**
+ * rbodyMod = 1: B is the internal body node (bNodePrime), DB/SB the drain/source junction body nodes and
+ * B_EXTERNAL the bulk terminal, joined by RBPB, RBPD, RBPS, RBDB, RBSB; otherwise all four are the bulk terminal.
+ */
+const DB = 7;
+const SB = 8;
+const B_EXTERNAL = 9;
 
 // State slots: limited n-type voltages, then charges each followed by its current.
 const VBS = 0;
@@ -42,7 +49,10 @@ const QD = 5;
 const QB = 7;
 const QBS = 9;
 const QBD = 11;
-const STATE_SIZE = 13;
+/** Junction voltages vsbs and vdbs (rbodyMod = 1), limited separately. */
+const VSBS = 13;
+const VDBS = 14;
+const STATE_SIZE = 15;
 
 /** Forward-difference step for the Jacobian (volts). */
 const STEP = 1e-7;
@@ -126,6 +136,8 @@ export class Bsim4 implements Device {
     private readonly sourceConductance = 0,
     /** rgateMod = 1: the gate electrode resistance RGELTD (internal gate node). */
     private readonly gateResistance = false,
+    /** rbodyMod = 1: conductances of RBPB, RBPD, RBPS, RBDB, RBSB. */
+    private readonly bodyResistances?: { pb: number; pd: number; ps: number; db: number; sb: number },
   ) {}
 
   setup(ctx: SetupContext): void {
@@ -133,7 +145,11 @@ export class Bsim4 implements Device {
     const dp = this.drainConductance > 0 ? ctx.node(`${this.name}#drain`) : d;
     const sp = this.sourceConductance > 0 ? ctx.node(`${this.name}#source`) : s;
     const gp = this.gateResistance ? ctx.node(`${this.name}#gate`) : g;
-    this.stamp = new LocalStamp(ctx, [dp, gp, sp, b, d, s, g]);
+    const body = this.bodyResistances !== undefined;
+    const bp = body ? ctx.node(`${this.name}#body`) : b;
+    const db = body ? ctx.node(`${this.name}#dbody`) : b;
+    const sb = body ? ctx.node(`${this.name}#sbody`) : b;
+    this.stamp = new LocalStamp(ctx, [dp, gp, sp, bp, d, s, g, db, sb, b]);
     this.s = ctx.states(STATE_SIZE);
   }
 
@@ -354,7 +370,6 @@ export class Bsim4 implements Device {
       }
       if (limited) ctx.nonConvergence();
     }
-    const vbd = vbs - vds;
     state[s + VBS] = vbs;
     state[s + VGS] = vgs;
     state[s + VDS] = vds;
@@ -362,10 +377,33 @@ export class Bsim4 implements Device {
     this.vgsLast = vgs;
     this.vdsLast = vds;
 
+    // Junction voltages: the channel's vbs/vbd, or with rbodyMod = 1 those of the junction body nodes, each
+    // limited by pnjlim (b4ld.c's vsbs/vdbs).
+    let vsbs = vbs;
+    let vdbs = vbs;
+    if (this.bodyResistances) {
+      if (ctx.initJunctions) {
+        vsbs = vdbs = vbs;
+      } else {
+        const st0 = this.stamp;
+        vsbs = type * st0.voltage(ctx.solution, SB, S);
+        vdbs = type * st0.voltage(ctx.solution, DB, S);
+        const a = pnjlim(vsbs, old[s + VSBS], VT0, VCRIT);
+        const c = vds >= 0 ? pnjlim(vdbs, old[s + VDBS], VT0, VCRIT) : pnjlim(vdbs - vds, old[s + VDBS] - old[s + VDS], VT0, VCRIT);
+        vsbs = a.value;
+        vdbs = vds >= 0 ? c.value : c.value + vds;
+        if (a.limited || c.limited) ctx.nonConvergence();
+      }
+    }
+    state[s + VSBS] = vsbs;
+    state[s + VDBS] = vdbs;
+    const vbd = vdbs - vds;
+    const vbsJ = vsbs;
+
     // Junctions.
-    [this.cbs, this.gbs] = this.junctionCurrent(this.source, vbs, ctx.gmin);
+    [this.cbs, this.gbs] = this.junctionCurrent(this.source, vbsJ, ctx.gmin);
     [this.cbd, this.gbd] = this.junctionCurrent(this.drain, vbd, ctx.gmin);
-    const [qbs, capbs] = this.junctionCharge(this.source, vbs);
+    const [qbs, capbs] = this.junctionCharge(this.source, vbsJ);
     const [qbd, capbd] = this.junctionCharge(this.drain, vbd);
     this.capbs = capbs;
     this.capbd = capbd;
@@ -442,10 +480,18 @@ export class Bsim4 implements Device {
     if (this.gateResistance) st.conductance(m, G_EXTERNAL, G, mult * p.gateConductance);
     if (this.drainConductance > 0) st.conductance(m, D_EXTERNAL, D, mult * this.drainConductance);
     if (this.sourceConductance > 0) st.conductance(m, S_EXTERNAL, S, mult * this.sourceConductance);
-    st.conductance(m, B, S, mult * gbs);
-    st.conductance(m, B, D, mult * gbd);
-    st.current(rhs, B, S, mult * type * (ibs - gbs * vbs));
-    st.current(rhs, B, D, mult * type * (ibd - gbd * vbd));
+    st.conductance(m, SB, S, mult * gbs);
+    st.conductance(m, DB, D, mult * gbd);
+    st.current(rhs, SB, S, mult * type * (ibs - gbs * vbsJ));
+    st.current(rhs, DB, D, mult * type * (ibd - gbd * vbd));
+    const rb = this.bodyResistances;
+    if (rb) {
+      st.conductance(m, B, B_EXTERNAL, mult * rb.pb);
+      st.conductance(m, B, DB, mult * rb.pd);
+      st.conductance(m, B, SB, mult * rb.ps);
+      st.conductance(m, DB, B_EXTERNAL, mult * rb.db);
+      st.conductance(m, SB, B_EXTERNAL, mult * rb.sb);
+    }
 
     st.transconductance(m, D, S, G, S, mult * this.gmG);
     st.transconductance(m, D, S, D, S, mult * this.gmD);
@@ -546,10 +592,18 @@ export class Bsim4 implements Device {
     if (this.gateResistance) st.conductance(re, G_EXTERNAL, G, mult * this.p.gateConductance);
     if (this.drainConductance > 0) st.conductance(re, D_EXTERNAL, D, mult * this.drainConductance);
     if (this.sourceConductance > 0) st.conductance(re, S_EXTERNAL, S, mult * this.sourceConductance);
-    st.conductance(re, B, S, mult * this.gbs);
-    st.conductance(re, B, D, mult * this.gbd);
-    st.conductance(im, B, S, w * this.capbs);
-    st.conductance(im, B, D, w * this.capbd);
+    st.conductance(re, SB, S, mult * this.gbs);
+    st.conductance(re, DB, D, mult * this.gbd);
+    st.conductance(im, SB, S, w * this.capbs);
+    st.conductance(im, DB, D, w * this.capbd);
+    const rb = this.bodyResistances;
+    if (rb) {
+      st.conductance(re, B, B_EXTERNAL, mult * rb.pb);
+      st.conductance(re, B, DB, mult * rb.pd);
+      st.conductance(re, B, SB, mult * rb.ps);
+      st.conductance(re, DB, B_EXTERNAL, mult * rb.db);
+      st.conductance(re, SB, B_EXTERNAL, mult * rb.sb);
+    }
     st.transconductance(re, D, S, G, S, mult * this.gmG);
     st.transconductance(re, D, S, D, S, mult * this.gmD);
     st.transconductance(re, D, S, B, S, mult * this.gmB);
@@ -609,9 +663,31 @@ export class Bsim4 implements Device {
     state[s + QG] = point.qg;
     state[s + QD] = point.qd;
     state[s + QB] = point.qb;
-    state[s + QBS] = this.junctionCharge(this.source, vbs)[0];
-    state[s + QBD] = this.junctionCharge(this.drain, vbs - vds)[0];
+    let vsbs = vbs;
+    let vdbs = vbs;
+    if (this.bodyResistances && !useInitialConditions) {
+      vsbs = type * this.stamp.voltage(solution, SB, S);
+      vdbs = type * this.stamp.voltage(solution, DB, S);
+    }
+    state[s + VSBS] = vsbs;
+    state[s + VDBS] = vdbs;
+    state[s + QBS] = this.junctionCharge(this.source, vsbs)[0];
+    state[s + QBD] = this.junctionCharge(this.drain, vdbs - vds)[0];
   }
+}
+
+/**
+ * rbodyMod = 1 body resistance network (manual ch. 6 "substrate resistance network"; b4temp.c): instance
+ * RBDB RBSB RBPB RBPS RBPD or the model's (default 50 ohm), as conductances GBMIN + 1/R (1e3 S below 1 mohm).
+ */
+function bodyResistances(model: Bsim4Card, instance: Record<string, number>): { pb: number; pd: number; ps: number; db: number; sb: number } | undefined {
+  if (Math.round(instance.rbodymod ?? model.value('rbodymod')) !== 1) return undefined;
+  const gbmin = model.value('gbmin');
+  const g = (name: string) => {
+    const r = instance[name] ?? model.value(name);
+    return r < 1e-3 ? 1e3 : gbmin + 1 / r;
+  };
+  return { pb: g('rbpb'), pd: g('rbpd'), ps: g('rbps'), db: g('rbdb'), sb: g('rbsb') };
 }
 
 /** Overlap charge of capMod 1/2 (b4ld.c's qgso/qgdo): Cgo·V plus the LDD part that saturates in accumulation. */
@@ -628,7 +704,7 @@ const SUPPORTED_SWITCHES: Record<string, number[]> = {
   capmod: [0, 1, 2],
   diomod: [0, 1, 2],
   rdsmod: [0],
-  rbodymod: [0],
+  rbodymod: [0, 1],
   rgatemod: [0, 1],
   igcmod: [0, 1, 2],
   igbmod: [0, 1],
@@ -707,6 +783,7 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
     drainConductance,
     sourceConductance,
     model.flag('rgatemod') === 1,
+    bodyResistances(model, p),
   );
   const kelvin = ctx.options.temp + CELSIUS_TO_KELVIN;
   const { sized } = sizeDependent(model, geometry, kelvin, tnom, { name: card.name, loc: card.loc });
