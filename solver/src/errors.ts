@@ -24,7 +24,8 @@ export class SpiceError extends Error {
     readonly hint?: string,
   ) {
     super(message);
-    this.name = new.target.name;
+    // Literal names, not new.target.name: minifiers (the extension's production bundle) rename classes.
+    this.name = 'SpiceError';
   }
 
   /** The message as the CLI prints it: `file:line:col: error: message` plus the hint. */
@@ -37,6 +38,7 @@ export class SpiceError extends Error {
 
 /** Malformed netlist text. */
 export class ParseError extends SpiceError {
+  override name = 'ParseError';
   get line(): number | undefined {
     return this.loc?.line;
   }
@@ -46,10 +48,13 @@ export class ParseError extends SpiceError {
 }
 
 /** The netlist parses but does not describe a valid circuit (unknown model, missing source, bad value...). */
-export class CircuitError extends SpiceError {}
+export class CircuitError extends SpiceError {
+  override name = 'CircuitError';
+}
 
 /** The MNA matrix is singular: `node` names the unknown (node voltage or branch current) as the user wrote it. */
 export class SingularMatrixError extends SpiceError {
+  override name = 'SingularMatrixError';
   constructor(
     message: string,
     readonly node: string,
@@ -61,6 +66,7 @@ export class SingularMatrixError extends SpiceError {
 
 /** Newton iteration did not converge; `nodes` lists the worst offenders, `suggestions` what to try. */
 export class ConvergenceError extends SpiceError {
+  override name = 'ConvergenceError';
   constructor(
     message: string,
     readonly nodes: string[],
@@ -72,6 +78,7 @@ export class ConvergenceError extends SpiceError {
 
 /** The transient timestep fell below the minimum at `time` seconds. */
 export class TimestepTooSmallError extends SpiceError {
+  override name = 'TimestepTooSmallError';
   constructor(
     message: string,
     readonly time: number,

@@ -232,3 +232,15 @@ describe('transient analysis', () => {
     expect(t[0]).toBeGreaterThanOrEqual(0.5e-3 - 1e-12);
   });
 });
+
+describe('typed errors', () => {
+  test('keep their class names in a minified bundle (names are literals)', () => {
+    expect.assertions(2);
+    try {
+      simulateNetlist('floating\nV1 in 0 1\nR1 in 0 1k\nC1 in island 1u\n.op\n.end\n');
+    } catch (error) {
+      expect((error as Error).name).toBe('SingularMatrixError');
+    }
+    expect(new ConvergenceError('x', [], []).name).toBe('ConvergenceError');
+  });
+});

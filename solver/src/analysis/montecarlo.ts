@@ -168,7 +168,9 @@ function insideExpression(text: string, position: number): boolean {
 }
 
 /** A malformed random function call, at its line (a CircuitError, so the CLI prints it as bad input). */
-export class MonteCarloError extends CircuitError {}
+export class MonteCarloError extends CircuitError {
+  override name = 'MonteCarloError';
+}
 
 /**
  * The deck of one run: every random call replaced by an expression of its arguments and a fresh sample.
