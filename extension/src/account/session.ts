@@ -85,13 +85,22 @@ export class SpiceSimSession {
     provider: 'google' | 'github',
     openWindow = Private.openPopup,
   ): Promise<SpiceSimUser> {
+    // Opened before any await, while the click still counts as a user gesture (pop-up blockers).
+    const popup = openWindow('about:blank');
+    if (!popup)
+      throw new Error('The browser blocked the sign-in window: allow pop-ups for JupyterLab and try again.');
     const secret = Private.randomSecret();
-    const handoff = await Private.sha256Base64Url(secret);
-    const started = await this._json(
-      `/api/v1/auth/oauth/${provider}/authorize?mode=json&handoff=${handoff}`,
-      { method: 'GET' },
-    );
-    const popup = openWindow((started as { url: string }).url);
+    let started: { url: string };
+    try {
+      const handoff = await Private.sha256Base64Url(secret);
+      started = (await this._json(`/api/v1/auth/oauth/${provider}/authorize?mode=json&handoff=${handoff}`, {
+        method: 'GET',
+      })) as { url: string };
+    } catch (error) {
+      popup.close();
+      throw error;
+    }
+    popup.location.href = started.url;
     const deadline = Date.now() + HANDOFF_TIMEOUT_MS;
     try {
       while (Date.now() < deadline) {
@@ -106,7 +115,7 @@ export class SpiceSimSession {
       }
       throw new Error(`Signing in with ${provider} took more than 5 minutes: start again.`);
     } finally {
-      popup?.close();
+      popup.close();
     }
   }
 
