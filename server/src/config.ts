@@ -96,7 +96,9 @@ export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix the environment variables named above and restart.`);
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix the environment variables named above and restart.`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -164,8 +166,14 @@ export function loadConfig(env: Env, serverDir = path.resolve(__dirname, '..')):
     bodyLimitBytes: intFrom(env, 'BODY_LIMIT_BYTES', 5 * 1024 * 1024),
     storage: { kind: 'local', dir: env.STORAGE_DIR ?? path.join(serverDir, '.data', 'objects') },
     rateLimits: {
-      auth: { windowMs: intFrom(env, 'RATE_LIMIT_AUTH_WINDOW_MS', 60_000), max: intFrom(env, 'RATE_LIMIT_AUTH_MAX', 20) },
-      search: { windowMs: intFrom(env, 'RATE_LIMIT_SEARCH_WINDOW_MS', 60_000), max: intFrom(env, 'RATE_LIMIT_SEARCH_MAX', 600) },
+      auth: {
+        windowMs: intFrom(env, 'RATE_LIMIT_AUTH_WINDOW_MS', 60_000),
+        max: intFrom(env, 'RATE_LIMIT_AUTH_MAX', 20),
+      },
+      search: {
+        windowMs: intFrom(env, 'RATE_LIMIT_SEARCH_WINDOW_MS', 60_000),
+        max: intFrom(env, 'RATE_LIMIT_SEARCH_MAX', 600),
+      },
     },
     oauth: { google: oauthFrom(env, 'GOOGLE'), github: oauthFrom(env, 'GITHUB') },
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
@@ -206,7 +214,9 @@ export function loadConfig(env: Env, serverDir = path.resolve(__dirname, '..')):
 export function parseConfig(raw: unknown): Config {
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
   }
   return result.data;
 }
