@@ -20,7 +20,10 @@ fi
 # they run `jlpm` (yarn) at the repository root, which deletes the root node_modules and writes .pnp.cjs.
 # Skip webpack (minutes on this machine) when nothing it bundles changed since the last build.
 STAMP="$EXT/spicesim_extension/labextension/.spicesim-inputs"
-INPUTS="$(cd "$ROOT" && cat extension/package.json extension/lib/*.js extension/style/* kernel/dist/waveform/*.js node_modules/plotly.js-dist-min/package.json | sha256sum | cut -d' ' -f1)"
+# Every input of the bundle, subfolders included (schematic, drive, the solver the worker bundles).
+INPUTS="$(cd "$ROOT" && find extension/package.json extension/lib extension/style kernel/dist solver/dist \
+  node_modules/plotly.js-dist-min/package.json -type f \( -name '*.js' -o -name '*.css' -o -name '*.json' -o -name '*.svg' \) \
+  -not -name '*.map' 2>/dev/null | LC_ALL=C sort | xargs cat | sha256sum | cut -d' ' -f1)"
 TARGET="$VENV/share/jupyter/labextensions/@spicesim/extension"
 if [[ "${SPICESIM_LABEXT_FORCE:-0}" != "1" && -f "$STAMP" && "$(cat "$STAMP")" == "$INPUTS" ]]; then
   echo "build-labextension: up to date"
