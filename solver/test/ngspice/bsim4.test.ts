@@ -133,6 +133,7 @@ describe.each([
   ['junction diodes with breakdown (dioMod = 0 and 2)', 'junction_diomod.cir', 'i(vd2)', 1e-4],
   ['series resistances RSH·NRD, RSH·NRS (internal nodes)', 'series_resistance.cir', 'i(vd)', 1e-4],
   ['substrate resistance network (rbodyMod = 1)', 'body_resistance.cir', 'i(vb)', 1e-4],
+  ['default junction areas and perimeters (GEOMOD 0-10, NF, MIN)', 'geomod_junctions.cir', 'i(vb)', 1e-6],
 ])('%s', (label, deck, leakage, floor) => {
   it('every terminal current matches ngspice within 0.1 % + 1 pA', () => {
     const mine = ours(deck)[0];

@@ -713,7 +713,7 @@ const SUPPORTED_SWITCHES: Record<string, number[]> = {
   mtrlmod: [0],
   mobmod: [0, 1, 2],
   tempmod: [0, 1, 2, 3],
-  geomod: [0],
+  geomod: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
   permod: [0, 1],
   gidlmod: [0, 1],
 };
@@ -754,6 +754,8 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
     sd: p.sd ?? 0,
     mulu0: p.mulu0 ?? 1,
     delvto: p.delvto ?? 0,
+    geoMod: Math.round(p.geomod ?? model.value('geomod')),
+    minSD: Math.round(p.min ?? 0),
   };
   if (!(geometry.nf >= 1) || geometry.nf !== Math.round(geometry.nf)) {
     throw new CircuitError(`${card.name}: NF = ${geometry.nf} must be a positive integer`, card.loc, 'write nf=1, 2, ...');

@@ -34,6 +34,9 @@ export interface Bsim4Geometry {
   sd: number;
   mulu0: number;
   delvto: number;
+  /** Layout of the S/D diffusions for the default areas/perimeters (GEOMOD, instance or model) and MIN. */
+  geoMod: number;
+  minSD: number;
 }
 
 /** Everything the bias-point equations need, fixed for one instance at one temperature. */
@@ -710,14 +713,13 @@ export function sizeDependent(
     if (given === undefined || given <= 0) return 0;
     return Math.max(0, perMod === 0 ? given : given - weffCJ * nf);
   };
-  // Areas and perimeters that the instance does not give: BSIM4PAeffGeo's isolated single-finger layout
-  // (geoMod = 0): AS = (DMCG − DMCGT + DMCI)·WeffCJ, PS = 2·(DMCG − DMCGT + DMCI) + WeffCJ.
-  const dmc = v('dmcg') - v('dmcgt') + v('dmci');
-  const defaultArea = dmc * weffCJ;
-  const defaultPerimeter = 2 * dmc + weffCJ;
-  const perimeterOf = (per: number | undefined): number => (per === undefined ? defaultPerimeter : perimeter(per));
+  // Areas and perimeters that the instance does not give (b4geo.c BSIM4PAeffGeo): isolated, shared or merged
+  // end diffusions by GEOMOD 0-10, internal diffusions shared, over NF fingers (MIN picks fewer sources or drains).
+  const defaults = diffusionGeometry(nf, g.geoMod, g.minSD, weffCJ, v('dmcg') - v('dmcgt'), v('dmci'), v('dmdg') - v('dmcgt'));
+  const perimeterOf = (per: number | undefined, prefix: 's' | 'd'): number =>
+    per === undefined ? (prefix === 's' ? defaults.ps : defaults.pd) : perimeter(per);
   const side = (prefix: 's' | 'd', areaGiven: number | undefined, per: number | undefined): JunctionSide => {
-    const area = areaGiven ?? defaultArea;
+    const area = areaGiven ?? (prefix === 's' ? defaults.as : defaults.ad);
     const js = v(prefix === 's' ? 'jss' : 'jsd');
     const jsw = v(prefix === 's' ? 'jsws' : 'jswd');
     const jswg = v(prefix === 's' ? 'jswgs' : 'jswgd');
@@ -726,7 +728,7 @@ export function sizeDependent(
     let factor = 1;
     if (temp !== tnom) factor = Math.exp((eg0 / vtm0 - eg / vtm + xti * Math.log(temp / tnom)) / nj);
     const aeff = Math.max(0, area ?? 0);
-    const peff = perimeterOf(per);
+    const peff = perimeterOf(per, prefix);
     const satCurrent =
       aeff <= 0 && peff <= 0 ? 0 : aeff * Math.max(0, js * factor) + peff * Math.max(0, jsw * factor) + weffCJ * nf * Math.max(0, jswg * factor);
     const nvtm = vtm * nj;
@@ -1421,4 +1423,62 @@ export function edgeTunnelling(p: Bsim4Sized, v: number, source: boolean): numbe
   const T4 = bb * c;
   const T6 = clampedExp(p.bechvbEdge * (a + T3 * vEff - T4 * vEff * vEff));
   return (source ? p.aechvbEdgeS : p.aechvbEdgeD) * v * vEff * T6 * p.nf;
+}
+
+/** BSIM4PAeffGeo: default source/drain perimeters and areas of an NF-finger layout (manual ch. 10, "geomod"). */
+export function diffusionGeometry(
+  nf: number,
+  geo: number,
+  minSD: number,
+  weffcj: number,
+  dmcg: number,
+  dmci: number,
+  dmdg: number,
+): { ps: number; pd: number; as: number; ad: number } {
+  // Numbers of end and internal diffusions (BSIM4NumFingerDiff).
+  let nuEndD: number;
+  let nuIntD: number;
+  let nuEndS: number;
+  let nuIntS: number;
+  if (Math.trunc(nf) % 2 !== 0) {
+    nuEndD = nuEndS = 1;
+    nuIntD = nuIntS = 2 * Math.max((nf - 1) / 2, 0);
+  } else if (minSD === 1) {
+    nuEndD = 2;
+    nuIntD = 2 * Math.max(nf / 2 - 1, 0);
+    nuEndS = 0;
+    nuIntS = nf;
+  } else {
+    nuEndD = 0;
+    nuIntD = nf;
+    nuEndS = 2;
+    nuIntS = 2 * Math.max(nf / 2 - 1, 0);
+  }
+  const t0 = dmcg + dmci;
+  const piso = t0 + t0 + weffcj;
+  const psha = dmcg + dmcg;
+  const pmer = dmdg + dmdg;
+  const aiso = t0 * weffcj;
+  const asha = dmcg * weffcj;
+  const amer = dmdg * weffcj;
+  // Source end kind and drain end kind by GEOMOD: iso(lated), sha(red), mer(ged).
+  const kinds: Record<number, [string, string]> = {
+    0: ['iso', 'iso'],
+    1: ['iso', 'sha'],
+    2: ['sha', 'iso'],
+    3: ['sha', 'sha'],
+    4: ['iso', 'mer'],
+    5: ['sha', 'mer'],
+    6: ['mer', 'iso'],
+    7: ['mer', 'sha'],
+    8: ['mer', 'mer'],
+  };
+  if (geo === 9) return { ps: piso + (nf - 1) * psha, pd: nf * psha, as: aiso + (nf - 1) * asha, ad: nf * asha };
+  if (geo === 10) return { ps: nf * psha, pd: piso + (nf - 1) * psha, as: nf * asha, ad: aiso + (nf - 1) * asha };
+  const [sk, dk] = kinds[geo] ?? kinds[0];
+  const end = (kind: string, nuEnd: number, nuInt: number): [number, number] =>
+    kind === 'sha' ? [(nuEnd + nuInt) * psha, (nuEnd + nuInt) * asha] : kind === 'mer' ? [nuEnd * pmer + nuInt * psha, nuEnd * amer + nuInt * asha] : [nuEnd * piso + nuInt * psha, nuEnd * aiso + nuInt * asha];
+  const [ps, as] = end(sk, nuEndS, nuIntS);
+  const [pd, ad] = end(dk, nuEndD, nuIntD);
+  return { ps, pd, as, ad };
 }
