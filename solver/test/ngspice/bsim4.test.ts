@@ -131,6 +131,7 @@ describe.each([
   ['gate tunnelling (igcMod = 1, igbMod = 1)', 'gate_tunnelling.cir', 'i(vg)', 1e-7],
   ['gate tunnelling (igcMod = 2)', 'gate_tunnelling_igc2.cir', 'i(vg)', 1e-7],
   ['junction diodes with breakdown (dioMod = 0 and 2)', 'junction_diomod.cir', 'i(vd2)', 1e-4],
+  ['trap-assisted tunnelling junction currents at 85 C', 'junction_tat.cir', 'i(vb)', 1e-10],
   ['series resistances RSH·NRD, RSH·NRS (internal nodes)', 'series_resistance.cir', 'i(vd)', 1e-4],
   ['substrate resistance network (rbodyMod = 1)', 'body_resistance.cir', 'i(vb)', 1e-4],
   ['default junction areas and perimeters (GEOMOD 0-10, NF, MIN)', 'geomod_junctions.cir', 'i(vb)', 1e-6],

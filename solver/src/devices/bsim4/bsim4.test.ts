@@ -49,14 +49,14 @@ describe('BSIM4 cards', () => {
   });
 
   it('reports ngspice-style warnings and the version it simulates', () => {
-    const text = ['t', '.model nw nmos level=54 version=4.5 ndep=1e11 pdiblc2=-0.01 jtss=1e-9', 'm1 d d 0 0 nw l=1u w=1u', 'vd d 0 1', '.op', '.end'].join('\n');
+    const text = ['t', '.model nw nmos level=54 version=4.5 ndep=1e11 pdiblc2=-0.01 wpemod=1', 'm1 d d 0 0 nw l=1u w=1u', 'vd d 0 1', '.op', '.end'].join('\n');
     // Devices report into the elaborated circuit's diagnostics (SimulationResult.diagnostics is copied
     // before the devices are built: reported to the simulate.ts owner).
     const messages = simulateNetlist(text).circuit.diagnostics.map((d) => d.message);
     expect(messages.some((m) => /version 4\.5 requested, version 4\.8 is simulated/.test(m))).toBe(true);
     expect(messages.some((m) => /Ndep = 100000000000 may be too small/.test(m))).toBe(true);
     expect(messages.some((m) => /Pdibl2 = -0\.01 is negative/.test(m))).toBe(true);
-    expect(messages.some((m) => /JTSS = 1e-9 is given but SpiceSim's BSIM4 does not model that current yet/.test(m))).toBe(true);
+    expect(messages.some((m) => /WPEMOD = 1 is given but SpiceSim's BSIM4 does not model it yet/.test(m))).toBe(true);
   });
 
   it('turns a fatal parameter check into a CircuitError naming the device and model', () => {

@@ -18,7 +18,7 @@ import { CircuitError } from '../../errors';
 import type { AcLoadContext, Device, DeviceBuildContext, LoadContext, SetupContext, TruncateContext } from '../device';
 import { CELSIUS_TO_KELVIN } from '../device';
 import { BOLTZMANN, CHARGE, LocalStamp, currentConverged, fetlim, limvds, pnjlim } from '../semiconductor';
-import { ChannelPoint, EXP_THRESHOLD, MIN_EXP, edgeTunnelling, gidlCurrents, type Bsim4Geometry, type Bsim4Sized, type JunctionSide, evaluateChannel, sizeDependent } from './core';
+import { ChannelPoint, EXP_THRESHOLD, MAX_EXP, MIN_EXP, edgeTunnelling, gidlCurrents, type Bsim4Geometry, type Bsim4Sized, type JunctionSide, evaluateChannel, sizeDependent } from './core';
 import { Bsim4Card } from './params';
 import { checkModel } from './check';
 
@@ -253,6 +253,35 @@ export class Bsim4 implements Device {
    * dioMod = 0 with breakdown (XJBV, BV), no IJTH limit; dioMod = 2 breakdown with forward and reverse IJTH limits.
    */
   private junctionCurrent(j: JunctionSide, v: number, gmin: number): [number, number] {
+    const [i, g] = this.diodeCurrent(j, v, gmin);
+    // Trap-assisted tunnelling in reverse bias, subtracted (b4ld.c): Is·(exp(−V/(Nvtm)·VTS/(VTS − V)) − 1).
+    const tat = j.tat;
+    let current = i;
+    let conductance = g;
+    for (let k = 0; k < 3; k++) {
+      const is = tat[3 * k];
+      if (is === 0) continue;
+      const nvtm = tat[3 * k + 1];
+      const vts = tat[3 * k + 2];
+      let e: number;
+      let de: number;
+      if (vts - v < vts * 1e-3) {
+        const x = (-v / nvtm) * 1e3;
+        e = expLimited(x);
+        de = (expSlope(x) / nvtm) * 1e3;
+      } else {
+        const t9 = 1 / (vts - v);
+        const x = (-v / nvtm) * vts * t9;
+        e = expLimited(x);
+        de = expSlope(x) * (vts / nvtm) * (t9 + v * t9 * t9);
+      }
+      current -= is * (e - 1);
+      conductance += is * de;
+    }
+    return [current, conductance];
+  }
+
+  private diodeCurrent(j: JunctionSide, v: number, gmin: number): [number, number] {
     const isat = j.satCurrent;
     if (isat <= 0) return [gmin * v, gmin];
     const nvtm = j.nvtm;
@@ -688,6 +717,15 @@ function bodyResistances(model: Bsim4Card, instance: Record<string, number>): { 
     return r < 1e-3 ? 1e3 : gbmin + 1 / r;
   };
   return { pb: g('rbpb'), pd: g('rbpd'), ps: g('rbps'), db: g('rbdb'), sb: g('rbsb') };
+}
+
+/** ngspice's DEXP: exp(x) continued linearly above EXP_THRESHOLD, MIN_EXP below −EXP_THRESHOLD. */
+function expLimited(x: number): number {
+  return x > EXP_THRESHOLD ? MAX_EXP * (1 + x - EXP_THRESHOLD) : x < -EXP_THRESHOLD ? MIN_EXP : Math.exp(x);
+}
+
+function expSlope(x: number): number {
+  return x > EXP_THRESHOLD ? MAX_EXP : x < -EXP_THRESHOLD ? 0 : Math.exp(x);
 }
 
 /** Overlap charge of capMod 1/2 (b4ld.c's qgso/qgdo): Cgo·V plus the LDD part that saturates in accumulation. */

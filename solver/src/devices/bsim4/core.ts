@@ -236,6 +236,11 @@ export interface JunctionSide {
   vjmRev: number;
   ivjmRev: number;
   slpRev: number;
+  /**
+   * Trap-assisted tunnelling (reverse bias): saturation currents of the bottom, sidewall and gate-edge parts,
+   * their Vtm0·NJTS and VTS voltages. Zero currents switch the part off.
+   */
+  tat: Float64Array;
   // Zero-bias capacitances: bottom, sidewall, gate-edge sidewall; their potentials and gradings.
   czb: number;
   czbsw: number;
@@ -769,6 +774,22 @@ export function sizeDependent(
         slpRev = (-satCurrent * t1) / nvtm;
       }
     }
+    // TAT (b4temp.c): JTS·area·exp(XTS·Eg0/Vtm·(T/Tnom − 1)), NJTS(T) = NJTS·(1 + TNJTS·(T/Tnom − 1)).
+    const d = prefix === 'd';
+    const t7 = (eg0 / vtm) * tr1;
+    const dexp = (x: number) => (x > EXP_THRESHOLD ? MAX_EXP * (1 + x - EXP_THRESHOLD) : x < -EXP_THRESHOLD ? MIN_EXP : Math.exp(x));
+    const t11 = Math.sqrt(Math.max(0, v('jtweff')) / weffCJ) + 1;
+    const tat = new Float64Array(9);
+    const parts: Array<[string, string, string, string, string, number]> = [
+      [d ? 'jtsd' : 'jtss', d ? 'xtsd' : 'xtss', d ? 'njtsd' : 'njts', d ? 'tnjtsd' : 'tnjts', d ? 'vtsd' : 'vtss', aeff],
+      [d ? 'jtsswd' : 'jtssws', d ? 'xtsswd' : 'xtssws', d ? 'njtsswd' : 'njtssw', d ? 'tnjtsswd' : 'tnjtssw', d ? 'vtsswd' : 'vtssws', peff],
+      [d ? 'jtsswgd' : 'jtsswgs', d ? 'xtsswgd' : 'xtsswgs', d ? 'njtsswgd' : 'njtsswg', d ? 'tnjtsswgd' : 'tnjtsswg', d ? 'vtsswgd' : 'vtsswgs', weffCJ * nf * t11],
+    ];
+    parts.forEach(([js, xt, nj, tnj, vts, size], k) => {
+      tat[3 * k] = dexp(v(xt) * t7) * size * v(js);
+      tat[3 * k + 1] = vtm0 * v(nj) * (1 + v(tnj) * tr1);
+      tat[3 * k + 2] = v(vts);
+    });
     const capScale = (tc: string) => Math.max(0, 1 + v(tc) * delTemp);
     const potential = (pb: string, tp: string) => Math.max(0.01, Math.max(0.1, v(pb)) - v(tp) * delTemp);
     const s = prefix;
@@ -785,6 +806,7 @@ export function sizeDependent(
       vjmRev,
       ivjmRev,
       slpRev,
+      tat,
       czb: v(s === 's' ? 'cjs' : 'cjd') * capScale('tcj') * aeff,
       czbsw: Math.max(0, v(s === 's' ? 'cjsws' : 'cjswd')) * capScale('tcjsw') * peff,
       czbswg: v(s === 's' ? 'cjswgs' : 'cjswgd') * capScale('tcjswg') * weffCJ * nf,
