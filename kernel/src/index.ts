@@ -18,3 +18,4 @@ export * from './spectral';
 export { monteCarlo, seededRandom, sweep, type SweepOptions } from './sweep';
 export { useSolver, type Plot, type SimulationResult, type SolverApi, type Vector } from './solver-contract';
 export * from './waveform';
+export { currentSession, models, serviceRequest, whoAmI, ServiceCallError, type ServiceSession, type ModelSummary } from './session';
