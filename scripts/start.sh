@@ -62,6 +62,8 @@ start_service() {
   [[ "${SPICESIM_NO_SERVER:-0}" == "1" ]] && return 0
   node -e 'process.exit(require("./server/package.json").scripts?.start ? 0 : 1)' 2>/dev/null || return 0
   say "starting the SpiceSim service on port ${SERVER_PORT:-3000} (npm run start -w server)"
+  # As root the embedded PostgreSQL runs as user postgres, which must reach node_modules.
+  bash "$ROOT/scripts/traversable.sh"
   PORT="${SERVER_PORT:-3000}" npm run start -w server &
   SERVER_PID=$!
 }
