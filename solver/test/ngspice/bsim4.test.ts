@@ -133,6 +133,7 @@ describe.each([
   ['junction diodes with breakdown (dioMod = 0 and 2)', 'junction_diomod.cir', 'i(vd2)', 1e-4],
   ['trap-assisted tunnelling junction currents at 85 C', 'junction_tat.cir', 'i(vb)', 1e-10],
   ['series resistances RSH·NRD, RSH·NRS (internal nodes)', 'series_resistance.cir', 'i(vd)', 1e-4],
+  ['bias-dependent external resistances (rdsMod = 1)', 'rdsmod1.cir', 'i(vd)', 1e-4],
   ['substrate resistance network (rbodyMod = 1)', 'body_resistance.cir', 'i(vb)', 1e-4],
   ['default junction areas and perimeters (GEOMOD 0-10, NF, MIN)', 'geomod_junctions.cir', 'i(vb)', 1e-6],
 ])('%s', (label, deck, leakage, floor) => {
@@ -186,6 +187,14 @@ describe('small-signal AC against ngspice', () => {
   it('substrate resistance network (rbodyMod = 1) up to 10 GHz within 1e-4', () => {
     const { worstReal, worstImag, vectors } = acDifferences('body_resistance_ac.cir');
     measured.push(`rbodyMod 1 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`);
+    expect(vectors).toBe(4);
+    expect(worstReal).toBeLessThan(1e-4);
+    expect(worstImag).toBeLessThan(1e-4);
+  });
+
+  it('bias-dependent external resistances (rdsMod = 1) up to 10 GHz within 1e-4', () => {
+    const { worstReal, worstImag, vectors } = acDifferences('rdsmod1_ac.cir');
+    measured.push(`rdsMod 1 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`);
     expect(vectors).toBe(4);
     expect(worstReal).toBeLessThan(1e-4);
     expect(worstImag).toBeLessThan(1e-4);

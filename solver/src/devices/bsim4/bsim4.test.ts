@@ -39,9 +39,9 @@ describe('BSIM4 cards', () => {
   });
 
   it('rejects switches it does not implement with the switch named', () => {
-    const models = '.model nsw nmos level=54 rdsmod=1';
+    const models = '.model nsw nmos level=54 rgatemod=3';
     expect(() => device('m1 d d 0 0 nsw l=1u w=1u', models)).toThrow(CircuitError);
-    expect(() => device('m1 d d 0 0 nsw l=1u w=1u', models)).toThrow(/RDSMOD = 1/);
+    expect(() => device('m1 d d 0 0 nsw l=1u w=1u', models)).toThrow(/RGATEMOD = 3/);
   });
 
   it('fails on an impossible geometry with the device named', () => {

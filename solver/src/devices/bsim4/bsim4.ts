@@ -18,7 +18,7 @@ import { CircuitError } from '../../errors';
 import type { AcLoadContext, Device, DeviceBuildContext, LoadContext, SetupContext, TruncateContext } from '../device';
 import { CELSIUS_TO_KELVIN } from '../device';
 import { BOLTZMANN, CHARGE, LocalStamp, currentConverged, fetlim, limvds, pnjlim } from '../semiconductor';
-import { ChannelPoint, EXP_THRESHOLD, MAX_EXP, MIN_EXP, edgeTunnelling, gidlCurrents, type Bsim4Geometry, type Bsim4Sized, type JunctionSide, evaluateChannel, sizeDependent } from './core';
+import { ChannelPoint, EXP_THRESHOLD, MAX_EXP, MIN_EXP, edgeTunnelling, externalConductance, gidlCurrents, type Bsim4Geometry, type Bsim4Sized, type JunctionSide, evaluateChannel, sizeDependent } from './core';
 import { Bsim4Card } from './params';
 import { checkModel } from './check';
 
@@ -507,8 +507,12 @@ export class Bsim4 implements Device {
       gbd += ctx.ag0 * capbd;
     }
     if (this.gateResistance) st.conductance(m, G_EXTERNAL, G, mult * p.gateConductance);
-    if (this.drainConductance > 0) st.conductance(m, D_EXTERNAL, D, mult * this.drainConductance);
-    if (this.sourceConductance > 0) st.conductance(m, S_EXTERNAL, S, mult * this.sourceConductance);
+    if (p.rdsMod === 1) {
+      this.stampExternalResistances(m, rhs, ctx.solution, vgs, vds, vbs, mult, type);
+    } else {
+      if (this.drainConductance > 0) st.conductance(m, D_EXTERNAL, D, mult * this.drainConductance);
+      if (this.sourceConductance > 0) st.conductance(m, S_EXTERNAL, S, mult * this.sourceConductance);
+    }
     st.conductance(m, SB, S, mult * gbs);
     st.conductance(m, DB, D, mult * gbd);
     st.current(rhs, SB, S, mult * type * (ibs - gbs * vbsJ));
@@ -596,6 +600,58 @@ export class Bsim4 implements Device {
     st.current(rhs, row, S, type * (current - cg * vgs - cd * vds - cb * vbs));
   }
 
+  /** Small-signal values of the rdsMod = 1 resistors at the last load: [gs, ∂/∂vgs, ∂/∂vbs, gd, ∂/∂vgs, ∂/∂vds, ∂/∂vbs]. */
+  private readonly external = new Float64Array(7);
+
+  /**
+   * rdsMod = 1: the currents gstot(vgs, vbs)·vses and gdtot(vgd, vbd)·vded through the external resistors,
+   * linearised in the resistor voltage and (by forward differences) in the bias they depend on.
+   */
+  private stampExternalResistances(
+    m: Float64Array,
+    rhs: Float64Array,
+    solution: Float64Array,
+    vgs: number,
+    vds: number,
+    vbs: number,
+    mult: number,
+    type: number,
+  ): void {
+    const p = this.p;
+    const st = this.stamp;
+    const e = this.external;
+    const vses = type * st.voltage(solution, S_EXTERNAL, S);
+    const vded = type * st.voltage(solution, D_EXTERNAL, D);
+    const gs = externalConductance(p, this.sourceConductance, vgs, vbs, true);
+    e[0] = gs;
+    e[1] = (externalConductance(p, this.sourceConductance, vgs + STEP, vbs, true) - gs) / STEP;
+    e[2] = (externalConductance(p, this.sourceConductance, vgs, vbs + STEP, true) - gs) / STEP;
+    const vgd = vgs - vds;
+    const vbd = vbs - vds;
+    const gd = externalConductance(p, this.drainConductance, vgd, vbd, false);
+    const dgdVg = (externalConductance(p, this.drainConductance, vgd + STEP, vbd, false) - gd) / STEP;
+    const dgdVb = (externalConductance(p, this.drainConductance, vgd, vbd + STEP, false) - gd) / STEP;
+    e[3] = gd;
+    e[4] = dgdVg;
+    e[5] = -(dgdVg + dgdVb);
+    e[6] = dgdVb;
+    // Source resistor: current from the external source into the internal one.
+    st.conductance(m, S_EXTERNAL, S, mult * gs);
+    st.transconductance(m, S_EXTERNAL, S, G, S, mult * vses * e[1]);
+    st.transconductance(m, S_EXTERNAL, S, B, S, mult * vses * e[2]);
+    st.current(rhs, S_EXTERNAL, S, mult * type * (-vses * e[1] * vgs - vses * e[2] * vbs));
+    // Drain resistor: from the external drain into the internal one.
+    st.conductance(m, D_EXTERNAL, D, mult * gd);
+    st.transconductance(m, D_EXTERNAL, D, G, S, mult * vded * e[4]);
+    st.transconductance(m, D_EXTERNAL, D, D, S, mult * vded * e[5]);
+    st.transconductance(m, D_EXTERNAL, D, B, S, mult * vded * e[6]);
+    st.current(rhs, D_EXTERNAL, D, mult * type * (-vded * e[4] * vgs - vded * e[5] * vds - vded * e[6] * vbs));
+    this.externalVoltages[0] = vses;
+    this.externalVoltages[1] = vded;
+  }
+
+  private readonly externalVoltages = new Float64Array(2);
+
   converged(ctx: LoadContext): boolean {
     const [vbs, vgs, vds] = this.voltages(ctx.solution);
     const delvbs = vbs - this.vbsLast;
@@ -619,8 +675,20 @@ export class Bsim4 implements Device {
     const im = ctx.im;
     const w = ctx.omega * mult;
     if (this.gateResistance) st.conductance(re, G_EXTERNAL, G, mult * this.p.gateConductance);
-    if (this.drainConductance > 0) st.conductance(re, D_EXTERNAL, D, mult * this.drainConductance);
-    if (this.sourceConductance > 0) st.conductance(re, S_EXTERNAL, S, mult * this.sourceConductance);
+    if (this.p.rdsMod === 1) {
+      const e = this.external;
+      const [vses, vded] = this.externalVoltages;
+      st.conductance(re, S_EXTERNAL, S, mult * e[0]);
+      st.transconductance(re, S_EXTERNAL, S, G, S, mult * vses * e[1]);
+      st.transconductance(re, S_EXTERNAL, S, B, S, mult * vses * e[2]);
+      st.conductance(re, D_EXTERNAL, D, mult * e[3]);
+      st.transconductance(re, D_EXTERNAL, D, G, S, mult * vded * e[4]);
+      st.transconductance(re, D_EXTERNAL, D, D, S, mult * vded * e[5]);
+      st.transconductance(re, D_EXTERNAL, D, B, S, mult * vded * e[6]);
+    } else {
+      if (this.drainConductance > 0) st.conductance(re, D_EXTERNAL, D, mult * this.drainConductance);
+      if (this.sourceConductance > 0) st.conductance(re, S_EXTERNAL, S, mult * this.sourceConductance);
+    }
     st.conductance(re, SB, S, mult * this.gbs);
     st.conductance(re, DB, D, mult * this.gbd);
     st.conductance(im, SB, S, w * this.capbs);
@@ -741,7 +809,7 @@ function overlapCharge(v: number, cgo: number, cgl: number, ckappa: number): num
 const SUPPORTED_SWITCHES: Record<string, number[]> = {
   capmod: [0, 1, 2],
   diomod: [0, 1, 2],
-  rdsmod: [0],
+  rdsmod: [0, 1],
   rbodymod: [0, 1],
   rgatemod: [0, 1],
   igcmod: [0, 1, 2],
@@ -801,10 +869,17 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
   if (card.nodes.length < 4) {
     throw new CircuitError(`${card.name} needs 4 nodes (drain gate source bulk)`, card.loc, `write '${card.name} d g s b model'`);
   }
-  // RSH·NRD / RSH·NRS series resistances (rdsMod = 0 with given squares; b4set.c creates the internal nodes).
+  // RSH·NRD / RSH·NRS series resistances (b4set.c creates the internal nodes when rdsMod = 1, or when RSH and
+  // the squares are given; b4temp.c: 1e3 S when rdsMod = 1 has no geometric resistance).
   const rsh = model.value('rsh');
-  const drainConductance = rsh > 0 && (p.nrd ?? 0) > 0 ? 1 / (rsh * p.nrd) : 0;
-  const sourceConductance = rsh > 0 && (p.nrs ?? 0) > 0 ? 1 / (rsh * p.nrs) : 0;
+  const rdsMod = model.flag('rdsmod');
+  const geometric = (squares: number | undefined): number => {
+    const r = rsh * (squares ?? 0);
+    if (r > 0) return 1 / r;
+    return rdsMod === 1 ? 1e3 : 0;
+  };
+  const drainConductance = geometric(p.nrd);
+  const sourceConductance = geometric(p.nrs);
   const tnom = (modelCard.params.tnom ?? ctx.options.tnom) + CELSIUS_TO_KELVIN;
   const device = new Bsim4(
     card.name,

@@ -125,6 +125,12 @@ export interface Bsim4Sized {
   dwb: number;
   rds0: number;
   rdswmin: number;
+  /** rdsMod = 1: the bias-dependent external resistances Rd(V), Rs(V) (ohm terms per device). */
+  rdsMod: number;
+  rd0: number;
+  rdwmin: number;
+  rs0: number;
+  rswmin: number;
   prwg: number;
   prwb: number;
   delta: number;
@@ -349,6 +355,10 @@ export function sizeDependent(
   const powWeffWr = Math.pow(weffCJ * 1e6, wr) * nf;
   let rds0: number;
   let rdswmin: number;
+  let rdExt = 0;
+  let rdExtMin = 0;
+  let rsExt = 0;
+  let rsExtMin = 0;
   const tr1 = tRatio - 1;
   if (tempMod === 0) {
     ua += b('ua1') * tr1;
@@ -357,6 +367,10 @@ export function sizeDependent(
     ud += b('ud1') * tr1;
     vsattemp = b('vsat') - at * tr1;
     const t10 = prt * tr1;
+    rdExt = b('rdw') + t10;
+    rdExtMin = v('rdwmin') + t10;
+    rsExt = b('rsw') + t10;
+    rsExtMin = v('rswmin') + t10;
     rds0 = ((b('rdsw') + t10) * nf) / powWeffWr;
     rdswmin = ((v('rdswmin') + t10) * nf) / powWeffWr;
   } else {
@@ -373,6 +387,10 @@ export function sizeDependent(
     }
     vsattemp = b('vsat') * (1 - at * delTemp);
     const t10 = 1 + prt * delTemp;
+    rdExt = b('rdw') * t10;
+    rdExtMin = v('rdwmin') * t10;
+    rsExt = b('rsw') * t10;
+    rsExtMin = v('rswmin') * t10;
     rds0 = (b('rdsw') * t10 * nf) / powWeffWr;
     rdswmin = (v('rdswmin') * t10 * nf) / powWeffWr;
   }
@@ -623,6 +641,11 @@ export function sizeDependent(
     dwb: b('dwb'),
     rds0,
     rdswmin,
+    rdsMod: card.flag('rdsmod'),
+    rd0: Math.max(0, rdExt) / powWeffWr,
+    rdwmin: Math.max(0, rdExtMin) / powWeffWr,
+    rs0: Math.max(0, rsExt) / powWeffWr,
+    rswmin: Math.max(0, rsExtMin) / powWeffWr,
     prwg: b('prwg'),
     prwb: b('prwb'),
     delta: b('delta'),
@@ -990,7 +1013,8 @@ export function evaluateChannel(p: Bsim4Sized, Vgs: number, Vds: number, Vbs: nu
   let Weff = p.weff - 2 * (p.dwg * Vgsteff + p.dwb * dSqrt);
   if (Weff < 2e-8) Weff = (2e-8 * (4e-8 - Weff)) / (6e-8 - 2 * Weff);
   let Rds: number;
-  {
+  if (p.rdsMod === 1) Rds = 0;
+  else {
     const a = 1 + p.prwg * Vgsteff;
     const t2 = 1 / a + p.prwb * dSqrt;
     const t3 = t2 + Math.sqrt(t2 * t2 + 0.01);
@@ -1503,4 +1527,18 @@ export function diffusionGeometry(
   const [ps, as] = end(sk, nuEndS, nuIntS);
   const [pd, ad] = end(dk, nuEndD, nuIntD);
   return { ps, pd, as, ad };
+}
+
+/**
+ * rdsMod = 1 external source or drain conductance (manual ch. 5 "Rd/Rs(V)"; b4ld.c gstot/gdtot): the bias
+ * dependent Rs(V) = RSWMIN + RS0/2·(1/(1 + PRWG·Vgs_eff) − PRWB·Vbs + sqrt(...)) in series with the
+ * geometric conductance (RSH·NRS, or 1e3 S).
+ */
+export function externalConductance(p: Bsim4Sized, geometric: number, vg: number, vb: number, source: boolean): number {
+  const t0 = vg - p.vfbsd;
+  const vgEff = 0.5 * (t0 + Math.sqrt(t0 * t0 + 1e-4));
+  const t2 = 1 / (1 + p.prwg * vgEff) - p.prwb * vb;
+  const t3 = t2 + Math.sqrt(t2 * t2 + 0.01);
+  const r = (source ? p.rswmin : p.rdwmin) + t3 * 0.5 * (source ? p.rs0 : p.rd0);
+  return geometric / (1 + geometric * r);
 }
