@@ -222,6 +222,9 @@ export function* simulateCircuit(
   const log = options.onLog ?? (() => undefined);
   const analyses = flat.analyses.map(typedAnalysisCard);
   // The parser warns that .tf/.sens/.noise/.meas/.four are not run yet: these now are.
+  // Build the devices first: their model checks add warnings to flat.diagnostics (BSIM4's, for one).
+  const circuit = new Circuit(flat);
+  circuit.setTemperature(circuit.temperature);
   const handled = new Set(['tf', 'sens', 'noise', 'pz', 'meas', 'four', 'step']);
   const handledLines = new Set(
     flat.analyses
@@ -236,8 +239,6 @@ export function* simulateCircuit(
         handledLines.has(`${d.loc.file}:${d.loc.line}`)
       ),
   );
-  const circuit = new Circuit(flat);
-  circuit.setTemperature(circuit.temperature);
   const engine = new Engine(circuit);
   const outputs = selectOutputs(circuit, diagnostics);
   const date = ngspiceDate(new Date());

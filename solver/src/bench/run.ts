@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseAndElaborate } from '../netlist';
 import { simulateNetlist } from '../simulate';
+import { bsim4BenchDecks } from '../devices/bsim4/bench';
 import { diodeLadder, inverterChain, parseDeck, rcLadder, rcMesh, type GeneratedDeck } from './circuits';
 
 interface Target {
@@ -67,6 +68,7 @@ function cases(quick: boolean): Case[] {
     { deck: diodeLadder(1000, { kind: 'op' }) },
     { deck: inverterChain(100, { kind: 'tran', points: 2000 }) },
   );
+  list.push(...bsim4BenchDecks(quick).map((deck) => ({ deck })));
   if (quick) return list;
   return [
     ...list,
