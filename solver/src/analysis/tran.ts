@@ -45,12 +45,15 @@ export function* transientAnalysis(
   const { tstep, tstop, tstart } = settings;
   const tmax = settings.tmax && settings.tmax > 0 ? settings.tmax : Math.min(tstep, (tstop - tstart) / 50);
   const minimumStep = 1e-11 * tmax;
+  // Corners closer than this are one corner (ngspice's CKTminBreak): two sources' edges a rounding
+  // error apart would otherwise force a step of 1e-24 s between them, which no matrix survives.
+  const minimumBreak = 5e-5 * tmax;
   const maxOrder = Math.min(2, Math.max(1, options.maxord));
   const method = options.method;
 
   for (const device of circuit.devices) device.beginTransient?.(tstep, tstop);
   // With uic the start is not a solution, so ngspice also forces a time point at tstep.
-  const breakpoints = collectBreakpoints(circuit, tstop, minimumStep, settings.uic ? [tstep] : []);
+  const breakpoints = collectBreakpoints(circuit, tstop, minimumBreak, settings.uic ? [tstep] : []);
 
   // Initial point.
   engine.time = 0;
@@ -103,7 +106,9 @@ export function* transientAnalysis(
     const naturalDelta = delta;
     let hitsBreakpoint = false;
     const target = breakpoints[nextBreak];
-    if (target !== undefined && time + delta >= target - minimumStep) {
+    // A step ending within minimumBreak of a corner is stretched onto it: stopping short would leave a
+    // sliver of a step (rounding-error sized) that no Newton iteration survives.
+    if (target !== undefined && time + delta >= target - minimumBreak) {
       delta = target - time;
       hitsBreakpoint = true;
     }
@@ -139,7 +144,7 @@ export function* transientAnalysis(
 
     if (hitsBreakpoint) {
       nextBreak++;
-      while (nextBreak < breakpoints.length && breakpoints[nextBreak] <= time + minimumStep) nextBreak++;
+      while (nextBreak < breakpoints.length && breakpoints[nextBreak] <= time + minimumBreak) nextBreak++;
       // Restart with backward Euler and a small step after a corner, as SPICE does.
       order = 1;
       const gap = (breakpoints[nextBreak] ?? tstop) - time;
@@ -236,8 +241,8 @@ class TruncationEstimator implements TruncateContext {
   }
 }
 
-/** All source corners in (0, tstop], sorted, merged when closer than the minimum step; tstop last. */
-function collectBreakpoints(circuit: Circuit, tstop: number, minimumStep: number, extra: number[]): number[] {
+/** All source corners in (0, tstop], sorted, merged when closer than `minimumBreak`; tstop last. */
+function collectBreakpoints(circuit: Circuit, tstop: number, minimumBreak: number, extra: number[]): number[] {
   const times: number[] = [...extra];
   for (const device of circuit.devices) device.breakpoints?.(0, tstop, (t) => times.push(t));
   times.push(tstop);
@@ -245,9 +250,11 @@ function collectBreakpoints(circuit: Circuit, tstop: number, minimumStep: number
   const merged: number[] = [];
   for (const t of times) {
     if (t <= 0 || t > tstop) continue;
-    if (merged.length === 0 || t - merged[merged.length - 1] > minimumStep) merged.push(t);
+    if (merged.length === 0 || t - merged[merged.length - 1] > minimumBreak) merged.push(t);
   }
-  if (merged[merged.length - 1] < tstop) merged.push(tstop);
+  // The stop time is a corner of its own; one just before it moves onto it rather than leave a sliver.
+  if (tstop - merged[merged.length - 1] <= minimumBreak) merged[merged.length - 1] = tstop;
+  else merged.push(tstop);
   return merged;
 }
 
