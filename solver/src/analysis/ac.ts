@@ -3,7 +3,7 @@
  * point, then solve the complex MNA system at each frequency, refactoring the same pattern.
  */
 import type { AcLoadContext } from '../devices/device';
-import { ComplexSparseLU, ComplexSparseMatrix } from '../linalg';
+import { ComplexSparseLU } from '../linalg';
 import type { ColumnBuilder } from './columns';
 import type { Engine } from './engine';
 
@@ -39,11 +39,7 @@ export function* acAnalysis(
 ): Generator<number, void> {
   const circuit = engine.circuit;
   const n = circuit.size;
-  const matrix = new ComplexSparseMatrix(n);
-  for (let h = 1; h < circuit.entryRows.length; h++) {
-    const handle = matrix.entry(circuit.entryRows[h] - 1, circuit.entryCols[h] - 1);
-    if (handle !== h) throw new Error(`internal: complex matrix handle ${handle} differs from ${h}`);
-  }
+  const matrix = circuit.createComplexMatrix();
   const lu = new ComplexSparseLU(matrix, { pivotThreshold: engine.options.pivrel });
   const rhsRe = new Float64Array(n + 1);
   const rhsIm = new Float64Array(n + 1);

@@ -7,7 +7,7 @@
 import type { Circuit } from '../circuit/circuit';
 import type { AnalysisMode, Device, LoadContext, SimulatorOptions } from '../devices/device';
 import { SingularMatrixError } from '../errors';
-import { SparseLU, SparseMatrix } from '../linalg';
+import { SparseLU, type SparseMatrix } from '../linalg';
 
 /** How the engine integrates charges in transient analysis (set by the transient analysis per step). */
 export interface IntegrationState {
@@ -78,11 +78,7 @@ export class Engine implements LoadContext {
     this.options = circuit.options;
     this.gmin = circuit.options.gmin;
     this.temperature = circuit.temperature;
-    this.matrixStorage = new SparseMatrix(n);
-    for (let h = 1; h < circuit.entryRows.length; h++) {
-      const handle = this.matrixStorage.entry(circuit.entryRows[h] - 1, circuit.entryCols[h] - 1);
-      if (handle !== h) throw new Error(`internal: matrix handle ${handle} differs from reserved handle ${h}`);
-    }
+    this.matrixStorage = circuit.createMatrix();
     this.lu = new SparseLU(this.matrixStorage, { pivotThreshold: circuit.options.pivrel });
     this.matrix = this.matrixStorage.values;
     this.factoredValues = new Float64Array(this.matrix.length);

@@ -15,7 +15,7 @@
 import type { AcLoadContext, NoiseContext, Unknown } from '../devices/device';
 import type { SourceLocation } from '../errors';
 import { CurrentSource } from '../devices/sources/independent';
-import { ComplexSparseLU, ComplexSparseMatrix } from '../linalg';
+import { ComplexSparseLU } from '../linalg';
 import type { Plot } from '../output/plot';
 import { acFrequencies } from './ac';
 import type { Engine } from './engine';
@@ -89,18 +89,8 @@ export function* noiseAnalysis(
   const outputNode = circuit.node(settings.output.node) ?? 0;
   const referenceNode = circuit.node(settings.output.reference) ?? 0;
 
-  // A and its transpose, with identical handle numbering (the transposed pattern has no duplicates).
-  const matrix = new ComplexSparseMatrix(n);
-  const transposed = new ComplexSparseMatrix(n);
-  for (let h = 1; h < circuit.entryRows.length; h++) {
-    const row = circuit.entryRows[h] - 1;
-    const col = circuit.entryCols[h] - 1;
-    if (matrix.entry(row, col) !== h || transposed.entry(col, row) !== h) {
-      throw new Error(`internal: noise matrix handle differs from reserved handle ${h}`);
-    }
-  }
+  const matrix = circuit.createComplexMatrix();
   const lu = new ComplexSparseLU(matrix, { pivotThreshold: engine.options.pivrel });
-  const luTransposed = new ComplexSparseLU(transposed, { pivotThreshold: engine.options.pivrel });
   const rhsRe = new Float64Array(n + 1);
   const rhsIm = new Float64Array(n + 1);
   const gainRhs = { re: new Float64Array(n), im: new Float64Array(n) };
@@ -189,12 +179,8 @@ export function* noiseAnalysis(
     rhsRe.fill(0);
     rhsIm.fill(0);
     for (const device of circuit.devices) device.acLoad?.(acContext);
-    transposed.re.set(matrix.re);
-    transposed.im.set(matrix.im);
     const status = factored ? lu.refactor() : lu.factor();
     if (!status.ok) throw engine.singular(status.singularColumn + 1);
-    const statusTransposed = factored ? luTransposed.refactor() : luTransposed.factor();
-    if (!statusTransposed.ok) throw engine.singular(statusTransposed.singularColumn + 1);
     factored = true;
 
     lu.solve(gainRhs, x);
@@ -202,7 +188,8 @@ export function* noiseAnalysis(
     const gainIm = probe.read(xIm);
     gainSquaredInverse = 1 / Math.max(gainRe * gainRe + gainIm * gainIm, MIN_GAIN);
 
-    luTransposed.solve(adjointRhs, y);
+    // The adjoint system Aᵀ·y = e_out reuses the factors of A (no second factorisation).
+    lu.solveTransposed(adjointRhs, y);
     outputDensity = 0;
     generator = 0;
     mutableContext.frequency = frequency;

@@ -20,7 +20,6 @@
 import type { AcLoadContext } from '../devices/device';
 import { CurrentSource, VoltageSource } from '../devices/sources/independent';
 import { CircuitError, type SourceLocation } from '../errors';
-import { ComplexSparseMatrix } from '../linalg';
 import type { Plot } from '../output/plot';
 import type { Engine } from './engine';
 
@@ -165,9 +164,7 @@ export function poleZeroAnalysis(
 function linearisedMatrices(engine: Engine): { g: Float64Array[]; c: Float64Array[] } {
   const circuit = engine.circuit;
   const n = circuit.size;
-  const matrix = new ComplexSparseMatrix(n);
-  for (let h = 1; h < circuit.entryRows.length; h++)
-    matrix.entry(circuit.entryRows[h] - 1, circuit.entryCols[h] - 1);
+  const matrix = circuit.createComplexMatrix();
   const rhs = new Float64Array(n + 1);
   const context = (omega: number): AcLoadContext => ({
     omega,

@@ -30,7 +30,7 @@ import { CELSIUS_TO_KELVIN } from '../devices/device';
 import { Resistor } from '../devices/resistor/resistor';
 import { CurrentSource, VoltageSource } from '../devices/sources/independent';
 import type { SourceLocation } from '../errors';
-import { ComplexSparseLU, ComplexSparseMatrix } from '../linalg';
+import { ComplexSparseLU } from '../linalg';
 import { acFrequencies } from './ac';
 import type { Plot } from '../output/plot';
 import type { Engine } from './engine';
@@ -201,9 +201,7 @@ export function* acSensitivityAnalysis(
   const circuit = engine.circuit;
   const probe = outputProbe(circuit, card.output, card.loc);
   const n = circuit.size;
-  const matrix = new ComplexSparseMatrix(n);
-  for (let h = 1; h < circuit.entryRows.length; h++)
-    matrix.entry(circuit.entryRows[h] - 1, circuit.entryCols[h] - 1);
+  const matrix = circuit.createComplexMatrix();
   const lu = new ComplexSparseLU(matrix, { pivotThreshold: engine.options.pivrel });
   const size = matrix.re.length;
   const vector = (): { re: Float64Array; im: Float64Array } => ({

@@ -12,7 +12,7 @@ import type { Circuit } from '../circuit/circuit';
 import type { OutputVariable } from '../circuit/flat';
 import { CurrentSource, VoltageSource } from '../devices/sources/independent';
 import { CircuitError, type SourceLocation } from '../errors';
-import { SparseLU, SparseMatrix } from '../linalg';
+import { SparseLU } from '../linalg';
 import type { Plot } from '../output/plot';
 import type { Engine } from './engine';
 
@@ -29,9 +29,7 @@ export class LinearizedCircuit {
     const circuit = engine.circuit;
     const n = (this.size = circuit.size);
     engine.load();
-    const matrix = new SparseMatrix(n);
-    for (let h = 1; h < circuit.entryRows.length; h++)
-      matrix.entry(circuit.entryRows[h] - 1, circuit.entryCols[h] - 1);
+    const matrix = circuit.createMatrix();
     matrix.values.set(engine.matrix.subarray(0, matrix.values.length));
     this.lu = new SparseLU(matrix, { pivotThreshold: engine.options.pivrel });
     const status = this.lu.factor();

@@ -15,6 +15,7 @@ import {
   defaultOptions,
 } from '../devices/device';
 import { CircuitError } from '../errors';
+import { ComplexSparseMatrix, SparseMatrix } from '../linalg';
 import type { ElementCard, FlatCircuit, ModelCard } from './flat';
 
 export type UnknownKind = 'node' | 'branch';
@@ -71,6 +72,24 @@ export class Circuit {
         'connect at least one element between a node and ground (0)',
       );
     }
+  }
+
+  /** A real matrix with this circuit's pattern; its handles are the ones the devices reserved. */
+  createMatrix(): SparseMatrix {
+    return this.reserveInto(new SparseMatrix(this.size));
+  }
+
+  /** A complex matrix (AC, noise, sensitivities, poles/zeros) with the same pattern and handles. */
+  createComplexMatrix(): ComplexSparseMatrix {
+    return this.reserveInto(new ComplexSparseMatrix(this.size));
+  }
+
+  private reserveInto<M extends SparseMatrix | ComplexSparseMatrix>(matrix: M): M {
+    for (let h = 1; h < this.entryRows.length; h++) {
+      const handle = matrix.entry(this.entryRows[h] - 1, this.entryCols[h] - 1);
+      if (handle !== h) throw new Error(`internal: matrix handle ${handle} differs from reserved handle ${h}`);
+    }
+    return matrix;
   }
 
   /** Number of unknowns, ground excluded. */
