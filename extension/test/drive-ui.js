@@ -55,12 +55,13 @@ async function main() {
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spicesim-drive-ui-'));
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(workDir, 'node_modules'));
 
-  const servicePort = await freePort();
-  const ready = startService(servicePort);
+  // Ports are picked free and then bound by another process, so another listener (the harness's own
+  // PostgreSQL or OAuth provider) can take one in between: start one thing at a time, and retry the
+  // service on a fresh port if it lost that race.
+  const { url: serviceUrl } = await startServiceWithRetry(3);
   const labPort = await freePort();
   lab = `http://127.0.0.1:${labPort}`;
   jupyter = startJupyter(labPort, workDir);
-  const { url: serviceUrl } = await ready;
   api = makeApi(serviceUrl);
   await waitForHttp(`${lab}/api/status`, 90_000);
 
@@ -529,6 +530,17 @@ function makeApi(base) {
   };
 }
 
+async function startServiceWithRetry(attempts) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startService(await freePort());
+    } catch (error) {
+      if (attempt >= attempts || !error.portTaken) throw error;
+      console.log(`drive-ui: service port was taken meanwhile (attempt ${attempt}), retrying on another port`);
+    }
+  }
+}
+
 function startService(port) {
   service = spawn(
     path.join(ROOT, 'node_modules', '.bin', 'tsx'),
@@ -541,6 +553,10 @@ function startService(port) {
   );
   const log = fs.createWriteStream(path.join(OUT, 'drive-service.log'));
   service.stderr.pipe(log);
+  let stderrText = '';
+  service.stderr.on('data', (chunk) => {
+    stderrText += chunk;
+  });
   return new Promise((resolve, reject) => {
     const lines = readline.createInterface({ input: service.stdout });
     lines.once('line', (line) => {
@@ -550,9 +566,12 @@ function startService(port) {
         reject(new Error(`service harness said: ${line}`));
       }
     });
-    service.once('exit', (code) =>
-      reject(new Error(`service harness exited (${code}); see extension/test-results/drive-service.log`)),
-    );
+    // 'close' comes after the child's stderr has been read to the end.
+    service.once('close', (code) => {
+      const error = new Error(`service harness exited (${code}); see extension/test-results/drive-service.log`);
+      error.portTaken = /EADDRINUSE/.test(stderrText);
+      reject(error);
+    });
   });
 }
 

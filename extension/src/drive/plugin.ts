@@ -182,17 +182,24 @@ namespace Private {
   /** Notebooks you may only read (shared as viewer, a student's copy) are locked and labelled. */
   export async function markReadOnly(panel: NotebookPanel): Promise<void> {
     await panel.context.ready;
-    if (!panel.context.path.startsWith(`${DRIVE_NAME}:`) || panel.context.contentsModel?.writable !== false)
-      return;
-    panel.addClass('jp-SpiceSim-readOnly');
-    const lock = () => {
-      for (const cell of panel.content.widgets) cell.readOnly = true;
+    if (!panel.context.path.startsWith(`${DRIVE_NAME}:`)) return;
+    let marked = false;
+    const apply = (): void => {
+      if (marked || panel.isDisposed || panel.context.contentsModel?.writable !== false) return;
+      marked = true;
+      panel.addClass('jp-SpiceSim-readOnly');
+      const lock = () => {
+        for (const cell of panel.content.widgets) cell.readOnly = true;
+      };
+      lock();
+      panel.content.model?.cells.changed.connect(lock);
+      const badge = new Widget();
+      badge.addClass('jp-SpiceSimReadOnlyBadge');
+      badge.node.textContent = 'Read-only (shared with you as viewer)';
+      panel.toolbar.addItem('spicesim-read-only', badge);
     };
-    lock();
-    panel.content.model?.cells.changed.connect(lock);
-    const badge = new Widget();
-    badge.addClass('jp-SpiceSimReadOnlyBadge');
-    badge.node.textContent = 'Read-only (shared with you as viewer)';
-    panel.toolbar.addItem('spicesim-read-only', badge);
+    apply();
+    // The contents model can arrive or change after `ready` (a revert, a reload from the drive): follow it.
+    panel.context.fileChanged.connect(apply);
   }
 }
