@@ -23,15 +23,12 @@
 'use strict';
 const { spawn } = require('child_process');
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
+const { ROOT, OUT, freePort, waitForHttp, expect, startJupyter } = require('./lab-harness');
 const readline = require('readline');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const VENV = process.env.SPICESIM_VENV || path.join(ROOT, '.venv');
 const CHROMIUM = process.env.SPICESIM_CHROMIUM || '/usr/bin/chromium';
-const OUT = path.join(ROOT, 'extension', 'test-results');
 const TOTAL_TIMEOUT = Number(process.env.SPICESIM_UI_TIMEOUT || 480) * 1000;
 const PASSWORD = 'correct horse battery';
 const SVG =
@@ -61,9 +58,9 @@ async function main() {
   const { url: serviceUrl } = await startServiceWithRetry(3);
   const labPort = await freePort();
   lab = `http://127.0.0.1:${labPort}`;
-  jupyter = startJupyter(labPort, workDir);
+  jupyter = startJupyter(labPort, workDir, 'drive-jupyter.log');
   api = makeApi(serviceUrl);
-  await waitForHttp(`${lab}/api/status`, 90_000);
+  await waitForHttp(`${lab}/api/status`, 90_000, 'see extension/test-results/drive-jupyter.log');
 
   // People: Alice (owner, teacher), Bob (second user, student), Carol (editor, student).
   const alice = await api.register('Alice', 'alice@example.com');
@@ -575,44 +572,6 @@ function startService(port) {
   });
 }
 
-function startJupyter(port, dir) {
-  const env = {
-    ...process.env,
-    JUPYTER_CONFIG_DIR: path.join(dir, '.jupyter-config'),
-    JUPYTER_RUNTIME_DIR: path.join(dir, '.jupyter-runtime'),
-    JUPYTERLAB_SETTINGS_DIR: path.join(dir, '.jupyter-settings'),
-    JUPYTERLAB_WORKSPACES_DIR: path.join(dir, '.jupyter-workspaces'),
-  };
-  const settings = path.join(env.JUPYTERLAB_SETTINGS_DIR, '@jupyterlab', 'apputils-extension');
-  fs.mkdirSync(settings, { recursive: true });
-  fs.writeFileSync(
-    path.join(settings, 'notification.jupyterlab-settings'),
-    JSON.stringify({ fetchNews: 'false' }),
-  );
-  const child = spawn(
-    path.join(VENV, 'bin', 'jupyter'),
-    [
-      'lab',
-      '--no-browser',
-      '--allow-root',
-      `--port=${port}`,
-      '--ip=127.0.0.1',
-      `--ServerApp.root_dir=${dir}`,
-      '--IdentityProvider.token=',
-      '--ServerApp.password=',
-      '--ServerApp.disable_check_xsrf=True',
-      '--LabApp.expose_app_in_browser=True',
-      '--LabApp.news_url=None',
-      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
-    ],
-    { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const log = fs.createWriteStream(path.join(OUT, 'drive-jupyter.log'));
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  return child;
-}
-
 let stepNumber = 0;
 const ONLY = process.env.SPICESIM_UI_STEPS ? process.env.SPICESIM_UI_STEPS.split(',').map(Number) : null;
 async function step(name, fn) {
@@ -635,10 +594,6 @@ async function step(name, fn) {
   }
 }
 
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
 async function waitFor(check, what, timeout = 20_000) {
   const deadline = Date.now() + timeout;
   while (Date.now() < deadline) {
@@ -646,30 +601,6 @@ async function waitFor(check, what, timeout = 20_000) {
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`timed out waiting: ${what}`);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function waitForHttp(url, timeout) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${url} did not answer within ${timeout / 1000} s`);
 }
 
 async function cleanup() {

@@ -17,16 +17,13 @@
  *   node extension/test/schematic-ui.js     (needs: npm ci, npm run build, scripts/setup-python.sh, extension installed)
  */
 'use strict';
-const { spawn, execFileSync } = require('child_process');
+const { execFileSync } = require('child_process');
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
+const { ROOT, VENV, OUT, freePort, waitForHttp, expect, startJupyter } = require('./lab-harness');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const VENV = process.env.SPICESIM_VENV || path.join(ROOT, '.venv');
 const CHROMIUM = process.env.SPICESIM_CHROMIUM || '/usr/bin/chromium';
-const OUT = path.join(ROOT, 'extension', 'test-results');
 const TOTAL_TIMEOUT = Number(process.env.SPICESIM_UI_TIMEOUT || 300) * 1000;
 
 const results = [];
@@ -57,8 +54,8 @@ async function main() {
 
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  jupyter = startJupyter(port, workDir);
-  await waitForHttp(`${base}/api/status`, 60_000);
+  jupyter = startJupyter(port, workDir, 'schematic-jupyter.log');
+  await waitForHttp(`${base}/api/status`, 60_000, 'see extension/test-results/schematic-jupyter.log');
   const { chromium } = require('playwright-core');
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -509,44 +506,6 @@ async function clickSheet(x, y) {
   await page.mouse.click(p.x, p.y);
 }
 
-function startJupyter(port, dir) {
-  const env = {
-    ...process.env,
-    JUPYTER_CONFIG_DIR: path.join(dir, '.jupyter-config'),
-    JUPYTER_RUNTIME_DIR: path.join(dir, '.jupyter-runtime'),
-    JUPYTERLAB_SETTINGS_DIR: path.join(dir, '.jupyter-settings'),
-    JUPYTERLAB_WORKSPACES_DIR: path.join(dir, '.jupyter-workspaces'),
-  };
-  const settings = path.join(env.JUPYTERLAB_SETTINGS_DIR, '@jupyterlab', 'apputils-extension');
-  fs.mkdirSync(settings, { recursive: true });
-  fs.writeFileSync(
-    path.join(settings, 'notification.jupyterlab-settings'),
-    JSON.stringify({ fetchNews: 'false' }),
-  );
-  const child = spawn(
-    path.join(VENV, 'bin', 'jupyter'),
-    [
-      'lab',
-      '--no-browser',
-      '--allow-root',
-      `--port=${port}`,
-      '--ip=127.0.0.1',
-      `--ServerApp.root_dir=${dir}`,
-      '--IdentityProvider.token=',
-      '--ServerApp.password=',
-      '--ServerApp.disable_check_xsrf=True',
-      '--LabApp.expose_app_in_browser=True',
-      '--LabApp.news_url=None',
-      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
-    ],
-    { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const log = fs.createWriteStream(path.join(OUT, 'schematic-jupyter.log'));
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  return child;
-}
-
 let stepNumber = 0;
 const ONLY = process.env.SPICESIM_UI_STEPS ? process.env.SPICESIM_UI_STEPS.split(',').map(Number) : null;
 
@@ -568,35 +527,6 @@ async function step(name, fn) {
       `schematic-ui: FAIL ${name}: ${String(error && error.message ? error.message : error).split('\n')[0]}`,
     );
   }
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function waitForHttp(url, timeout) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`JupyterLab did not answer ${url} within ${timeout / 1000} s`);
 }
 
 async function cleanup() {

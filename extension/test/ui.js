@@ -16,16 +16,12 @@
  *                                                 npm run build:labextension -w extension, kernelspec installed)
  */
 'use strict';
-const { spawn } = require('child_process');
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
+const { ROOT, OUT, freePort, waitForHttp, expect, startJupyter } = require('./lab-harness');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const VENV = process.env.SPICESIM_VENV || path.join(ROOT, '.venv');
 const CHROMIUM = process.env.SPICESIM_CHROMIUM || '/usr/bin/chromium';
-const OUT = path.join(ROOT, 'extension', 'test-results');
 const TOTAL_TIMEOUT = Number(process.env.SPICESIM_UI_TIMEOUT || 300) * 1000;
 const MIME = 'application/vnd.spicesim.waveform.v1+json';
 
@@ -49,8 +45,8 @@ async function main() {
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  jupyter = startJupyter(port, workDir);
-  await waitForHttp(`${base}/api/status`, 60_000);
+  jupyter = startJupyter(port, workDir, 'jupyter.log');
+  await waitForHttp(`${base}/api/status`, 60_000, 'see extension/test-results/jupyter.log');
 
   const { chromium } = require('playwright-core');
   browser = await chromium.launch({
@@ -321,42 +317,6 @@ function code(source) {
   return { cell_type: 'code', execution_count: null, metadata: {}, source, outputs: [] };
 }
 
-function startJupyter(port, dir) {
-  const env = {
-    ...process.env,
-    JUPYTER_CONFIG_DIR: path.join(dir, '.jupyter-config'),
-    JUPYTER_RUNTIME_DIR: path.join(dir, '.jupyter-runtime'),
-    JUPYTERLAB_SETTINGS_DIR: path.join(dir, '.jupyter-settings'),
-    JUPYTERLAB_WORKSPACES_DIR: path.join(dir, '.jupyter-workspaces'),
-  };
-  // No "get notified about Jupyter news?" toast over the screenshots.
-  const settings = path.join(env.JUPYTERLAB_SETTINGS_DIR, '@jupyterlab', 'apputils-extension');
-  fs.mkdirSync(settings, { recursive: true });
-  fs.writeFileSync(path.join(settings, 'notification.jupyterlab-settings'), JSON.stringify({ fetchNews: 'false' }));
-  const child = spawn(
-    path.join(VENV, 'bin', 'jupyter'),
-    [
-      'lab',
-      '--no-browser',
-      '--allow-root',
-      `--port=${port}`,
-      '--ip=127.0.0.1',
-      `--ServerApp.root_dir=${dir}`,
-      '--IdentityProvider.token=',
-      '--ServerApp.password=',
-      '--ServerApp.disable_check_xsrf=True',
-      '--LabApp.expose_app_in_browser=True',
-      '--LabApp.news_url=None',
-      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
-    ],
-    { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const log = fs.createWriteStream(path.join(OUT, 'jupyter.log'));
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  return child;
-}
-
 let stepNumber = 0;
 const ONLY = process.env.SPICESIM_UI_STEPS ? process.env.SPICESIM_UI_STEPS.split(',').map(Number) : null;
 
@@ -373,35 +333,6 @@ async function step(name, fn) {
     if (page) await page.screenshot({ path: path.join(OUT, `failed-step-${stepNumber}.png`) }).catch(() => undefined);
     console.log(`ui: FAIL ${name}: ${String(error && error.message ? error.message : error).split('\n')[0]}`);
   }
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function waitForHttp(url, timeout) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`JupyterLab did not answer ${url} within ${timeout / 1000} s (see extension/test-results/jupyter.log)`);
 }
 
 async function cleanup() {
