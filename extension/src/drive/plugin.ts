@@ -196,7 +196,9 @@ namespace Private {
       const badge = new Widget();
       badge.addClass('jp-SpiceSimReadOnlyBadge');
       badge.node.textContent = 'Read-only (shared with you as viewer)';
-      panel.toolbar.addItem('spicesim-read-only', badge);
+      // In the content header, not the toolbar: JupyterLab rebuilds the notebook toolbar from its settings
+      // once they load, which removed a badge added before that (the label came and went between runs).
+      panel.contentHeader.addWidget(badge);
     };
     apply();
     // The contents model can arrive or change after `ready` (a revert, a reload from the drive): follow it.
