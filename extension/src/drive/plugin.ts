@@ -198,6 +198,9 @@ namespace Private {
       badge.node.textContent = 'Read-only (shared with you as viewer)';
       // In the content header, not the toolbar: JupyterLab rebuilds the notebook toolbar from its settings
       // once they load, which removed a badge added before that (the label came and went between runs).
+      // The header's box layout sizes children by their CSS limits: give the label a height of its own.
+      badge.node.style.minHeight = '24px';
+      badge.node.style.padding = '2px 8px';
       panel.contentHeader.addWidget(badge);
     };
     apply();
