@@ -27,6 +27,7 @@ import { formatOperatingPoint } from './output/op-table';
 import type { Plot } from './output/plot';
 import { writeRawfile } from './output/rawfile';
 import { simulateNetlist } from './simulate';
+import { postOutput, postRawfileName, probedPlots } from './output/post';
 
 export const EXIT_OK = 0;
 export const EXIT_SIMULATION_FAILED = 1;
@@ -57,6 +58,10 @@ Options for run:
       --complex MODE   AC columns in CSV: reim (real, imaginary; default) or magphase (magnitude, degrees)
   -h, --help           show this help
   -v, --version        show the version
+
+HSPICE's \`.option post\` in the deck (when no -r is given) writes the results next to the deck as an
+ngspice rawfile named after it, the extension replaced by .raw (amp.sp -> amp.raw): post or post=1 binary,
+post=2 ASCII. With \`.option probe\` that file holds only the vectors named on .print lines.
 
 Exit status: 0 success, 1 simulation failed, 2 bad input.
 `;
@@ -196,6 +201,20 @@ function run(options: RunOptions, io: CliIO): number {
   io.stdout(formatMeasurements(result.measurements ?? []));
   for (const fourier of result.fourier ?? []) io.stdout(`\n${formatFourier(fourier)}`);
 
+  // HSPICE's `.option post`: the rawfile goes next to the deck unless -r names one.
+  const post = postOutput(result.circuit?.options ?? {}, text, options.deck);
+  if (post.diagnostic) io.stderr(`${formatDiagnostic(post.diagnostic)}\n`);
+  if (post.format && !options.rawfile) {
+    const path = postRawfileName(options.deck);
+    const probed = post.probe
+      ? probedPlots(result.plots, result.circuit?.prints ?? [])
+      : { plots: result.plots, notes: [] };
+    for (const note of probed.notes) io.stderr(`${formatDiagnostic(note)}\n`);
+    writeFileSync(path, writeRawfile(probed.plots, { format: post.format }));
+    io.stdout(
+      `Wrote ${post.format === 'ascii' ? 'ASCII' : 'binary'} rawfile ${path} (${probed.plots.length} plot(s), .option post${post.probe ? ' probe' : ''})\n`,
+    );
+  }
   if (options.rawfile) {
     writeFileSync(
       options.rawfile,
