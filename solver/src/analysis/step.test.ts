@@ -28,8 +28,24 @@ describe('parseStep', () => {
     expect(step('V1 0 5 2.5')).toMatchObject({ kind: 'source', name: 'v1', values: [0, 2.5, 5] });
   });
 
+  it('reads model parameters with and without the model type (LTspice)', () => {
+    expect(step('NPN 2N2222(VAF) list 50 100')).toMatchObject({
+      kind: 'model',
+      name: '2n2222(vaf)',
+      model: { name: '2n2222', type: 'npn', parameter: 'vaf' },
+      values: [50, 100],
+    });
+    expect(step('D1(Is) list 1f 2f 3f')).toMatchObject({
+      kind: 'model',
+      name: 'd1(is)',
+      model: { name: 'd1', type: undefined, parameter: 'is' },
+      values: [1e-15, 2e-15, 3e-15],
+    });
+  });
+
   it('rejects what it cannot step, at the card', () => {
-    expect(() => step('NPN 2N2222(VAF) 50 100 10')).toThrow(/model parameters are not supported/);
+    expect(() => step('NPN 2N2222() 50 100 10')).toThrow(/cannot step 'npn'/);
+    expect(() => step('Q1 0 1 2')).toThrow(/cannot step 'q1'/);
     expect(() => step('param R 1k 2k 0')).toThrow(/must not be 0/);
     expect(() => step('param R 1k 2k')).toThrow(CircuitError);
     expect(() => step('param R 1 1e9 1e-6')).toThrow(/more than/);
@@ -83,6 +99,73 @@ describe('stepped simulation', () => {
     expect(result.measurements.map((m) => m.value)).toEqual(expected.map((v) => expect.closeTo(v, 12)));
     expect(result.plots).toHaveLength(4);
     expect(result.diagnostics.filter((d) => /defined again|not supported/.test(d.message))).toEqual([]);
+  });
+});
+
+describe('stepped model parameters', () => {
+  const vector = (plot: { vectors: Array<{ name: string; real: Float64Array }> }, name: string): number =>
+    plot.vectors.find((v) => v.name === name)!.real[0];
+  /** The same deck with the value written into the model card: what each step must reproduce. */
+  const fixed = (text: string, from: string, to: string): number[] => {
+    const plots = simulateNetlist(text.replace(/^\.step.*$/m, '').replace(from, to)).plots;
+    return plots.map((p) => vector(p, 'i(vc)'));
+  };
+
+  it('steps a BJT model parameter (.step NPN 2N2222(VAF) list ...) like cards with the value written in', () => {
+    const deck = [
+      'early voltage',
+      'vc c 0 5',
+      'vb b 0 0.65',
+      'q1 c b 0 2n2222',
+      '.model 2N2222 NPN(IS=1e-14 BF=200 VAF=1000)',
+      '.step NPN 2N2222(VAF) list 20 50 100',
+      '.op',
+      '.end',
+    ].join('\n');
+    const result = simulateNetlist(deck);
+    expect(result.runs!.map((r) => r.values)).toEqual([
+      { '2n2222(vaf)': 20 },
+      { '2n2222(vaf)': 50 },
+      { '2n2222(vaf)': 100 },
+    ]);
+    const collector = result.runs!.map((r) => -vector(r.plots[0], 'i(vc)'));
+    [20, 50, 100].forEach((vaf, k) => {
+      expect(-fixed(deck, 'VAF=1000', `VAF=${vaf}`)[0]).toBeCloseTo(collector[k], 15);
+    });
+    // Forward active: Ic = IS·exp(Vbe/vt)·(1 + Vce/VAF) (Gummel-Poon, qb = 1/(1 − Vbc/VAF) ~ 1 + Vce/VAF...).
+    const ratio = collector[0] / collector[2];
+    expect(ratio).toBeGreaterThan(1.1);
+    expect(ratio).toBeLessThan((1 + 5.65 / 20) / (1 + 5.65 / 100) + 0.01);
+  });
+
+  it('steps a diode parameter without the type, also inside subcircuits, and a .param used in a .model', () => {
+    const deck = [
+      'diode is',
+      'vc a 0 0.6',
+      'd1 a 0 dmod',
+      'x1 a 0 cell',
+      '.subckt cell p n',
+      'd2 p n dmod',
+      '.ends',
+      '.param isat=1e-14',
+      '.model dmod d(is={isat} n=1)',
+      '.step D dmod(Is) list 1e-15 1e-14',
+      '.op',
+      '.end',
+    ].join('\n');
+    const stepped = simulateNetlist(deck).runs!.map((r) => vector(r.plots[0], 'i(vc)'));
+    expect(stepped[1] / stepped[0]).toBeCloseTo(10, 6);
+    expect(stepped[1]).toBeCloseTo(fixed(deck, '', '')[0], 18);
+    const byParam = simulateNetlist(deck.replace(/^\.step.*$/m, '.step param isat list 1e-15 1e-14'));
+    const viaParam = byParam.runs!.map((r) => vector(r.plots[0], 'i(vc)'));
+    expect(viaParam[0]).toBeCloseTo(stepped[0], 18);
+    expect(viaParam[1]).toBeCloseTo(stepped[1], 18);
+  });
+
+  it('names the missing model or the wrong type at the .step line', () => {
+    const deck = (line: string) => `t\nv1 a 0 1\nd1 a 0 dm\n.model dm d\n${line}\n.op\n.end\n`;
+    expect(() => simulateNetlist(deck('.step D nosuch(is) list 1 2'))).toThrow(/no model 'nosuch'/);
+    expect(() => simulateNetlist(deck('.step NPN dm(is) list 1 2'))).toThrow(/'dm' is a D model, not NPN/);
   });
 });
 

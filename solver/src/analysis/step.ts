@@ -7,6 +7,10 @@
  *   .step param R list 1k 2.2k 4.7k    listed values
  *   .step temp -40 125 55              the circuit temperature (also with list/dec/oct)
  *   .step V1 0 5 1                     an independent source's DC value
+ *   .step NPN 2N2222(VAF) list 50 100  a model parameter (LTspice: model type, model name, parameter in
+ *   .step D D1(Is) 1f 10f 1f            parentheses; the type may be left out: `.step D1(Is) ...`)
+ * A `.param` used inside a `.model` card is stepped as any parameter (`.model D1 D(Is={isat})` with
+ * `.step param isat ...`): the model card is evaluated again for every step.
  * Several .step lines nest; the first one written varies fastest (as the sweeps of .dc).
  * A `.step param run 1 N 1` (any parameter the deck does not use) repeats the simulation N times: with
  * random functions in the deck (montecarlo.ts) every run draws new values, which is LTspice's Monte Carlo idiom.
@@ -20,15 +24,17 @@ import { CircuitError, type SourceLocation } from '../errors';
 import { parseValue } from '../netlist/values';
 
 export interface StepSweep {
-  kind: 'param' | 'temp' | 'source';
-  /** Parameter or source name (lower-case); 'temp' for the temperature. */
+  kind: 'param' | 'temp' | 'source' | 'model';
+  /** Parameter or source name (lower-case); 'temp' for the temperature; `model(param)` for a model parameter. */
   name: string;
+  /** For a model parameter: the model's name and type (as written, lower-case) and the parameter. */
+  model?: { name: string; type?: string; parameter: string };
   values: number[];
   loc: SourceLocation;
 }
 
 const STEP_USAGE =
-  "write e.g. '.step param R 1k 10k 1k', '.step dec param R 1k 100k 5', '.step param R list 1k 2k', '.step temp -40 85 25' or '.step V1 0 5 1'";
+  "write e.g. '.step param R 1k 10k 1k', '.step dec param R 1k 100k 5', '.step param R list 1k 2k', '.step temp -40 85 25', '.step V1 0 5 1' or '.step NPN 2N2222(VAF) list 50 100'";
 
 /** At most this many simulations from one deck's .step lines (a typo in a step size should not run for hours). */
 export const MAX_STEPS = 100_000;
@@ -44,9 +50,20 @@ export function parseStep(card: Extract<AnalysisCard, { kind: 'other' }>): StepS
     variation = tokens.shift() as typeof variation;
   let kind: StepSweep['kind'];
   let name: string;
+  let model: StepSweep['model'];
   const first = tokens.shift();
   if (first === undefined) return fail('missing what to step');
-  if (first === 'param') {
+  // A model parameter: `type model ( parameter )` or `model ( parameter )`.
+  const typed = tokens[1] === '(' && tokens[3] === ')';
+  if (typed || (tokens[0] === '(' && tokens[2] === ')')) {
+    const words = typed ? [first, ...tokens.splice(0, 4)] : [first, ...tokens.splice(0, 3)];
+    const [type, modelName, , parameter] = typed ? words : [undefined, ...words];
+    if (!modelName || !parameter || !/^[a-z_][\w.]*$/.test(parameter))
+      return fail(`'${words.join('')}' is not a model parameter`);
+    kind = 'model';
+    model = { name: modelName, type, parameter };
+    name = `${modelName}(${parameter})`;
+  } else if (first === 'param') {
     kind = 'param';
     name = tokens.shift() ?? fail('missing the parameter name');
   } else if (first === 'temp') {
@@ -56,9 +73,7 @@ export function parseStep(card: Extract<AnalysisCard, { kind: 'other' }>): StepS
     kind = 'source';
     name = first;
   } else {
-    return fail(
-      `cannot step '${first}${tokens[0] === '(' ? '(...)' : ''}' (model parameters are not supported; use param, temp or a V/I source)`,
-    );
+    return fail(`cannot step '${first}': use param, temp, a V/I source or a model parameter`);
   }
   const numbers = (words: string[]): number[] =>
     words.map((word) => {
@@ -79,7 +94,7 @@ export function parseStep(card: Extract<AnalysisCard, { kind: 'other' }>): StepS
     values = sweepValues(variation, start, stop, step, fail);
   }
   if (values.length > MAX_STEPS) fail(`${values.length} steps is more than ${MAX_STEPS}`);
-  return { kind, name, values, loc: card.loc };
+  return model ? { kind, name, model, values, loc: card.loc } : { kind, name, values, loc: card.loc };
 }
 
 function sweepValues(
@@ -170,9 +185,48 @@ export function withCircuitOverrides(
       const elements = [...result.elements];
       elements[index] = { ...element, source: { ...element.source, dc: value } };
       result = { ...result, elements };
+    } else if (sweep.kind === 'model' && sweep.model) {
+      result = { ...result, models: steppedModels(result.models, sweep, sweep.model, value) };
     }
   }
   return result;
+}
+
+/** The models with one parameter set: the top-level model and its copies inside subcircuits (`x1.d1`). */
+function steppedModels(
+  models: FlatCircuit['models'],
+  sweep: StepSweep,
+  target: NonNullable<StepSweep['model']>,
+  value: number,
+): FlatCircuit['models'] {
+  const result = new Map(models);
+  const matches = [...models.values()].filter(
+    (m) => m.name === target.name || m.name.endsWith(`.${target.name}`),
+  );
+  if (matches.length === 0) {
+    const known = [...models.keys()].slice(0, 8).join(', ');
+    throw new CircuitError(
+      `.step: there is no model '${target.name}'`,
+      sweep.loc,
+      known ? `the deck's models: ${known}` : 'define it with .model',
+    );
+  }
+  for (const model of matches) {
+    if (target.type && !sameModelType(target.type, model.type)) {
+      throw new CircuitError(
+        `.step: model '${target.name}' is a ${model.type.toUpperCase()} model, not ${target.type.toUpperCase()}`,
+        sweep.loc,
+        `write '.step ${model.type.toUpperCase()} ${target.name}(${target.parameter}) ...' or leave the type out`,
+      );
+    }
+    result.set(model.name, { ...model, params: { ...model.params, [target.parameter]: value } });
+  }
+  return result;
+}
+
+/** LTspice writes NMOS/PMOS/NPN/PNP/D/NJF/PJF; `nmos` also matches a binned or levelled nmos card. */
+function sameModelType(written: string, actual: string): boolean {
+  return written === actual || (written === 'd' && actual === 'diode');
 }
 
 /**
