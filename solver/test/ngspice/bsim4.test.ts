@@ -27,7 +27,8 @@ const readFile = (path: string) => readFileSync(resolve(DIR, path), 'utf8');
 
 function vector(plot: Plot, name: string): Vector {
   const v = plot.vectors.find((x) => x.name.toLowerCase() === name.toLowerCase());
-  if (!v) throw new Error(`no vector ${name} in ${plot.name} (${plot.vectors.map((x) => x.name).join(', ')})`);
+  if (!v)
+    throw new Error(`no vector ${name} in ${plot.name} (${plot.vectors.map((x) => x.name).join(', ')})`);
   return v;
 }
 
@@ -37,7 +38,12 @@ function ours(deck: string): Plot[] {
 }
 
 /** Largest |a − b| / (rel·|b| + abs) over the points: <= 1 passes. */
-function worst(a: ArrayLike<number>, b: ArrayLike<number>, rel: number, abs: number): { ratio: number; at: number } {
+function worst(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  rel: number,
+  abs: number,
+): { ratio: number; at: number } {
   let ratio = 0;
   let at = -1;
   for (let k = 0; k < b.length; k++) {
@@ -61,7 +67,16 @@ afterAll(() => {
   if (measured.length) console.log(`BSIM4 vs ngspice 39, measured:\n${measured.join('\n')}`);
 });
 
-const FAMILIES = ['nmos_idvg_lin', 'nmos_idvg_sat', 'nmos_idvd', 'nmos_idvd_85c', 'pmos_idvg_lin', 'pmos_idvg_sat', 'pmos_idvd', 'pmos_idvd_85c'];
+const FAMILIES = [
+  'nmos_idvg_lin',
+  'nmos_idvg_sat',
+  'nmos_idvd',
+  'nmos_idvd_85c',
+  'pmos_idvg_lin',
+  'pmos_idvg_sat',
+  'pmos_idvd',
+  'pmos_idvd_85c',
+];
 const DEVICES = [
   ['m1', 'vd1'],
   ['m2', 'e2'],
@@ -76,7 +91,8 @@ describe.each(FAMILIES)('%s: I-V family and derivatives match ngspice', (name) =
   let reference: Plot;
   let mine: Plot;
   beforeAll(() => {
-    reference = runNgspice(join(DIR, deck), { deckText: withLinesBeforeEnd(text, [`.save all ${saves}`]) }).plots[0];
+    reference = runNgspice(join(DIR, deck), { deckText: withLinesBeforeEnd(text, [`.save all ${saves}`]) })
+      .plots[0];
     mine = ours(deck)[0];
   });
 
@@ -89,7 +105,8 @@ describe.each(FAMILIES)('%s: I-V family and derivatives match ngspice', (name) =
       expect(a.length).toBe(b.length);
       const { ratio, at } = worst(a, b, 1e-3, 1e-12);
       if (ratio > 1) report.push(`${source}: point ${at}: ${a[at]} vs ngspice ${b[at]}`);
-      for (let k = 0; k < b.length; k++) if (Math.abs(b[k]) > 1e-9) maxRel = Math.max(maxRel, Math.abs(a[k] - b[k]) / Math.abs(b[k]));
+      for (let k = 0; k < b.length; k++)
+        if (Math.abs(b[k]) > 1e-9) maxRel = Math.max(maxRel, Math.abs(a[k] - b[k]) / Math.abs(b[k]));
     }
     measured.push(`${name}: Id max relative difference (|Id| > 1 nA) ${maxRel.toExponential(2)}`);
     expect(report).toEqual([]);
@@ -115,11 +132,14 @@ describe.each(FAMILIES)('%s: I-V family and derivatives match ngspice', (name) =
         const { ratio, at } = worst(a, b, 1e-2, 1e-3 * largest + 1e-15);
         if (ratio > 1) report.push(`${m} ${quantity}: point ${at}: ${a[at]} vs ngspice ${b[at]}`);
         for (let k = 0; k < b.length; k++) {
-          if (Math.abs(b[k]) > 1e-3 * largest) maxRel = Math.max(maxRel, Math.abs(a[k] - b[k]) / Math.abs(b[k]));
+          if (Math.abs(b[k]) > 1e-3 * largest)
+            maxRel = Math.max(maxRel, Math.abs(a[k] - b[k]) / Math.abs(b[k]));
         }
       }
     }
-    measured.push(`${name}: gm/gds/gmbs max relative difference (> 1e-3 of the largest) ${maxRel.toExponential(2)}`);
+    measured.push(
+      `${name}: gm/gds/gmbs max relative difference (> 1e-3 of the largest) ${maxRel.toExponential(2)}`,
+    );
     expect(report).toEqual([]);
   });
 });
@@ -146,11 +166,15 @@ describe.each([
       const a = vector(mine, theirs.name).real;
       const { ratio, at } = worst(a, theirs.real, 1e-3, 1e-12);
       if (ratio > 1) report.push(`${theirs.name}: point ${at}: ${a[at]} vs ngspice ${theirs.real[at]}`);
-      for (let k = 0; k < a.length; k++) if (Math.abs(theirs.real[k]) > 1e-12) maxRel = Math.max(maxRel, Math.abs(a[k] - theirs.real[k]) / Math.abs(theirs.real[k]));
+      for (let k = 0; k < a.length; k++)
+        if (Math.abs(theirs.real[k]) > 1e-12)
+          maxRel = Math.max(maxRel, Math.abs(a[k] - theirs.real[k]) / Math.abs(theirs.real[k]));
     }
     // The leakage must be far above the junctions' picoamperes for the comparison to mean something.
     expect(Math.max(...Array.from(vector(reference, leakage).real, Math.abs))).toBeGreaterThan(floor);
-    measured.push(`${label}: max relative difference of terminal currents (> 1 pA) ${maxRel.toExponential(2)}`);
+    measured.push(
+      `${label}: max relative difference of terminal currents (> 1 pA) ${maxRel.toExponential(2)}`,
+    );
     expect(report).toEqual([]);
   });
 });
@@ -167,8 +191,14 @@ function acDifferences(deck: string): { worstReal: number; worstImag: number; ve
     // A gate current's real part can be rounding noise: the floor is relative to the vector's magnitude.
     const scale = Math.max(...Array.from(theirs.real, (re, k) => Math.hypot(re, theirs.imag![k])));
     for (let k = 0; k < theirs.real.length; k++) {
-      worstReal = Math.max(worstReal, Math.abs(mineVector.real[k] - theirs.real[k]) / (Math.abs(theirs.real[k]) + 1e-6 * scale + 1e-30));
-      worstImag = Math.max(worstImag, Math.abs(mineVector.imag![k] - theirs.imag![k]) / (Math.abs(theirs.imag![k]) + 1e-6 * scale + 1e-30));
+      worstReal = Math.max(
+        worstReal,
+        Math.abs(mineVector.real[k] - theirs.real[k]) / (Math.abs(theirs.real[k]) + 1e-6 * scale + 1e-30),
+      );
+      worstImag = Math.max(
+        worstImag,
+        Math.abs(mineVector.imag![k] - theirs.imag![k]) / (Math.abs(theirs.imag![k]) + 1e-6 * scale + 1e-30),
+      );
     }
     vectors++;
   }
@@ -178,7 +208,9 @@ function acDifferences(deck: string): { worstReal: number; worstImag: number; ve
 describe('small-signal AC against ngspice', () => {
   it('charge models capMod 1 and 2 (every XPART): terminal currents at 60 bias points within 1e-4', () => {
     const { worstReal, worstImag, vectors } = acDifferences('capmod_ac.cir');
-    measured.push(`capMod 1/2 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`);
+    measured.push(
+      `capMod 1/2 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`,
+    );
     expect(vectors).toBe(180);
     expect(worstReal).toBeLessThan(1e-4);
     expect(worstImag).toBeLessThan(1e-4);
@@ -186,7 +218,9 @@ describe('small-signal AC against ngspice', () => {
 
   it('substrate resistance network (rbodyMod = 1) up to 10 GHz within 1e-4', () => {
     const { worstReal, worstImag, vectors } = acDifferences('body_resistance_ac.cir');
-    measured.push(`rbodyMod 1 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`);
+    measured.push(
+      `rbodyMod 1 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`,
+    );
     expect(vectors).toBe(4);
     expect(worstReal).toBeLessThan(1e-4);
     expect(worstImag).toBeLessThan(1e-4);
@@ -194,18 +228,68 @@ describe('small-signal AC against ngspice', () => {
 
   it('bias-dependent external resistances (rdsMod = 1) up to 10 GHz within 1e-4', () => {
     const { worstReal, worstImag, vectors } = acDifferences('rdsmod1_ac.cir');
-    measured.push(`rdsMod 1 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`);
+    measured.push(
+      `rdsMod 1 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`,
+    );
     expect(vectors).toBe(4);
+    expect(worstReal).toBeLessThan(1e-4);
+    expect(worstImag).toBeLessThan(1e-4);
+  });
+
+  it('gate electrode and intrinsic-input resistance (rgateMod = 2 and 3, mid gate node) up to 10 GHz within 1e-4', () => {
+    const { worstReal, worstImag, vectors } = acDifferences('gate_resistance23_ac.cir');
+    measured.push(
+      `rgateMod 2/3 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`,
+    );
+    expect(vectors).toBe(10);
     expect(worstReal).toBeLessThan(1e-4);
     expect(worstImag).toBeLessThan(1e-4);
   });
 
   it('gate electrode resistance (rgateMod = 1) up to 10 GHz within 1e-4', () => {
     const { worstReal, worstImag, vectors } = acDifferences('gate_resistance_ac.cir');
-    measured.push(`rgateMod 1 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`);
+    measured.push(
+      `rgateMod 1 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`,
+    );
     expect(vectors).toBe(6);
     expect(worstReal).toBeLessThan(1e-4);
     expect(worstImag).toBeLessThan(1e-4);
+  });
+});
+
+/** Largest |ours − ngspice| of every shared node voltage, ours interpolated at ngspice's time points, over its swing. */
+function transientDifference(deck: string): { worst: number; vectors: number } {
+  const mine = ours(deck)[0];
+  const reference = runNgspice(join(DIR, deck)).plots[0];
+  const t = mine.vectors[0].real;
+  const tr = reference.vectors[0].real;
+  let worst = 0;
+  let vectors = 0;
+  for (const theirs of reference.vectors.slice(1)) {
+    // ngspice also saves its internal nodes (m1#gate ...); ours are not output vectors.
+    if (!theirs.name.startsWith('v(') || theirs.name.includes('#')) continue;
+    const a = vector(mine, theirs.name).real;
+    const swing = Math.max(...theirs.real) - Math.min(...theirs.real);
+    if (swing === 0) continue;
+    let j = 1;
+    for (let k = 0; k < tr.length; k++) {
+      while (j < t.length - 1 && t[j] < tr[k]) j++;
+      const w = Math.min(1, Math.max(0, (tr[k] - t[j - 1]) / (t[j] - t[j - 1] || 1)));
+      worst = Math.max(worst, Math.abs(a[j - 1] + w * (a[j] - a[j - 1]) - theirs.real[k]) / swing);
+    }
+    vectors++;
+  }
+  return { worst, vectors };
+}
+
+describe('transient against ngspice', () => {
+  it('rgateMod 2 and 3 inverters: every node within 1 % of its swing', () => {
+    const { worst, vectors } = transientDifference('gate_resistance23_tran.cir');
+    measured.push(
+      `rgateMod 2/3 inverters, transient (${vectors} nodes): max |ΔV| ${(worst * 100).toFixed(3)} % of the swing`,
+    );
+    expect(vectors).toBe(4);
+    expect(worst).toBeLessThan(0.01);
   });
 });
 
@@ -228,7 +312,9 @@ describe('spec benchmark 4: CMOS inverter transfer curve', () => {
     }
     const vol = vout[vout.length - 1];
     const voh = vout[0];
-    measured.push(`inverter VTC: VM ${vm.toFixed(4)} V, gain ${gain.toFixed(1)}, VOL ${vol.toExponential(2)} V, VOH ${voh.toFixed(4)} V, max |ΔVout| vs ngspice ${difference.toExponential(2)} V`);
+    measured.push(
+      `inverter VTC: VM ${vm.toFixed(4)} V, gain ${gain.toFixed(1)}, VOL ${vol.toExponential(2)} V, VOH ${voh.toFixed(4)} V, max |ΔVout| vs ngspice ${difference.toExponential(2)} V`,
+    );
     expect(Math.abs(vm - 0.9)).toBeLessThan(0.05);
     expect(gain).toBeGreaterThan(20);
     expect(vol).toBeLessThan(0.05);
@@ -273,7 +359,9 @@ describe('spec benchmark 5: two-stage Miller op-amp', () => {
     const ref = vector(reference, 'v(out)');
     let difference = 0;
     for (let k = 0; k < out.real.length; k++) {
-      const d = Math.hypot(out.real[k] - ref.real[k], out.imag![k] - ref.imag![k]) / Math.hypot(ref.real[k], ref.imag![k]);
+      const d =
+        Math.hypot(out.real[k] - ref.real[k], out.imag![k] - ref.imag![k]) /
+        Math.hypot(ref.real[k], ref.imag![k]);
       difference = Math.max(difference, d);
     }
     measured.push(
@@ -303,7 +391,9 @@ describe('spec benchmark 5: two-stage Miller op-amp', () => {
       const v = out[j - 1] + Math.min(1, Math.max(0, w)) * (out[j] - out[j - 1]);
       difference = Math.max(difference, Math.abs(v - ref[k]));
     }
-    measured.push(`op-amp step: max |ΔVout| vs ngspice ${difference.toExponential(2)} V on a 0.6 V step; final ${out[out.length - 1].toFixed(4)} V`);
+    measured.push(
+      `op-amp step: max |ΔVout| vs ngspice ${difference.toExponential(2)} V on a 0.6 V step; final ${out[out.length - 1].toFixed(4)} V`,
+    );
     expect(difference).toBeLessThan(0.006);
     expect(Math.abs(out[out.length - 1] - 1.2)).toBeLessThan(0.01);
   });
@@ -320,7 +410,9 @@ describe('ring oscillator', () => {
     };
     const a = period(mine);
     const b = period(reference);
-    measured.push(`ring oscillator: period ${(a * 1e12).toFixed(2)} ps (ngspice ${(b * 1e12).toFixed(2)} ps), f = ${(1e-9 / a).toFixed(3)} GHz`);
+    measured.push(
+      `ring oscillator: period ${(a * 1e12).toFixed(2)} ps (ngspice ${(b * 1e12).toFixed(2)} ps), f = ${(1e-9 / a).toFixed(3)} GHz`,
+    );
     expect(Math.abs(a - b) / b).toBeLessThan(0.01);
   });
 });

@@ -56,7 +56,12 @@ export interface Bsim4BenchDeck {
 
 /** A chain of `stages` BSIM4 inverters driven by a pulse, `.tran` with `points` output points. */
 export function inverterChain(stages: number, points: number): Bsim4BenchDeck {
-  const lines = [`* ${stages}-stage BSIM4 inverter chain (0.18 um cards), ${points} points`, CMOS018_MODELS, 'vdd vdd 0 1.8', 'vin n0 0 pulse(0 1.8 0.2n 50p 50p 1n 2n)'];
+  const lines = [
+    `* ${stages}-stage BSIM4 inverter chain (0.18 um cards), ${points} points`,
+    CMOS018_MODELS,
+    'vdd vdd 0 1.8',
+    'vin n0 0 pulse(0 1.8 0.2n 50p 50p 1n 2n)',
+  ];
   for (let k = 0; k < stages; k++) {
     lines.push(`mp${k} n${k + 1} n${k} vdd vdd pch l=0.18u w=2u ad=1p as=1p pd=5u ps=5u`);
     lines.push(`mn${k} n${k + 1} n${k} 0 0 nch l=0.18u w=1u ad=0.5p as=0.5p pd=3u ps=3u`);
@@ -64,7 +69,12 @@ export function inverterChain(stages: number, points: number): Bsim4BenchDeck {
   lines.push(`cl n${stages} 0 10f`);
   const stop = 4e-9;
   lines.push(`.tran ${stop / points} ${stop} 0 ${stop / points}`, `.save v(n${stages})`, '.end');
-  return { name: `bsim4 inverter chain ${stages} tran ${points / 1000}k pts`, text: `${lines.join('\n')}\n`, nodes: stages + 2, points };
+  return {
+    name: `bsim4 inverter chain ${stages} tran ${points / 1000}k pts`,
+    text: `${lines.join('\n')}\n`,
+    nodes: stages + 2,
+    points,
+  };
 }
 
 const OPAMP = [
@@ -85,8 +95,22 @@ const OPAMP = [
 
 /** The spec's benchmark-5 two-stage Miller op-amp in open-loop AC (as solver/test/fixtures/bsim4/opamp_ac.cir). */
 export function opampAc(pointsPerDecade: number): Bsim4BenchDeck {
-  const lines = ['* BSIM4 two-stage Miller op-amp, open-loop AC', CMOS018_MODELS, 'vcm inp 0 0.9 ac 1', ...OPAMP, 'rfb out inn 1g', 'cfb inn 0 1', `.ac dec ${pointsPerDecade} 10 1g`, '.end'];
-  return { name: `bsim4 op-amp ac ${pointsPerDecade}/dec`, text: `${lines.join('\n')}\n`, nodes: 9, points: 0 };
+  const lines = [
+    '* BSIM4 two-stage Miller op-amp, open-loop AC',
+    CMOS018_MODELS,
+    'vcm inp 0 0.9 ac 1',
+    ...OPAMP,
+    'rfb out inn 1g',
+    'cfb inn 0 1',
+    `.ac dec ${pointsPerDecade} 10 1g`,
+    '.end',
+  ];
+  return {
+    name: `bsim4 op-amp ac ${pointsPerDecade}/dec`,
+    text: `${lines.join('\n')}\n`,
+    nodes: 9,
+    points: 0,
+  };
 }
 
 /** The op-amp as a unity-gain follower with input steps, `.tran` with `points` output points. */
@@ -101,10 +125,17 @@ export function opampStep(points: number): Bsim4BenchDeck {
     '.save v(out)',
     '.end',
   ];
-  return { name: `bsim4 op-amp step tran ${points / 1000}k pts`, text: `${lines.join('\n')}\n`, nodes: 8, points };
+  return {
+    name: `bsim4 op-amp step tran ${points / 1000}k pts`,
+    text: `${lines.join('\n')}\n`,
+    nodes: 8,
+    points,
+  };
 }
 
 /** The BSIM4 cases of `npm run bench`. */
 export function bsim4BenchDecks(quick: boolean): Bsim4BenchDeck[] {
-  return quick ? [inverterChain(10, 2000), opampAc(20)] : [inverterChain(10, 2000), inverterChain(50, 2000), opampAc(20), opampStep(4000)];
+  return quick
+    ? [inverterChain(10, 2000), opampAc(20)]
+    : [inverterChain(10, 2000), inverterChain(50, 2000), opampAc(20), opampStep(4000)];
 }

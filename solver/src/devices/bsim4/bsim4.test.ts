@@ -27,7 +27,12 @@ describe('BSIM4 cards', () => {
   });
 
   it('resolves defaults, dependent defaults and binned values (BINUNIT = 1: micrometres)', () => {
-    const card: ModelCard = { name: 'n', type: 'nmos', params: { level: 54, vth0: 0.4, lvth0: 0.02, wvth0: -0.01, pvth0: 0.003, drout: 0.7, mobmod: 1 }, loc };
+    const card: ModelCard = {
+      name: 'n',
+      type: 'nmos',
+      params: { level: 54, vth0: 0.4, lvth0: 0.02, wvth0: -0.01, pvth0: 0.003, drout: 0.7, mobmod: 1 },
+      loc,
+    };
     const c = new Bsim4Card(card);
     expect(c.value('dsub')).toBe(0.7);
     expect(c.value('uc')).toBe(-0.0465);
@@ -39,29 +44,50 @@ describe('BSIM4 cards', () => {
   });
 
   it('rejects switches it does not implement with the switch named', () => {
-    const models = '.model nsw nmos level=54 rgatemod=3';
+    const models = '.model nsw nmos level=54 diomod=3';
     expect(() => device('m1 d d 0 0 nsw l=1u w=1u', models)).toThrow(CircuitError);
-    expect(() => device('m1 d d 0 0 nsw l=1u w=1u', models)).toThrow(/RGATEMOD = 3/);
+    expect(() => device('m1 d d 0 0 nsw l=1u w=1u', models)).toThrow(/DIOMOD = 3/);
+    expect(() => device('m1 d d 0 0 nch l=1u w=1u rgatemod=4')).toThrow(/instance parameter RGATEMOD = 4/);
   });
 
   it('fails on an impossible geometry with the device named', () => {
-    expect(() => device('m1 d d 0 0 nch l=0.01u w=1u')).toThrow(/m1: BSIM4 model nch: effective channel length <= 0/);
+    expect(() => device('m1 d d 0 0 nch l=0.01u w=1u')).toThrow(
+      /m1: BSIM4 model nch: effective channel length <= 0/,
+    );
   });
 
   it('reports ngspice-style warnings and the version it simulates', () => {
-    const text = ['t', '.model nw nmos level=54 version=4.5 ndep=1e11 pdiblc2=-0.01 wpemod=1', 'm1 d d 0 0 nw l=1u w=1u', 'vd d 0 1', '.op', '.end'].join('\n');
+    const text = [
+      't',
+      '.model nw nmos level=54 version=4.5 ndep=1e11 pdiblc2=-0.01 wpemod=1',
+      'm1 d d 0 0 nw l=1u w=1u',
+      'vd d 0 1',
+      '.op',
+      '.end',
+    ].join('\n');
     // Devices report into the elaborated circuit's diagnostics (SimulationResult.diagnostics is copied
     // before the devices are built: reported to the simulate.ts owner).
     const messages = simulateNetlist(text).circuit.diagnostics.map((d) => d.message);
     expect(messages.some((m) => /version 4\.5 requested, version 4\.8 is simulated/.test(m))).toBe(true);
     expect(messages.some((m) => /Ndep = 100000000000 may be too small/.test(m))).toBe(true);
     expect(messages.some((m) => /Pdibl2 = -0\.01 is negative/.test(m))).toBe(true);
-    expect(messages.some((m) => /WPEMOD = 1 is given but SpiceSim's BSIM4 does not model it yet/.test(m))).toBe(true);
+    expect(
+      messages.some((m) => /WPEMOD = 1 is given but SpiceSim's BSIM4 does not model it yet/.test(m)),
+    ).toBe(true);
   });
 
   it('turns a fatal parameter check into a CircuitError naming the device and model', () => {
-    const text = ['t', '.model nbad nmos level=54 pclm=-1', 'm1 d d 0 0 nbad l=1u w=1u', 'vd d 0 1', '.op', '.end'].join('\n');
-    expect(() => simulateNetlist(text)).toThrow(/m1 \(nbad\): BSIM4 parameter check failed: Pclm = -1 is not positive/);
+    const text = [
+      't',
+      '.model nbad nmos level=54 pclm=-1',
+      'm1 d d 0 0 nbad l=1u w=1u',
+      'vd d 0 1',
+      '.op',
+      '.end',
+    ].join('\n');
+    expect(() => simulateNetlist(text)).toThrow(
+      /m1 \(nbad\): BSIM4 parameter check failed: Pclm = -1 is not positive/,
+    );
   });
 });
 
@@ -85,7 +111,9 @@ describe('BSIM4 equations', () => {
     for (const capmod of [0, 1, 2]) {
       const models = CMOS018_MODELS.replace(/capmod=0/g, `capmod=${capmod}`);
       const m = device('m1 d d 0 0 nch l=0.5u w=2u ad=1p as=1p pd=5u ps=5u', models);
-      const circuit = new Circuit(parseAndElaborate(`t\n${models}\nm1 d g 0 0 nch l=0.5u w=2u\nvd d 0 1\nvg g 0 0\n.end\n`));
+      const circuit = new Circuit(
+        parseAndElaborate(`t\n${models}\nm1 d g 0 0 nch l=0.5u w=2u\nvd d 0 1\nvg g 0 0\n.end\n`),
+      );
       circuit.setTemperature(circuit.temperature);
       void circuit;
       const point = new TerminalPoint();

@@ -15,10 +15,30 @@
  */
 import type { ElementCard, ModelCard } from '../../circuit/flat';
 import { CircuitError } from '../../errors';
-import type { AcLoadContext, Device, DeviceBuildContext, LoadContext, SetupContext, TruncateContext } from '../device';
+import type {
+  AcLoadContext,
+  Device,
+  DeviceBuildContext,
+  LoadContext,
+  SetupContext,
+  TruncateContext,
+} from '../device';
 import { CELSIUS_TO_KELVIN } from '../device';
 import { BOLTZMANN, CHARGE, LocalStamp, currentConverged, fetlim, limvds, pnjlim } from '../semiconductor';
-import { ChannelPoint, EXP_THRESHOLD, MAX_EXP, MIN_EXP, edgeTunnelling, externalConductance, gidlCurrents, type Bsim4Geometry, type Bsim4Sized, type JunctionSide, evaluateChannel, sizeDependent } from './core';
+import {
+  ChannelPoint,
+  EXP_THRESHOLD,
+  MAX_EXP,
+  MIN_EXP,
+  edgeTunnelling,
+  externalConductance,
+  gidlCurrents,
+  type Bsim4Geometry,
+  type Bsim4Sized,
+  type JunctionSide,
+  evaluateChannel,
+  sizeDependent,
+} from './core';
 import { Bsim4Card } from './params';
 import { checkModel } from './check';
 
@@ -30,7 +50,10 @@ const S = 2;
 const B = 3;
 const D_EXTERNAL = 4;
 const S_EXTERNAL = 5;
-/** The external gate terminal; the intrinsic gate G is an internal node behind RGELTD when rgateMod = 1. */
+/**
+ * The external gate terminal; the intrinsic gate G is an internal node (ngspice's gNodePrime) behind RGELTD
+ * when rgateMod = 1, behind RGELTD in series with the intrinsic-input resistance when rgateMod = 2.
+ */
 const G_EXTERNAL = 6;
 /**
  * rbodyMod = 1: B is the internal body node (bNodePrime), DB/SB the drain/source junction body nodes and
@@ -39,6 +62,11 @@ const G_EXTERNAL = 6;
 const DB = 7;
 const SB = 8;
 const B_EXTERNAL = 9;
+/**
+ * rgateMod = 3: the mid gate node (ngspice's gNodeMid) between RGELTD and the intrinsic-input resistance; the
+ * overlap capacitances hang on it. Otherwise the same node as G.
+ */
+const G_MID = 10;
 
 // State slots: limited n-type voltages, then charges each followed by its current.
 const VBS = 0;
@@ -52,7 +80,11 @@ const QBD = 11;
 /** Junction voltages vsbs and vdbs (rbodyMod = 1), limited separately. */
 const VSBS = 13;
 const VDBS = 14;
-const STATE_SIZE = 15;
+/** rgateMod = 3: overlap charges of the mid gate node to source, drain and bulk, each followed by its current. */
+const QGSO = 15;
+const QGDO = 17;
+const QGBO = 19;
+const STATE_SIZE = 21;
 
 /** Forward-difference step for the Jacobian (volts). */
 const STEP = 1e-7;
@@ -71,6 +103,8 @@ export class TerminalPoint {
   /** GIDL (drain to bulk) and GISL (source to bulk) currents. */
   igidl = 0;
   igisl = 0;
+  /** Intrinsic-input conductance (rgateMod 2/3, NQS). */
+  gcrg = 0;
   qg = 0;
   qd = 0;
   qb = 0;
@@ -134,8 +168,8 @@ export class Bsim4 implements Device {
     /** Fixed source/drain series conductances RSH·NRS, RSH·NRD (rdsMod = 0), 0 when absent. */
     private readonly drainConductance = 0,
     private readonly sourceConductance = 0,
-    /** rgateMod = 1: the gate electrode resistance RGELTD (internal gate node). */
-    private readonly gateResistance = false,
+    /** RGATEMOD 0-3 (instance or model): 1-3 add the internal gate node, 3 also the mid gate node. */
+    private readonly rgateMod = 0,
     /** rbodyMod = 1: conductances of RBPB, RBPD, RBPS, RBDB, RBSB. */
     private readonly bodyResistances?: { pb: number; pd: number; ps: number; db: number; sb: number },
   ) {}
@@ -144,18 +178,25 @@ export class Bsim4 implements Device {
     const [d, g, s, b] = this.nodes.map((n) => ctx.node(n));
     const dp = this.drainConductance > 0 ? ctx.node(`${this.name}#drain`) : d;
     const sp = this.sourceConductance > 0 ? ctx.node(`${this.name}#source`) : s;
-    const gp = this.gateResistance ? ctx.node(`${this.name}#gate`) : g;
+    const gp = this.rgateMod > 0 ? ctx.node(`${this.name}#gate`) : g;
+    const gm = this.rgateMod === 3 ? ctx.node(`${this.name}#midgate`) : gp;
     const body = this.bodyResistances !== undefined;
     const bp = body ? ctx.node(`${this.name}#body`) : b;
     const db = body ? ctx.node(`${this.name}#dbody`) : b;
     const sb = body ? ctx.node(`${this.name}#sbody`) : b;
-    this.stamp = new LocalStamp(ctx, [dp, gp, sp, bp, d, s, g, db, sb, b]);
+    this.stamp = new LocalStamp(ctx, [dp, gp, sp, bp, d, s, g, db, sb, b, gm]);
     this.s = ctx.states(STATE_SIZE);
   }
 
   temperature(kelvin: number): void {
-    const t = this.instanceTemperature !== undefined ? this.instanceTemperature + CELSIUS_TO_KELVIN : kelvin + this.deltaTemperature;
-    const { sized, source, drain } = sizeDependent(this.card, this.geometry, t, this.tnom, { name: this.name, loc: this.loc });
+    const t =
+      this.instanceTemperature !== undefined
+        ? this.instanceTemperature + CELSIUS_TO_KELVIN
+        : kelvin + this.deltaTemperature;
+    const { sized, source, drain } = sizeDependent(this.card, this.geometry, t, this.tnom, {
+      name: this.name,
+      loc: this.loc,
+    });
     this.p = sized;
     this.source = source;
     this.drain = drain;
@@ -202,6 +243,7 @@ export class Bsim4 implements Device {
     }
     out.vth = ch.vth;
     out.vdsat = ch.vdsat;
+    out.gcrg = ch.gcrg;
     if (this.tunnelling) {
       // Igcs/Igcd belong to the oriented source/drain; Igs/Igd are the real overlap edges.
       const igcSource = vds >= 0 ? ch.igcs : ch.igcd;
@@ -216,14 +258,11 @@ export class Bsim4 implements Device {
       if (vds >= 0) out.igidl += ch.isub;
       else out.igisl += ch.isub;
     }
-    if (withCharges) {
-      // Overlaps (manual ch. 7): linear CGSO/CGDO for capMod = 0, else with the bias-dependent
-      // lightly-doped-drain part CGSL/CGDL and CKAPPAS/CKAPPAD; CGBO linear. Per finger, times NF.
-      const vgd = vgs - vds;
-      const vgb = vgs - vbs;
-      const qgso = p.capMod === 0 ? p.cgso * vgs * p.nf : overlapCharge(vgs, p.cgso, p.weffCV * p.cgsl, p.ckappas) * p.nf;
-      const qgdo = p.capMod === 0 ? p.cgdo * vgd * p.nf : overlapCharge(vgd, p.cgdo, p.weffCV * p.cgdl, p.ckappad) * p.nf;
-      const qgbo = p.cgbo * vgb;
+    if (withCharges && this.rgateMod !== 3) {
+      // Overlaps (manual ch. 7) on the intrinsic gate; with rgateMod = 3 they sit on the mid gate node instead.
+      const qgso = overlap(p, vgs, true);
+      const qgdo = overlap(p, vgs - vds, false);
+      const qgbo = p.cgbo * (vgs - vbs);
       out.qg += qgso + qgdo + qgbo;
       out.qd -= qgdo;
       out.qb -= qgbo;
@@ -234,7 +273,11 @@ export class Bsim4 implements Device {
    * Channel current and its derivatives at real terminal voltages, without limiting or junctions (reports,
    * tests): id drain to source, gm = ∂id/∂vgs, gds = ∂id/∂vds, gmbs = ∂id/∂vbs, for one device (M not applied).
    */
-  smallSignal(vgs: number, vds: number, vbs: number): { id: number; gm: number; gds: number; gmbs: number; vth: number } {
+  smallSignal(
+    vgs: number,
+    vds: number,
+    vbs: number,
+  ): { id: number; gm: number; gds: number; gmbs: number; vth: number } {
     const type = this.p.type;
     const a = new TerminalPoint();
     const b = new TerminalPoint();
@@ -345,7 +388,11 @@ export class Bsim4 implements Device {
   private voltages(solution: Float64Array): [number, number, number] {
     const type = this.p.type;
     const st = this.stamp;
-    return [type * st.voltage(solution, B, S), type * st.voltage(solution, G, S), type * st.voltage(solution, D, S)];
+    return [
+      type * st.voltage(solution, B, S),
+      type * st.voltage(solution, G, S),
+      type * st.voltage(solution, D, S),
+    ];
   }
 
   load(ctx: LoadContext): void {
@@ -418,7 +465,10 @@ export class Bsim4 implements Device {
         vsbs = type * st0.voltage(ctx.solution, SB, S);
         vdbs = type * st0.voltage(ctx.solution, DB, S);
         const a = pnjlim(vsbs, old[s + VSBS], VT0, VCRIT);
-        const c = vds >= 0 ? pnjlim(vdbs, old[s + VDBS], VT0, VCRIT) : pnjlim(vdbs - vds, old[s + VDBS] - old[s + VDS], VT0, VCRIT);
+        const c =
+          vds >= 0
+            ? pnjlim(vdbs, old[s + VDBS], VT0, VCRIT)
+            : pnjlim(vdbs - vds, old[s + VDBS] - old[s + VDS], VT0, VCRIT);
         vsbs = a.value;
         vdbs = vds >= 0 ? c.value : c.value + vds;
         if (a.limited || c.limited) ctx.nonConvergence();
@@ -452,6 +502,9 @@ export class Bsim4 implements Device {
     gj[0] = (sh.igidl - base.igidl) / STEP;
     gj[3] = (sh.igisl - base.igisl) / STEP;
     this.gmG = (sh.id - base.id) / STEP;
+    const gcrgJ = this.gcrgJacobian;
+    gcrgJ[0] = base.gcrg;
+    gcrgJ[1] = (sh.gcrg - base.gcrg) / STEP;
     cap[0] = (sh.qg - base.qg) / STEP;
     cap[3] = (sh.qd - base.qd) / STEP;
     cap[6] = (sh.qb - base.qb) / STEP;
@@ -464,6 +517,7 @@ export class Bsim4 implements Device {
     gj[1] = (sh.igidl - base.igidl) / STEP;
     gj[4] = (sh.igisl - base.igisl) / STEP;
     this.gmD = (sh.id - base.id) / STEP;
+    gcrgJ[2] = (sh.gcrg - base.gcrg) / STEP;
     cap[1] = (sh.qg - base.qg) / STEP;
     cap[4] = (sh.qd - base.qd) / STEP;
     cap[7] = (sh.qb - base.qb) / STEP;
@@ -476,6 +530,7 @@ export class Bsim4 implements Device {
     gj[2] = (sh.igidl - base.igidl) / STEP;
     gj[5] = (sh.igisl - base.igisl) / STEP;
     this.gmB = (sh.id - base.id) / STEP;
+    gcrgJ[3] = (sh.gcrg - base.gcrg) / STEP;
     cap[2] = (sh.qg - base.qg) / STEP;
     cap[5] = (sh.qd - base.qd) / STEP;
     cap[8] = (sh.qb - base.qb) / STEP;
@@ -506,7 +561,9 @@ export class Bsim4 implements Device {
       gbs += ctx.ag0 * capbs;
       gbd += ctx.ag0 * capbd;
     }
-    if (this.gateResistance) st.conductance(m, G_EXTERNAL, G, mult * p.gateConductance);
+    if (this.rgateMod === 1) st.conductance(m, G_EXTERNAL, G, mult * p.gateConductance);
+    else if (this.rgateMod === 3) st.conductance(m, G_EXTERNAL, G_MID, mult * p.gateConductance);
+    if (this.rgateMod > 1) this.stampIntrinsicInput(m, rhs, ctx.solution, vgs, vds, vbs, mult, type);
     if (p.rdsMod === 1) {
       this.stampExternalResistances(m, rhs, ctx.solution, vgs, vds, vbs, mult, type);
     } else {
@@ -553,11 +610,17 @@ export class Bsim4 implements Device {
         st.transconductance(m, G, to, G, S, mult * gg[3 * r]);
         st.transconductance(m, G, to, D, S, mult * gg[3 * r + 1]);
         st.transconductance(m, G, to, B, S, mult * gg[3 * r + 2]);
-        st.current(rhs, G, to, mult * type * (currents[r] - gg[3 * r] * vgs - gg[3 * r + 1] * vds - gg[3 * r + 2] * vbs));
+        st.current(
+          rhs,
+          G,
+          to,
+          mult * type * (currents[r] - gg[3 * r] * vgs - gg[3 * r + 1] * vds - gg[3 * r + 2] * vbs),
+        );
         this.gateCurrents[r] = currents[r];
       }
     }
 
+    if (this.rgateMod === 3) this.stampMidGateOverlaps(ctx, m, rhs, mult, type);
     if (ctx.mode === 'tran') {
       state[s + QG] = base.qg;
       state[s + QD] = base.qd;
@@ -598,6 +661,70 @@ export class Bsim4 implements Device {
     st.transconductance(m, row, S, D, S, cd);
     st.transconductance(m, row, S, B, S, cb);
     st.current(rhs, row, S, type * (current - cg * vgs - cd * vds - cb * vbs));
+  }
+
+  /** gcrg and its derivatives by vgs, vds, vbs at the last load, and the n-type voltage across it. */
+  private readonly gcrgJacobian = new Float64Array(5);
+
+  /**
+   * rgateMod 2/3: the current gcrg(vgs, vds, vbs)·(v_X − v_G) from the external (2) or mid (3) gate node X into
+   * the intrinsic gate, linearised in the voltage across it and (by forward differences) in the bias.
+   */
+  private stampIntrinsicInput(
+    m: Float64Array,
+    rhs: Float64Array,
+    solution: Float64Array,
+    vgs: number,
+    vds: number,
+    vbs: number,
+    mult: number,
+    type: number,
+  ): void {
+    const st = this.stamp;
+    const j = this.gcrgJacobian;
+    const from = this.rgateMod === 2 ? G_EXTERNAL : G_MID;
+    const vx = type * st.voltage(solution, from, G);
+    j[4] = vx;
+    st.conductance(m, from, G, mult * j[0]);
+    st.transconductance(m, from, G, G, S, mult * vx * j[1]);
+    st.transconductance(m, from, G, D, S, mult * vx * j[2]);
+    st.transconductance(m, from, G, B, S, mult * vx * j[3]);
+    st.current(rhs, from, G, mult * type * -vx * (j[1] * vgs + j[2] * vds + j[3] * vbs));
+  }
+
+  /** rgateMod = 3 overlap capacitances at the last load (mid gate to source, drain, bulk). */
+  private readonly midCaps = new Float64Array(3);
+
+  /**
+   * rgateMod = 3: the overlap charges qgso(vgms), qgdo(vgmd), CGBO·vgmb between the mid gate node and the
+   * source, drain and bulk (b4ld.c's qgmid), each integrated as a two-terminal charge.
+   */
+  private stampMidGateOverlaps(
+    ctx: LoadContext,
+    m: Float64Array,
+    rhs: Float64Array,
+    mult: number,
+    type: number,
+  ): void {
+    const p = this.p;
+    const st = this.stamp;
+    const state = ctx.state[0];
+    const s = this.s;
+    const terminals = [S, D, B];
+    const slots = [QGSO, QGDO, QGBO];
+    for (let k = 0; k < 3; k++) {
+      const to = terminals[k];
+      const v = type * st.voltage(ctx.solution, G_MID, to);
+      const q = k === 2 ? p.cgbo * v : overlap(p, v, k === 0);
+      const c = k === 2 ? p.cgbo : (overlap(p, v + STEP, k === 0) - q) / STEP;
+      this.midCaps[k] = c;
+      if (ctx.mode !== 'tran') continue;
+      state[s + slots[k]] = q;
+      const i = ctx.integrate(s + slots[k]);
+      const g = ctx.ag0 * c;
+      st.conductance(m, G_MID, to, mult * g);
+      st.current(rhs, G_MID, to, mult * type * (i - g * v));
+    }
   }
 
   /** Small-signal values of the rdsMod = 1 resistors at the last load: [gs, ∂/∂vgs, ∂/∂vbs, gd, ∂/∂vgs, ∂/∂vds, ∂/∂vbs]. */
@@ -645,7 +772,12 @@ export class Bsim4 implements Device {
     st.transconductance(m, D_EXTERNAL, D, G, S, mult * vded * e[4]);
     st.transconductance(m, D_EXTERNAL, D, D, S, mult * vded * e[5]);
     st.transconductance(m, D_EXTERNAL, D, B, S, mult * vded * e[6]);
-    st.current(rhs, D_EXTERNAL, D, mult * type * (-vded * e[4] * vgs - vded * e[5] * vds - vded * e[6] * vbs));
+    st.current(
+      rhs,
+      D_EXTERNAL,
+      D,
+      mult * type * (-vded * e[4] * vgs - vded * e[5] * vds - vded * e[6] * vbs),
+    );
     this.externalVoltages[0] = vses;
     this.externalVoltages[1] = vded;
   }
@@ -660,7 +792,13 @@ export class Bsim4 implements Device {
     const delvbd = delvbs - delvds;
     const gj = this.gidlJacobian;
     const cdhat =
-      this.id + this.igidl - this.cbd + (this.gmG + gj[0]) * delvgs + (this.gmD + gj[1]) * delvds + (this.gmB + gj[2]) * delvbs - this.gbd * delvbd;
+      this.id +
+      this.igidl -
+      this.cbd +
+      (this.gmG + gj[0]) * delvgs +
+      (this.gmD + gj[1]) * delvds +
+      (this.gmB + gj[2]) * delvbs -
+      this.gbd * delvbd;
     const cbhat = this.cbs + this.cbd + this.gbd * delvbd + this.gbs * delvbs;
     return (
       currentConverged(cdhat, this.id + this.igidl - this.cbd, this.reltol, this.abstol) &&
@@ -674,7 +812,22 @@ export class Bsim4 implements Device {
     const re = ctx.re;
     const im = ctx.im;
     const w = ctx.omega * mult;
-    if (this.gateResistance) st.conductance(re, G_EXTERNAL, G, mult * this.p.gateConductance);
+    if (this.rgateMod === 1) st.conductance(re, G_EXTERNAL, G, mult * this.p.gateConductance);
+    else if (this.rgateMod === 3) st.conductance(re, G_EXTERNAL, G_MID, mult * this.p.gateConductance);
+    if (this.rgateMod > 1) {
+      const j = this.gcrgJacobian;
+      const from = this.rgateMod === 2 ? G_EXTERNAL : G_MID;
+      st.conductance(re, from, G, mult * j[0]);
+      st.transconductance(re, from, G, G, S, mult * j[4] * j[1]);
+      st.transconductance(re, from, G, D, S, mult * j[4] * j[2]);
+      st.transconductance(re, from, G, B, S, mult * j[4] * j[3]);
+    }
+    if (this.rgateMod === 3) {
+      const c = this.midCaps;
+      st.conductance(im, G_MID, S, w * c[0]);
+      st.conductance(im, G_MID, D, w * c[1]);
+      st.conductance(im, G_MID, B, w * c[2]);
+    }
     if (this.p.rdsMod === 1) {
       const e = this.external;
       const [vses, vded] = this.externalVoltages;
@@ -733,7 +886,15 @@ export class Bsim4 implements Device {
 
   truncate(ctx: TruncateContext): number {
     const s = this.s;
+    let limit = Infinity;
+    if (this.rgateMod === 3)
+      limit = Math.min(
+        ctx.chargeTimestep(s + QGSO),
+        ctx.chargeTimestep(s + QGDO),
+        ctx.chargeTimestep(s + QGBO),
+      );
     return Math.min(
+      limit,
       ctx.chargeTimestep(s + QG),
       ctx.chargeTimestep(s + QD),
       ctx.chargeTimestep(s + QB),
@@ -768,6 +929,20 @@ export class Bsim4 implements Device {
     }
     state[s + VSBS] = vsbs;
     state[s + VDBS] = vdbs;
+    if (this.rgateMod === 3) {
+      const st = this.stamp;
+      const p = this.p;
+      // With uic the mid gate sits at the gate's IC voltage.
+      const vgms = useInitialConditions ? vgs : type * st.voltage(solution, G_MID, S);
+      const vgmd = useInitialConditions ? vgs - vds : type * st.voltage(solution, G_MID, D);
+      const vgmb = useInitialConditions ? vgs - vbs : type * st.voltage(solution, G_MID, B);
+      state[s + QGSO] = overlap(p, vgms, true);
+      state[s + QGDO] = overlap(p, vgmd, false);
+      state[s + QGBO] = p.cgbo * vgmb;
+      this.midCaps[0] = (overlap(p, vgms + STEP, true) - state[s + QGSO]) / STEP;
+      this.midCaps[1] = (overlap(p, vgmd + STEP, false) - state[s + QGDO]) / STEP;
+      this.midCaps[2] = p.cgbo;
+    }
     state[s + QBS] = this.junctionCharge(this.source, vsbs)[0];
     state[s + QBD] = this.junctionCharge(this.drain, vdbs - vds)[0];
   }
@@ -777,7 +952,10 @@ export class Bsim4 implements Device {
  * rbodyMod = 1 body resistance network (manual ch. 6 "substrate resistance network"; b4temp.c): instance
  * RBDB RBSB RBPB RBPS RBPD or the model's (default 50 ohm), as conductances GBMIN + 1/R (1e3 S below 1 mohm).
  */
-function bodyResistances(model: Bsim4Card, instance: Record<string, number>): { pb: number; pd: number; ps: number; db: number; sb: number } | undefined {
+function bodyResistances(
+  model: Bsim4Card,
+  instance: Record<string, number>,
+): { pb: number; pd: number; ps: number; db: number; sb: number } | undefined {
   if (Math.round(instance.rbodymod ?? model.value('rbodymod')) !== 1) return undefined;
   const gbmin = model.value('gbmin');
   const g = (name: string) => {
@@ -796,6 +974,18 @@ function expSlope(x: number): number {
   return x > EXP_THRESHOLD ? MAX_EXP : x < -EXP_THRESHOLD ? 0 : Math.exp(x);
 }
 
+/**
+ * Gate-source (or gate-drain) overlap charge at the n-type voltage v across it (manual ch. 7): linear CGSO/CGDO
+ * for capMod = 0, else with the bias-dependent lightly-doped-drain part CGSL/CGDL and CKAPPAS/CKAPPAD. Per
+ * finger, times NF.
+ */
+function overlap(p: Bsim4Sized, v: number, source: boolean): number {
+  if (p.capMod === 0) return (source ? p.cgso : p.cgdo) * v * p.nf;
+  return source
+    ? overlapCharge(v, p.cgso, p.weffCV * p.cgsl, p.ckappas) * p.nf
+    : overlapCharge(v, p.cgdo, p.weffCV * p.cgdl, p.ckappad) * p.nf;
+}
+
 /** Overlap charge of capMod 1/2 (b4ld.c's qgso/qgdo): Cgo·V plus the LDD part that saturates in accumulation. */
 function overlapCharge(v: number, cgo: number, cgl: number, ckappa: number): number {
   const DELTA_1 = 0.02;
@@ -811,7 +1001,7 @@ const SUPPORTED_SWITCHES: Record<string, number[]> = {
   diomod: [0, 1, 2],
   rdsmod: [0, 1],
   rbodymod: [0, 1],
-  rgatemod: [0, 1],
+  rgatemod: [0, 1, 2, 3],
   igcmod: [0, 1, 2],
   igbmod: [0, 1],
   trnqsmod: [0],
@@ -862,12 +1052,38 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
     delvto: p.delvto ?? 0,
     geoMod: Math.round(p.geomod ?? model.value('geomod')),
     minSD: Math.round(p.min ?? 0),
+    rgateMod: Math.round(p.rgatemod ?? model.value('rgatemod')),
+    xgw: p.xgw,
+    ngcon: p.ngcon,
+    trnqsMod: Math.round(p.trnqsmod ?? model.value('trnqsmod')),
+    acnqsMod: Math.round(p.acnqsmod ?? model.value('acnqsmod')),
   };
+  for (const [name, value] of [
+    ['rgatemod', geometry.rgateMod],
+    ['trnqsmod', geometry.trnqsMod],
+    ['acnqsmod', geometry.acnqsMod],
+  ] as const) {
+    if (p[name] !== undefined && !SUPPORTED_SWITCHES[name].includes(value ?? 0)) {
+      throw new CircuitError(
+        `${card.name}: instance parameter ${name.toUpperCase()} = ${value}, which SpiceSim's BSIM4 does not implement`,
+        card.loc,
+        `supported: ${name.toUpperCase()} = ${SUPPORTED_SWITCHES[name].join(' or ')}`,
+      );
+    }
+  }
   if (!(geometry.nf >= 1) || geometry.nf !== Math.round(geometry.nf)) {
-    throw new CircuitError(`${card.name}: NF = ${geometry.nf} must be a positive integer`, card.loc, 'write nf=1, 2, ...');
+    throw new CircuitError(
+      `${card.name}: NF = ${geometry.nf} must be a positive integer`,
+      card.loc,
+      'write nf=1, 2, ...',
+    );
   }
   if (card.nodes.length < 4) {
-    throw new CircuitError(`${card.name} needs 4 nodes (drain gate source bulk)`, card.loc, `write '${card.name} d g s b model'`);
+    throw new CircuitError(
+      `${card.name} needs 4 nodes (drain gate source bulk)`,
+      card.loc,
+      `write '${card.name} d g s b model'`,
+    );
   }
   // RSH·NRD / RSH·NRS series resistances (b4set.c creates the internal nodes when rdsMod = 1, or when RSH and
   // the squares are given; b4temp.c: 1e3 S when rdsMod = 1 has no geometric resistance).
@@ -897,7 +1113,7 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
     card.loc,
     drainConductance,
     sourceConductance,
-    model.flag('rgatemod') === 1,
+    geometry.rgateMod ?? 0,
     bodyResistances(model, p),
   );
   const kelvin = ctx.options.temp + CELSIUS_TO_KELVIN;
@@ -907,10 +1123,18 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
     try {
       messages = checkModel(model, sized);
     } catch (error) {
-      throw new CircuitError(`${card.name} (${modelCard.name}): ${(error as Error).message}`, modelCard.loc, 'fix the model card or the instance geometry');
+      throw new CircuitError(
+        `${card.name} (${modelCard.name}): ${(error as Error).message}`,
+        modelCard.loc,
+        'fix the model card or the instance geometry',
+      );
     }
     for (const message of messages) {
-      ctx.circuit.diagnostics.push({ severity: 'warning', message: `${card.name} (${modelCard.name}): ${message}`, loc: card.loc });
+      ctx.circuit.diagnostics.push({
+        severity: 'warning',
+        message: `${card.name} (${modelCard.name}): ${message}`,
+        loc: card.loc,
+      });
     }
   }
   return device;

@@ -72,7 +72,9 @@ export function checkModel(card: Bsim4Card, p: Bsim4Sized): string[] {
   for (const name of ['wpemod']) {
     const value = card.params[name];
     if (value !== undefined && value !== 0) {
-      warnings.push(`${name.toUpperCase()} = ${value} is given but SpiceSim's BSIM4 does not model it yet (ignored)`);
+      warnings.push(
+        `${name.toUpperCase()} = ${value} is given but SpiceSim's BSIM4 does not model it yet (ignored)`,
+      );
     }
   }
   return warnings;

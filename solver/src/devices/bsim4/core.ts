@@ -37,6 +37,13 @@ export interface Bsim4Geometry {
   /** Layout of the S/D diffusions for the default areas/perimeters (GEOMOD, instance or model) and MIN. */
   geoMod: number;
   minSD: number;
+  /** Gate resistance model and layout (instance values, else the model's): RGATEMOD, XGW, NGCON. */
+  rgateMod?: number;
+  xgw?: number;
+  ngcon?: number;
+  /** NQS switches (instance values, else the model's): TRNQSMOD, ACNQSMOD. */
+  trnqsMod?: number;
+  acnqsMod?: number;
 }
 
 /** Everything the bias-point equations need, fixed for one instance at one temperature. */
@@ -207,6 +214,14 @@ export interface Bsim4Sized {
   egisl: number;
   // Gate electrode resistance (rgateMod = 1): conductance between the external and the internal gate.
   gateConductance: number;
+  /**
+   * rgateMod (instance or model): 2 and 3 add the bias-dependent intrinsic-input conductance gcrg (XRCRG1,
+   * XRCRG2), which the NQS models need too (`gcrgOn`).
+   */
+  rgateMod: number;
+  gcrgOn: boolean;
+  xrcrg1: number;
+  xrcrg2: number;
   // Charges (capMod 0, 1, 2) and overlaps.
   capMod: number;
   vfbcv: number;
@@ -292,7 +307,11 @@ export function sizeDependent(
   if (toxp === undefined) toxp = toxe;
   const toxm = card.params.toxm ?? toxe;
   if (!(toxe > 0) || !(toxp > 0) || !(toxm > 0)) {
-    throw new CircuitError(`${where.name}: BSIM4 model ${card.name} needs positive TOXE, TOXP and TOXM`, where.loc, 'check the oxide thicknesses');
+    throw new CircuitError(
+      `${where.name}: BSIM4 model ${card.name} needs positive TOXE, TOXP and TOXM`,
+      where.loc,
+      'check the oxide thicknesses',
+    );
   }
   const epsrox = v('epsrox');
   const epssub = EPSSI;
@@ -327,7 +346,11 @@ export function sizeDependent(
   const weffCV = wnew - 2 * dwc;
   const weffCJ = wnew - 2 * dwj;
   const fatal = (what: string) => {
-    throw new CircuitError(`${where.name}: BSIM4 model ${card.name}: ${what} <= 0`, where.loc, 'check L, W, NF and the model LINT/WINT/DLC/DWC/DWJ');
+    throw new CircuitError(
+      `${where.name}: BSIM4 model ${card.name}: ${what} <= 0`,
+      where.loc,
+      'check L, W, NF and the model LINT/WINT/DLC/DWC/DWJ',
+    );
   };
   if (leff <= 0) fatal('effective channel length');
   if (weff <= 0) fatal('effective channel width');
@@ -418,8 +441,10 @@ export function sizeDependent(
   let cgdoModel = card.params.cgdo;
   let cgsoModel = card.params.cgso;
   const dlcModel = card.params.dlc;
-  if (cgdoModel === undefined) cgdoModel = dlcModel !== undefined && dlcModel > 0 ? dlcModel * coxe - v('cgdl') : 0.6 * v('xj') * coxe;
-  if (cgsoModel === undefined) cgsoModel = dlcModel !== undefined && dlcModel > 0 ? dlcModel * coxe - v('cgsl') : 0.6 * v('xj') * coxe;
+  if (cgdoModel === undefined)
+    cgdoModel = dlcModel !== undefined && dlcModel > 0 ? dlcModel * coxe - v('cgdl') : 0.6 * v('xj') * coxe;
+  if (cgsoModel === undefined)
+    cgsoModel = dlcModel !== undefined && dlcModel > 0 ? dlcModel * coxe - v('cgsl') : 0.6 * v('xj') * coxe;
   const cgboModel = card.params.cgbo ?? 2 * v('dwc') * coxe;
   const cgdo = (cgdoModel + cf) * weffCV;
   const cgso = (cgsoModel + cf) * weffCV;
@@ -531,7 +556,8 @@ export function sizeDependent(
     const poxedge = b('poxedge');
     const toxref = v('toxref');
     const toxRatio = Math.exp(ntox * Math.log(toxref / toxe)) / toxe / toxe;
-    const toxRatioEdge = Math.exp(ntox * Math.log(toxref / (toxe * poxedge))) / toxe / toxe / poxedge / poxedge;
+    const toxRatioEdge =
+      Math.exp(ntox * Math.log(toxref / (toxe * poxedge))) / toxe / toxe / poxedge / poxedge;
     const a = type === 1 ? 4.97232e-7 : 3.42537e-7;
     const bb = type === 1 ? 7.45669e11 : 1.16645e12;
     return {
@@ -713,9 +739,18 @@ export function sizeDependent(
     egisl: b('egisl'),
     gateConductance: (() => {
       // b4temp.c: Rgeltd = RSHG·(XGW + WeffCJ/(3·NGCON)) / (NGCON·NF·(Lnew − XGL)); 1e3 S when not positive.
-      const r = (v('rshg') * (v('xgw') + weffCJ / 3 / v('ngcon'))) / (v('ngcon') * nf * (lnew - v('xgl')));
+      const xgw = g.xgw ?? v('xgw');
+      const ngcon = g.ngcon ?? v('ngcon');
+      const r = (v('rshg') * (xgw + weffCJ / 3 / ngcon)) / (ngcon * nf * (lnew - v('xgl')));
       return r > 0 ? 1 / r : 1e3;
     })(),
+    rgateMod: g.rgateMod ?? card.flag('rgatemod'),
+    gcrgOn:
+      (g.rgateMod ?? card.flag('rgatemod')) > 1 ||
+      (g.trnqsMod ?? card.flag('trnqsmod')) !== 0 ||
+      (g.acnqsMod ?? card.flag('acnqsmod')) !== 0,
+    xrcrg1: b('xrcrg1'),
+    xrcrg2: b('xrcrg2'),
     capMod: card.flag('capmod'),
     vfbcv: b('vfbcv'),
     vfbzb,
@@ -743,7 +778,15 @@ export function sizeDependent(
   };
   // Areas and perimeters that the instance does not give (b4geo.c BSIM4PAeffGeo): isolated, shared or merged
   // end diffusions by GEOMOD 0-10, internal diffusions shared, over NF fingers (MIN picks fewer sources or drains).
-  const defaults = diffusionGeometry(nf, g.geoMod, g.minSD, weffCJ, v('dmcg') - v('dmcgt'), v('dmci'), v('dmdg') - v('dmcgt'));
+  const defaults = diffusionGeometry(
+    nf,
+    g.geoMod,
+    g.minSD,
+    weffCJ,
+    v('dmcg') - v('dmcgt'),
+    v('dmci'),
+    v('dmdg') - v('dmcgt'),
+  );
   const perimeterOf = (per: number | undefined, prefix: 's' | 'd'): number =>
     per === undefined ? (prefix === 's' ? defaults.ps : defaults.pd) : perimeter(per);
   const side = (prefix: 's' | 'd', areaGiven: number | undefined, per: number | undefined): JunctionSide => {
@@ -758,7 +801,11 @@ export function sizeDependent(
     const aeff = Math.max(0, area ?? 0);
     const peff = perimeterOf(per, prefix);
     const satCurrent =
-      aeff <= 0 && peff <= 0 ? 0 : aeff * Math.max(0, js * factor) + peff * Math.max(0, jsw * factor) + weffCJ * nf * Math.max(0, jswg * factor);
+      aeff <= 0 && peff <= 0
+        ? 0
+        : aeff * Math.max(0, js * factor) +
+          peff * Math.max(0, jsw * factor) +
+          weffCJ * nf * Math.max(0, jswg * factor);
     const nvtm = vtm * nj;
     const ijth = Math.max(0, v(prefix === 's' ? 'ijthsfwd' : 'ijthdfwd'));
     const dioMod = card.flag('diomod');
@@ -800,13 +847,35 @@ export function sizeDependent(
     // TAT (b4temp.c): JTS·area·exp(XTS·Eg0/Vtm·(T/Tnom − 1)), NJTS(T) = NJTS·(1 + TNJTS·(T/Tnom − 1)).
     const d = prefix === 'd';
     const t7 = (eg0 / vtm) * tr1;
-    const dexp = (x: number) => (x > EXP_THRESHOLD ? MAX_EXP * (1 + x - EXP_THRESHOLD) : x < -EXP_THRESHOLD ? MIN_EXP : Math.exp(x));
+    const dexp = (x: number) =>
+      x > EXP_THRESHOLD ? MAX_EXP * (1 + x - EXP_THRESHOLD) : x < -EXP_THRESHOLD ? MIN_EXP : Math.exp(x);
     const t11 = Math.sqrt(Math.max(0, v('jtweff')) / weffCJ) + 1;
     const tat = new Float64Array(9);
     const parts: Array<[string, string, string, string, string, number]> = [
-      [d ? 'jtsd' : 'jtss', d ? 'xtsd' : 'xtss', d ? 'njtsd' : 'njts', d ? 'tnjtsd' : 'tnjts', d ? 'vtsd' : 'vtss', aeff],
-      [d ? 'jtsswd' : 'jtssws', d ? 'xtsswd' : 'xtssws', d ? 'njtsswd' : 'njtssw', d ? 'tnjtsswd' : 'tnjtssw', d ? 'vtsswd' : 'vtssws', peff],
-      [d ? 'jtsswgd' : 'jtsswgs', d ? 'xtsswgd' : 'xtsswgs', d ? 'njtsswgd' : 'njtsswg', d ? 'tnjtsswgd' : 'tnjtsswg', d ? 'vtsswgd' : 'vtsswgs', weffCJ * nf * t11],
+      [
+        d ? 'jtsd' : 'jtss',
+        d ? 'xtsd' : 'xtss',
+        d ? 'njtsd' : 'njts',
+        d ? 'tnjtsd' : 'tnjts',
+        d ? 'vtsd' : 'vtss',
+        aeff,
+      ],
+      [
+        d ? 'jtsswd' : 'jtssws',
+        d ? 'xtsswd' : 'xtssws',
+        d ? 'njtsswd' : 'njtssw',
+        d ? 'tnjtsswd' : 'tnjtssw',
+        d ? 'vtsswd' : 'vtssws',
+        peff,
+      ],
+      [
+        d ? 'jtsswgd' : 'jtsswgs',
+        d ? 'xtsswgd' : 'xtsswgs',
+        d ? 'njtsswgd' : 'njtsswg',
+        d ? 'tnjtsswgd' : 'tnjtsswg',
+        d ? 'vtsswgd' : 'vtsswgs',
+        weffCJ * nf * t11,
+      ],
     ];
     parts.forEach(([js, xt, nj, tnj, vts, size], k) => {
       tat[3 * k] = dexp(v(xt) * t7) * size * v(js);
@@ -856,6 +925,11 @@ export class ChannelPoint {
   igcs = 0;
   igcd = 0;
   igb = 0;
+  /**
+   * The intrinsic-input conductance gcrg = XRCRG1·(XRCRG2·Vtm·beta + Ids/Vdseff)·NF (b4ld.c "Calculate Rg"),
+   * for rgateMod = 2 already in series with RGELTD; 0 unless rgateMod > 1 or an NQS model is on.
+   */
+  gcrg = 0;
   /** Intrinsic charges of gate, (oriented) drain and bulk (capMod = 0), coulombs. */
   qgate = 0;
   qdrn = 0;
@@ -905,8 +979,22 @@ export function gidlCurrents(p: Bsim4Sized, vgs: number, vds: number, vbs: numbe
       const t5 = vbf === 0 ? EXPL_THRESHOLD : k / vbf;
       return i * (t5 < EXPL_THRESHOLD ? Math.exp(t5) : 2.688117142e43);
     };
-    const gidl1 = one1(p.agidl, p.bgidl, p.cgidl, (vds - p.rgidl * vgsEff - p.egidl) / t0, p.kgidl, vbd - p.fgidl);
-    const gisl1 = one1(p.agisl, p.bgisl, p.cgisl, (-vds - p.rgisl * vgdEff - p.egisl) / t0, p.kgisl, vbs - p.fgisl);
+    const gidl1 = one1(
+      p.agidl,
+      p.bgidl,
+      p.cgidl,
+      (vds - p.rgidl * vgsEff - p.egidl) / t0,
+      p.kgidl,
+      vbd - p.fgidl,
+    );
+    const gisl1 = one1(
+      p.agisl,
+      p.bgisl,
+      p.cgisl,
+      (-vds - p.rgisl * vgdEff - p.egisl) / t0,
+      p.kgisl,
+      vbs - p.fgisl,
+    );
     return [gidl1 * p.nf, gisl1 * p.nf];
   }
   const igidl = one(p.agidl, p.bgidl, p.cgidl, (vds - vgsEff - p.egidl) / t0, vbd);
@@ -919,7 +1007,14 @@ export function gidlCurrents(p: Bsim4Sized, vgs: number, vds: number, vbs: numbe
  * mobility (ch. 4), Vdsat/Vdseff (ch. 5), output conductance CLM/DIBL/DITS/SCBE (ch. 6) and the capMod = 0
  * charges (ch. 7). Current per finger times NF; no allocation.
  */
-export function evaluateChannel(p: Bsim4Sized, Vgs: number, Vds: number, Vbs: number, out: ChannelPoint, withCharges: boolean): void {
+export function evaluateChannel(
+  p: Bsim4Sized,
+  Vgs: number,
+  Vds: number,
+  Vbs: number,
+  out: ChannelPoint,
+  withCharges: boolean,
+): void {
   // Vbseff: Vbs clamped smoothly below at vbsc and above at 0.95·phi (eqs. 2.1.x and the forward-bias fix).
   let t0 = Vbs - p.vbsc - 0.001;
   let t1 = Math.sqrt(t0 * t0 - 0.004 * p.vbsc);
@@ -980,7 +1075,8 @@ export function evaluateChannel(p: Bsim4Sized, Vgs: number, Vds: number, Vbs: nu
   }
   if (p.dvtp4 !== 0 && p.dvtp2factor !== 0) {
     const a = 2 * p.dvtp4 * Vds;
-    const e = a > EXP_THRESHOLD ? MAX_EXP * (1 + a - EXP_THRESHOLD) : a < -EXP_THRESHOLD ? MIN_EXP : Math.exp(a);
+    const e =
+      a > EXP_THRESHOLD ? MAX_EXP * (1 + a - EXP_THRESHOLD) : a < -EXP_THRESHOLD ? MIN_EXP : Math.exp(a);
     Vth -= (p.dvtp2factor * (e - 1)) / (e + 1);
   }
   out.vth = Vth;
@@ -1045,7 +1141,10 @@ export function evaluateChannel(p: Bsim4Sized, Vgs: number, Vds: number, Vbs: nu
     const t9 = 1 / (Vgsteff + 2 * T12);
     const t10 = t9 * p.toxe;
     const T6 = p.ud * t10 * t10 * Vth * Vth;
-    T5 = p.mobMod === 0 ? T3 * (p.ua + p.uc * Vbseff + p.ub * T3) + T6 : T3 * (p.ua + p.ub * T3) * (1 + p.uc * Vbseff) + T6;
+    T5 =
+      p.mobMod === 0
+        ? T3 * (p.ua + p.uc * Vbseff + p.ub * T3) + T6
+        : T3 * (p.ua + p.ub * T3) * (1 + p.uc * Vbseff) + T6;
   } else {
     const T0m = (Vgsteff + p.vtfbphi1) / p.toxe;
     const T1m = Math.exp(p.eu * Math.log(T0m));
@@ -1173,15 +1272,27 @@ export function evaluateChannel(p: Bsim4Sized, Vgs: number, Vds: number, Vbs: nu
   const alpha = p.alpha0 + p.alpha1 * Leff;
   if (alpha > 0 && p.beta0 > 0) {
     const t2 = alpha / Leff;
-    const t1 = diffVds > p.beta0 / EXP_THRESHOLD ? t2 * diffVds * Math.exp(-p.beta0 / diffVds) : t2 * MIN_EXP * diffVds;
+    const t1 =
+      diffVds > p.beta0 / EXP_THRESHOLD
+        ? t2 * diffVds * Math.exp(-p.beta0 / diffVds)
+        : t2 * MIN_EXP * diffVds;
     out.isub = t1 * Idsa * Vdseff * p.nf;
   }
   const Ids = Idsa * (1 + diffVds / VASCBE);
   let cdrain = Ids * Vdseff;
+  if (p.gcrgOn) {
+    // Intrinsic input conductance (manual ch. 6 "gate electrode and intrinsic-input resistance", eq. 6.x):
+    // 1/Rii = XRCRG1·(Ids/Vdseff + XRCRG2·beta·Vtm), Ids before the source-end velocity limit (as b4ld.c).
+    let gcrg = p.xrcrg1 * (p.xrcrg2 * Vtm * beta + Ids) * p.nf;
+    if (p.rgateMod === 2) gcrg = (p.gateConductance * gcrg) / (p.gateConductance + gcrg);
+    out.gcrg = gcrg;
+  } else {
+    out.gcrg = 0;
+  }
 
   // Source-end velocity limit (VTL, eq. 5.x).
   if (p.vtlOn) {
-    const vs = (cdrain / Leff / CoxeffWovL) / Vgsteff;
+    const vs = cdrain / Leff / CoxeffWovL / Vgsteff;
     const r = vs / (p.vtl * p.tfactor);
     if (r > 0) {
       const mm2 = 2 * 3;
@@ -1282,7 +1393,11 @@ function chargesSmooth(
   const T0n = Vtm * noff;
   const VgstNVt = (Vgst - p.voffcv) / T0n;
   const Vgsteff =
-    VgstNVt > EXP_THRESHOLD ? Vgst - p.voffcv : VgstNVt < -EXP_THRESHOLD ? T0n * Math.log(1 + MIN_EXP) : T0n * Math.log(1 + Math.exp(VgstNVt));
+    VgstNVt > EXP_THRESHOLD
+      ? Vgst - p.voffcv
+      : VgstNVt < -EXP_THRESHOLD
+        ? T0n * Math.log(1 + MIN_EXP)
+        : T0n * Math.log(1 + Math.exp(VgstNVt));
   const vfbzb = p.vfbzb;
   let V3 = vfbzb - Vgs_eff + VbseffCV - DELTA_3;
   let T0 = vfbzb <= 0 ? Math.sqrt(V3 * V3 - 4 * DELTA_3 * vfbzb) : Math.sqrt(V3 * V3 + 4 * DELTA_3 * vfbzb);
@@ -1319,7 +1434,9 @@ function chargesSmooth(
     } else if (p.xpart < 0.5) {
       const t1 = T1 / 12;
       const t2 = (0.5 * CoxWL) / (t1 * t1);
-      qsrc = -t2 * (Vgsteff * ((2 * T0a * T0a) / 3 + Vgsteff * (Vgsteff - (4 * T0a) / 3)) - (2 * T0a * T0a * T0a) / 15);
+      qsrc =
+        -t2 *
+        (Vgsteff * ((2 * T0a * T0a) / 3 + Vgsteff * (Vgsteff - (4 * T0a) / 3)) - (2 * T0a * T0a * T0a) / 15);
     } else {
       qsrc = -0.5 * (qgate + qbulk);
     }
@@ -1330,7 +1447,12 @@ function chargesSmooth(
     const Cox = p.coxp;
     let Tox = 1e8 * p.toxp;
     const x = ((Vgs_eff - VbseffCV - vfbzb) / Tox) * p.acde;
-    let Tcen = x > -EXP_THRESHOLD && x < EXP_THRESHOLD ? p.ldeb * Math.exp(x) : x <= -EXP_THRESHOLD ? p.ldeb * MIN_EXP : p.ldeb * MAX_EXP;
+    let Tcen =
+      x > -EXP_THRESHOLD && x < EXP_THRESHOLD
+        ? p.ldeb * Math.exp(x)
+        : x <= -EXP_THRESHOLD
+          ? p.ldeb * MIN_EXP
+          : p.ldeb * MAX_EXP;
     const LINK = 1e-3 * p.toxp;
     V3 = p.ldeb - Tcen - LINK;
     const V4 = Math.sqrt(V3 * V3 + 4 * LINK * p.ldeb);
@@ -1400,10 +1522,19 @@ function softplus(x: number, t0: number): number {
  * Gate tunnelling currents in the oriented frame (manual ch. 9, igcMod = 1 or 2 / igbMod = 1): gate-to-channel Igc
  * partitioned into Igcs/Igcd with PIGCD, and gate-to-bulk Igb (accumulation + depletion/inversion parts).
  */
-function gateTunnelling(p: Bsim4Sized, Vgs_eff: number, Vbseff: number, Vgsteff: number, Vdseff: number, Vth: number, out: ChannelPoint): void {
+function gateTunnelling(
+  p: Bsim4Sized,
+  Vgs_eff: number,
+  Vbseff: number,
+  Vgsteff: number,
+  Vdseff: number,
+  Vth: number,
+  out: ChannelPoint,
+): void {
   const vfbzb = p.vfbzb;
   const V3 = vfbzb - Vgs_eff + Vbseff - DELTA_3;
-  const T0v = vfbzb <= 0 ? Math.sqrt(V3 * V3 - 4 * DELTA_3 * vfbzb) : Math.sqrt(V3 * V3 + 4 * DELTA_3 * vfbzb);
+  const T0v =
+    vfbzb <= 0 ? Math.sqrt(V3 * V3 - 4 * DELTA_3 * vfbzb) : Math.sqrt(V3 * V3 + 4 * DELTA_3 * vfbzb);
   const Vfbeff = vfbzb - 0.5 * (V3 + T0v);
   let Voxacc = vfbzb - Vfbeff;
   if (Voxacc < 0) Voxacc = 0;
@@ -1435,8 +1566,8 @@ function gateTunnelling(p: Bsim4Sized, Vgs_eff: number, Vbseff: number, Vgsteff:
     const T7 = -Pigcd * Vdseff;
     const T8 = T7 * T7 + 2e-4;
     const T9 = clampedExp(T7);
-    out.igcs = (Igc * (T9 - 1 + 1e-4 - T7)) / T8 * p.nf;
-    out.igcd = (Igc * (T7 * T9 - (T9 - 1 - 1e-4))) / T8 * p.nf;
+    out.igcs = ((Igc * (T9 - 1 + 1e-4 - T7)) / T8) * p.nf;
+    out.igcd = ((Igc * (T7 * T9 - (T9 - 1 - 1e-4))) / T8) * p.nf;
   }
   if (p.igbMod !== 0) {
     const T0a = vtmT * p.nigbacc;
@@ -1519,11 +1650,17 @@ export function diffusionGeometry(
     7: ['mer', 'sha'],
     8: ['mer', 'mer'],
   };
-  if (geo === 9) return { ps: piso + (nf - 1) * psha, pd: nf * psha, as: aiso + (nf - 1) * asha, ad: nf * asha };
-  if (geo === 10) return { ps: nf * psha, pd: piso + (nf - 1) * psha, as: nf * asha, ad: aiso + (nf - 1) * asha };
+  if (geo === 9)
+    return { ps: piso + (nf - 1) * psha, pd: nf * psha, as: aiso + (nf - 1) * asha, ad: nf * asha };
+  if (geo === 10)
+    return { ps: nf * psha, pd: piso + (nf - 1) * psha, as: nf * asha, ad: aiso + (nf - 1) * asha };
   const [sk, dk] = kinds[geo] ?? kinds[0];
   const end = (kind: string, nuEnd: number, nuInt: number): [number, number] =>
-    kind === 'sha' ? [(nuEnd + nuInt) * psha, (nuEnd + nuInt) * asha] : kind === 'mer' ? [nuEnd * pmer + nuInt * psha, nuEnd * amer + nuInt * asha] : [nuEnd * piso + nuInt * psha, nuEnd * aiso + nuInt * asha];
+    kind === 'sha'
+      ? [(nuEnd + nuInt) * psha, (nuEnd + nuInt) * asha]
+      : kind === 'mer'
+        ? [nuEnd * pmer + nuInt * psha, nuEnd * amer + nuInt * asha]
+        : [nuEnd * piso + nuInt * psha, nuEnd * aiso + nuInt * asha];
   const [ps, as] = end(sk, nuEndS, nuIntS);
   const [pd, ad] = end(dk, nuEndD, nuIntD);
   return { ps, pd, as, ad };
@@ -1534,7 +1671,13 @@ export function diffusionGeometry(
  * dependent Rs(V) = RSWMIN + RS0/2·(1/(1 + PRWG·Vgs_eff) − PRWB·Vbs + sqrt(...)) in series with the
  * geometric conductance (RSH·NRS, or 1e3 S).
  */
-export function externalConductance(p: Bsim4Sized, geometric: number, vg: number, vb: number, source: boolean): number {
+export function externalConductance(
+  p: Bsim4Sized,
+  geometric: number,
+  vg: number,
+  vb: number,
+  source: boolean,
+): number {
   const t0 = vg - p.vfbsd;
   const vgEff = 0.5 * (t0 + Math.sqrt(t0 * t0 + 1e-4));
   const t2 = 1 / (1 + p.prwg * vgEff) - p.prwb * vb;

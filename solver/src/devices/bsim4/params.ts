@@ -171,6 +171,8 @@ export const BINNED_DEFAULTS: Record<string, Defaulter> = {
   tvoffcv: 0,
   lambda: 0,
   vtl: 2e5,
+  xrcrg1: 12,
+  xrcrg2: 1,
   xn: 3,
 };
 
@@ -387,7 +389,12 @@ export class Bsim4Card implements CardValues {
   /** P0 + PL·invL + PW·invW + PP·invLW (manual eq. A.1). */
   binned(name: string, invL: number, invW: number, invLW: number): number {
     const p = this.params;
-    return this.value(name) + (p[`l${name}`] ?? 0) * invL + (p[`w${name}`] ?? 0) * invW + (p[`p${name}`] ?? 0) * invLW;
+    return (
+      this.value(name) +
+      (p[`l${name}`] ?? 0) * invL +
+      (p[`w${name}`] ?? 0) * invW +
+      (p[`p${name}`] ?? 0) * invLW
+    );
   }
 
   /** Integer switch (mobMod, capMod, ...). */
