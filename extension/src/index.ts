@@ -9,6 +9,7 @@ import { spiceLanguage } from './spice-language';
 import { schematicPlugin } from './schematic/plugin';
 import { accountPlugin } from './account/plugin';
 import { drivePlugin } from './drive/plugin';
+import { templatesPlugin } from './templates/plugin';
 
 export const SPICE_MIME = 'text/x-spice';
 
@@ -42,4 +43,4 @@ export { SchematicEditor } from './schematic/editor';
 export { ICrossProbe } from './schematic/crossprobe';
 export { ISpiceSimSession, SpiceSimSession } from './account/session';
 export { SpiceSimDrive } from './drive/drive';
-export default [spiceLanguagePlugin, schematicPlugin, accountPlugin, drivePlugin];
+export default [spiceLanguagePlugin, schematicPlugin, accountPlugin, drivePlugin, templatesPlugin];

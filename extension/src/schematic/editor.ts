@@ -12,7 +12,23 @@ import { WAVEFORM_MIME, type WaveformBundle } from '@spicesim/kernel/dist/wavefo
 import { WaveformViewer } from '../waveform-viewer';
 import { type CrossProbeEvent, crossProbe, netOfTrace, traceOfNet } from './crossprobe';
 import { type Point, snapPoint } from './geometry';
-import { type Change, type Clipboard, type Item, type PartItem, Schematic, SchematicError } from './model';
+import {
+  type LibraryModelSummary,
+  PICKER_KINDS,
+  SchematicService,
+  bundlesFromPreview,
+  libraryRef,
+  placementFor,
+} from './library';
+import {
+  type Change,
+  type Clipboard,
+  type Item,
+  type LibraryModelRef,
+  type PartItem,
+  Schematic,
+  SchematicError,
+} from './model';
 import { type GeneratedNetlist, generateNetlist, importNetlist, isAnalysisCard } from './netlist';
 import { GRID, PARTS, PART_TYPES, type PartType } from './parts';
 import { type SchematicJSON, loadSchematic, toJSON } from './serialize';
@@ -23,7 +39,7 @@ import { SCHEMATIC_CSS, itemMarkup, renderStaticSVG } from './symbols';
 type Mode =
   | { kind: 'select' }
   | { kind: 'wire'; start?: Point }
-  | { kind: 'place'; type: PartType }
+  | { kind: 'place'; type: PartType; library?: LibraryModelRef }
   | { kind: 'probe'; probe: 'voltage' | 'current' };
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -41,6 +57,7 @@ export class SchematicEditor extends Widget {
     this._id = `schematic-${++editorCount}`;
     this._nodeLimit = options.nodeLimit ?? 500;
     this._useWorker = options.worker ?? true;
+    this._service = options.service ?? new SchematicService(null);
     this.addClass('jp-SpiceSimSchematic');
     this.node.tabIndex = 0;
     this.node.innerHTML = Private.SKELETON;
@@ -65,6 +82,27 @@ export class SchematicEditor extends Widget {
     crossProbe.events.connect(this._onCrossProbe, this);
     this._renderAll();
     this._updateProps();
+    this._scheduleSimulation(0);
+    if (options.service && options.nodeLimit === undefined) {
+      // The plan's node limit (GET /usage) when signed in; live simulation starts with the default meanwhile.
+      void options.service.nodeLimit().then((limit) => {
+        if (this.isDisposed || limit === this._nodeLimit) return;
+        this._nodeLimit = limit;
+        this.node.dataset.nodeLimit = String(limit);
+        this._scheduleSimulation(0);
+      });
+    }
+    this.node.dataset.nodeLimit = String(this._nodeLimit);
+  }
+
+  /** Nodes simulated live in the browser; larger circuits are offered to the server. */
+  get nodeLimit(): number {
+    return this._nodeLimit;
+  }
+
+  set nodeLimit(limit: number) {
+    this._nodeLimit = limit;
+    this.node.dataset.nodeLimit = String(limit);
     this._scheduleSimulation(0);
   }
 
@@ -203,7 +241,9 @@ export class SchematicEditor extends Widget {
   override dispose(): void {
     if (this.isDisposed) return;
     this._worker?.terminate();
+    this._serverRun?.abort();
     window.clearTimeout(this._simTimer);
+    window.clearTimeout(this._searchTimer);
     crossProbe.events.disconnect(this._onCrossProbe, this);
     for (const viewer of this._viewers) viewer.dispose();
     Signal.clearData(this);
@@ -274,6 +314,11 @@ export class SchematicEditor extends Widget {
     this.lastRenderMs = performance.now() - started;
     this.node.dataset.renderMs = this.lastRenderMs.toFixed(2);
     this._contentChanged.emit();
+    if (this._serverRun) {
+      // The circuit changed under a server run: its result would describe another circuit.
+      this._serverRun.abort();
+      this._serverRun = undefined;
+    }
     this._scheduleSimulation(120);
   }
 
@@ -375,7 +420,13 @@ export class SchematicEditor extends Widget {
     event.stopPropagation();
     if (mode.kind === 'place') {
       this._try(() => {
-        const id = this.schematic.addPart(mode.type, p);
+        const id = mode.library
+          ? this.schematic.addPart(mode.type, p, {
+              model: mode.library.name,
+              library: mode.library,
+              value: '',
+            })
+          : this.schematic.addPart(mode.type, p);
         this.setMode({ kind: 'select' });
         this.select([id]);
       });
@@ -639,6 +690,12 @@ export class SchematicEditor extends Widget {
       );
     }
     button(
+      'Library…',
+      'Search the SpiceSim model library and place a part with its model (diodes, BJTs, MOSFETs, op-amps)',
+      () => this.toggleLibrary(),
+      'library',
+    );
+    button(
       'V probe',
       'Voltage probe: click a net',
       () => this.setMode({ kind: 'probe', probe: 'voltage' }),
@@ -709,6 +766,13 @@ export class SchematicEditor extends Widget {
         field(part.type === 'opamp' ? 'Subcircuit' : 'Model', part.model ?? '', (v) =>
           this.schematic.setProperties(part.id, { model: v.trim() }),
         );
+      if (part.library) {
+        const note = document.createElement('div');
+        note.className = 'jp-SpiceSimSchematic-props-library';
+        note.textContent = `From the model library: ${part.library.name}${part.library.manufacturer ? ` (${part.library.manufacturer})` : ''}`;
+        note.title = part.library.text;
+        panel.appendChild(note);
+      }
       if (def.prefix)
         field('Params', part.params ?? '', (v) => this.schematic.setProperties(part.id, { params: v }));
     } else if (ids.length > 1) {
@@ -754,6 +818,7 @@ export class SchematicEditor extends Widget {
         `${netlist.nodeCount} nodes: more than the ${this._nodeLimit} simulated live in the browser. Run this circuit on the server instead.`,
         'warning',
       );
+      this._addStatusButton('Run on server', 'jp-SpiceSimSchematic-runServer', () => void this.runOnServer());
       this.node.dataset.simulation = 'too-large';
       return;
     }
@@ -910,8 +975,191 @@ export class SchematicEditor extends Widget {
     this._status.dataset.level = level;
   }
 
+  private _addStatusButton(label: string, className: string, action: () => void): void {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = className;
+    button.textContent = label;
+    button.addEventListener('click', (e) => {
+      e.stopPropagation();
+      action();
+    });
+    this._status.append(' ', button);
+  }
+
+  // ---- server runs (circuits over the browser limit) ---------------------------------------------------
+
+  /**
+   * Runs the circuit on the SpiceSim service (POST /simulations), shows its progress from the SSE stream,
+   * then plots the result preview (and annotates an operating point) as a live run would.
+   */
+  async runOnServer(): Promise<void> {
+    const netlist = this._currentNetlist();
+    this._serverRun?.abort();
+    const run = new AbortController();
+    this._serverRun = run;
+    this.node.dataset.simulation = 'server-running';
+    this.node.dataset.serverProgress = '0';
+    this._setStatus(`Sending ${netlist.nodeCount} nodes to the server…`, 'info');
+    try {
+      const { view, preview } = await this._service.runOnServer(
+        netlist.text,
+        ({ status, progress }) => {
+          if (run.signal.aborted) return;
+          this.node.dataset.serverProgress = progress.toFixed(3);
+          this._setStatus(
+            `Server simulation ${status}: ${Math.round(progress * 100)} % (${netlist.nodeCount} nodes)`,
+            'info',
+          );
+        },
+        run.signal,
+      );
+      if (run.signal.aborted) return;
+      this._annotations.clear();
+      this._errorNets = new Set();
+      this._errorParts = new Set();
+      // An operating point comes back as one value per vector.
+      const op = preview.plots.find((plot) => !plot.scale);
+      for (const net of netlist.connectivity.nets) {
+        const vector = op?.vectors.find((v) => v.name.toLowerCase() === traceOfNet(net.name));
+        if (!vector || net.name === '0' || net.points.length === 0) continue;
+        const [x, y] = Private.annotationPoint(net.points).split(',').map(Number);
+        this._annotations.set(net.name, { x, y, text: `${formatSI(vector.y[0], 4)}V` });
+      }
+      const bundles = bundlesFromPreview(preview, [...netlist.probeVectors.values()]);
+      const seconds =
+        view.wallTimeMs !== undefined && view.wallTimeMs !== null
+          ? ` in ${(view.wallTimeMs / 1000).toFixed(1)} s`
+          : '';
+      this._setStatus(
+        `Simulated on the server${seconds} (${netlist.nodeCount} nodes, simulation ${view.id}).${bundles.length === 0 && netlist.probeVectors.size === 0 ? ' Place probes to plot waveforms.' : ''}`,
+        'ok',
+      );
+      this.node.dataset.simulation = 'server-done';
+      this._drawOverlay();
+      this._showPlots(bundles);
+    } catch (error) {
+      if (run.signal.aborted) return;
+      this._setStatus(error instanceof Error ? error.message : String(error), 'error');
+      this._addStatusButton('Run on server', 'jp-SpiceSimSchematic-runServer', () => void this.runOnServer());
+      this.node.dataset.simulation = 'server-error';
+    } finally {
+      if (this._serverRun === run) this._serverRun = undefined;
+    }
+  }
+
+  // ---- model-library part picker ----------------------------------------------------------------------
+
+  /** Shows or hides the model-library picker. */
+  toggleLibrary(show = !this._libraryPanel): void {
+    if (!show) {
+      this._libraryPanel?.remove();
+      this._libraryPanel = undefined;
+      this.node
+        .querySelector('.jp-SpiceSimSchematic-palette button[data-mode="library"]')
+        ?.classList.remove('jp-mod-active');
+      return;
+    }
+    if (this._libraryPanel) return;
+    const panel = document.createElement('div');
+    panel.className = 'jp-SpiceSimSchematic-library';
+    panel.innerHTML =
+      '<input type="search" class="jp-SpiceSimSchematic-library-query" placeholder="Search models: 1N4148, 2N3904, LM358…"/>' +
+      `<select class="jp-SpiceSimSchematic-library-kind"><option value="">all kinds</option>${PICKER_KINDS.map((k) => `<option value="${k}">${k}</option>`).join('')}</select>` +
+      '<div class="jp-SpiceSimSchematic-library-message"></div><ul class="jp-SpiceSimSchematic-library-results"></ul>';
+    const query = panel.querySelector('input')!;
+    const kind = panel.querySelector('select')!;
+    const search = () => {
+      window.clearTimeout(this._searchTimer);
+      this._searchTimer = window.setTimeout(() => void this._searchLibrary(query.value, kind.value), 250);
+    };
+    query.addEventListener('input', search);
+    kind.addEventListener('change', search);
+    // Keys typed into the search box are not schematic shortcuts (R rotates, Del deletes...).
+    panel.addEventListener('keydown', (e) => e.stopPropagation());
+    this.node.querySelector('.jp-SpiceSimSchematic-palette')!.after(panel);
+    this._libraryPanel = panel;
+    this.node
+      .querySelector('.jp-SpiceSimSchematic-palette button[data-mode="library"]')
+      ?.classList.add('jp-mod-active');
+    query.focus();
+    void this._searchLibrary('', '');
+  }
+
+  private async _searchLibrary(query: string, kind: string): Promise<void> {
+    const panel = this._libraryPanel;
+    if (!panel) return;
+    const message = panel.querySelector<HTMLElement>('.jp-SpiceSimSchematic-library-message')!;
+    const list = panel.querySelector<HTMLElement>('.jp-SpiceSimSchematic-library-results')!;
+    const search = ++this._searchId;
+    message.textContent = 'Searching…';
+    panel.dataset.state = 'searching';
+    let items: LibraryModelSummary[];
+    try {
+      items = await this._service.searchModels(query, kind || undefined);
+    } catch (error) {
+      if (search !== this._searchId) return;
+      list.replaceChildren();
+      message.textContent = error instanceof Error ? error.message : String(error);
+      panel.dataset.state = 'error';
+      return;
+    }
+    if (search !== this._searchId) return;
+    list.replaceChildren();
+    message.textContent =
+      items.length === 0
+        ? `No model matches '${query}'.`
+        : 'Choose a model, then click on the sheet to place it.';
+    for (const item of items) {
+      const li = document.createElement('li');
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'jp-SpiceSimSchematic-library-item';
+      b.dataset.id = item.id;
+      b.dataset.name = item.name;
+      b.textContent = `${item.name} · ${item.kind}${item.subcategory ? ` (${item.subcategory})` : ''}${item.manufacturer ? ` · ${item.manufacturer}` : ''}`;
+      b.title = item.description ?? '';
+      b.addEventListener('click', (e) => {
+        e.stopPropagation();
+        void this._pickModel(item);
+      });
+      li.appendChild(b);
+      list.appendChild(li);
+    }
+    panel.dataset.state = 'results';
+  }
+
+  private async _pickModel(summary: LibraryModelSummary): Promise<void> {
+    const panel = this._libraryPanel;
+    const message = panel?.querySelector<HTMLElement>('.jp-SpiceSimSchematic-library-message');
+    const early = placementFor(summary);
+    if (early.type === undefined) {
+      if (message) message.textContent = early.error;
+      return;
+    }
+    try {
+      const detail = await this._service.model(summary.id);
+      const placement = placementFor(detail);
+      if (placement.type === undefined) {
+        if (message) message.textContent = placement.error;
+        return;
+      }
+      this.toggleLibrary(false);
+      this.setMode({ kind: 'place', type: placement.type, library: libraryRef(detail) });
+      this._setStatus(`Click on the sheet to place ${detail.name} (${PARTS[placement.type].label}).`, 'info');
+      this.node.focus({ preventScroll: true });
+    } catch (error) {
+      if (message) message.textContent = error instanceof Error ? error.message : String(error);
+    }
+  }
+
   private readonly _id: string;
-  private readonly _nodeLimit: number;
+  private _nodeLimit: number;
+  private readonly _service: SchematicService;
+  private _serverRun: AbortController | undefined;
+  private _libraryPanel: HTMLElement | undefined;
+  private _searchTimer = 0;
+  private _searchId = 0;
   private _useWorker: boolean;
   private readonly _svg: SVGSVGElement;
   private readonly _layers: Record<'wires' | 'parts' | 'probes' | 'overlay' | 'selection', SVGGElement>;
@@ -948,6 +1196,11 @@ export namespace SchematicEditor {
     nodeLimit?: number;
     /** Simulate in a Web Worker (default); false runs on the main thread. */
     worker?: boolean;
+    /**
+     * The SpiceSim service: model-library part picker, the plan's node limit, server runs. Without it the
+     * picker and "Run on server" say that no service is configured.
+     */
+    service?: SchematicService;
   }
 }
 

@@ -37,6 +37,19 @@ export interface PartItem {
   model?: string;
   /** Extra instance parameters written after the value (`W=10u L=1u`). */
   params?: string;
+  /**
+   * A model from the service's model library (the part picker): its SPICE text travels with the part, so the
+   * netlist is complete without the service (live simulation, copy into a code cell, another notebook).
+   */
+  library?: LibraryModelRef;
+}
+
+/** A library model attached to a part: the service's id, the definition's name and its `.model`/`.subckt` text. */
+export interface LibraryModelRef {
+  id: string;
+  name: string;
+  text: string;
+  manufacturer?: string;
 }
 
 export interface WireItem {
@@ -178,7 +191,9 @@ export class Schematic {
   addPart(
     type: PartType,
     at: Point,
-    props: Partial<Pick<PartItem, 'name' | 'value' | 'model' | 'params' | 'rotation' | 'flip'>> = {},
+    props: Partial<
+      Pick<PartItem, 'name' | 'value' | 'model' | 'params' | 'rotation' | 'flip' | 'library'>
+    > = {},
   ): string {
     const def = PARTS[type];
     if (!def)
@@ -196,6 +211,7 @@ export class Schematic {
       value: props.value ?? def.defaultValue,
       ...((props.model ?? def.defaultModel) ? { model: props.model ?? def.defaultModel } : {}),
       ...(props.params ? { params: props.params } : {}),
+      ...(props.library ? { library: { ...props.library } } : {}),
     };
     if (part.name && this.partByName(part.name)) {
       throw new SchematicError(`a part named ${part.name} already exists; choose another name`);

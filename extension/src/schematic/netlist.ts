@@ -81,6 +81,23 @@ export function generateNetlist(
     const card = DEFAULT_MODELS[model];
     if (card && !definesModel(directives, model)) lines.push(...card.split('\n'));
   }
+  // Library models (part picker): each definition once, unless the sheet defines the name itself. Its lines
+  // map to the first part using it, so an error in the vendor text points at that part.
+  const writtenLibrary = new Set<string>();
+  for (const part of parts) {
+    const library = part.library;
+    if (!library || !PARTS[part.type].prefix) continue;
+    const key = library.name.toUpperCase();
+    if (writtenLibrary.has(key) || definesModel(directives, library.name, false)) continue;
+    writtenLibrary.add(key);
+    lines.push(
+      `* ${library.name}${library.manufacturer ? ` (${library.manufacturer})` : ''} from the SpiceSim model library`,
+    );
+    for (const line of spiceCompatible(library.text).split('\n')) {
+      lines.push(line);
+      partOfLine.set(lines.length, part.id);
+    }
+  }
   const extra = (options.analyses ?? directives)
     .split('\n')
     .map((l) => l.trim())
@@ -104,11 +121,21 @@ export function isAnalysisCard(line: string): boolean {
   return /^\.(op|tran|ac|dc|noise|tf|sens|pz|four|meas|measure|step)\b/i.test(line.trim());
 }
 
-function definesModel(directives: string, name: string): boolean {
+/**
+ * Library text as the solver reads it. LTspice model cards carry informational parameters such as
+ * `mfg=Philips` whose value is a bare word, which SPICE would evaluate as an (undefined) parameter name; they
+ * describe the part and do not change the model, so they are dropped (as LTspice itself ignores them).
+ */
+export function spiceCompatible(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(/\s\bmfg\s*=\s*("[^"]*"|'[^']*'|[^\s()]+)/gi, '');
+}
+
+/** Whether the sheet's directives define `name` (or, with `orIncludes`, may define it in an included file). */
+function definesModel(directives: string, name: string, orIncludes = true): boolean {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return (
-    new RegExp(`^\\s*\\.(model|subckt)\\s+${escaped}\\b`, 'im').test(directives) ||
-    /^\s*\.(include|lib)\b/im.test(directives)
+    new RegExp(`^\\s*\\.(model|subckt)\\s+${escaped}(?![A-Za-z0-9_])`, 'im').test(directives) ||
+    (orIncludes && /^\s*\.(include|lib)\b/im.test(directives))
   );
 }
 

@@ -9,6 +9,8 @@ import type { MarkdownCell } from '@jupyterlab/cells';
 import { INotebookTracker, NotebookActions, type NotebookPanel } from '@jupyterlab/notebook';
 import { SchematicCells, emptySchematic, fallbackMarkdown, METADATA_KEY, schematicOf } from './cell';
 import { ICrossProbe, crossProbe } from './crossprobe';
+import { ISpiceSimSession, type SpiceSimSession } from '../account/session';
+import { SchematicService } from './library';
 import { importNetlist } from './netlist';
 import { Schematic } from './model';
 import { toJSON } from './serialize';
@@ -26,15 +28,22 @@ export const schematicPlugin: JupyterFrontEndPlugin<ICrossProbe> = {
   description: 'Schematic cells: draw a circuit in a notebook, simulated live in a Web Worker.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ICommandPalette],
+  optional: [ICommandPalette, ISpiceSimSession],
   provides: ICrossProbe,
-  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, palette: ICommandPalette | null) => {
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    palette: ICommandPalette | null,
+    session: SpiceSimSession | null,
+  ) => {
     injectEditorStyle();
+    // Model-library picker, plan node limit and server runs go through the signed-in session.
+    const service = new SchematicService(session, { storage: window.localStorage });
     const managers = new WeakMap<NotebookPanel, SchematicCells>();
     const managerOf = (panel: NotebookPanel) => {
       let manager = managers.get(panel);
       if (!manager) {
-        manager = new SchematicCells(panel);
+        manager = new SchematicCells(panel, { service });
         managers.set(panel, manager);
       }
       return manager;

@@ -9,7 +9,7 @@
  *     "junctions": [{ "id": "j3", "x": 0, "y": 60 }],
  *     "probes": [{ "id": "v4", "probe": "voltage", "x": 0, "y": 60 }] }
  */
-import type { Item, JunctionItem, PartItem, ProbeItem, Schematic, Sheet } from './model';
+import type { Item, JunctionItem, LibraryModelRef, PartItem, ProbeItem, Schematic, Sheet } from './model';
 import { PARTS, type PartType } from './parts';
 
 export const SCHEMATIC_FORMAT = 'spicesim.schematic';
@@ -93,8 +93,21 @@ export function fromJSON(json: unknown): { items: Item[]; sheet: Sheet } {
       value: str(p.value ?? '', `${where}.value`),
       ...(p.model !== undefined ? { model: str(p.model, `${where}.model`) } : {}),
       ...(p.params !== undefined ? { params: str(p.params, `${where}.params`) } : {}),
+      ...(p.library !== undefined ? { library: libraryRef(p.library, `${where}.library`) } : {}),
     });
   });
+  function libraryRef(v: unknown, where: string): LibraryModelRef {
+    const ref = (v ?? {}) as Partial<LibraryModelRef>;
+    if (typeof v !== 'object' || v === null) problems.push(`${where}: expected an object {id, name, text}`);
+    return {
+      id: str(ref.id, `${where}.id`),
+      name: str(ref.name, `${where}.name`),
+      text: str(ref.text, `${where}.text`),
+      ...(ref.manufacturer !== undefined
+        ? { manufacturer: str(ref.manufacturer, `${where}.manufacturer`) }
+        : {}),
+    };
+  }
   list(doc.wires, 'wires').forEach((w, k) => {
     const where = `wires[${k}]`;
     const points = list(w.points, `${where}.points`).map((p, j) => ({

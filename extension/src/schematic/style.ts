@@ -31,6 +31,15 @@ export const EDITOR_CSS = `
 .jp-SpiceSimSchematic-status[data-level="error"] { color: var(--jp-error-color1); background: var(--jp-error-color3); }
 .jp-SpiceSimSchematic-status[data-level="warning"] { color: var(--jp-warn-color0); background: var(--jp-warn-color3); }
 .jp-SpiceSimSchematic-status[data-level="ok"] { color: var(--jp-success-color0); }
+.jp-SpiceSimSchematic-status button { margin-left: 6px; font: var(--jp-ui-font-size1) var(--jp-ui-font-family); }
+.jp-SpiceSimSchematic-library { display: flex; flex-wrap: wrap; gap: 4px; padding: 4px; border-bottom: 1px solid var(--jp-border-color2); background: var(--jp-layout-color1); font: var(--jp-ui-font-size1) var(--jp-ui-font-family); }
+.jp-SpiceSimSchematic-library input { flex: 1 1 200px; }
+.jp-SpiceSimSchematic-library-message { flex: 1 1 100%; color: var(--jp-ui-font-color2); }
+.jp-SpiceSimSchematic-library[data-state="error"] .jp-SpiceSimSchematic-library-message { color: var(--jp-error-color1); }
+.jp-SpiceSimSchematic-library-results { flex: 1 1 100%; margin: 0; padding: 0; list-style: none; max-height: 160px; overflow: auto; }
+.jp-SpiceSimSchematic-library-item { display: block; width: 100%; text-align: left; border: none; background: none; color: var(--jp-ui-font-color1); padding: 2px 4px; cursor: pointer; font: var(--jp-ui-font-size1) var(--jp-ui-font-family); }
+.jp-SpiceSimSchematic-library-item:hover { background: var(--jp-layout-color2); }
+.jp-SpiceSimSchematic-props-library { font-size: var(--jp-ui-font-size0); color: var(--jp-ui-font-color2); margin: 3px 0; }
 .jp-SpiceSimSchematicCell-error { color: var(--jp-error-color1); padding: 6px; white-space: pre-wrap; }
 `;
 
