@@ -3,7 +3,11 @@
 nbclient. A notebook fails on any cell error, including a failed `sim.check(...)`. The notebooks themselves
 are not modified; executed copies (and HTML exports with --html) go to the output directory.
 
-    .venv/bin/python notebooks/run_notebooks.py [--out DIR] [--html] [--timeout SECONDS] [--summary FILE] [notebook ...]
+    .venv/bin/python notebooks/run_notebooks.py [--out DIR] [--html] [--timeout SECONDS] [--summary FILE]
+                                                [--interrupt-check] [notebook ...]
+
+--interrupt-check also interrupts running cells through jupyter_client (interrupt_check.py) and counts it
+as one more result.
 
 Prints one line per notebook and `notebooks: N passed, M failed`; exit code 1 when any failed.
 Needs: the kernel built (npm run build -w kernel, and the solver) and installed (scripts/start.sh does both,
@@ -85,12 +89,18 @@ def main() -> int:
     parser.add_argument("--html", action="store_true", help="also export each executed notebook to HTML")
     parser.add_argument("--timeout", type=int, default=300, help="per-cell timeout in seconds")
     parser.add_argument("--summary", type=Path, help="write {passed, failed} as JSON here (for scripts/test.sh)")
+    parser.add_argument("--interrupt-check", action="store_true", help="also run the kernel interrupt check (interrupt_check.py)")
     args = parser.parse_args()
     paths = [p.resolve() for p in args.notebooks] or sorted(HERE.glob("*.ipynb"))
     if not paths:
         print("notebooks: no notebooks found", file=sys.stderr)
         return 1
     results = [run(p, args.out, args.timeout, args.html) for p in paths]
+    if args.interrupt_check:
+        sys.path.insert(0, str(HERE))
+        from interrupt_check import interrupt_check
+
+        results.append(interrupt_check())
     failed = results.count(False)
     print(f"notebooks: {len(results) - failed} passed, {failed} failed (executed copies in {args.out})")
     if args.summary:

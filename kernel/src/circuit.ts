@@ -7,6 +7,11 @@ import * as path from 'path';
 import { inspect } from 'util';
 import { loadSolver, type SimulateOptions, type SimulationResult } from './solver-contract';
 import { AnalysisResult, Simulation } from './results';
+import { SimulationError } from './errors';
+import { runInWorker, type RunOptions } from './background';
+import { runOnServer, type ServerRunOptions } from './server-run';
+
+export { SimulationError } from './errors';
 
 /** SPICE numbers: a JS number or SPICE text with a suffix (`'1k'`, `'10u'`, `'2.2meg'`). */
 export type SpiceValue = number | string;
@@ -18,25 +23,6 @@ export interface CircuitOptions {
   readFile?: (p: string) => string;
   /** Solver log lines (progress, warnings); default: ignored. */
   onLog?: (line: string) => void;
-}
-
-/**
- * A solver error as the notebook shows it: the solver's own formatted message (file:line:column, what,
- * hint), without a JavaScript stack trace.
- */
-export class SimulationError extends Error {
-  constructor(
-    message: string,
-    override readonly cause: unknown,
-  ) {
-    super(message);
-    this.name = 'SimulationError';
-    this.stack = `${this.name}: ${message}`;
-  }
-
-  [inspect.custom](): string {
-    return `${this.name}: ${this.message}`;
-  }
 }
 
 /** Analysis cards removed before appending the one a method asks for. */
@@ -69,21 +55,72 @@ export class Circuit {
   }
 
   /** Small-signal AC sweep: `circuit.ac('dec', 20, 1, '1meg')`. */
-  ac(variation: 'dec' | 'oct' | 'lin', points: number, fstart: SpiceValue, fstop: SpiceValue): AnalysisResult {
+  ac(
+    variation: 'dec' | 'oct' | 'lin',
+    points: number,
+    fstart: SpiceValue,
+    fstop: SpiceValue,
+  ): AnalysisResult {
     return this.runOne(`.ac ${variation} ${points} ${fstart} ${fstop}`, 'ac');
   }
 
   /** Transient: `circuit.tran('1u', '5m')`, optional start time and maximum step, `uic`. */
-  tran(
+  tran(tstep: SpiceValue, tstop: SpiceValue, options: TranOptions = {}): AnalysisResult {
+    return this.runOne(Private.tranCard(tstep, tstop, options), 'tran');
+  }
+
+  // Long simulations: the same analyses in a worker thread, with a progress bar in the notebook; a kernel
+  // interrupt (or `options.signal`) stops the worker and rejects with `SimulationInterrupted`. `await` them.
+
+  /** The netlist's own analyses in a worker thread: `await circuit.runAsync()`. */
+  async runAsync(options: RunOptions = {}): Promise<Simulation> {
+    return new Simulation(await runInWorker(this.text, { ...this.options, ...options }));
+  }
+
+  /** `await circuit.opAsync()`: the operating point in a worker thread. */
+  opAsync(options: RunOptions = {}): Promise<AnalysisResult> {
+    return this.runOneAsync('.op', 'op', options);
+  }
+
+  /** `await circuit.dcAsync('v1', 0, 5, 1e-4)`: a DC sweep in a worker thread with a progress bar. */
+  dcAsync(
+    source: string,
+    start: SpiceValue,
+    stop: SpiceValue,
+    step: SpiceValue,
+    options: RunOptions = {},
+  ): Promise<AnalysisResult> {
+    return this.runOneAsync(`.dc ${source} ${start} ${stop} ${step}`, 'dc', options);
+  }
+
+  /** `await circuit.acAsync('dec', 100, 1, '1g')`: an AC sweep in a worker thread with a progress bar. */
+  acAsync(
+    variation: 'dec' | 'oct' | 'lin',
+    points: number,
+    fstart: SpiceValue,
+    fstop: SpiceValue,
+    options: RunOptions = {},
+  ): Promise<AnalysisResult> {
+    return this.runOneAsync(`.ac ${variation} ${points} ${fstart} ${fstop}`, 'ac', options);
+  }
+
+  /** `await circuit.tranAsync('1n', '1m')`: a transient in a worker thread with a progress bar; interrupt stops it. */
+  tranAsync(
     tstep: SpiceValue,
     tstop: SpiceValue,
-    options: { tstart?: SpiceValue; tmax?: SpiceValue; uic?: boolean } = {},
-  ): AnalysisResult {
-    let card = `.tran ${tstep} ${tstop}`;
-    if (options.tstart !== undefined || options.tmax !== undefined) card += ` ${options.tstart ?? 0}`;
-    if (options.tmax !== undefined) card += ` ${options.tmax}`;
-    if (options.uic) card += ' uic';
-    return this.runOne(card, 'tran');
+    options: TranOptions & RunOptions = {},
+  ): Promise<AnalysisResult> {
+    const { tstart, tmax, uic, ...run } = options;
+    return this.runOneAsync(Private.tranCard(tstep, tstop, { tstart, tmax, uic }), 'tran', run);
+  }
+
+  /**
+   * The netlist's own analyses on the SpiceSim service, as the signed-in user: submits it, shows the
+   * server's progress, downloads the rawfile and returns the same `Simulation` as `run()`. A kernel
+   * interrupt cancels the server job. `.include`/`.lib` files are read here and sent inline.
+   */
+  runOnServer(options: ServerRunOptions = {}): Promise<Simulation> {
+    return runOnServer(this, options);
   }
 
   /** The netlist with its analysis cards replaced by `card`. */
@@ -106,6 +143,15 @@ export class Circuit {
 
   private runOne(card: string, kind: 'op' | 'dc' | 'ac' | 'tran'): AnalysisResult {
     return new Simulation(this.simulate(this.withAnalysis(card))).get(kind);
+  }
+
+  private async runOneAsync(
+    card: string,
+    kind: 'op' | 'dc' | 'ac' | 'tran',
+    options: RunOptions,
+  ): Promise<AnalysisResult> {
+    const result = await runInWorker(this.withAnalysis(card), { ...this.options, ...options });
+    return new Simulation(result).get(kind);
   }
 
   private simulate(text: string): SimulationResult {
@@ -138,7 +184,9 @@ export function load(file: string, options: CircuitOptions = {}): Circuit {
   try {
     text = readFileSync(absolute, 'utf8');
   } catch (error) {
-    throw new Error(`load('${file}'): cannot read ${absolute} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new Error(
+      `load('${file}'): cannot read ${absolute} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   const dir = path.dirname(absolute);
   return new Circuit(text, {
@@ -148,7 +196,21 @@ export function load(file: string, options: CircuitOptions = {}): Circuit {
   });
 }
 
+export interface TranOptions {
+  tstart?: SpiceValue;
+  tmax?: SpiceValue;
+  uic?: boolean;
+}
+
 namespace Private {
+  export function tranCard(tstep: SpiceValue, tstop: SpiceValue, options: TranOptions): string {
+    let card = `.tran ${tstep} ${tstop}`;
+    if (options.tstart !== undefined || options.tmax !== undefined) card += ` ${options.tstart ?? 0}`;
+    if (options.tmax !== undefined) card += ` ${options.tmax}`;
+    if (options.uic) card += ' uic';
+    return card;
+  }
+
   /** SpiceError subclasses format themselves (`format()`); anything else keeps its message. */
   export function readable(error: unknown): Error {
     const e = error as { format?: () => string; message?: string };

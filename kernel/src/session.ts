@@ -34,11 +34,11 @@ export class ServiceCallError extends Error {
   }
 }
 
-/** GET/POST to the service as the signed-in user; JSON in and out. */
-export async function serviceRequest(
+/** A request to the service as the signed-in user (Authorization header added); throws when not signed in. */
+export async function serviceFetch(
   path: string,
-  init: { method?: string; body?: unknown } = {},
-): Promise<unknown> {
+  init: { method?: string; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<Response> {
   const session = currentSession();
   if (!session)
     throw new ServiceCallError(
@@ -46,23 +46,37 @@ export async function serviceRequest(
       'not_signed_in',
       'Not signed in to SpiceSim: use "Sign in to SpiceSim" in JupyterLab\'s top bar (or set SPICESIM_SERVER_URL and SPICESIM_ACCESS_TOKEN), then run the cell again.',
     );
-  const response = await fetch(session.serverUrl.replace(/\/+$/, '') + path, {
+  return fetch(session.serverUrl.replace(/\/+$/, '') + path, {
     method: init.method ?? 'GET',
     headers: {
       authorization: `Bearer ${session.accessToken}`,
       ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...init.headers,
     },
     body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+    signal: init.signal,
   });
+}
+
+/** Throws the service's `{error: {code, message}}` as a ServiceCallError when `response` is not 2xx. */
+export async function checkResponse(response: Response): Promise<Response> {
+  if (response.ok) return response;
   const body = (await response.json().catch(() => undefined)) as
     { error?: { code: string; message: string } } | undefined;
-  if (!response.ok)
-    throw new ServiceCallError(
-      response.status,
-      body?.error?.code ?? `http_${response.status}`,
-      `SpiceSim service: ${body?.error?.message ?? response.statusText}`,
-    );
-  return body;
+  throw new ServiceCallError(
+    response.status,
+    body?.error?.code ?? `http_${response.status}`,
+    `SpiceSim service: ${body?.error?.message ?? response.statusText}`,
+  );
+}
+
+/** GET/POST to the service as the signed-in user; JSON in and out. */
+export async function serviceRequest(
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<unknown> {
+  const response = await checkResponse(await serviceFetch(path, init));
+  return response.json().catch(() => undefined);
 }
 
 export interface ModelSummary {

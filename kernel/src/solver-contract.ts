@@ -43,6 +43,10 @@ export interface SimulateOptions {
 
 export interface SolverApi {
   simulateNetlist(text: string, options?: SimulateOptions): SimulationResult;
+  /** Parses (and expands `.include`/`.lib`) without simulating: the kernel uses it to collect included files. */
+  parseNetlist?(text: string, options?: { fileName?: string; readFile?: (path: string) => string }): unknown;
+  /** Reads an ngspice rawfile (binary or ASCII) into plots: results downloaded from the service. */
+  parseRawfile?(data: Uint8Array | string): Plot[];
 }
 
 let override: SolverApi | undefined;
@@ -66,7 +70,9 @@ export function loadSolver(): SolverApi {
     );
   }
   if (typeof solver.simulateNetlist !== 'function') {
-    throw new Error('@spicesim/solver does not export simulateNetlist yet: rebuild the solver (`npm run build -w solver`)');
+    throw new Error(
+      '@spicesim/solver does not export simulateNetlist yet: rebuild the solver (`npm run build -w solver`)',
+    );
   }
   return solver as SolverApi;
 }

@@ -10,6 +10,7 @@ import { Circuit, SimulationError } from './circuit';
 import { Simulation } from './results';
 import type { Plot } from './solver-contract';
 import { tslabWriter } from './display';
+import { startWorker } from './background';
 
 export interface SweepOptions {
   /** Worker threads (default: the number of cores, at most the number of runs). */
@@ -29,7 +30,11 @@ export interface SweepOptions {
  * `build` returns netlist text (with its analysis cards) or a Circuit. A failing run rejects the sweep with
  * the solver's message and the value that failed.
  */
-export async function sweep<T>(values: readonly T[], build: (value: T, index: number) => string | Circuit, options: SweepOptions = {}): Promise<Simulation[]> {
+export async function sweep<T>(
+  values: readonly T[],
+  build: (value: T, index: number) => string | Circuit,
+  options: SweepOptions = {},
+): Promise<Simulation[]> {
   const netlists = values.map((value, index) => {
     const built = build(value, index);
     return typeof built === 'string' ? built : built.text;
@@ -45,6 +50,9 @@ export async function sweep<T>(values: readonly T[], build: (value: T, index: nu
   let done = 0;
   let onInterrupt: (() => void) | undefined;
   report(0, total);
+  // The SIGINT listener below must not be added during the cell's synchronous part (see onInterrupt in
+  // background.ts: the next interrupt would kill the kernel).
+  await new Promise<void>((resolve) => startWorker(resolve));
   try {
     await new Promise<void>((resolve, reject) => {
       // Kernel interrupt (tslab gets SIGINT): stop the workers now instead of letting them finish unseen.
@@ -60,10 +68,20 @@ export async function sweep<T>(values: readonly T[], build: (value: T, index: nu
         workers.push(worker);
         worker.on('message', (message: Private.Reply) => {
           if (message.error !== undefined) {
-            reject(new SimulationError(`run ${message.index} (value ${Private.show(values[message.index])}): ${message.error}`, message.error));
+            reject(
+              new SimulationError(
+                `run ${message.index} (value ${Private.show(values[message.index])}): ${message.error}`,
+                message.error,
+              ),
+            );
             return;
           }
-          results[message.index] = new Simulation({ title: message.title ?? '', plots: message.plots ?? [], circuit: undefined, diagnostics: message.diagnostics ?? [] });
+          results[message.index] = new Simulation({
+            title: message.title ?? '',
+            plots: message.plots ?? [],
+            circuit: undefined,
+            diagnostics: message.diagnostics ?? [],
+          });
           done++;
           report(done, total);
           if (done === total) resolve();
@@ -84,7 +102,11 @@ export async function sweep<T>(values: readonly T[], build: (value: T, index: nu
  * Monte Carlo: `runs` netlists built from a seeded random generator (mulberry32), run in parallel.
  * `build(random, run)` draws its parameters with `random()` (uniform in [0, 1)).
  */
-export async function monteCarlo(runs: number, build: (random: () => number, run: number) => string | Circuit, options: SweepOptions & { seed?: number } = {}): Promise<Simulation[]> {
+export async function monteCarlo(
+  runs: number,
+  build: (random: () => number, run: number) => string | Circuit,
+  options: SweepOptions & { seed?: number } = {},
+): Promise<Simulation[]> {
   const random = seededRandom(options.seed ?? 1);
   const netlists = Array.from({ length: runs }, (_, run) => {
     const built = build(random, run);
@@ -140,11 +162,14 @@ parentPort.on('message', ({ index, text, fileName }) => {
   }
 
   export function show(value: unknown): string {
-    return typeof value === 'number' ? String(value) : JSON.stringify(value)?.slice(0, 60) ?? String(value);
+    return typeof value === 'number' ? String(value) : (JSON.stringify(value)?.slice(0, 60) ?? String(value));
   }
 
   /** A progress bar updated in place (Jupyter update_display_data), or the caller's callback. */
-  export function progressReporter(progress: boolean | ((done: number, total: number) => void), workers: number): (done: number, total: number) => void {
+  export function progressReporter(
+    progress: boolean | ((done: number, total: number) => void),
+    workers: number,
+  ): (done: number, total: number) => void {
     if (typeof progress === 'function') return progress;
     const write = progress ? tslabWriter() : null;
     if (!write) return () => undefined;
@@ -155,7 +180,14 @@ parentPort.on('message', ({ index, text, fileName }) => {
       const filled = Math.round((width * done) / total);
       const text = `sweep ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${done}/${total} (${workers} worker${workers === 1 ? '' : 's'})`;
       const html = `<progress value="${done}" max="${total}" style="width:20em"></progress> ${done}/${total} runs (${workers} worker${workers === 1 ? '' : 's'})`;
-      write({ data: { 'text/plain': text, 'text/html': html }, metadata: {}, transient: { display_id: displayId } }, shown);
+      write(
+        {
+          data: { 'text/plain': text, 'text/html': html },
+          metadata: {},
+          transient: { display_id: displayId },
+        },
+        shown,
+      );
       shown = true;
     };
   }
