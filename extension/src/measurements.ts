@@ -2,7 +2,17 @@
  * The viewer's automatic measurement panel and cursor readout, computed from the bundle's full-resolution
  * columns with the kernel's measurement functions (the same ones notebooks call). Pure, unit tested.
  */
-import { bandwidth, overshoot, peak, riseTime, settlingTime, trough, valueAt, fallTime } from '@spicesim/kernel/dist/measure';
+import {
+  bandwidth,
+  overshoot,
+  peak,
+  riseTime,
+  settlingTime,
+  trough,
+  valueAt,
+  fallTime,
+} from '@spicesim/kernel/dist/measure';
+import { stabilityMargins, type Margins } from '@spicesim/kernel/dist/spectral';
 import { formatSI } from '@spicesim/kernel/dist/waveform/format';
 import type { BundleColumns } from './plotly-model';
 
@@ -33,9 +43,20 @@ export function measurementRows(columns: BundleColumns): MeasurementRow[] {
       if (pane.view === 'magnitude-db' || pane.view === 'magnitude') {
         const linear = pane.view === 'magnitude-db' ? y.map((v) => 10 ** (v / 20)) : y;
         const top = peak(x, y);
-        attempt('peak', () => `${formatSI(top.value, pane.view === 'magnitude-db' ? 'dB' : unit, 4)} at ${formatSI(top.at, xUnit, 4)}`);
+        attempt(
+          'peak',
+          () =>
+            `${formatSI(top.value, pane.view === 'magnitude-db' ? 'dB' : unit, 4)} at ${formatSI(top.at, xUnit, 4)}`,
+        );
         attempt('-3 dB bandwidth', () => formatSI(bandwidth(x, linear), xUnit, 4));
-        attempt('unity gain', () => formatSI(bandwidth(x, linear, { reference: 1, dropDb: 0 }), xUnit, 4));
+        const margins = loopGainMargins(columns, name);
+        values['unity-gain frequency'] = margins ? formatSI(margins.unityGainFrequency, xUnit, 4) : '—';
+        values['phase margin'] = margins ? `${margins.phaseMargin.toFixed(1)}°` : '—';
+        values['gain margin'] = !margins
+          ? '—'
+          : Number.isFinite(margins.gainMargin)
+            ? `${margins.gainMargin.toFixed(1)} dB at ${formatSI(margins.phaseCrossoverFrequency, xUnit, 4)}`
+            : '∞ (phase never reaches -180°)';
       } else if (pane.view === 'phase') {
         continue;
       } else {
@@ -51,7 +72,9 @@ export function measurementRows(columns: BundleColumns): MeasurementRow[] {
           for (const label of ['rise time', 'overshoot', 'settling (2 %)']) values[label] = '—';
         } else if (bundle.x.name === 'time') {
           const rising = y[y.length - 1] >= y[0];
-          attempt(rising ? 'rise time' : 'fall time', () => formatSI(rising ? riseTime(x, y) : fallTime(x, y), 's', 4));
+          attempt(rising ? 'rise time' : 'fall time', () =>
+            formatSI(rising ? riseTime(x, y) : fallTime(x, y), 's', 4),
+          );
           attempt('overshoot', () => `${overshoot(y).toFixed(1)} %`);
           attempt('settling (2 %)', () => formatSI(settlingTime(x, y), 's', 4));
         }
@@ -60,6 +83,24 @@ export function measurementRows(columns: BundleColumns): MeasurementRow[] {
     }
   }
   return rows;
+}
+
+/**
+ * Stability margins when a complex (AC) trace reads as a loop gain T(jw): |T| starts above 1 and falls
+ * through 1 (0 dB) in the sweep; undefined otherwise (a filter's response, a node voltage below 1 V).
+ * Phase margin = 180° + arg T at the unity-gain frequency, gain margin = -|T| in dB where arg T = -180°,
+ * both from the kernel's `stabilityMargins` (phase unwrapped, log-frequency interpolation).
+ */
+export function loopGainMargins(columns: BundleColumns, name: string): Margins | undefined {
+  const trace = columns.bundle.traces.find((t) => t.name === name);
+  if (!trace || trace.format === 'real' || columns.bundle.x.unit !== 'Hz') return undefined;
+  const magnitude = columns.y(name, 'magnitude');
+  if (!(magnitude[0] > 1)) return undefined;
+  try {
+    return stabilityMargins(columns.x, magnitude, columns.y(name, 'phase'));
+  } catch {
+    return undefined; // never falls through 0 dB in the sweep
+  }
 }
 
 export interface CursorReadout {

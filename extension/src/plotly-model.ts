@@ -5,7 +5,13 @@
  */
 import { decimateMinMax } from '@spicesim/kernel/dist/waveform/decimate';
 import { TRACE_COLORS } from '@spicesim/kernel/dist/waveform/svg';
-import { paneLabel, paneValues, type WaveformBundle, type WaveformPane } from '@spicesim/kernel/dist/waveform/schema';
+import {
+  paneLabel,
+  paneValues,
+  type WaveformBundle,
+  type WaveformPane,
+} from '@spicesim/kernel/dist/waveform/schema';
+import type { SpectrumWindow } from './spectrum';
 
 export interface ThemeColors {
   background: string;
@@ -28,6 +34,26 @@ export interface ViewState {
   /** WebGL traces (`scattergl`); SVG `scatter` when the browser has no WebGL. */
   webgl: boolean;
   theme: ThemeColors;
+  /** What the plot shows: the waveforms over x, a Nyquist diagram (AC), or an FFT (transient). */
+  mode: ViewMode;
+  /** Window of the FFT view. */
+  fftWindow: SpectrumWindow;
+  /** Visible frequency range of the FFT view (undefined = all bins). */
+  fftRange?: [number, number];
+  /** Trace emphasised by cross-probing (drawn thicker, the others dimmed). */
+  emphasis?: string;
+}
+
+export type ViewMode = 'waveform' | 'nyquist' | 'fft';
+
+/** Line width of a trace: thicker when cross-probing emphasises it. */
+export function lineWidth(state: ViewState, name: string): number {
+  return state.emphasis === undefined ? 1.5 : state.emphasis === name ? 3.5 : 1.5;
+}
+
+/** Opacity of a trace: the others fade while one is emphasised. */
+export function traceOpacity(state: ViewState, name: string): number {
+  return state.emphasis === undefined || state.emphasis === name ? 1 : 0.45;
 }
 
 export interface PlotlyTrace {
@@ -41,7 +67,8 @@ export interface PlotlyTrace {
   legendgroup: string;
   showlegend: boolean;
   visible: boolean | 'legendonly';
-  line: { color: string; width: number };
+  line: { color: string; width: number; dash?: string };
+  opacity?: number;
   hovertemplate: string;
 }
 
@@ -58,6 +85,29 @@ export class BundleColumns {
   constructor(readonly bundle: WaveformBundle) {
     this.x = Float64Array.from(bundle.x.values, (v) => (v === null ? NaN : v));
   }
+
+  /**
+   * Min/max decimation of a trace for a visible range and pixel width, remembering the last result per
+   * trace and view: a redraw that does not move the x axis (cursor, theme, cross-probe emphasis) reuses it.
+   */
+  decimated(
+    traceName: string,
+    view: WaveformPane['view'],
+    options: { xMin: number; xMax: number; columns: number; log: boolean },
+  ) {
+    const key = `${view}\u0000${traceName}`;
+    const signature = `${options.xMin}|${options.xMax}|${options.columns}|${options.log}`;
+    const last = this.decimations.get(key);
+    if (last && last.signature === signature) return last.result;
+    const result = decimateMinMax(this.x, this.y(traceName, view), options);
+    this.decimations.set(key, { signature, result });
+    return result;
+  }
+
+  private readonly decimations = new Map<
+    string,
+    { signature: string; result: { x: Float64Array; y: Float64Array } }
+  >();
 
   y(traceName: string, view: WaveformPane['view']): Float64Array {
     const key = `${view}\u0000${traceName}`;
@@ -88,6 +138,8 @@ export function initialState(bundle: WaveformBundle, theme: ThemeColors, webgl: 
     pixelWidth: 800,
     webgl,
     theme,
+    mode: 'waveform',
+    fftWindow: 'hann',
   };
 }
 
@@ -105,7 +157,7 @@ export function buildFigure(columns: BundleColumns, state: ViewState): Figure {
     const suffix = k === 0 ? '' : String(k + 1);
     for (const name of pane.traces) {
       const colorIndex = bundle.traces.findIndex((t) => t.name === name);
-      const decimated = decimateMinMax(columns.x, columns.y(name, pane.view), {
+      const decimated = columns.decimated(name, pane.view, {
         xMin,
         xMax,
         columns: Math.max(50, Math.round(state.pixelWidth)),
@@ -122,7 +174,11 @@ export function buildFigure(columns: BundleColumns, state: ViewState): Figure {
         legendgroup: name,
         showlegend: !legendShown.has(name),
         visible: state.hidden.has(name) ? 'legendonly' : true,
-        line: { color: TRACE_COLORS[Math.max(0, colorIndex) % TRACE_COLORS.length], width: 1.5 },
+        line: {
+          color: TRACE_COLORS[Math.max(0, colorIndex) % TRACE_COLORS.length],
+          width: lineWidth(state, name),
+        },
+        opacity: traceOpacity(state, name),
         hovertemplate: `${name}: %{y:.4~s}${unitOf(bundle, pane)}<br>${bundle.x.name}: %{x:.4~s}${bundle.x.unit}<extra></extra>`,
       });
       legendShown.add(name);
@@ -168,7 +224,9 @@ export function buildFigure(columns: BundleColumns, state: ViewState): Figure {
       zeroline: false,
       // SI-prefixed ticks (`500µ`, `2m`, `10k`) like the SVG fallback; log axes keep plotly's decade labels.
       ...(state.xLog ? { exponentformat: 'SI' } : { tickformat: '~s' }),
-      ...(state.xRange ? { range: axisRange(state.xRange, state.xLog), autorange: false } : { autorange: true }),
+      ...(state.xRange
+        ? { range: axisRange(state.xRange, state.xLog), autorange: false }
+        : { autorange: true }),
     };
     layout[`yaxis${suffix}`] = {
       type: state.yLog[k] ? 'log' : 'linear',
@@ -188,10 +246,14 @@ export function buildFigure(columns: BundleColumns, state: ViewState): Figure {
  * The visible x range after a plotly relayout event, in data units, or null when the event did not
  * touch the x axes; `'auto'` when the user reset the zoom.
  */
-export function xRangeFromRelayout(event: Record<string, unknown>, xLog: boolean): [number, number] | 'auto' | null {
+export function xRangeFromRelayout(
+  event: Record<string, unknown>,
+  xLog: boolean,
+): [number, number] | 'auto' | null {
   for (const [key, value] of Object.entries(event)) {
     if (/^xaxis\d*\.autorange$/.test(key) && value === true) return 'auto';
-    if (/^xaxis\d*\.range$/.test(key) && Array.isArray(value)) return fromAxis([Number(value[0]), Number(value[1])], xLog);
+    if (/^xaxis\d*\.range$/.test(key) && Array.isArray(value))
+      return fromAxis([Number(value[0]), Number(value[1])], xLog);
     const m = /^(xaxis\d*)\.range\[0\]$/.exec(key);
     if (m) {
       const other = event[`${m[1]}.range[1]`];
