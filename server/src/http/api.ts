@@ -16,6 +16,8 @@ export interface AuthenticatedUser {
 export interface AppState {
   user?: AuthenticatedUser;
   requestId: string;
+  /** A multipart upload's file part (models/upload.ts). */
+  upload?: { field: string; fileName: string; bytes: Buffer };
 }
 
 export type ApiContext = Context & { state: AppState };
@@ -44,6 +46,8 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   status?: number;
   /** Extra middleware run before validation (rate limits). */
   before?: Middleware[];
+  /** Other request media types the route accepts besides JSON, for OpenAPI (e.g. multipart/form-data). */
+  requestContent?: Record<string, { schema: unknown }>;
   /** Extra request headers documented in OpenAPI (e.g. If-Match). */
   headers?: { name: string; required: boolean; description: string }[];
   handler(
@@ -134,7 +138,10 @@ export class Api {
       if (spec.body)
         operation.requestBody = {
           required: true,
-          content: { 'application/json': { schema: toJsonSchema(spec.body) } },
+          content: {
+            'application/json': { schema: toJsonSchema(spec.body) },
+            ...(spec.requestContent ?? {}),
+          },
         };
       if (spec.auth !== 'none')
         operation.security = spec.auth === 'required' ? [{ bearer: [] }] : [{ bearer: [] }, {}];

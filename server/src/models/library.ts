@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Db } from '../db';
-import { NotFoundError, ValidationError } from '../errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import type { ObjectStore } from '../storage';
 import {
   decodeSpiceFile,
@@ -170,29 +170,55 @@ export class ModelLibrary {
     return report;
   }
 
-  /** A user's own models, added to one of their orgs (the route checks membership). */
+  /**
+   * A user's own models, added to one of their orgs (the route checks the role). The file is parsed with
+   * the importer's extractor; by default any definition that does not parse rejects the whole upload with
+   * one 422 detail per failing line (`field`: where the file came from), so nothing is half-imported;
+   * `skipInvalid` imports the good definitions and reports the others.
+   */
   async importText(
-    text: string,
-    owner: { orgId: string; userId: string; fileName: string; manufacturer?: string },
+    source: string | Buffer,
+    owner: {
+      orgId: string;
+      userId: string;
+      fileName: string;
+      manufacturer?: string;
+      skipInvalid?: boolean;
+      /** The request field the file came in (`body.text`, `body.file`), for 422 details. */
+      field?: string;
+    },
   ): Promise<{
     inserted: ModelSummary[];
     alreadyPresent: number;
     skipped: { line: number; name: string | null; reason: string }[];
   }> {
-    const bytes = Buffer.from(text, 'utf8');
+    const field = owner.field ?? 'body.text';
+    const bytes = typeof source === 'string' ? Buffer.from(source, 'utf8') : source;
+    if (looksBinary(bytes))
+      throw new ValidationError(`${owner.fileName} is not a text file.`, [
+        { field, message: 'binary content: upload SPICE model text (.lib, .mod, .cir, .sub ...)' },
+      ]);
     const result = extractDefinitions(decodeSpiceFile(bytes), {
       path: owner.fileName,
       manufacturer: owner.manufacturer ?? null,
     });
+    const problems = result.skipped.map((s) => ({
+      field,
+      message: `${owner.fileName} line ${s.line}${s.name ? ` (${s.name})` : ''}: ${s.reason}`,
+    }));
     if (result.models.length === 0) {
-      throw new ValidationError('No .model or .subckt definition found in the text.', [
-        {
-          field: 'body.text',
-          message: result.skipped.length
-            ? result.skipped.map((s) => `line ${s.line}: ${s.reason}`).join('; ')
-            : 'no definitions',
-        },
-      ]);
+      throw new ValidationError(
+        `No .model or .subckt definition could be read from ${owner.fileName}.`,
+        problems.length
+          ? problems
+          : [{ field, message: 'no .model or .subckt card found: is this a SPICE model file?' }],
+      );
+    }
+    if (problems.length > 0 && !owner.skipInvalid) {
+      throw new ValidationError(
+        `${problems.length} definition(s) in ${owner.fileName} do not parse; fix them, or send skipInvalid=true to import the ${result.models.length} that do.`,
+        problems,
+      );
     }
     const sourceKey = `model-sources/${createHash('sha256').update(bytes).digest('hex')}`;
     await this.storage.put(sourceKey, bytes);
@@ -211,6 +237,48 @@ export class ModelLibrary {
       alreadyPresent: rows.length - inserted.length,
       skipped: result.skipped,
     };
+  }
+
+  /** An organisation's uploaded models, newest first (the route checks membership). */
+  async listUploaded(
+    orgId: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: (ModelSummary & { uploadedBy: string | null; createdAt: string })[] }> {
+    const rows = await this.db('device_models')
+      .where({ org_id: orgId })
+      .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'name' }])
+      .limit(page.limit)
+      .offset(page.offset)
+      .select('*');
+    return {
+      items: rows.map((r) => ({
+        ...toSummary(r, null),
+        uploadedBy: r.uploaded_by,
+        createdAt: new Date(r.created_at).toISOString(),
+      })),
+    };
+  }
+
+  /**
+   * Deletes one uploaded model of `orgId`: its uploader may, and so may the org's owners and admins.
+   * The source file leaves the object store once no model refers to it.
+   */
+  async deleteUploaded(
+    orgId: string,
+    modelId: string,
+    actor: { userId: string; isAdmin: boolean },
+  ): Promise<void> {
+    const row = await this.db('device_models').where({ id: modelId, org_id: orgId }).first();
+    if (!row) throw new NotFoundError('Model');
+    if (!actor.isAdmin && row.uploaded_by !== actor.userId)
+      throw new ForbiddenError(
+        "Only the model's uploader or an owner/admin of the organisation can delete it.",
+      );
+    await this.db('device_models').where({ id: modelId }).delete();
+    if (row.source_key) {
+      const stillUsed = await this.db('device_models').where({ source_key: row.source_key }).first('id');
+      if (!stillUsed) await this.storage.delete(row.source_key).catch(() => undefined);
+    }
   }
 
   private row(
