@@ -10,7 +10,7 @@ import helmet from 'koa-helmet';
 import pino, { type Logger } from 'pino';
 import { registerAuthRoutes } from './auth/routes';
 import { cors } from './auth/cors';
-import { registerClassroomRoutes, ClassroomService } from './classroom';
+import { registerClassroomRoutes, ClassroomProjectService, ClassroomService } from './classroom';
 import { registerRevisionRoutes, RevisionService } from './revisions';
 import { registerSharingRoutes, SharingProjectService } from './sharing';
 import { OAuthService } from './auth/oauth';
@@ -76,8 +76,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   const auth = new AuthService(db, accessTokens, config.refreshTokenTtlSeconds);
   const oauth = new OAuthService(db, config.oauth, config.publicUrl);
   const orgs = new OrgService(db);
-  // ProjectService widened with per-user/per-org shares (issue 11); every project route goes through it.
-  const projects = new SharingProjectService(db, orgs);
+  // ProjectService widened with per-user/per-org shares and the classroom rules (issue 11: submitted copies
+  // are read-only to their student, the class's teachers read them); every project route goes through it.
+  const projects = new ClassroomProjectService(db, orgs);
   const revisions = new RevisionService(db, projects);
   const classroom = new ClassroomService(db, orgs, projects);
   const models = new ModelLibrary(db, storage);

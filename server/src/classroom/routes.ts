@@ -9,6 +9,7 @@ const progress = z.object({
   projectId: z.uuid().nullable(),
   startedAt: z.string().nullable(),
   submittedAt: z.string().nullable(),
+  returnedAt: z.string().nullable(),
 });
 const assignmentSchema = z.object({
   id: z.uuid(),
@@ -80,11 +81,23 @@ export function registerClassroomRoutes(api: Api, { classroom }: { classroom: Cl
     method: 'post',
     path: '/assignments/:assignmentId/submit',
     tag: 'classroom',
-    summary: 'Submit your copy (again to resubmit)',
+    summary:
+      'Submit your copy: it becomes read-only to you (writes get 409 assignment_submitted) until a teacher returns it',
     auth: 'required',
     params: assignmentParams,
     response: assignmentSchema,
     handler: (_ctx, { user, params }) => classroom.submit(user!.id, params.assignmentId),
+  });
+  api.route({
+    method: 'post',
+    path: '/assignments/:assignmentId/submissions/:studentId/return',
+    tag: 'classroom',
+    summary: "Return a student's submitted copy for revision: writable to them again (teachers)",
+    auth: 'required',
+    params: assignmentParams.extend({ studentId: z.uuid('must be a UUID') }),
+    response: rosterSchema,
+    handler: (_ctx, { user, params }) =>
+      classroom.returnForRevision(user!.id, params.assignmentId, params.studentId),
   });
   api.route({
     method: 'get',

@@ -3,6 +3,8 @@
  * project they manage) as an assignment; the lab is then shared with the class read-only. A student who
  * starts the assignment gets their own fork, shared read-only with the teacher who published it; the
  * teacher's roster shows who has not started, started or submitted, with each student's copy.
+ * Once submitted, a copy is read-only to its student until a teacher returns it for revision; the class's
+ * teachers (owners and admins) read every copy (projects.ts has those access rules).
  */
 import type { Db } from '../db';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
@@ -26,6 +28,8 @@ export interface Assignment {
     projectId: string | null;
     startedAt: string | null;
     submittedAt: string | null;
+    /** When a teacher last returned the copy for revision (writable again until the next submit). */
+    returnedAt: string | null;
   };
   isTeacher: boolean;
 }
@@ -36,6 +40,7 @@ export interface RosterEntry {
   projectId: string | null;
   startedAt: string | null;
   submittedAt: string | null;
+  returnedAt: string | null;
 }
 
 const iso = (value: unknown): string | null => (value ? new Date(value as string).toISOString() : null);
@@ -119,6 +124,25 @@ export class ClassroomService {
     return this.toAssignment(row, studentId);
   }
 
+  /**
+   * A teacher hands a submitted copy back: it becomes writable to its student again (status `started`)
+   * until they submit once more.
+   */
+  async returnForRevision(teacherId: string, assignmentId: string, studentId: string): Promise<RosterEntry> {
+    const row = await this.load(teacherId, assignmentId);
+    await this.orgs.requireRole(teacherId, row.org_id, 'admin');
+    const submission = await this.db('assignment_submissions')
+      .where({ assignment_id: assignmentId, student_id: studentId })
+      .first('submitted_at');
+    if (!submission) throw new NotFoundError("This student's copy");
+    if (!submission.submitted_at)
+      throw new ConflictError('This copy is not submitted: the student can already change it.');
+    await this.db('assignment_submissions')
+      .where({ assignment_id: assignmentId, student_id: studentId })
+      .update({ submitted_at: null, returned_at: this.db.fn.now() });
+    return (await this.roster(teacherId, assignmentId)).find((r) => r.student.id === studentId)!;
+  }
+
   /** Every member of the class who is not a teacher, with their progress (teachers only). */
   async roster(teacherId: string, assignmentId: string): Promise<RosterEntry[]> {
     const row = await this.load(teacherId, assignmentId);
@@ -131,13 +155,14 @@ export class ClassroomService {
       .where('m.org_id', row.org_id)
       .whereIn('m.role', ['member', 'viewer'])
       .orderBy('u.name')
-      .select('u.id', 'u.email', 'u.name', 's.project_id', 's.started_at', 's.submitted_at');
+      .select('u.id', 'u.email', 'u.name', 's.project_id', 's.started_at', 's.submitted_at', 's.returned_at');
     return rows.map((r) => ({
       student: { id: r.id, email: r.email, name: r.name },
       status: r.submitted_at ? 'submitted' : r.started_at ? 'started' : 'not_started',
       projectId: r.project_id ?? null,
       startedAt: iso(r.started_at),
       submittedAt: iso(r.submitted_at),
+      returnedAt: iso(r.returned_at),
     }));
   }
 
@@ -167,6 +192,7 @@ export class ClassroomService {
         projectId: mine?.project_id ?? null,
         startedAt: iso(mine?.started_at),
         submittedAt: iso(mine?.submitted_at),
+        returnedAt: iso(mine?.returned_at),
       },
       isTeacher: atLeast(role, 'admin'),
     };

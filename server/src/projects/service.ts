@@ -84,8 +84,29 @@ export class ProjectService {
     const access = row ? await this.accessTo(userId, row) : undefined;
     if (!row || !access) throw new NotFoundError('Project');
     if (RANK[access] < RANK[needed])
-      throw new ForbiddenError(`This needs ${needed} access to the project; you have ${access}.`);
+      throw (
+        (await this.refusal(userId, row, needed)) ??
+        new ForbiddenError(`This needs ${needed} access to the project; you have ${access}.`)
+      );
     return { row, access };
+  }
+
+  /**
+   * A more telling error than "you have read access" when a project is read-only for a reason of its
+   * own (a submitted classroom copy): subclasses that narrow `accessTo` explain it here.
+   */
+  protected async refusal(
+    _userId: string | undefined,
+    _project: Record<string, any>,
+    _needed: Access,
+  ): Promise<Error | undefined> {
+    return undefined;
+  }
+
+  /** Throws 404 without read access and 403 (or the project's own reason) without `needed`. */
+  async requireAccess(userId: string, projectId: string, needed: Access): Promise<Project> {
+    const { row, access } = await this.load(userId, projectId, needed);
+    return toProject(row, access);
   }
 
   async create(

@@ -6,12 +6,11 @@
  * replaced is snapshotted first, so a restore can itself be undone.
  */
 import type { Db } from '../db';
-import { ForbiddenError, NotFoundError } from '../errors';
+import { NotFoundError } from '../errors';
 import type { Access, ProjectFile, ProjectService } from '../projects/service';
 
 /** Oldest revisions beyond this many per file are dropped. */
 export const MAX_REVISIONS_PER_FILE = 50;
-const RANK: Record<Access, number> = { read: 0, write: 1, manage: 2 };
 
 export interface Revision {
   id: string;
@@ -34,9 +33,7 @@ export class RevisionService {
   ) {}
 
   private async requireAccess(userId: string, projectId: string, needed: Access): Promise<void> {
-    const project = await this.projects.get(userId, projectId); // 404 without read access
-    if (RANK[project.access] < RANK[needed])
-      throw new ForbiddenError(`This needs ${needed} access to the project; you have ${project.access}.`);
+    await this.projects.requireAccess(userId, projectId, needed); // 404 without read access
   }
 
   /** Snapshots the file as saved now. */
