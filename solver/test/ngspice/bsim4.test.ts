@@ -155,6 +155,18 @@ describe.each([
   ['series resistances RSH·NRD, RSH·NRS (internal nodes)', 'series_resistance.cir', 'i(vd)', 1e-4],
   ['bias-dependent external resistances (rdsMod = 1)', 'rdsmod1.cir', 'i(vd)', 1e-4],
   ['substrate resistance network (rbodyMod = 1)', 'body_resistance.cir', 'i(vb)', 1e-4],
+  [
+    'scalable substrate resistance network (rbodyMod = 2, three configurations)',
+    'body_resistance2.cir',
+    'i(vb)',
+    1e-4,
+  ],
+  [
+    'layout S/D diffusion resistance (RGEOMOD, GEOMOD 0-10, NF, MIN, rdsMod 0 and 1)',
+    'rgeomod.cir',
+    'i(vd1)',
+    1e-4,
+  ],
   ['default junction areas and perimeters (GEOMOD 0-10, NF, MIN)', 'geomod_junctions.cir', 'i(vb)', 1e-6],
 ])('%s', (label, deck, leakage, floor) => {
   it('every terminal current matches ngspice within 0.1 % + 1 pA', () => {
@@ -223,6 +235,18 @@ describe('small-signal AC against ngspice', () => {
     );
     expect(vectors).toBe(4);
     expect(worstReal).toBeLessThan(1e-4);
+    expect(worstImag).toBeLessThan(1e-4);
+  });
+
+  it('scalable substrate resistance network (rbodyMod = 2) up to 10 GHz: imaginary within 1e-4, real within 1e-3', () => {
+    const { worstReal, worstImag, vectors } = acDifferences('body_resistance2_ac.cir');
+    measured.push(
+      `rbodyMod 2 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`,
+    );
+    // i(vb) and i(vg) (7 currents): the bulk currents' real parts at 1-10 MHz are 1e-4..1e-6 of their imaginary
+    // parts, where the finite-difference capacitances (relative error ~1e-6) leave ±4e-13 S: real parts to 1e-3.
+    expect(vectors).toBe(7);
+    expect(worstReal).toBeLessThan(1e-3);
     expect(worstImag).toBeLessThan(1e-4);
   });
 

@@ -11,6 +11,7 @@ import { CircuitError } from '../../errors';
 import { parseAndElaborate } from '../../netlist';
 import { simulateNetlist } from '../../simulate';
 import { Bsim4, Bsim4Card, CMOS018_MODELS, TerminalPoint } from './index';
+import { diffusionResistance } from './core';
 
 const loc = { file: 'test', line: 1, column: 1 };
 
@@ -19,6 +20,30 @@ function device(instance: string, models = CMOS018_MODELS): Bsim4 {
   circuit.setTemperature(circuit.temperature);
   return circuit.devices.find((d) => d.name === instance.split(/\s+/)[0]) as Bsim4;
 }
+
+describe('layout S/D diffusion resistance (manual ch. 10, BSIM4RdseffGeo)', () => {
+  // NF = 2, MIN = 1: two drain end diffusions, two internal source diffusions; Weffcj 2 um, RSH 40, DMCG 0.3 um.
+  const r = (geo: number, rgeo: number, source: boolean) =>
+    diffusionResistance(2, geo, rgeo, 1, 2e-6, 40, 0.3e-6, 0.2e-6, 0.12e-6, source);
+  it('wide contacts: the internal diffusions RSH·DMCG/(Weffcj·n) in parallel with the ends', () => {
+    expect(r(3, 1, true)).toBeCloseTo((40 * 0.3) / (2 * 2), 12);
+    expect(r(3, 1, false)).toBeCloseTo((40 * 0.3) / (2 * 2), 12);
+    expect(r(0, 1, false)).toBeCloseTo((40 * 0.3) / (2 * 2), 12);
+  });
+  it('point contacts: RSH·Weffcj/(3·n·(DMCG + DMCI)) isolated, RSH·Weffcj/(6·n·DMCG) shared', () => {
+    expect(r(0, 2, false)).toBeCloseTo((40 * 2) / (3 * 2 * 0.5), 12);
+    expect(r(3, 4, false)).toBeCloseTo((40 * 2) / (6 * 2 * 0.3), 12);
+  });
+  it('merged ends RSH·DMDG/Weffcj and the all-wide GEOMOD 9/10 layouts', () => {
+    expect(r(8, 1, false)).toBeCloseTo((40 * 0.12) / 2, 12);
+    const nf4 = (geo: number, source: boolean) =>
+      diffusionResistance(4, geo, 1, 0, 2e-6, 40, 0.3e-6, 0.2e-6, 0.12e-6, source);
+    const half = (0.5 * 40 * 0.3) / 2;
+    const inner = (40 * 0.3) / (2 * 2);
+    expect(nf4(9, true)).toBeCloseTo((half * inner) / (half + inner), 12);
+    expect(nf4(9, false)).toBeCloseTo((40 * 0.3) / (2 * 4), 12);
+  });
+});
 
 describe('BSIM4 cards', () => {
   it('exports the card pair exactly as the fixture library holds it', () => {
@@ -47,7 +72,22 @@ describe('BSIM4 cards', () => {
     const models = '.model nsw nmos level=54 diomod=3';
     expect(() => device('m1 d d 0 0 nsw l=1u w=1u', models)).toThrow(CircuitError);
     expect(() => device('m1 d d 0 0 nsw l=1u w=1u', models)).toThrow(/DIOMOD = 3/);
-    expect(() => device('m1 d d 0 0 nch l=1u w=1u rgatemod=4')).toThrow(/instance parameter RGATEMOD = 4/);
+    // An out-of-range instance selector falls back to the model's value with a warning, as ngspice.
+    const text = [
+      't',
+      CMOS018_MODELS,
+      'm1 d d 0 0 nch l=1u w=1u rgatemod=4 rgeomod=3',
+      'vd d 0 1',
+      '.op',
+      '.end',
+    ].join('\n');
+    const messages = simulateNetlist(text).circuit.diagnostics.map((d) => d.message);
+    expect(
+      messages.some((m) => /instance RGATEMOD = 4 is not one of 0, 1, 2, 3; the model's 0 is used/.test(m)),
+    ).toBe(true);
+    expect(
+      messages.some((m) => /instance RGEOMOD = 3 is not one of 0, 1; the model's 0 is used/.test(m)),
+    ).toBe(true);
   });
 
   it('fails on an impossible geometry with the device named', () => {

@@ -26,6 +26,7 @@ import type {
 import { CELSIUS_TO_KELVIN } from '../device';
 import { BOLTZMANN, CHARGE, LocalStamp, currentConverged, fetlim, limvds, pnjlim } from '../semiconductor';
 import {
+  diffusionResistance,
   ChannelPoint,
   EXP_THRESHOLD,
   MAX_EXP,
@@ -949,20 +950,62 @@ export class Bsim4 implements Device {
 }
 
 /**
- * rbodyMod = 1 body resistance network (manual ch. 6 "substrate resistance network"; b4temp.c): instance
- * RBDB RBSB RBPB RBPS RBPD or the model's (default 50 ohm), as conductances GBMIN + 1/R (1e3 S below 1 mohm).
+ * Body resistance network (manual ch. 6 "substrate resistance network"; b4temp.c), as conductances GBMIN + 1/R
+ * (1e3 S below 1 mohm):
+ *   rbodyMod = 1: instance RBDB RBSB RBPB RBPS RBPD or the model's (default 50 ohm);
+ *   rbodyMod = 2: the scalable network R = R0·(Leff/1um)^L·(Weff/1um)^W·NF^NF (RBPS0/L/W/NF, RBPD0..., RBPB the
+ *   parallel of its X and Y parts RBPBX0.. and RBPBY0.., RBSB/RBDB of RBSBX0/RBSBY0 and RBDBX0/RBDBY0 with the
+ *   shared RBSDBXL.. and RBSDBYL.. exponents). As ngspice, the parts a card does not give switch branches off:
+ *   without RBPS0 or RBPD0 only RBPB remains (RBPS, RBPD shorted at 1e3 S, RBSB, RBDB open at GBMIN); with them
+ *   but without the RBSB/RBDB X or Y values, RBSB and RBDB are open (GBMIN).
  */
 function bodyResistances(
   model: Bsim4Card,
   instance: Record<string, number>,
+  mode: number,
+  leff: number,
+  weff: number,
+  nf: number,
 ): { pb: number; pd: number; ps: number; db: number; sb: number } | undefined {
-  if (Math.round(instance.rbodymod ?? model.value('rbodymod')) !== 1) return undefined;
+  if (mode !== 1 && mode !== 2) return undefined;
   const gbmin = model.value('gbmin');
-  const g = (name: string) => {
-    const r = instance[name] ?? model.value(name);
-    return r < 1e-3 ? 1e3 : gbmin + 1 / r;
+  const conductance = (r: number) => (r < 1e-3 ? 1e3 : gbmin + 1 / r);
+  if (mode === 1) {
+    const g = (name: string) => conductance(instance[name] ?? model.value(name));
+    return { pb: g('rbpb'), pd: g('rbpd'), ps: g('rbps'), db: g('rbdb'), sb: g('rbsb') };
+  }
+  const v = (name: string) => model.value(name);
+  const lnl = Math.log(leff * 1e6);
+  const lnw = Math.log(weff * 1e6);
+  const lnnf = Math.log(nf);
+  const scaled = (r0: number, l: string, w: string, f: string) =>
+    r0 * Math.exp(v(l) * lnl + v(w) * lnw + v(f) * lnnf);
+  const parallel = (a: number, b: number) => (a * b) / (a + b);
+  const rbpb = parallel(
+    scaled(v('rbpbx0'), 'rbpbxl', 'rbpbxw', 'rbpbxnf'),
+    scaled(v('rbpby0'), 'rbpbyl', 'rbpbyw', 'rbpbynf'),
+  );
+  const given = (name: string) => model.given(name);
+  if (!given('rbps0') || !given('rbpd0')) {
+    return { pb: conductance(rbpb), pd: 1e3, ps: 1e3, db: gbmin, sb: gbmin };
+  }
+  const ps = conductance(scaled(v('rbps0'), 'rbpsl', 'rbpsw', 'rbpsnf'));
+  const pd = conductance(scaled(v('rbpd0'), 'rbpdl', 'rbpdw', 'rbpdnf'));
+  if ((!given('rbsbx0') && !given('rbsby0')) || (!given('rbdbx0') && !given('rbdby0'))) {
+    return { pb: conductance(rbpb), pd, ps, db: gbmin, sb: gbmin };
+  }
+  const xy = (x0: string, y0: string) =>
+    parallel(
+      scaled(v(x0), 'rbsdbxl', 'rbsdbxw', 'rbsdbxnf'),
+      scaled(v(y0), 'rbsdbyl', 'rbsdbyw', 'rbsdbynf'),
+    );
+  return {
+    pb: conductance(rbpb),
+    pd,
+    ps,
+    db: conductance(xy('rbdbx0', 'rbdby0')),
+    sb: conductance(xy('rbsbx0', 'rbsby0')),
   };
-  return { pb: g('rbpb'), pd: g('rbpd'), ps: g('rbps'), db: g('rbdb'), sb: g('rbsb') };
 }
 
 /** ngspice's DEXP: exp(x) continued linearly above EXP_THRESHOLD, MIN_EXP below −EXP_THRESHOLD. */
@@ -1000,7 +1043,7 @@ const SUPPORTED_SWITCHES: Record<string, number[]> = {
   capmod: [0, 1, 2],
   diomod: [0, 1, 2],
   rdsmod: [0, 1],
-  rbodymod: [0, 1],
+  rbodymod: [0, 1, 2],
   rgatemod: [0, 1, 2, 3],
   igcmod: [0, 1, 2],
   igbmod: [0, 1],
@@ -1037,6 +1080,20 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
   }
   const p = card.params;
   const o = ctx.circuit.options;
+  // Instance model selectors override the model's; an out-of-range one falls back to the model's value with a
+  // warning (b4set.c). ngspice accepts only 0 or 1 for an instance RGEOMOD (the model's RGEOMOD takes 0-8).
+  const selector = (name: string, allowed: number[]): number => {
+    const global = model.flag(name);
+    const value = p[name];
+    if (value === undefined) return global;
+    if (allowed.includes(Math.round(value))) return Math.round(value);
+    ctx.circuit.diagnostics.push({
+      severity: 'warning',
+      message: `${card.name}: instance ${name.toUpperCase()} = ${value} is not one of ${allowed.join(', ')}; the model's ${global} is used (as ngspice)`,
+      loc: card.loc,
+    });
+    return global;
+  };
   const geometry: Bsim4Geometry = {
     l: p.l ?? (typeof o.defl === 'number' ? o.defl : 5e-6),
     w: p.w ?? (typeof o.defw === 'number' ? o.defw : 5e-6),
@@ -1047,30 +1104,18 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
     ps: p.ps,
     sa: p.sa ?? 0,
     sb: p.sb ?? 0,
-    sd: p.sd ?? 0,
+    // SD defaults to 2·DMCG (b4set.c).
+    sd: p.sd ?? 2 * model.value('dmcg'),
     mulu0: p.mulu0 ?? 1,
     delvto: p.delvto ?? 0,
     geoMod: Math.round(p.geomod ?? model.value('geomod')),
     minSD: Math.round(p.min ?? 0),
-    rgateMod: Math.round(p.rgatemod ?? model.value('rgatemod')),
+    rgateMod: selector('rgatemod', [0, 1, 2, 3]),
     xgw: p.xgw,
     ngcon: p.ngcon,
-    trnqsMod: Math.round(p.trnqsmod ?? model.value('trnqsmod')),
-    acnqsMod: Math.round(p.acnqsmod ?? model.value('acnqsmod')),
+    trnqsMod: selector('trnqsmod', [0, 1]),
+    acnqsMod: selector('acnqsmod', [0, 1]),
   };
-  for (const [name, value] of [
-    ['rgatemod', geometry.rgateMod],
-    ['trnqsmod', geometry.trnqsMod],
-    ['acnqsmod', geometry.acnqsMod],
-  ] as const) {
-    if (p[name] !== undefined && !SUPPORTED_SWITCHES[name].includes(value ?? 0)) {
-      throw new CircuitError(
-        `${card.name}: instance parameter ${name.toUpperCase()} = ${value}, which SpiceSim's BSIM4 does not implement`,
-        card.loc,
-        `supported: ${name.toUpperCase()} = ${SUPPORTED_SWITCHES[name].join(' or ')}`,
-      );
-    }
-  }
   if (!(geometry.nf >= 1) || geometry.nf !== Math.round(geometry.nf)) {
     throw new CircuitError(
       `${card.name}: NF = ${geometry.nf} must be a positive integer`,
@@ -1085,18 +1130,54 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
       `write '${card.name} d g s b model'`,
     );
   }
-  // RSH·NRD / RSH·NRS series resistances (b4set.c creates the internal nodes when rdsMod = 1, or when RSH and
-  // the squares are given; b4temp.c: 1e3 S when rdsMod = 1 has no geometric resistance).
+  const tnom = (modelCard.params.tnom ?? ctx.options.tnom) + CELSIUS_TO_KELVIN;
+  const kelvin = ctx.options.temp + CELSIUS_TO_KELVIN;
+  const { sized } = sizeDependent(model, geometry, kelvin, tnom, { name: card.name, loc: card.loc });
+  // Source/drain series resistances (b4set.c creates the internal nodes when rdsMod = 1, or when RSH > 0 and
+  // either the squares NRS/NRD are positive or, without them, RGEOMOD gives a positive layout resistance;
+  // b4temp.c: RSH·NRS, else the RGEOMOD resistance, else 1e3 S on a created node).
   const rsh = model.value('rsh');
   const rdsMod = model.flag('rdsmod');
-  const geometric = (squares: number | undefined): number => {
-    const r = rsh * (squares ?? 0);
-    if (r > 0) return 1 / r;
-    return rdsMod === 1 ? 1e3 : 0;
+  // ngspice 39 quirk, matched: the model's RGEOMOD is read as a flag (any nonzero value becomes 1, `show` prints
+  // rgeomod 1), so only RGEOMOD = 1 (wide contacts on both sides) is ever simulated; the manual's point-contact
+  // variants 2-8 (diffusionResistance implements them) are not reachable from a card, as in ngspice.
+  const modelRgeo = model.flag('rgeomod');
+  if (!(modelRgeo >= 0 && modelRgeo <= 8)) {
+    throw new CircuitError(
+      `${card.name}: model ${modelCard.name} sets RGEOMOD = ${modelRgeo}, which is not one of 0-8`,
+      modelCard.loc,
+      'write rgeomod=0 (no layout resistance) to 8',
+    );
+  }
+  const rgeoMod =
+    p.rgeomod !== undefined && [0, 1].includes(Math.round(p.rgeomod))
+      ? Math.round(p.rgeomod)
+      : selector('rgeomod', [0, 1]) !== 0
+        ? 1
+        : 0;
+  const series = (squares: number | undefined, source: boolean): number => {
+    let r = 0;
+    if (squares !== undefined) r = rsh * squares;
+    else if (rgeoMod > 0) {
+      r = diffusionResistance(
+        geometry.nf,
+        geometry.geoMod,
+        rgeoMod,
+        geometry.minSD,
+        sized.weffCJ,
+        rsh,
+        model.value('dmcg') - model.value('dmcgt'),
+        model.value('dmci'),
+        model.value('dmdg') - model.value('dmcgt'),
+        source,
+      );
+    }
+    const node = rdsMod !== 0 || (rsh > 0 && (squares !== undefined ? squares > 0 : rgeoMod !== 0 && r > 0));
+    if (!node) return 0;
+    return r > 0 ? 1 / r : 1e3;
   };
-  const drainConductance = geometric(p.nrd);
-  const sourceConductance = geometric(p.nrs);
-  const tnom = (modelCard.params.tnom ?? ctx.options.tnom) + CELSIUS_TO_KELVIN;
+  const drainConductance = series(p.nrd, false);
+  const sourceConductance = series(p.nrs, true);
   const device = new Bsim4(
     card.name,
     card.nodes.slice(0, 4),
@@ -1114,10 +1195,8 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
     drainConductance,
     sourceConductance,
     geometry.rgateMod ?? 0,
-    bodyResistances(model, p),
+    bodyResistances(model, p, selector('rbodymod', [0, 1, 2]), sized.leff, sized.weff, geometry.nf),
   );
-  const kelvin = ctx.options.temp + CELSIUS_TO_KELVIN;
-  const { sized } = sizeDependent(model, geometry, kelvin, tnom, { name: card.name, loc: card.loc });
   if (model.flag('paramchk') !== 0) {
     let messages: string[];
     try {

@@ -915,6 +915,22 @@ export function sizeDependent(
 
 /** Results of one bias point, in the oriented frame (drain = the higher of the two S/D terminals). */
 export class ChannelPoint {
+  /**
+   * Operating-point values the noise model reads (b4noi.c takes them from b4ld.c): mobility, Vdseff, Abulk
+   * (before the KETA factor, as ngspice keeps it), Abulk0 (CV), Abulk/Vgst2Vtm, EsatL, Coxeff,
+   * N* = vtm/q·(coxe + epssub/Xdep + cit), Ids/Vdseff·NF, Gd0 of tnoiMod = 2 and Rds (rdsMod = 0). noise.ts.
+   */
+  ueff = 0;
+  vdseff = 0;
+  abulk = 0;
+  abulk0 = 0;
+  abovVgst2Vtm = 0;
+  esatL = 0;
+  coxeff = 0;
+  nstar = 0;
+  idovVds = 0;
+  noiGd0 = 0;
+  rds = 0;
   ids = 0;
   vth = 0;
   vdsat = 0;
@@ -1061,6 +1077,7 @@ export function evaluateChannel(
 
   // Subthreshold swing factor n (eq. 3.x).
   const tmp1 = p.epssub / Xdep;
+  out.nstar = (Vtm / CHARGE_Q) * (p.coxe + tmp1 + p.cit);
   const tmp2 = p.nfactor * tmp1;
   const tmp3 = p.cdsc + p.cdscb * Vbseff + p.cdscd * Vds;
   const tmp4 = (tmp2 + tmp3 * Theta0 + p.cit) / p.coxe;
@@ -1126,6 +1143,8 @@ export function evaluateChannel(
   let Abulk = Abulk0 - t1a * p.ags * p.a0 * T5a * T5a * T5a * Vgsteff;
   if (Abulk0 < 0.1) Abulk0 = (0.2 - Abulk0) / (3 - 20 * Abulk0);
   if (Abulk < 0.1) Abulk = (0.2 - Abulk) / (3 - 20 * Abulk);
+  // ngspice keeps Abulk for the noise model before the KETA factor.
+  out.abulk = Abulk;
   {
     const k = p.keta * Vbseff;
     const t = k >= -0.9 ? 1 / (1 + k) : (17 + 20 * k) / (0.8 + k);
@@ -1280,6 +1299,16 @@ export function evaluateChannel(
   }
   const Ids = Idsa * (1 + diffVds / VASCBE);
   let cdrain = Ids * Vdseff;
+  // For the noise model (noise.ts).
+  out.ueff = ueff;
+  out.vdseff = Vdseff;
+  out.abulk0 = Abulk0;
+  out.abovVgst2Vtm = Abulk / Vgst2Vtm;
+  out.esatL = EsatL;
+  out.coxeff = Coxeff;
+  out.idovVds = Ids * p.nf;
+  out.noiGd0 = (p.nf * beta * Vgsteff) / (1 + gche * Rds);
+  out.rds = Rds;
   if (p.gcrgOn) {
     // Intrinsic input conductance (manual ch. 6 "gate electrode and intrinsic-input resistance", eq. 6.x):
     // 1/Rii = XRCRG1·(Ids/Vdseff + XRCRG2·beta·Vtm), Ids before the source-end velocity limit (as b4ld.c).
@@ -1612,25 +1641,7 @@ export function diffusionGeometry(
   dmci: number,
   dmdg: number,
 ): { ps: number; pd: number; as: number; ad: number } {
-  // Numbers of end and internal diffusions (BSIM4NumFingerDiff).
-  let nuEndD: number;
-  let nuIntD: number;
-  let nuEndS: number;
-  let nuIntS: number;
-  if (Math.trunc(nf) % 2 !== 0) {
-    nuEndD = nuEndS = 1;
-    nuIntD = nuIntS = 2 * Math.max((nf - 1) / 2, 0);
-  } else if (minSD === 1) {
-    nuEndD = 2;
-    nuIntD = 2 * Math.max(nf / 2 - 1, 0);
-    nuEndS = 0;
-    nuIntS = nf;
-  } else {
-    nuEndD = 0;
-    nuIntD = nf;
-    nuEndS = 2;
-    nuIntS = 2 * Math.max(nf / 2 - 1, 0);
-  }
+  const { nuEndD, nuIntD, nuEndS, nuIntS } = fingerDiffusions(nf, minSD);
   const t0 = dmcg + dmci;
   const piso = t0 + t0 + weffcj;
   const psha = dmcg + dmcg;
@@ -1664,6 +1675,112 @@ export function diffusionGeometry(
   const [ps, as] = end(sk, nuEndS, nuIntS);
   const [pd, ad] = end(dk, nuEndD, nuIntD);
   return { ps, pd, as, ad };
+}
+
+/**
+ * Source (`source` true) or drain diffusion resistance from the layout (manual ch. 10 "geometry-dependent
+ * source/drain resistance", RGEOMOD 1-8 with GEOMOD 0-10; ngspice b4geo.c BSIM4RdseffGeo): the internal shared
+ * diffusions RSH·DMCG/(Weffcj·n) in parallel with the end diffusions, whose resistance depends on whether they
+ * are isolated, shared or merged and on the contact type (wide: RSH·DMCG/(Weffcj·n); point: RSH·Weffcj/(3·n·
+ * (DMCG + DMCI)) isolated, RSH·Weffcj/(6·n·DMCG) shared). 0 when nothing resists.
+ */
+export function diffusionResistance(
+  nf: number,
+  geo: number,
+  rgeo: number,
+  minSD: number,
+  weffcj: number,
+  rsh: number,
+  dmcg: number,
+  dmci: number,
+  dmdg: number,
+  source: boolean,
+): number {
+  let rint = 0;
+  let rend = 0;
+  const { nuEndD, nuIntD, nuEndS, nuIntS } = fingerDiffusions(nf, minSD);
+  if (geo < 9) {
+    const nuInt = source ? nuIntS : nuIntD;
+    rint = nuInt === 0 ? 0 : (rsh * dmcg) / (weffcj * nuInt);
+  }
+  const nuEnd = source ? nuEndS : nuEndD;
+  // Contact type by RGEOMOD: wide contacts on the source for 1, 2, 5 and on the drain for 1, 3, 7.
+  const wide = source ? rgeo === 1 || rgeo === 2 || rgeo === 5 : rgeo === 1 || rgeo === 3 || rgeo === 7;
+  const point = source ? rgeo === 3 || rgeo === 4 || rgeo === 6 : rgeo === 2 || rgeo === 4 || rgeo === 8;
+  const isolated = (): number => {
+    if (wide) return nuEnd === 0 ? 0 : (rsh * dmcg) / (weffcj * nuEnd);
+    if (point) return nuEnd === 0 || dmcg + dmci === 0 ? 0 : (rsh * weffcj) / (3 * nuEnd * (dmcg + dmci));
+    return 0;
+  };
+  const shared = (): number => {
+    if (wide) return nuEnd === 0 ? 0 : (rsh * dmcg) / (weffcj * nuEnd);
+    if (point) return nuEnd === 0 ? 0 : (rsh * weffcj) / (6 * nuEnd * dmcg);
+    return 0;
+  };
+  // End kinds of source and drain by GEOMOD (as for the areas): iso(lated), sha(red), mer(ged).
+  const ends: Record<number, [string, string]> = {
+    0: ['iso', 'iso'],
+    1: ['iso', 'sha'],
+    2: ['sha', 'iso'],
+    3: ['sha', 'sha'],
+    4: ['iso', 'mer'],
+    5: ['sha', 'mer'],
+    6: ['mer', 'iso'],
+    7: ['mer', 'sha'],
+    8: ['mer', 'mer'],
+  };
+  if (geo === 9 || geo === 10) {
+    // All wide contacts; the side with the end diffusion (source for 9, drain for 10) has half a contact.
+    const endSide = geo === 9 ? source : !source;
+    if (endSide) {
+      rend = (0.5 * rsh * dmcg) / weffcj;
+      rint = nf === 2 ? 0 : (rsh * dmcg) / (weffcj * (nf - 2));
+    } else {
+      rend = 0;
+      rint = (rsh * dmcg) / (weffcj * nf);
+    }
+  } else {
+    const kind = (ends[geo] ?? ends[0])[source ? 0 : 1];
+    if (kind === 'iso') rend = isolated();
+    else if (kind === 'sha') rend = shared();
+    else {
+      // Merged ends: ngspice divides by nuEnd only where the other side is shared (GEOMOD 5 drain, 7 source).
+      // That is b4geo.c's behaviour, kept: GEOMOD 4/6/8 merged ends ignore the number of ends.
+      rend =
+        (geo === 5 && !source) || (geo === 7 && source)
+          ? (rsh * dmdg) / (weffcj * nuEnd)
+          : (rsh * dmdg) / weffcj;
+    }
+  }
+  if (rint <= 0) return rend;
+  if (rend <= 0) return rint;
+  return (rint * rend) / (rint + rend);
+}
+
+/** Numbers of end and internal source/drain diffusions of an NF-finger device (BSIM4NumFingerDiff; MIN = 1 minimises sources). */
+function fingerDiffusions(
+  nf: number,
+  minSD: number,
+): { nuEndD: number; nuIntD: number; nuEndS: number; nuIntS: number } {
+  let nuEndD: number;
+  let nuIntD: number;
+  let nuEndS: number;
+  let nuIntS: number;
+  if (Math.trunc(nf) % 2 !== 0) {
+    nuEndD = nuEndS = 1;
+    nuIntD = nuIntS = 2 * Math.max((nf - 1) / 2, 0);
+  } else if (minSD === 1) {
+    nuEndD = 2;
+    nuIntD = 2 * Math.max(nf / 2 - 1, 0);
+    nuEndS = 0;
+    nuIntS = nf;
+  } else {
+    nuEndD = 0;
+    nuIntD = nf;
+    nuEndS = 2;
+    nuIntS = 2 * Math.max(nf / 2 - 1, 0);
+  }
+  return { nuEndD, nuIntD, nuEndS, nuIntS };
 }
 
 /**
