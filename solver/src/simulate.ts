@@ -103,7 +103,9 @@ export function* simulationSteps(
 ): Generator<SimulationProgress, SimulationResult> {
   const parse = (deck: string, random?: RandomSource): FlatCircuit => parseSampled(deck, random, options);
   // HSPICE .data rows and .alter blocks: one deck text each (the deck itself when it has neither).
-  const { variants, monteCarloRuns, ...found } = deckVariants(text, options.fileName);
+  const { variants, monteCarloRuns, ...found } = mayHaveVariants(text)
+    ? deckVariants(text, options.fileName)
+    : { variants: [{ values: {}, text, redefined: [] }], monteCarloRuns: 0, diagnostics: [] };
   const diagnostics: Diagnostic[] = [...found.diagnostics];
   const random = findRandomCalls(text, options.fileName).length > 0;
   if (monteCarloRuns > 0 && !random) {
@@ -122,6 +124,14 @@ export function* simulationSteps(
     return { ...result, diagnostics: [...diagnostics, ...result.diagnostics] };
   }
   return yield* multipleSimulations(variants, nominal, sweeps, parse, diagnostics, options);
+}
+
+/**
+ * Can `deckVariants` find anything in this deck? Only `.data`/`.enddata`, `.alter`, `MONTE=` and `DATA=` make it
+ * change a deck, and its line-by-line pass costs as much as parsing: skip it for decks without those words.
+ */
+function mayHaveVariants(text: string): boolean {
+  return /\.alter|data|monte/i.test(text);
 }
 
 /**
@@ -464,7 +474,9 @@ function selectOutputs(
   const saves = circuit.flat.saves;
   // Device-internal nodes (behind series resistances, `d1#internal`) are output only when saved by
   // name, as ngspice never writes them by default.
-  let unknowns = all.filter((k) => circuit.unknownKinds[k] !== 'node' || !circuit.unknownNames[k].includes('#'));
+  let unknowns = all.filter(
+    (k) => circuit.unknownKinds[k] !== 'node' || !circuit.unknownNames[k].includes('#'),
+  );
   if (saves.length > 0 && !saves.includes('all')) {
     const byName = new Map(all.map((k) => [circuit.vectorName(k), k]));
     const chosen = new Set<number>();

@@ -34,8 +34,14 @@ export class Circuit {
   /** Reserved matrix entries as (row, col) of unknowns, in handle order; handle 0 is the trash slot. */
   readonly entryRows: number[] = [0];
   readonly entryCols: number[] = [0];
-  /** (row, col) -> handle, keyed by row·2^22 + col (exact in a double for any realistic circuit). */
+  /**
+   * (row, col) -> handle, keyed by row·entryStride + col with the stride a power of two above every unknown:
+   * the key stays a small integer (no boxed number per entry) up to about 46,000 unknowns.
+   */
   private readonly entryIndex = new Map<number, Handle>();
+  private entryStride = 64;
+  /** The reserved pattern as 0-based matrix rows and columns (built once, for every matrix created). */
+  private pattern: { rows: Int32Array; cols: Int32Array } | undefined;
   /** Handles of the diagonal of every node unknown (for gmin stepping, .ic and .nodeset clamps). */
   readonly nodeDiagonal: Handle[] = [0];
   stateCount = 0;
@@ -53,6 +59,8 @@ export class Circuit {
     for (const card of flat.elements) {
       for (const node of card.nodes) this.addNode(node);
     }
+    // Room for the branch currents and internal nodes that device setup adds, without re-keying.
+    while (this.entryStride < 2 * this.unknownNames.length) this.entryStride *= 2;
     for (const card of flat.elements) {
       const device = createDevice(card, build);
       this.devices.push(device);
@@ -60,7 +68,9 @@ export class Circuit {
     }
     this.linear = this.devices.every((d) => !d.nonlinear);
     const ctx = this.setupContext();
-    const ordered = [...this.devices].sort((a, b) => (a.setupOrder ?? 0) - (b.setupOrder ?? 0));
+    const ordered = this.devices.some((d) => d.setupOrder)
+      ? [...this.devices].sort((a, b) => (a.setupOrder ?? 0) - (b.setupOrder ?? 0))
+      : this.devices;
     for (const device of ordered) device.setup(ctx);
     for (let k = 1; k < this.unknownNames.length; k++) {
       this.nodeDiagonal[k] = this.unknownKinds[k] === 'node' ? this.reserve(k, k) : 0;
@@ -85,10 +95,18 @@ export class Circuit {
   }
 
   private reserveInto<M extends SparseMatrix | ComplexSparseMatrix>(matrix: M): M {
-    for (let h = 1; h < this.entryRows.length; h++) {
-      const handle = matrix.entry(this.entryRows[h] - 1, this.entryCols[h] - 1);
-      if (handle !== h) throw new Error(`internal: matrix handle ${handle} differs from reserved handle ${h}`);
+    if (!this.pattern) {
+      const count = this.entryRows.length - 1;
+      const rows = new Int32Array(count);
+      const cols = new Int32Array(count);
+      for (let h = 1; h <= count; h++) {
+        rows[h - 1] = this.entryRows[h] - 1;
+        cols[h - 1] = this.entryCols[h] - 1;
+      }
+      this.pattern = { rows, cols };
     }
+    // Handle h of the matrix is the circuit's handle h: entries are distinct and in handle order.
+    matrix.reservePattern(this.pattern.rows, this.pattern.cols, this.pattern.rows.length);
     return matrix;
   }
 
@@ -145,7 +163,8 @@ export class Circuit {
 
   private reserve(row: Unknown, col: Unknown): Handle {
     if (row === 0 || col === 0) return 0;
-    const key = row * 4194304 + col;
+    if (row >= this.entryStride || col >= this.entryStride) this.widenEntryStride(Math.max(row, col));
+    const key = row * this.entryStride + col;
     let handle = this.entryIndex.get(key);
     if (handle === undefined) {
       handle = this.entryRows.length;
@@ -154,6 +173,15 @@ export class Circuit {
       this.entryIndex.set(key, handle);
     }
     return handle;
+  }
+
+  /** Re-keys entryIndex for a stride above `unknown` (device setup added more unknowns than foreseen). */
+  private widenEntryStride(unknown: Unknown): void {
+    while (this.entryStride <= unknown) this.entryStride *= 2;
+    this.entryIndex.clear();
+    for (let h = 1; h < this.entryRows.length; h++) {
+      this.entryIndex.set(this.entryRows[h] * this.entryStride + this.entryCols[h], h);
+    }
   }
 
   private setupContext(): SetupContext {

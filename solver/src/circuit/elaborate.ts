@@ -864,8 +864,12 @@ class Elaborator {
 
   /** Controlling sources of F/H/W, inductors of K and i() references must exist. */
   private checkReferences(): void {
-    const byName = new Map(this.elements.map((element) => [element.name, element]));
+    let elementsByName: Map<string, ElementCard> | undefined;
+    const byName = (): Map<string, ElementCard> =>
+      (elementsByName ??= new Map(this.elements.map((element) => [element.name, element])));
     for (const element of this.elements) {
+      // Only K, F, H, W and behavioural expressions refer to other elements.
+      if (!element.controls && !element.expression && !element.table) continue;
       const required =
         element.kind === 'k'
           ? 'l'
@@ -874,7 +878,7 @@ class Elaborator {
             : undefined;
       if (required) {
         for (const control of element.controls ?? []) {
-          const target = byName.get(control);
+          const target = byName().get(control);
           if (!target || target.kind !== required) {
             const what = required === 'l' ? 'inductor' : 'voltage source';
             throw new CircuitError(
@@ -888,7 +892,7 @@ class Elaborator {
         }
       }
       const expressions = [element.expression?.expr, element.table?.expr];
-      for (const expr of expressions) if (expr) this.checkCurrentReferences(expr, byName, element);
+      for (const expr of expressions) if (expr) this.checkCurrentReferences(expr, byName(), element);
     }
   }
 

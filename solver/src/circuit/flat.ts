@@ -151,8 +151,7 @@ export type AnalysisCard =
 
 /** An output variable of .tf/.sens: a node voltage (difference) or the current through a voltage source. */
 export type OutputVariable =
-  | { kind: 'voltage'; node: string; reference: string }
-  | { kind: 'current'; source: string };
+  { kind: 'voltage'; node: string; reference: string } | { kind: 'current'; source: string };
 
 export interface Diagnostic {
   severity: 'warning' | 'error';

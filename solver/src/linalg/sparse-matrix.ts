@@ -31,7 +31,8 @@ abstract class SparsePattern {
   private cols: Int32Array;
   /** Number of handles handed out, including the trash handle 0. */
   private handleCount = 1;
-  private readonly handleOf = new Map<number, number>();
+  /** (row·n + col) -> handle; built on first use after reservePattern(). */
+  private handleMap: Map<number, number> | undefined = new Map();
   private csc: CscPattern | undefined;
 
   constructor(n: number) {
@@ -59,7 +60,8 @@ abstract class SparsePattern {
       );
     }
     const key = row * n + col;
-    const existing = this.handleOf.get(key);
+    const handleOf = this.handleOf();
+    const existing = handleOf.get(key);
     if (existing !== undefined) return existing;
     if (this.csc) {
       throw new Error(
@@ -71,14 +73,44 @@ abstract class SparsePattern {
     if (handle >= this.rows.length) this.growTo(this.rows.length * 2);
     this.rows[handle] = row;
     this.cols[handle] = col;
-    this.handleOf.set(key, handle);
+    handleOf.set(key, handle);
     return handle;
+  }
+
+  /**
+   * Reserves entries (rows[k], cols[k]), k = 0..count-1, as handles 1..count in that order, on an empty
+   * pattern: how a circuit hands over the pattern its devices reserved. The entries must be distinct (the
+   * circuit has already merged repeated ones); the (row, col) lookup of entry() and find() is built only if
+   * they are called afterwards.
+   */
+  reservePattern(rows: Int32Array, cols: Int32Array, count: number): void {
+    if (this.handleCount !== 1) throw new Error('reservePattern needs a matrix without reserved entries');
+    const n = this.size;
+    for (let k = 0; k < count; k++) {
+      if (rows[k] < 0 || cols[k] < 0 || rows[k] >= n || cols[k] >= n) {
+        throw new RangeError(`matrix entry (${rows[k]}, ${cols[k]}) is outside the ${n}x${n} matrix`);
+      }
+    }
+    if (count + 1 > this.rows.length) this.growTo(count + 1);
+    this.rows.set(rows.subarray(0, count), 1);
+    this.cols.set(cols.subarray(0, count), 1);
+    this.handleCount = count + 1;
+    this.handleMap = undefined;
+  }
+
+  private handleOf(): Map<number, number> {
+    if (this.handleMap) return this.handleMap;
+    const map = new Map<number, number>();
+    const n = this.size;
+    for (let h = 1; h < this.handleCount; h++) map.set(this.rows[h] * n + this.cols[h], h);
+    this.handleMap = map;
+    return map;
   }
 
   /** Handle of (row, col) if reserved, else -1 (never reserves). */
   find(row: number, col: number): number {
     if (row < 0 || col < 0) return 0;
-    return this.handleOf.get(row * this.size + col) ?? -1;
+    return this.handleOf().get(row * this.size + col) ?? -1;
   }
 
   /** Number of reserved (structurally nonzero) entries, not counting the trash slot. */

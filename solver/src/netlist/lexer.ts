@@ -5,8 +5,10 @@
  * Hand-written scanning, linear in the input.
  */
 import { ParseError, type SourceLocation } from '../errors';
+import { numberAt } from './values';
 
-interface Segment {
+/** Where a `+` continuation line's text starts in the card text. */
+interface Continuation {
   /** Offset in the card text where this physical line's text starts. */
   offset: number;
   line: number;
@@ -14,55 +16,65 @@ interface Segment {
 }
 
 export class Card {
-  readonly segments: Segment[];
+  /** Continuation lines, in order; undefined for the (usual) one-line card. */
+  private continuations: Continuation[] | undefined;
 
   constructor(
     public text: string,
     readonly file: string,
-    line: number,
-    column: number,
-  ) {
-    this.segments = [{ offset: 0, line, column }];
-  }
+    /** Line and column where the card's first line starts. */
+    readonly line: number,
+    readonly column: number,
+  ) {}
 
   /** Appends a continuation line's text (which starts at `column` of `line`). */
   append(text: string, line: number, column: number): void {
     this.text += ' ';
-    this.segments.push({ offset: this.text.length, line, column });
+    (this.continuations ??= []).push({ offset: this.text.length, line, column });
     this.text += text;
   }
 
   /** The source location of `offset` in the card text. */
   locate(offset: number): SourceLocation {
-    const segments = this.segments;
-    let low = 0;
-    let high = segments.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (segments[mid].offset <= offset) low = mid;
-      else high = mid - 1;
+    let line = this.line;
+    let column = this.column;
+    let lineOffset = 0;
+    const continuations = this.continuations;
+    if (continuations !== undefined && offset >= continuations[0].offset) {
+      let low = 0;
+      let high = continuations.length - 1;
+      while (low < high) {
+        const mid = (low + high + 1) >> 1;
+        if (continuations[mid].offset <= offset) low = mid;
+        else high = mid - 1;
+      }
+      ({ line, column, offset: lineOffset } = continuations[low]);
     }
-    const segment = segments[low];
-    return {
-      file: this.file,
-      line: segment.line,
-      column: segment.column + Math.max(0, offset - segment.offset),
-    };
+    return { file: this.file, line, column: column + Math.max(0, offset - lineOffset) };
   }
 
   get loc(): SourceLocation {
-    return this.locate(firstNonBlank(this.text));
+    return this.locate(firstNonBlank(this.text, 0, this.text.length));
   }
 }
 
-function firstNonBlank(text: string): number {
-  let pos = 0;
-  while (pos < text.length && (text[pos] === ' ' || text[pos] === '\t')) pos++;
+const SPACE = 32;
+const TAB = 9;
+
+/** First offset in [start, end) that is not a space or tab (end when there is none). */
+function firstNonBlank(text: string, start: number, end: number): number {
+  let pos = start;
+  while (pos < end) {
+    const code = text.charCodeAt(pos);
+    if (code !== SPACE && code !== TAB) break;
+    pos++;
+  }
   return pos;
 }
 
-function isBlank(ch: string): boolean {
-  return ch === ' ' || ch === '\t' || ch === '\f' || ch === '\v';
+/** Space, tab, form feed, vertical tab: what separates tokens. */
+function isBlankCode(code: number): boolean {
+  return code === SPACE || code === TAB || code === 12 || code === 11;
 }
 
 /**
@@ -70,19 +82,21 @@ function isBlank(ch: string): boolean {
  * `{...}`, `'...'` or `"..."`.
  */
 function stripInlineComment(line: string): string {
-  if (line.indexOf(';') < 0 && line.indexOf('$') < 0) return line;
   let braces = 0;
-  let quote = '';
+  let quote = 0;
   for (let pos = 0; pos < line.length; pos++) {
-    const ch = line[pos];
-    if (quote) {
-      if (ch === quote) quote = '';
+    const code = line.charCodeAt(pos);
+    if (quote !== 0) {
+      if (code === quote) quote = 0;
       continue;
     }
-    if (ch === "'" || ch === '"') quote = ch;
-    else if (ch === '{') braces++;
-    else if (ch === '}') braces = Math.max(0, braces - 1);
-    else if (braces === 0 && (ch === ';' || (ch === '$' && (pos === 0 || isBlank(line[pos - 1]))))) {
+    if (code === 39 /* ' */ || code === 34 /* " */) quote = code;
+    else if (code === 123 /* { */) braces++;
+    else if (code === 125 /* } */) braces = Math.max(0, braces - 1);
+    else if (
+      braces === 0 &&
+      (code === 59 /* ; */ || (code === 36 /* $ */ && (pos === 0 || isBlankCode(line.charCodeAt(pos - 1)))))
+    ) {
       return line.slice(0, pos);
     }
   }
@@ -91,11 +105,32 @@ function stripInlineComment(line: string): string {
 
 /** Is the line exactly `.end` (any case, blanks around)? Checked without allocating per line. */
 function isEndCard(content: string): boolean {
-  const start = firstNonBlank(content);
+  const start = firstNonBlank(content, 0, content.length);
   if (content.charCodeAt(start) !== 46 /* . */) return false;
   let end = content.length;
-  while (end > start && isBlank(content[end - 1])) end--;
+  while (end > start && isBlankCode(content.charCodeAt(end - 1))) end--;
   return end - start === 4 && content.slice(start, end).toLowerCase() === '.end';
+}
+
+/**
+ * The next position at or after `from` of `search` in `text` (text.length when none), kept as a cursor so
+ * that asking once per line stays linear in the file: the search restarts only once the line passes it.
+ */
+class NextOccurrence {
+  private at = -1;
+
+  constructor(
+    private readonly text: string,
+    private readonly search: string,
+  ) {}
+
+  from(position: number): number {
+    if (this.at < position) {
+      const found = this.text.indexOf(this.search, position);
+      this.at = found < 0 ? this.text.length : found;
+    }
+    return this.at;
+  }
 }
 
 export interface SourceText {
@@ -107,6 +142,7 @@ export interface SourceText {
 /**
  * Splits a file into cards. With `hasTitle`, the first line is the title whatever it contains.
  * Continuation lines may follow comment and blank lines, as ngspice allows.
+ * Comment and blank lines are skipped without copying them; a line is copied once, when it holds a statement.
  */
 export function readCards(text: string, file: string, hasTitle: boolean): SourceText {
   const result: SourceText = { cards: [] };
@@ -114,45 +150,62 @@ export function readCards(text: string, file: string, hasTitle: boolean): Source
   let lineStart = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let lineNumber = 0;
   let current: Card | undefined;
+  const semicolons = new NextOccurrence(text, ';');
+  const dollars = new NextOccurrence(text, '$');
+  const controlZs = new NextOccurrence(text, '\x1a');
   while (lineStart <= text.length) {
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd < 0) lineEnd = text.length;
-    let raw = text.slice(lineStart, lineEnd);
-    if (raw.endsWith('\r')) raw = raw.slice(0, -1);
-    // DOS files may end with Ctrl-Z (0x1A), its end-of-file mark: read it as blank.
-    if (raw.includes('\x1a')) raw = raw.replace(/\x1a/g, ' ');
-    lineNumber++;
     const atEnd = lineEnd >= text.length;
-    lineStart = lineEnd + 1;
+    const nextLine = lineEnd + 1;
+    if (lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 13 /* \r */) lineEnd--;
+    lineNumber++;
     if (hasTitle && lineNumber === 1) {
-      result.title = { text: raw.trim(), loc: { file, line: 1, column: 1 } };
-      if (atEnd) break;
-      continue;
-    }
-    const first = firstNonBlank(raw);
-    if (first < raw.length && raw[first] !== '*') {
-      const content = stripInlineComment(raw);
-      if (firstNonBlank(content) < content.length) {
-        if (content[first] === '+') {
-          if (!current) {
-            throw new ParseError(
-              "continuation line '+' has no line to continue",
-              { file, line: lineNumber, column: first + 1 },
-              "remove the '+' or join the text to the previous statement",
-            );
+      result.title = {
+        text: cleanLine(text, lineStart, lineEnd, controlZs).trim(),
+        loc: { file, line: 1, column: 1 },
+      };
+    } else {
+      // DOS files may end with Ctrl-Z (0x1A), its end-of-file mark: it reads as blank.
+      const hasControlZ = controlZs.from(lineStart) < lineEnd;
+      const first = hasControlZ
+        ? firstNonBlank(cleanLine(text, lineStart, lineEnd, controlZs), 0, lineEnd - lineStart) + lineStart
+        : firstNonBlank(text, lineStart, lineEnd);
+      if (first < lineEnd && text.charCodeAt(first) !== 42 /* * */) {
+        let content = cleanLine(text, lineStart, lineEnd, controlZs);
+        if (semicolons.from(lineStart) < lineEnd || dollars.from(lineStart) < lineEnd) {
+          content = stripInlineComment(content);
+        }
+        const column = first - lineStart;
+        if (firstNonBlank(content, 0, content.length) < content.length) {
+          if (content.charCodeAt(column) === 43 /* + */) {
+            if (!current) {
+              throw new ParseError(
+                "continuation line '+' has no line to continue",
+                { file, line: lineNumber, column: column + 1 },
+                "remove the '+' or join the text to the previous statement",
+              );
+            }
+            current.append(content.slice(column + 1), lineNumber, column + 2);
+          } else {
+            // `.end` ends the deck: anything after it is not read (SPICE3 behaviour).
+            if (isEndCard(content)) break;
+            current = new Card(content, file, lineNumber, 1);
+            result.cards.push(current);
           }
-          current.append(content.slice(first + 1), lineNumber, first + 2);
-        } else {
-          // `.end` ends the deck: anything after it is not read (SPICE3 behaviour).
-          if (isEndCard(content)) break;
-          current = new Card(content, file, lineNumber, 1);
-          result.cards.push(current);
         }
       }
     }
     if (atEnd) break;
+    lineStart = nextLine;
   }
   return result;
+}
+
+/** text[start..end) with any Ctrl-Z read as a space. */
+function cleanLine(text: string, start: number, end: number, controlZs: NextOccurrence): string {
+  const line = text.slice(start, end);
+  return controlZs.from(start) < end ? line.replace(/\x1a/g, ' ') : line;
 }
 
 export type TokenKind = 'word' | '=' | '(' | ')' | ',' | 'brace' | 'quote' | 'string';
@@ -164,14 +217,24 @@ export interface Token {
   /** Offsets in the card text (for brace/quote, including the delimiters). */
   start: number;
   end: number;
+  /**
+   * For a word that is a SPICE number (`10k`, `1e-3`, `2.2uF`), its value; undefined for every other token
+   * (undefined rather than NaN: V8 then stores no boxed double in the tokens that are not numbers).
+   */
+  value: number | undefined;
 }
 
 /** Character codes that end a word (a table: this loop runs once per character of the deck). */
 const DELIMITER = new Uint8Array(128);
 for (const ch of ' \t\f\v=(),{}\'"') DELIMITER[ch.charCodeAt(0)] = 1;
 
-function isDelimiter(code: number): boolean {
-  return code < 128 && DELIMITER[code] === 1;
+/** Can a word starting with this character be a number (digit, sign or decimal point)? */
+function mayStartNumber(code: number): boolean {
+  return (code >= 48 && code <= 57) || code === 46 || code === 43 || code === 45;
+}
+
+function numberOrUndefined(value: number): number | undefined {
+  return Number.isNaN(value) ? undefined : value;
 }
 
 /** Splits a card into tokens. Braces may nest; quotes run to the matching quote on the card. */
@@ -181,20 +244,22 @@ export function tokenize(card: Card): Token[] {
   let pos = 0;
   const n = text.length;
   while (pos < n) {
-    const ch = text[pos];
-    if (isBlank(ch)) {
+    const code = text.charCodeAt(pos);
+    if (isBlankCode(code)) {
       pos++;
       continue;
     }
     const start = pos;
-    if (ch === '=' || ch === '(' || ch === ')' || ch === ',') {
-      tokens.push({ kind: ch, text: ch, start, end: pos + 1 });
+    if (code === 61 /* = */ || code === 40 /* ( */ || code === 41 /* ) */ || code === 44 /* , */) {
+      const kind = code === 61 ? '=' : code === 40 ? '(' : code === 41 ? ')' : ',';
+      tokens.push({ kind, text: kind, start, end: pos + 1, value: undefined });
       pos++;
-    } else if (ch === '{') {
+    } else if (code === 123 /* { */) {
       let depth = 0;
       while (pos < n) {
-        if (text[pos] === '{') depth++;
-        else if (text[pos] === '}' && --depth === 0) break;
+        const inner = text.charCodeAt(pos);
+        if (inner === 123) depth++;
+        else if (inner === 125 /* } */ && --depth === 0) break;
         pos++;
       }
       if (pos >= n) {
@@ -205,32 +270,51 @@ export function tokenize(card: Card): Token[] {
         );
       }
       pos++;
-      tokens.push({ kind: 'brace', text: text.slice(start + 1, pos - 1), start, end: pos });
-    } else if (ch === "'" || ch === '"') {
-      const close = text.indexOf(ch, pos + 1);
+      tokens.push({ kind: 'brace', text: text.slice(start + 1, pos - 1), start, end: pos, value: undefined });
+    } else if (code === 39 /* ' */ || code === 34 /* " */) {
+      const quote = code === 39 ? "'" : '"';
+      const close = text.indexOf(quote, pos + 1);
       if (close < 0) {
         throw new ParseError(
-          `unterminated ${ch}: no matching ${ch}`,
+          `unterminated ${quote}: no matching ${quote}`,
           card.locate(start),
-          `close the text with ${ch}`,
+          `close the text with ${quote}`,
         );
       }
       pos = close + 1;
       tokens.push({
-        kind: ch === "'" ? 'quote' : 'string',
+        kind: code === 39 ? 'quote' : 'string',
         text: text.slice(start + 1, close),
         start,
         end: pos,
+        value: undefined,
       });
-    } else if (ch === '}') {
+    } else if (code === 125 /* } */) {
       throw new ParseError(
         "unexpected '}' without a matching '{'",
         card.locate(start),
         "remove the '}' or add '{'",
       );
     } else {
-      while (pos < n && !isDelimiter(text.charCodeAt(pos))) pos++;
-      tokens.push({ kind: 'word', text: text.slice(start, pos).toLowerCase(), start, end: pos });
+      // A word: lower-cased only when it has something to lower (most node names and values do not).
+      let plain = true;
+      for (; pos < n; pos++) {
+        const inner = text.charCodeAt(pos);
+        if (inner < 128) {
+          if (DELIMITER[inner] === 1) break;
+          if (inner >= 65 && inner <= 90) plain = false;
+        } else {
+          plain = false;
+        }
+      }
+      const word = text.slice(start, pos);
+      tokens.push({
+        kind: 'word',
+        text: plain ? word : word.toLowerCase(),
+        start,
+        end: pos,
+        value: mayStartNumber(code) ? numberOrUndefined(numberAt(text, start, pos)) : undefined,
+      });
     }
   }
   return tokens;

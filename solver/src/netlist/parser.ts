@@ -23,7 +23,6 @@ import type {
 } from './ast';
 import { isBuiltinFunction, parseExpressionAt, type Expr } from './expression';
 import { Card, readCards, tokenize, type Token } from './lexer';
-import { parseValue } from './values';
 
 export interface ParseOptions {
   /** Name of the deck in messages; default `<netlist>`. */
@@ -81,6 +80,11 @@ interface SourceFile {
 
 function firstWord(tokens: Token[]): string {
   return tokens.length > 0 && tokens[0].kind === 'word' ? tokens[0].text : '';
+}
+
+/** Is the token a word that reads as a SPICE number (`10k`, `1e-3`)? The tokenizer has its value. */
+function isNumber(token: Token): token is Token & { value: number } {
+  return token.kind === 'word' && token.value !== undefined;
 }
 
 /** The raw (case-preserved) text of a path token. */
@@ -357,7 +361,7 @@ class Cursor {
     const token = this.peek();
     if (!token) return false;
     if (token.kind === 'brace' || token.kind === 'quote') return true;
-    return token.kind === 'word' && parseValue(token.text) !== undefined;
+    return isNumber(token);
   }
 
   /** Is the token at `offset` a number, `{expr}` or `'expr'`? */
@@ -365,7 +369,7 @@ class Cursor {
     const token = this.peek(offset);
     if (!token) return false;
     if (token.kind === 'brace' || token.kind === 'quote') return true;
-    return token.kind === 'word' && parseValue(token.text) !== undefined;
+    return isNumber(token);
   }
 
   /**
@@ -393,7 +397,6 @@ class Cursor {
       return this.expressionValue(token.start + 1, token.end - 1, token.start);
     }
     if (token.kind === 'word') {
-      const numeric = parseValue(token.text);
       // Glue an unquoted expression such as `max(1,w)` whose parentheses the tokenizer split off.
       let end = token.end;
       let last = this.index;
@@ -415,9 +418,9 @@ class Cursor {
         last = this.index;
         end = token.end;
       }
-      if (last === this.index && numeric !== undefined) {
+      if (last === this.index && isNumber(token)) {
         this.index++;
-        return { kind: 'number', value: numeric, loc: this.card.locate(token.start) };
+        return { kind: 'number', value: token.value, loc: this.card.locate(token.start) };
       }
       this.index = last + 1;
       return this.expressionValue(token.start, end, token.start);
@@ -492,7 +495,7 @@ class Cursor {
         } else {
           result.push(this.assignment());
         }
-      } else if (token.kind === 'word' && parseValue(token.text) === undefined && this.valueAt(1)) {
+      } else if (token.kind === 'word' && !isNumber(token) && this.valueAt(1)) {
         // SPICE2 style without '=': `.MODEL Q1 NPN BF 20 RB 100` (as in the SPICE3 manual's examples).
         const nameToken = this.next()!;
         result.push({
@@ -696,7 +699,7 @@ class StatementParser {
             if (
               valueToken &&
               valueToken.kind === 'word' &&
-              parseValue(valueToken.text) === undefined &&
+              !isNumber(valueToken) &&
               /^[a-z_][a-z0-9_]*$/.test(valueToken.text)
             ) {
               cursor.next();
@@ -938,10 +941,8 @@ class StatementParser {
           element.model = cursor.name('model name');
           if (!element.value && cursor.atValue()) element.value = cursor.value('value');
         }
-        element.params = cursor.assignments(`element ${name}`);
-        const valueParam = { r: ['r', 'resistance'], c: ['c', 'capacitance'], l: ['l', 'inductance'] }[kind];
-        const hasValueParam = element.params.some((param) => valueParam.includes(param.name));
-        if (!element.value && !element.model && !hasValueParam) {
+        element.params = cursor.atEnd() ? [] : cursor.assignments(`element ${name}`);
+        if (!element.value && !element.model && !hasValueParameter(kind, element.params)) {
           const what = { r: 'resistance', c: 'capacitance', l: 'inductance' }[kind];
           cursor.fail(
             `${name} has no ${what} value`,
@@ -1005,7 +1006,7 @@ class StatementParser {
           !this.modelNames.has(fourth.text) &&
           fifth?.kind === 'word' &&
           !cursor.isKind('=', 2) &&
-          parseValue(fifth.text) === undefined &&
+          !isNumber(fifth) &&
           fifth.text !== 'off'
         ) {
           this.nodes(cursor, element, 1);
@@ -1249,7 +1250,7 @@ class StatementParser {
         cursor.fail(`expected '(' after POLY in ${element.name}`, cursor.peek(), 'write POLY(n)');
       cursor.next();
       const dimensionToken = cursor.peek();
-      const dimension = dimensionToken?.kind === 'word' ? parseValue(dimensionToken.text) : undefined;
+      const dimension = dimensionToken && isNumber(dimensionToken) ? dimensionToken.value : undefined;
       if (dimension === undefined || !Number.isInteger(dimension) || dimension < 1 || dimension > 64) {
         cursor.fail(`POLY dimension of ${element.name} must be a whole number from 1 to 64`, dimensionToken);
       }
@@ -1275,7 +1276,7 @@ class StatementParser {
         element.controls = [];
         for (let n = 0; n < dimension; n++) {
           skipGrouping();
-          if (!cursor.isWord() || parseValue(cursor.peek()!.text) !== undefined) {
+          if (!cursor.isWord() || isNumber(cursor.peek()!)) {
             cursor.fail(
               `POLY(${dimension}) of ${element.name} needs ${dimension} controlling sources, found ${n}`,
               cursor.peek() ?? head,
@@ -1447,6 +1448,18 @@ class StatementParser {
     if (cursor.isWord(0, 'params:')) cursor.next();
     element.params = cursor.assignments(`instance ${element.name}`);
   }
+}
+
+/** Parameters that may give the value of R, C and L (`R1 a b r=1k`). */
+const VALUE_PARAMETERS: Record<string, readonly string[] | undefined> = {
+  r: ['r', 'resistance'],
+  c: ['c', 'capacitance'],
+  l: ['l', 'inductance'],
+};
+
+function hasValueParameter(kind: string, params: ParamAssignment[]): boolean {
+  const names = VALUE_PARAMETERS[kind] ?? [];
+  return params.some((param) => names.includes(param.name));
 }
 
 const SOURCE_KEYWORDS = new Set(['dc', 'ac', 'distof1', 'distof2', ...WAVEFORMS]);

@@ -1,4 +1,4 @@
-import { parseValue } from './values';
+import { numberAt, parseValue } from './values';
 
 describe('parseValue', () => {
   it.each([
@@ -47,5 +47,36 @@ describe('parseValue exactness', () => {
     expect(parseValue('2.2u')).toBe(2.2e-6);
     expect(parseValue('1.5e-3k')).toBe(1.5);
     expect(parseValue('4.7n')).toBe(4.7e-9);
+  });
+});
+
+describe('numberAt', () => {
+  it('reads a number inside a longer text, between the given offsets', () => {
+    expect(numberAt('R1 a b 4.7k c', 7, 11)).toBe(4700);
+    expect(numberAt('x=-2e3meg', 2, 9)).toBe(-2e9);
+    expect(numberAt('R1 a b 4.7k c', 7, 12)).toBeNaN();
+  });
+
+  it('gives the same double as Number() on the decimal text, fast path or not', () => {
+    const cases: Array<[string, string]> = [
+      ['0.1', '0.1'],
+      ['123456789012345', '123456789012345'],
+      ['1234567890123456789', '1234567890123456789'], // more digits than the fast path takes
+      ['3.14159265358979323846', '3.14159265358979323846'],
+      ['1.7976931348623157e308', '1.7976931348623157e308'],
+      ['4.9e-324', '4.9e-324'],
+      ['2.5e-30p', '2.5e-42'],
+      ['7e22k', '7e25'],
+      ['0.000001u', '1e-12'],
+      ['12.5e+1', '125'],
+    ];
+    for (const [text, decimal] of cases) expect(numberAt(text, 0, text.length)).toBe(Number(decimal));
+  });
+
+  it('is NaN for numbers out of range and for text that is not a number', () => {
+    for (const text of ['1e400', '-1e99999999999', '1e3.5', '', '+', '-.', 'e5', '1k 2']) {
+      expect(numberAt(text, 0, text.length)).toBeNaN();
+    }
+    expect(numberAt('1e-400', 0, 6)).toBe(0);
   });
 });
