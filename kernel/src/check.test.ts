@@ -1,5 +1,5 @@
 import { inspect } from 'util';
-import { CheckError, check } from './check';
+import { CheckError, check, checkRange } from './check';
 
 describe('check', () => {
   let log: jest.SpyInstance;
@@ -26,5 +26,21 @@ describe('check', () => {
     check('offset', 1e-7, 0, { rel: 0, abs: 1e-6, unit: 'V' });
     expect(log.mock.calls).toEqual([['✓ offset: 100 nV (expected 0 V ±1 µV)']]);
     expect(() => check('nan', NaN, 1)).toThrow(/✗ nan/);
+  });
+
+  it('ranges: lower, upper or both bounds', () => {
+    checkRange('gain magnitude', 23.7, { min: 20 });
+    checkRange('overshoot', 0.09, { max: 0.18, unit: 'V' });
+    checkRange('VM', 0.898, { min: 0.85, max: 0.95, unit: 'V' });
+    expect(log.mock.calls).toEqual([
+      ['✓ gain magnitude: 23.7 (expected ≥ 20)'],
+      ['✓ overshoot: 90 mV (expected ≤ 180 mV)'],
+      ['✓ VM: 898 mV (expected 850 mV .. 950 mV)'],
+    ]);
+    expect(() => checkRange('gain magnitude', 12, { min: 20 })).toThrow(
+      '✗ gain magnitude: 12 (expected ≥ 20)',
+    );
+    expect(() => checkRange('nan', NaN, { min: 0 })).toThrow(CheckError);
+    expect(() => checkRange('nothing', 1, {})).toThrow(/give min, max or both/);
   });
 });

@@ -42,3 +42,29 @@ export function check(label: string, actual: number, expected: number, tolerance
   }
   console.log(`✓ ${summary}`);
 }
+
+/**
+ * Passes when `min <= actual <= max` (either bound optional) and prints a ✓ line; otherwise throws
+ * CheckError: `checkRange('gain at VM', Math.abs(gain), { min: 20 })`.
+ */
+export function checkRange(
+  label: string,
+  actual: number,
+  bounds: { min?: number; max?: number; unit?: string },
+): void {
+  const { min, max } = bounds;
+  if (min === undefined && max === undefined)
+    throw new Error(`checkRange('${label}'): give min, max or both`);
+  const unit = bounds.unit ?? '';
+  const show = (v: number) => formatSI(v, unit, 4);
+  const expected =
+    min !== undefined && max !== undefined
+      ? `${show(min)} .. ${show(max)}`
+      : min !== undefined
+        ? `≥ ${show(min)}`
+        : `≤ ${show(max!)}`;
+  const summary = `${label}: ${show(actual)} (expected ${expected})`;
+  if (!((min === undefined || actual >= min) && (max === undefined || actual <= max)))
+    throw new CheckError(`✗ ${summary}`);
+  console.log(`✓ ${summary}`);
+}

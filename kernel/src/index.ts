@@ -33,7 +33,7 @@ export {
   type MimeBundle,
 } from './display';
 export * from './measure';
-export { CheckError, check, type Tolerance } from './check';
+export { CheckError, check, checkRange, type Tolerance } from './check';
 export * from './spectral';
 export { monteCarlo, seededRandom, sweep, type SweepOptions } from './sweep';
 export { useSolver, type Plot, type SimulationResult, type SolverApi, type Vector } from './solver-contract';
