@@ -135,6 +135,30 @@ export function* noiseAnalysis(
   let gainSquaredInverse = 1;
   let first = true;
   let outputDensity = 0;
+  /** One generator's output noise density at this frequency: summed, and integrated per generator. */
+  const add = (label: string, contribution: number): void => {
+    outputDensity += contribution;
+    const k = generator++;
+    const logDensity = Math.log(Math.max(contribution, MIN_LOG));
+    if (first) {
+      labels[k] = label;
+      integratedOutput[k] = 0;
+      integratedInput[k] = 0;
+    } else {
+      const last = lastLogDensity[k];
+      integratedOutput[k] += integratePowerLaw(contribution, logDensity, last, frequency, lastFrequency);
+      // As ngspice: both ends referred to the input with the present frequency's gain.
+      const logGain = Math.log(gainSquaredInverse);
+      integratedInput[k] += integratePowerLaw(
+        contribution * gainSquaredInverse,
+        logDensity + logGain,
+        last + logGain,
+        frequency,
+        lastFrequency,
+      );
+    }
+    lastLogDensity[k] = logDensity;
+  };
   const noiseContext: NoiseContext = {
     frequency: 0,
     solution: operatingPoint,
@@ -145,28 +169,30 @@ export function* noiseAnalysis(
     source(label: string, a: Unknown, b: Unknown, density: number): void {
       const re = yRe[a] - yRe[b];
       const im = yIm[a] - yIm[b];
-      const contribution = (re * re + im * im) * density;
-      outputDensity += contribution;
-      const k = generator++;
-      const logDensity = Math.log(Math.max(contribution, MIN_LOG));
-      if (first) {
-        labels[k] = label;
-        integratedOutput[k] = 0;
-        integratedInput[k] = 0;
-      } else {
-        const last = lastLogDensity[k];
-        integratedOutput[k] += integratePowerLaw(contribution, logDensity, last, frequency, lastFrequency);
-        // As ngspice: both ends referred to the input with the present frequency's gain.
-        const logGain = Math.log(gainSquaredInverse);
-        integratedInput[k] += integratePowerLaw(
-          contribution * gainSquaredInverse,
-          logDensity + logGain,
-          last + logGain,
-          frequency,
-          lastFrequency,
-        );
-      }
-      lastLogDensity[k] = logDensity;
+      add(label, (re * re + im * im) * density);
+    },
+    correlated(
+      label: string,
+      a: Unknown,
+      b: Unknown,
+      densityA: number,
+      c: Unknown,
+      d: Unknown,
+      densityB: number,
+      phase: number,
+    ): void {
+      // √SA·Z(a,b) + √SB·e^(jφ)·Z(c,d), Z the transimpedance to the output (ngspice's NevalSrc2).
+      const sa = Math.sqrt(densityA);
+      const sb = Math.sqrt(densityB);
+      const cos = sb * Math.cos(phase);
+      const sin = sb * Math.sin(phase);
+      const re1 = yRe[a] - yRe[b];
+      const im1 = yIm[a] - yIm[b];
+      const re2 = yRe[c] - yRe[d];
+      const im2 = yIm[c] - yIm[d];
+      const re = sa * re1 + cos * re2 - sin * im2;
+      const im = sa * im1 + cos * im2 + sin * re2;
+      add(label, re * re + im * im);
     },
   };
   const mutableContext = noiseContext as { frequency: number };

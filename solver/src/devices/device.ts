@@ -116,6 +116,21 @@ export interface NoiseContext {
    * `density` (A²/Hz) at this frequency. `label` names it in summaries (`r1`, `d1 shot`, `d1 flicker`).
    */
   source(label: string, a: Unknown, b: Unknown, density: number): void;
+  /**
+   * Report two fully correlated generators (BSIM4 tnoiMod = 2; ngspice's NevalSrc2): a current from `a` to `b`
+   * with density `densityA` and one from `c` to `d` with density `densityB` whose phasor leads the first by
+   * `phase` radians. Their output noise is |√densityA·Z(a,b) + √densityB·e^(j·phase)·Z(c,d)|².
+   */
+  correlated?(
+    label: string,
+    a: Unknown,
+    b: Unknown,
+    densityA: number,
+    c: Unknown,
+    d: Unknown,
+    densityB: number,
+    phase: number,
+  ): void;
 }
 
 export interface TruncateContext {

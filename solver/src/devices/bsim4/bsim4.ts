@@ -20,6 +20,7 @@ import type {
   Device,
   DeviceBuildContext,
   LoadContext,
+  NoiseContext,
   SetupContext,
   TruncateContext,
 } from '../device';
@@ -42,6 +43,7 @@ import {
 } from './core';
 import { Bsim4Card } from './params';
 import { checkModel } from './check';
+import { bsim4Noise } from './noise';
 
 // Local terminals: the intrinsic drain and source are the internal nodes behind RSH·NRD / RSH·NRS when the
 // instance has them (ngspice's dNodePrime/sNodePrime), else the external terminals themselves.
@@ -805,6 +807,19 @@ export class Bsim4 implements Device {
       currentConverged(cdhat, this.id + this.igidl - this.cbd, this.reltol, this.abstol) &&
       currentConverged(cbhat, this.cbs + this.cbd, this.reltol, this.abstol)
     );
+  }
+
+  /** Noise generators at the operating point (noise.ts, as ngspice's b4noi.c). */
+  noise(ctx: NoiseContext): void {
+    bsim4Noise(ctx, this, {
+      unknowns: this.stamp.unknowns,
+      multiplier: this.multiplier,
+      rgateMod: this.rgateMod,
+      drainConductance: this.drainConductance,
+      sourceConductance: this.sourceConductance,
+      body: this.bodyResistances,
+      scratch: new TerminalPoint(),
+    });
   }
 
   acLoad(ctx: AcLoadContext): void {

@@ -931,6 +931,22 @@ export class ChannelPoint {
   idovVds = 0;
   noiGd0 = 0;
   rds = 0;
+  /**
+   * Operating-point values the noise model reads (b4noi.c takes them from b4ld.c): mobility, Vdseff, Abulk
+   * (before the KETA factor, as ngspice keeps it), Abulk0 (CV), Abulk/Vgst2Vtm, EsatL, Coxeff,
+   * N* = vtm/q·(coxe + epssub/Xdep + cit), Ids/Vdseff·NF, Gd0 of tnoiMod = 2 and Rds (rdsMod = 0). noise.ts.
+   */
+  ueff = 0;
+  vdseff = 0;
+  abulk = 0;
+  abulk0 = 0;
+  abovVgst2Vtm = 0;
+  esatL = 0;
+  coxeff = 0;
+  nstar = 0;
+  idovVds = 0;
+  noiGd0 = 0;
+  rds = 0;
   ids = 0;
   vth = 0;
   vdsat = 0;
@@ -1078,6 +1094,7 @@ export function evaluateChannel(
   // Subthreshold swing factor n (eq. 3.x).
   const tmp1 = p.epssub / Xdep;
   out.nstar = (Vtm / CHARGE_Q) * (p.coxe + tmp1 + p.cit);
+  out.nstar = (Vtm / CHARGE_Q) * (p.coxe + tmp1 + p.cit);
   const tmp2 = p.nfactor * tmp1;
   const tmp3 = p.cdsc + p.cdscb * Vbseff + p.cdscd * Vds;
   const tmp4 = (tmp2 + tmp3 * Theta0 + p.cit) / p.coxe;
@@ -1143,6 +1160,8 @@ export function evaluateChannel(
   let Abulk = Abulk0 - t1a * p.ags * p.a0 * T5a * T5a * T5a * Vgsteff;
   if (Abulk0 < 0.1) Abulk0 = (0.2 - Abulk0) / (3 - 20 * Abulk0);
   if (Abulk < 0.1) Abulk = (0.2 - Abulk) / (3 - 20 * Abulk);
+  // ngspice keeps Abulk for the noise model before the KETA factor.
+  out.abulk = Abulk;
   // ngspice keeps Abulk for the noise model before the KETA factor.
   out.abulk = Abulk;
   {
@@ -1299,6 +1318,16 @@ export function evaluateChannel(
   }
   const Ids = Idsa * (1 + diffVds / VASCBE);
   let cdrain = Ids * Vdseff;
+  // For the noise model (noise.ts).
+  out.ueff = ueff;
+  out.vdseff = Vdseff;
+  out.abulk0 = Abulk0;
+  out.abovVgst2Vtm = Abulk / Vgst2Vtm;
+  out.esatL = EsatL;
+  out.coxeff = Coxeff;
+  out.idovVds = Ids * p.nf;
+  out.noiGd0 = (p.nf * beta * Vgsteff) / (1 + gche * Rds);
+  out.rds = Rds;
   // For the noise model (noise.ts).
   out.ueff = ueff;
   out.vdseff = Vdseff;
