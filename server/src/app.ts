@@ -10,6 +10,7 @@ import helmet from 'koa-helmet';
 import pino, { type Logger } from 'pino';
 import { registerAuthRoutes } from './auth/routes';
 import { cors } from './auth/cors';
+import { CollabHub, registerCollabRoutes } from './collab';
 import { registerClassroomRoutes, ClassroomProjectService, ClassroomService } from './classroom';
 import { registerRevisionRoutes, RevisionService } from './revisions';
 import { registerSharingRoutes, SharingProjectService } from './sharing';
@@ -48,6 +49,7 @@ export interface SpiceSimApp {
     models: ModelLibrary;
     simulations: SimulationService;
     usage: UsageService;
+    collab: CollabHub;
   };
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port?: number, host?: string): Promise<number>;
@@ -86,6 +88,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   const usage = new UsageService(db, Boolean(config.stripe));
   const jobs = await createJobs({ config, db, storage, logger, projects, usage });
   const billing = createBilling(config, db, orgs);
+  const collab = new CollabHub({ projects, accessTokens, logger });
 
   const koa = new Koa<AppState>({ proxy: config.trustProxy });
   const metrics = createMetrics();
@@ -119,6 +122,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   registerSharingRoutes(api, { projects });
   registerRevisionRoutes(api, { revisions });
   registerClassroomRoutes(api, { classroom });
+  registerCollabRoutes(api, { hub: collab, projects });
   registerModelRoutes(api, { models, orgs, searchLimit });
   jobs.register(api);
   registerUsageRoutes(api, { usage, orgs });
@@ -149,7 +153,17 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     db,
     storage,
     logger,
-    services: { auth, orgs, projects, revisions, classroom, models, simulations: jobs.simulations, usage },
+    services: {
+      auth,
+      orgs,
+      projects,
+      revisions,
+      classroom,
+      models,
+      simulations: jobs.simulations,
+      usage,
+      collab,
+    },
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         server = http.createServer(koa.callback());
@@ -157,6 +171,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
         // with Node's 5 s default, a busy machine closes a socket just as a client reuses it (ECONNRESET).
         server.keepAliveTimeout = 65_000;
         server.headersTimeout = 66_000;
+        collab.attach(server); // WebSocket upgrades under /api/v1/collab (real-time co-editing)
         server.once('error', reject);
         server.listen(port, host, () => {
           const address = server!.address();
@@ -165,6 +180,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       });
     },
     async close() {
+      await collab.close(); // saves open co-edited documents while the database is still there
       if (server) {
         const s = server;
         await new Promise<void>((resolve) => s.close(() => resolve()));
