@@ -10,10 +10,19 @@
  */
 import type { ElementCard, ModelCard } from '../../circuit/flat';
 import { CircuitError } from '../../errors';
-import type { AcLoadContext, Device, DeviceBuildContext, LoadContext, SetupContext, TruncateContext } from '../device';
+import type {
+  AcLoadContext,
+  Device,
+  DeviceBuildContext,
+  LoadContext,
+  NoiseContext,
+  SetupContext,
+  TruncateContext,
+} from '../device';
 import { CELSIUS_TO_KELVIN } from '../device';
 import { LocalStamp, currentConverged, fetlim, limvds } from '../semiconductor';
 import { EkvPoint, type EkvParameters, type EkvSized, ekvEvaluate, ekvParameters, ekvSized } from './model';
+import { ekvNoise } from './noise';
 
 const D = 0;
 const G = 1;
@@ -67,7 +76,10 @@ export class Ekv implements Device {
   }
 
   temperature(kelvin: number): void {
-    const t = this.instanceTemperature !== undefined ? this.instanceTemperature + CELSIUS_TO_KELVIN : kelvin + this.deltaTemperature;
+    const t =
+      this.instanceTemperature !== undefined
+        ? this.instanceTemperature + CELSIUS_TO_KELVIN
+        : kelvin + this.deltaTemperature;
     this.p = ekvSized(this.model, this.l, this.w, t);
     this.von = this.p.vto;
   }
@@ -84,7 +96,11 @@ export class Ekv implements Device {
   private voltages(solution: Float64Array): [number, number, number] {
     const type = this.p.type;
     const st = this.stamp;
-    return [type * st.voltage(solution, B, S), type * st.voltage(solution, G, S), type * st.voltage(solution, D, S)];
+    return [
+      type * st.voltage(solution, B, S),
+      type * st.voltage(solution, G, S),
+      type * st.voltage(solution, D, S),
+    ];
   }
 
   load(ctx: LoadContext): void {
@@ -178,6 +194,11 @@ export class Ekv implements Device {
     return currentConverged(predicted, this.id, this.reltol, this.abstol);
   }
 
+  /** Channel thermal and flicker noise (noise.ts, EKV 2.6 report section 5). */
+  noise(ctx: NoiseContext): void {
+    ekvNoise(ctx, this.name, this.model, this.p, this.stamp.unknowns, this.multiplier);
+  }
+
   acLoad(ctx: AcLoadContext): void {
     const st = this.stamp;
     const mult = this.multiplier;
@@ -220,17 +241,29 @@ export class Ekv implements Device {
 /** Build an EKV 2.6 device from an M card whose model has LEVEL = 44 (or 55). */
 export function createEkv(card: ElementCard, ctx: DeviceBuildContext, modelCard: ModelCard): Ekv {
   if (card.nodes.length < 4) {
-    throw new CircuitError(`${card.name} needs 4 nodes (drain gate source bulk)`, card.loc, `write '${card.name} d g s b model'`);
+    throw new CircuitError(
+      `${card.name} needs 4 nodes (drain gate source bulk)`,
+      card.loc,
+      `write '${card.name} d g s b model'`,
+    );
   }
   const model = ekvParameters(modelCard, ctx.options.tnom);
   const p = card.params;
   const l = p.l ?? 10e-6;
   const w = p.w ?? 10e-6;
   if (!(l + model.dl > 0) || !(w + model.dw > 0)) {
-    throw new CircuitError(`${card.name}: effective length L + DL and width W + DW must be positive`, card.loc, 'check L, W and the model DL/DW');
+    throw new CircuitError(
+      `${card.name}: effective length L + DL and width W + DW must be positive`,
+      card.loc,
+      'check L, W and the model DL/DW',
+    );
   }
   if (!(model.cox > 0) || !(model.kp > 0) || !(model.ucrit > 0) || !(model.phi > 0)) {
-    throw new CircuitError(`${card.name}: EKV model ${modelCard.name} needs positive COX, KP, UCRIT and PHI`, modelCard.loc, 'check the model card');
+    throw new CircuitError(
+      `${card.name}: EKV model ${modelCard.name} needs positive COX, KP, UCRIT and PHI`,
+      modelCard.loc,
+      'check the model card',
+    );
   }
   return new Ekv(
     card.name,

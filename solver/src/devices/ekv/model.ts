@@ -34,6 +34,9 @@ export interface EkvParameters {
   tcv: number;
   bex: number;
   ucex: number;
+  /** Flicker noise coefficient and exponent (report section 5: S = KF·gm²/(Weff·Leff·COX·f^AF)). */
+  kf: number;
+  af: number;
   tnom: number;
 }
 
@@ -71,6 +74,8 @@ export function ekvParameters(card: ModelCard, defaultTnom: number): EkvParamete
     tcv: p.tcv ?? 1e-3,
     bex: p.bex ?? -1.5,
     ucex: p.ucex ?? 0.8,
+    kf: p.kf ?? 0,
+    af: p.af ?? 1,
     tnom,
   };
 }
@@ -145,6 +150,8 @@ export class EkvPoint {
   n = 1;
   forward = 0;
   reverse = 0;
+  /** Transconductance factor β (eq. 45, THETA form), A/V². */
+  beta = 0;
   qg = 0;
   qd = 0;
   qs = 0;
@@ -179,14 +186,18 @@ function forward(p: EkvSized, vg: number, vs: number, vd: number, out: EkvPoint)
   const gamma = p.gamma;
   // Effective gate voltage and pinch-off voltage of the long channel (eqs. 14-16).
   const vgPrime = vg - p.vto + phi + gamma * Math.sqrt(phi);
-  const pinch = (g: number): number => (vgPrime > 0 ? vgPrime - phi - g * (Math.sqrt(vgPrime + (g / 2) * (g / 2)) - g / 2) : -phi);
+  const pinch = (g: number): number =>
+    vgPrime > 0 ? vgPrime - phi - g * (Math.sqrt(vgPrime + (g / 2) * (g / 2)) - g / 2) : -phi;
   const vp0 = pinch(gamma);
   // Charge-sharing short/narrow-channel body factor (eqs. 17-20).
   const sPrime = (v: number) => 0.5 * (v + phi + Math.sqrt((v + phi) * (v + phi) + 16 * vt * vt));
   const vsPrime = sPrime(vs);
   const vdPrime = sPrime(vd);
   const gamma0 =
-    gamma - (EPS_SI / p.cox) * ((p.leta / p.leff) * (Math.sqrt(vsPrime) + Math.sqrt(vdPrime)) - ((3 * p.weta) / p.weff) * Math.sqrt(Math.max(vp0 + phi, 0)));
+    gamma -
+    (EPS_SI / p.cox) *
+      ((p.leta / p.leff) * (Math.sqrt(vsPrime) + Math.sqrt(vdPrime)) -
+        ((3 * p.weta) / p.weff) * Math.sqrt(Math.max(vp0 + phi, 0)));
   const gammaPrime = 0.5 * (gamma0 + Math.sqrt(gamma0 * gamma0 + 0.1 * vt));
   const vp = pinch(gammaPrime);
   // Slope factor (eq. 21).
@@ -197,7 +208,9 @@ function forward(p: EkvSized, vg: number, vs: number, vd: number, out: EkvPoint)
   const vc = p.ucrit * p.leff;
   const sqrtIf = Math.sqrt(iff);
   const vdss = vc * (Math.sqrt(0.25 + (vt / vc) * sqrtIf) - 0.5);
-  const vdssPrime = vc * (Math.sqrt(0.25 + (vt / vc) * (sqrtIf - 0.75 * Math.log(iff))) - 0.5) + vt * (Math.log(vc / (2 * vt)) - 0.6);
+  const vdssPrime =
+    vc * (Math.sqrt(0.25 + (vt / vc) * (sqrtIf - 0.75 * Math.log(iff))) - 0.5) +
+    vt * (Math.log(vc / (2 * vt)) - 0.6);
   const dv = 4 * vt * Math.sqrt(Math.max(p.lambda * (sqrtIf - vdss / vt), 0) + 1 / 64);
   const vds = (vd - vs) / 2;
   const vip = Math.sqrt(vdss * vdss + dv * dv) - Math.sqrt((vds - vdss) * (vds - vdss) + dv * dv);
@@ -207,7 +220,12 @@ function forward(p: EkvSized, vg: number, vs: number, vd: number, out: EkvPoint)
   const leq = 0.5 * (lPrime + Math.sqrt(lPrime * lPrime + lmin * lmin));
   // Reverse current with the saturation voltage folded in (eq. 35).
   const irPrime = interpolation(
-    (vp - vds - vs - Math.sqrt(vdssPrime * vdssPrime + dv * dv) + Math.sqrt((vds - vdssPrime) * (vds - vdssPrime) + dv * dv)) / vt,
+    (vp -
+      vds -
+      vs -
+      Math.sqrt(vdssPrime * vdssPrime + dv * dv) +
+      Math.sqrt((vds - vdssPrime) * (vds - vdssPrime) + dv * dv)) /
+      vt,
   );
   // Transconductance factor with THETA mobility reduction (eqs. 39-45, the THETA form of version 2.6).
   const beta = (p.kp * p.weff) / leq / (1 + p.theta * Math.max(vp, 0));
@@ -215,6 +233,7 @@ function forward(p: EkvSized, vg: number, vs: number, vd: number, out: EkvPoint)
   out.id = ispec * (iff - irPrime);
   out.vp = vp;
   out.n = n;
+  out.beta = beta;
   out.forward = iff;
   // Quasi-static charges (section 3, eqs. 62-70), with the long-channel reverse current.
   const irr = interpolation((vp - vd) / vt);
@@ -224,8 +243,12 @@ function forward(p: EkvSized, vg: number, vs: number, vd: number, out: EkvPoint)
   const nq = 1 + gamma / (2 * Math.sqrt(vp + phi + 1e-6));
   const sum = xf + xr;
   const sum2 = sum * sum;
-  const qd = -nq * ((4 / 15) * ((3 * xr * xr * xr + 6 * xr * xr * xf + 4 * xr * xf * xf + 2 * xf * xf * xf) / sum2) - 0.5);
-  const qs = -nq * ((4 / 15) * ((3 * xf * xf * xf + 6 * xf * xf * xr + 4 * xf * xr * xr + 2 * xr * xr * xr) / sum2) - 0.5);
+  const qd =
+    -nq *
+    ((4 / 15) * ((3 * xr * xr * xr + 6 * xr * xr * xf + 4 * xr * xf * xf + 2 * xf * xf * xf) / sum2) - 0.5);
+  const qs =
+    -nq *
+    ((4 / 15) * ((3 * xf * xf * xf + 6 * xf * xf * xr + 4 * xf * xr * xr + 2 * xr * xr * xr) / sum2) - 0.5);
   const qi = qs + qd;
   const qb = vgPrime > 0 ? (-gamma * Math.sqrt(vp + phi + 1e-6)) / vt - ((nq - 1) / nq) * qi : -vgPrime / vt;
   const qg = -qi - qb;
