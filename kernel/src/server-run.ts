@@ -53,22 +53,23 @@ export async function runOnServer(
   const bar =
     options.progress === false || typeof options.progress === 'function' ? null : progressBar('server');
   const callback = typeof options.progress === 'function' ? options.progress : undefined;
+  let latest = 0;
   const report = (fraction: number, status: string) => {
     const elapsedMs = Date.now() - started;
+    latest = fraction;
     const progress: RunProgress = { fraction, analysis: 0, kind: status, progress: fraction, elapsedMs };
     callback?.(progress);
     bar?.(fraction, `${status} · ${seconds(elapsedMs)}`);
   };
   report(0, 'submitting');
 
-  // Stop on interrupt: abort what is in flight (submit, event stream, download) and cancel the job.
+  // On interrupt: abort what is in flight (submit, event stream, download); the catch below cancels the job.
   const stop = new AbortController();
   let stopped: 'interrupted' | 'aborted' | undefined;
   let id: string | undefined;
   const stopListening = onInterrupt(options.signal, (why) => {
     stopped = why;
     stop.abort();
-    if (id) void cancel(id);
   });
   try {
     const created = (await serviceRequestAbortable(
@@ -77,19 +78,10 @@ export async function runOnServer(
       stop.signal,
     )) as ServerSimulationView;
     id = created.id;
-    if (stopped) {
-      await cancel(id);
-      throw interrupted(stopped, id, 0, started);
-    }
-    let view = await follow(id, stop.signal, (fraction, status) => report(fraction, status)).catch(
-      (error: unknown) => {
-        if (stopped) throw interrupted(stopped, id!, 0, started);
-        throw error;
-      },
-    );
+    if (stopped) throw new Error('stopped');
+    let view = await follow(id, stop.signal, report);
     if (!TERMINAL.has(view.status)) view = await poll(id, stop.signal, report);
     if (view.status === 'cancelled') {
-      if (stopped) throw interrupted(stopped, id, view.progress, started);
       throw new SimulationInterrupted(
         `server simulation ${id} was cancelled (from another client or the service)`,
       );
@@ -121,7 +113,7 @@ export async function runOnServer(
       diagnostics,
     });
   } catch (error) {
-    if (stopped && !(error instanceof SimulationInterrupted)) throw interrupted(stopped, id, 0, started);
+    if (stopped) throw await interrupted(stopped, id, latest, started, bar !== null);
     throw error;
   } finally {
     stopListening();
@@ -196,20 +188,32 @@ function resolve(includingFile: string, p: string): string {
   return path.isAbsolute(p) ? p : path.join(path.dirname(includingFile), p);
 }
 
-function interrupted(
+/** Cancels the server job (when there is one) and says so in the error. */
+async function interrupted(
   why: 'interrupted' | 'aborted',
   id: string | undefined,
   fraction: number,
   started: number,
-): SimulationInterrupted {
-  const job = id ? `server simulation ${id}` : 'server simulation (not yet submitted)';
-  const message = `${job} ${why} at ${Math.floor(100 * fraction)}% after ${seconds(Date.now() - started)}: ${id ? 'the server job was cancelled' : 'nothing was submitted'}; the kernel is ready`;
-  if (why === 'interrupted') console.error(message);
+  inKernel: boolean,
+): Promise<SimulationInterrupted> {
+  let outcome = 'nothing was submitted';
+  if (id) {
+    try {
+      const view = (await serviceRequest(`/api/v1/simulations/${id}/cancel`, {
+        method: 'POST',
+      })) as ServerSimulationView;
+      outcome =
+        view.status === 'cancelled'
+          ? 'the server job was cancelled'
+          : `the server job had already ended (${view.status})`;
+    } catch (error) {
+      outcome = `cancelling the server job failed (${(error as Error).message}): cancel simulation ${id} from the SpiceSim panel`;
+    }
+  }
+  const job = id ? `server simulation ${id}` : 'server simulation';
+  const message = `${job} ${why} at ${Math.floor(100 * fraction)}% after ${seconds(Date.now() - started)}: ${outcome}; the kernel is ready`;
+  if (why === 'interrupted' && inKernel) console.error(message);
   return new SimulationInterrupted(message);
-}
-
-async function cancel(id: string): Promise<void> {
-  await serviceRequest(`/api/v1/simulations/${id}/cancel`, { method: 'POST' }).catch(() => undefined);
 }
 
 async function serviceRequestAbortable(
