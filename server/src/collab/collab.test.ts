@@ -7,7 +7,9 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import { databaseTargets } from '../test-support/databases';
 import { startTestApp, type TestApp } from '../test-support/app';
-import { SAVE_DEBOUNCE_MS } from './room';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { MESSAGE_SAVE, SAVE_DEBOUNCE_MS } from './room';
 
 const NOTEBOOK = JSON.stringify({
   cells: [
@@ -208,28 +210,68 @@ describe.each(databaseTargets())('real-time co-editing ($name PostgreSQL)', (tar
     expect(sources(b)[2]).toBe('const tr = await c.tran(1e-6, 1e-3);');
   }, 30_000);
 
-  test('a save made outside the room (REST) is adopted by everyone in it, not overwritten', async () => {
-    const { projectId, fileId } = await sharedProject();
-    const a = connect(alice.token, projectId, fileId);
-    await synced(a);
+  /** Sends the room a save/overwrite/revert request the way the extension does; resolves with its answer. */
+  function request(client: Client, mode: 0 | 1 | 2): Promise<{ status: number; version: number }> {
+    const id = Math.floor(Math.random() * 1e6);
+    return new Promise((resolve) => {
+      client.provider.messageHandlers[MESSAGE_SAVE] = (_encoder, decoder) => {
+        if (decoding.readVarUint(decoder) !== id) return;
+        resolve({ status: decoding.readVarUint(decoder), version: decoding.readVarUint(decoder) });
+      };
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE_SAVE);
+      encoding.writeVarUint(encoder, id);
+      encoding.writeVarUint(encoder, mode);
+      client.provider.ws!.send(encoding.toUint8Array(encoder));
+    });
+  }
+
+  async function saveOutside(projectId: string, fileId: string, heading: string): Promise<number> {
     const current = await t.call('GET', `/api/v1/projects/${projectId}/files/${fileId}`, {
       token: bob.token,
     });
     const replaced = JSON.parse(NOTEBOOK);
-    replaced.cells[0].source = '# Replaced by a script';
+    replaced.cells[0].source = heading;
     const put = await t.call('PUT', `/api/v1/projects/${projectId}/files/${fileId}`, {
       token: bob.token,
       headers: { 'if-match': current.headers.get('etag')! },
       body: { content: JSON.stringify(replaced) },
     });
     expect(put.status).toBe(200);
+    return put.body.version;
+  }
+
+  test('a save made outside the room is never overwritten silently: the room asks, then overwrites or reverts', async () => {
+    const { projectId, fileId } = await sharedProject();
+    const a = connect(alice.token, projectId, fileId);
+    await synced(a);
+    const outside = await saveOutside(projectId, fileId, '# Replaced by a script');
     a.notebook.cells[1].updateSource(0, 0, '// edited in the room\n');
-    const saved = await t.call('POST', `/api/v1/projects/${projectId}/files/${fileId}/collab/save`, {
+
+    const viaRest = await t.call('POST', `/api/v1/projects/${projectId}/files/${fileId}/collab/save`, {
       token: alice.token,
     });
-    expect(saved.status).toBe(200);
-    await until(() => sources(a)[0] === '# Replaced by a script', 'the stored version in the room');
+    expect(viaRest.status).toBe(409);
+    expect(await request(a, 0)).toEqual({ status: 409, version: outside });
+    expect((await stored(projectId, fileId)).notebook.cells[0].source).toBe('# Replaced by a script');
+
+    // Overwrite: the room's document replaces exactly the version that was reported.
+    const overwritten = await request(a, 1);
+    expect(overwritten).toEqual({ status: 200, version: outside + 1 });
     const file = await stored(projectId, fileId);
-    expect(file.notebook.cells[0].source).toBe('# Replaced by a script');
+    expect(file.notebook.cells.map((c: { source: string }) => c.source)).toEqual(sources(a));
+
+    // Revert: everyone in the room gets the stored version.
+    const b = connect(bob.token, projectId, fileId);
+    await synced(b);
+    await saveOutside(projectId, fileId, '# Replaced again');
+    b.notebook.cells[1].updateSource(0, 0, '// to be discarded\n');
+    expect((await request(b, 0)).status).toBe(409);
+    expect((await request(b, 2)).status).toBe(200);
+    await until(
+      () => sources(a)[0] === '# Replaced again' && sources(b)[0] === '# Replaced again',
+      'the revert',
+    );
+    expect(sources(b)[1]).toBe('const c = netlist`R1 in out 1k`');
   }, 30_000);
 });

@@ -17,7 +17,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AccessTokens } from '../auth/tokens';
-import { AppError, NotFoundError } from '../errors';
+import { AppError, ConflictError, NotFoundError } from '../errors';
 import { etagOf, type ProjectService } from '../projects/service';
 import { Room, type RoomFile, type RoomStore } from './room';
 
@@ -54,6 +54,10 @@ export class CollabHub {
           throw error;
         }
       },
+      load: async (userId, file) => {
+        const current = await options.projects.getFile(userId, file.projectId, file.fileId);
+        return { version: current.version, content: current.content };
+      },
     };
     this.pinger = setInterval(() => this.ping(), PING_INTERVAL_MS);
     this.pinger.unref();
@@ -84,7 +88,10 @@ export class CollabHub {
     await this.options.projects.requireAccess(userId, projectId, 'write');
     const room = this.rooms.get(fileId);
     if (!room || room.file.projectId !== projectId) return undefined;
-    await room.save();
+    if ((await room.save('save', userId)) === 'conflict')
+      throw new ConflictError(
+        'The file was saved outside the co-editing session: in JupyterLab, choose Overwrite or Revert when saving.',
+      );
     return { version: room.version };
   }
 

@@ -8,6 +8,11 @@
  * dropped here, whatever its browser does), and saves the document back to the project file a moment
  * after the last edit, when asked (Ctrl+S in JupyterLab) and when the last person leaves.
  *
+ * Saves are conditional on the file's version, as every other save: when someone saved the file outside
+ * the room (a script over REST, an older client), the room stops saving and reports a conflict, and the
+ * people in it choose, with JupyterLab's own dialog, to overwrite that version or to revert to it. Nothing
+ * is overwritten silently in either direction.
+ *
  * Module instances: @jupyter/ydoc and y-protocols' `sync.js`/`awareness.js` are ES modules loaded through
  * Node's require(esm), so they share one `yjs` instance. This file never imports `yjs` itself at run time
  * (type imports only): a second copy of yjs would break its constructor checks.
@@ -25,6 +30,17 @@ import * as syncProtocol from 'y-protocols/sync.js';
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
 const MESSAGE_QUERY_AWARENESS = 3;
+/**
+ * SpiceSim's own messages. "Save" is sent on the same socket as the edits, so it is handled after every
+ * edit its sender made before pressing Save. Request [100, id, mode] with mode 0 save, 1 overwrite the
+ * version saved outside the room, 2 revert to the stored version; answer [100, id, status, version] with
+ * status 200, 409 (saved outside the room: choose), 403 (read-only) or 500. After every save or revert the
+ * room tells everyone the version it holds: [101, version].
+ */
+export const MESSAGE_SAVE = 100;
+export const MESSAGE_SAVED = 101;
+export type SaveMode = 'save' | 'overwrite' | 'revert';
+const SAVE_MODES: SaveMode[] = ['save', 'overwrite', 'revert'];
 
 /** Save this long after the last edit, and at least this often while edits keep coming. */
 export const SAVE_DEBOUNCE_MS = 1500;
@@ -40,8 +56,8 @@ export interface RoomFile {
 /** Where a room's document is saved: the project file, conditional on the version the room last saw. */
 export interface RoomStore {
   /**
-   * Writes `content` as `userId`. Resolves with the saved version, or with the file as stored now when
-   * someone saved it outside the room since `version` (the room then adopts that version).
+   * Writes `content` as `userId` if the file is still at `version`. Resolves with the saved version, or
+   * with the file as stored now when someone saved it outside the room since `version`.
    */
   save(
     userId: string,
@@ -49,6 +65,8 @@ export interface RoomStore {
     version: number,
     content: string,
   ): Promise<{ saved: true; version: number } | { saved: false; version: number; content: string }>;
+  /** The file as stored now. */
+  load(userId: string, file: RoomFile): Promise<{ version: number; content: string }>;
 }
 
 export interface Participant {
@@ -103,6 +121,7 @@ export class Room {
     this.send(socket, encoding.toUint8Array(sync));
     const states = this.awareness.getStates();
     if (states.size > 0) this.send(socket, Room.awarenessMessage(this.awareness, [...states.keys()]));
+    this.send(socket, this.savedMessage());
   }
 
   /** Handles one message from a connection (exported for the hub's buffered first messages). */
@@ -131,6 +150,10 @@ export class Room {
       } else if (type === MESSAGE_AWARENESS) {
         const update = decoding.readVarUint8Array(decoder);
         awarenessProtocol.applyAwarenessUpdate(this.awareness, update, socket);
+      } else if (type === MESSAGE_SAVE) {
+        const id = decoding.readVarUint(decoder);
+        const mode = SAVE_MODES[decoding.readVarUint(decoder)] ?? 'save';
+        void this.answerSave(socket, connection, id, mode);
       } else if (type === MESSAGE_QUERY_AWARENESS) {
         this.send(socket, Room.awarenessMessage(this.awareness, [...this.awareness.getStates().keys()]));
       }
@@ -140,22 +163,40 @@ export class Room {
     }
   }
 
-  /** Saves now if there are unsaved edits; resolves when the project file holds the document. */
-  async save(): Promise<void> {
+  /**
+   * Saves now if there are unsaved edits; resolves when the project file holds the document, or with
+   * 'conflict' when the file was saved outside the room (then nothing is written until someone chooses
+   * `save('overwrite')` or `revert()`).
+   */
+  async save(mode: 'save' | 'overwrite' = 'save', userId?: string): Promise<'saved' | 'conflict'> {
     this.clearTimers();
-    if (this.saving) {
-      await this.saving;
-      if (!this.dirty) return;
+    while (this.saving) await this.saving.catch(() => undefined);
+    if (this.external && mode === 'save') return 'conflict';
+    if (this.external) {
+      this.version = this.external.version; // overwrite exactly the version the people here were shown
+      this.external = undefined;
+      this.dirty = true;
     }
-    if (!this.dirty) return;
+    if (!this.dirty) return 'saved';
+    const editor = userId ?? this.lastEditor!;
     this.dirty = false;
     const content = this.text();
-    const userId = this.lastEditor!;
+    let outcome = 'saved' as 'saved' | 'conflict';
     this.saving = (async () => {
       try {
-        const result = await this.store.save(userId, this.file, this.version, content);
-        this.version = result.version;
-        if (!result.saved) this.adopt(result.content);
+        const result = await this.store.save(editor, this.file, this.version, content);
+        if (result.saved) {
+          this.version = result.version;
+          this.broadcast(this.savedMessage());
+        } else {
+          this.dirty = true;
+          this.external = { version: result.version, content: result.content };
+          outcome = 'conflict';
+          this.logger.info(
+            { fileId: this.file.fileId, version: result.version },
+            'collab: the file was saved outside the co-editing room; waiting for overwrite or revert',
+          );
+        }
       } catch (error) {
         this.dirty = true; // keep the edits; the next edit or save tries again
         this.logger.error(
@@ -168,6 +209,47 @@ export class Room {
       }
     })();
     await this.saving;
+    if (outcome === 'conflict' && mode === 'overwrite') return this.save('overwrite', editor);
+    return outcome;
+  }
+
+  /** Replaces the document with the file as stored (JupyterLab's Revert), for everyone in the room. */
+  async revert(userId: string): Promise<void> {
+    this.clearTimers();
+    while (this.saving) await this.saving.catch(() => undefined);
+    const stored = await this.store.load(userId, this.file);
+    this.doc.transact(() => {
+      if (this.shared instanceof YNotebook) this.shared.fromJSON(JSON.parse(stored.content));
+      else (this.shared as YFile).setSource(stored.content);
+    }, Room.RELOAD);
+    this.version = stored.version;
+    this.external = undefined;
+    this.dirty = false;
+    this.broadcast(this.savedMessage());
+  }
+
+  private async answerSave(
+    socket: WebSocket,
+    connection: Participant,
+    id: number,
+    mode: SaveMode,
+  ): Promise<void> {
+    let status = 200;
+    if (!connection.canWrite) status = 403;
+    else {
+      try {
+        if (mode === 'revert') await this.revert(connection.userId);
+        else if ((await this.save(mode, connection.userId)) === 'conflict') status = 409;
+      } catch {
+        status = 500;
+      }
+    }
+    const answer = encoding.createEncoder();
+    encoding.writeVarUint(answer, MESSAGE_SAVE);
+    encoding.writeVarUint(answer, id);
+    encoding.writeVarUint(answer, status);
+    encoding.writeVarUint(answer, this.external?.version ?? this.version);
+    this.send(socket, encoding.toUint8Array(answer));
   }
 
   /** Number of change messages refused because their sender may only read. */
@@ -214,16 +296,15 @@ export class Room {
     return encoding.toUint8Array(encoder);
   }
 
-  /** Someone saved the file outside the room: everyone now sees the stored version (as after a revert). */
-  private adopt(content: string): void {
-    this.logger.warn(
-      { fileId: this.file.fileId, version: this.version },
-      'collab: the file was saved outside the co-editing room; the room adopts the stored version',
-    );
-    this.doc.transact(() => {
-      if (this.shared instanceof YNotebook) this.shared.fromJSON(JSON.parse(content));
-      else (this.shared as YFile).setSource(content);
-    }, Room.RELOAD);
+  private savedMessage(): Uint8Array {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_SAVED);
+    encoding.writeVarUint(encoder, this.version);
+    return encoding.toUint8Array(encoder);
+  }
+
+  private broadcast(message: Uint8Array): void {
+    for (const socket of this.connections.keys()) this.send(socket, message);
   }
 
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
@@ -236,7 +317,7 @@ export class Room {
     if (editor) {
       this.lastEditor = editor.userId;
       this.dirty = true;
-      this.scheduleSave();
+      if (!this.external) this.scheduleSave();
     }
   };
 
@@ -291,6 +372,8 @@ export class Room {
   private readonly shared: YNotebook | YFile;
   private readonly connections = new Map<WebSocket, Participant & { clientIds: Set<number> }>();
   private dirty = false;
+  /** The file as saved outside the room, while the people in it have not chosen. */
+  private external: { version: number; content: string } | undefined;
   private lastEditor: string | undefined;
   private saving: Promise<void> | undefined;
   private debounce: NodeJS.Timeout | undefined;
