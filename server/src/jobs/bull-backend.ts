@@ -53,7 +53,7 @@ export class BullBackend implements JobBackend {
     await this.queue.add('simulate', { simulationId }, this.jobOptions(simulationId));
   }
 
-  async enqueueSweep(parentId: string, childIds: string[]): Promise<void> {
+  async enqueueFanOut(parentId: string, childIds: string[]): Promise<void> {
     await this.flows.add({
       name: 'gather',
       queueName: this.config.queueName,
@@ -83,7 +83,7 @@ export class BullBackend implements JobBackend {
   async recover(): Promise<number> {
     let count = 0;
     for (const job of await this.service.unfinished()) {
-      if (job.isSweep) {
+      if (job.isParent) {
         await this.service.gather(job.id);
         continue;
       }

@@ -10,7 +10,15 @@ import { Queue } from 'bullmq';
 import { parseRawfile, simulateNetlist } from '@spicesim/solver';
 import { databaseTargets } from '../test-support/databases';
 import { startTestApp, type TestApp } from '../test-support/app';
-import { ladderNetlist, RC_NETLIST, readEvents, waitFor, waitForStatus } from './test-helpers';
+import {
+  expectMonteCarloRuns,
+  ladderNetlist,
+  MC_NETLIST,
+  RC_NETLIST,
+  readEvents,
+  waitFor,
+  waitForStatus,
+} from './test-helpers';
 
 const redisUrl = process.env.SPICESIM_TEST_REDIS_URL;
 const describeWithRedis = redisUrl ? describe.each(databaseTargets()) : describe.skip.each(databaseTargets());
@@ -155,6 +163,32 @@ describeWithRedis('simulation jobs on BullMQ with worker processes ($name Postgr
       ).toBe(404);
     }
   }, 90_000);
+
+  test('Monte Carlo fans out over both workers and gathers: the same runs as one job, by seed', async () => {
+    const user = await t.signUp();
+    const submit = (runsPerJob: number) =>
+      t.call('POST', '/api/v1/simulations', {
+        token: user.token,
+        body: { netlist: MC_NETLIST, monteCarlo: { runs: 8, seed: 42, runsPerJob } },
+      });
+    const [fanned, single] = await Promise.all([submit(1), submit(8)]);
+    expect([fanned.body.children.length, single.body.children.length]).toEqual([8, 1]);
+    const stream = readEvents(`${t.url}/api/v1/simulations/${fanned.body.id}/events`, user.token);
+    const done = await Promise.all(
+      [fanned, single].map((c) => waitForStatus(t, user.token, c.body.id, ['completed', 'failed'], 90_000)),
+    );
+    for (const view of done) {
+      expect(view).toMatchObject({ status: 'completed', progress: 1 });
+      expectMonteCarloRuns(view.summary, MC_NETLIST, 42, 8);
+    }
+    // The eight jobs ran in the worker processes, and both of them took some.
+    const ran = await t.app.db('simulations').where({ parent_id: fanned.body.id }).pluck('worker_id');
+    const workerIds = workers.map((w) => `${hostname()}:${w.pid}`);
+    expect(ran.every((w: string) => workerIds.includes(w))).toBe(true);
+    expect(new Set(ran).size).toBe(2);
+    const events = await stream;
+    expect(events[events.length - 1]).toMatchObject({ event: 'status', data: { status: 'completed' } });
+  }, 120_000);
 
   test('kill -9 of the worker running a job: another worker completes it, exactly once', async () => {
     const user = await t.signUp();

@@ -31,7 +31,7 @@ export class LocalBackend implements JobBackend {
   async recover(): Promise<number> {
     let count = 0;
     for (const job of await this.service.unfinished()) {
-      if (job.isSweep) {
+      if (job.isParent) {
         // A parent whose children all finished while the process was down still has to gather.
         await this.service.gather(job.id);
         continue;
@@ -46,7 +46,7 @@ export class LocalBackend implements JobBackend {
     this.push(simulationId, 1);
   }
 
-  async enqueueSweep(_parentId: string, childIds: string[]): Promise<void> {
+  async enqueueFanOut(_parentId: string, childIds: string[]): Promise<void> {
     // Children gather into the parent as each finishes (SimulationService.execute calls gather).
     for (const id of childIds) this.push(id, 1);
   }

@@ -20,6 +20,12 @@ export interface ResultSummary {
   plots: { name: string; points: number; vectors: string[]; complex: boolean }[];
   diagnostics: string[];
   measurements: { name: string; value: number | null; error?: string }[];
+  /** A Monte Carlo job (montecarlo.ts): each of its runs' measurements, or why the run failed. */
+  monteCarloRuns?: {
+    run: number;
+    measurements: { name: string; value: number | null; error?: string }[];
+    error?: string;
+  }[];
 }
 
 /** Decimated columns for plotting: a few thousand points per vector at most, whatever the run length. */

@@ -5,6 +5,7 @@ import type { Api, ApiContext } from '../http/api';
 import type { ObjectStore } from '../storage';
 import type { DownloadTokens } from './downloads';
 import type { ProgressHub } from './events';
+import { MAX_MONTE_CARLO_RUNS } from './montecarlo';
 import { isTerminal, type SimulationService, type SimulationView } from './service';
 
 /** Implemented by stores that can presign (S3); the local disk store uses DownloadTokens instead. */
@@ -30,8 +31,20 @@ const viewSchema = z.object({
   projectId: z.uuid().nullable(),
   parentId: z.uuid().nullable(),
   sweep: z.object({ parameter: z.string(), values: z.array(z.number()) }).nullable(),
+  monteCarlo: z
+    .object({ runs: z.number().int(), seed: z.number().int(), runsPerJob: z.number().int() })
+    .nullable(),
   children: z
-    .array(z.object({ id: z.uuid(), value: z.number().nullable(), status: statusSchema }))
+    .array(
+      z.object({
+        id: z.uuid(),
+        value: z.number().nullable(),
+        status: statusSchema,
+        progress: z.number(),
+        firstRun: z.number().int().optional(),
+        runs: z.number().int().optional(),
+      }),
+    )
     .optional(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   summary: z.unknown(),
@@ -65,7 +78,7 @@ export function registerSimulationRoutes(api: Api, deps: SimulationRouteDeps): v
     auth: 'required',
     status: 202,
     summary:
-      'Queue a server simulation of a netlist (or a project file); sweeps fan out as child simulations',
+      "Queue a server simulation of a netlist (or a project file); sweeps and Monte Carlo (runs of the deck's agauss/gauss/aunif/unif values, reproducible by seed) fan out as child simulations and gather",
     body: z.object({
       netlist: z
         .string()
@@ -78,6 +91,18 @@ export function registerSimulationRoutes(api: Api, deps: SimulationRouteDeps): v
         .object({
           parameter: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a .param name'),
           values: z.array(z.number().finite()).min(1).max(200),
+        })
+        .optional(),
+      monteCarlo: z
+        .object({
+          runs: z.number().int().min(1).max(MAX_MONTE_CARLO_RUNS),
+          seed: z
+            .number()
+            .int()
+            .min(0)
+            .max(2 ** 31 - 1)
+            .default(1),
+          runsPerJob: z.number().int().min(1).max(MAX_MONTE_CARLO_RUNS).optional(),
         })
         .optional(),
     }),

@@ -24,6 +24,14 @@ import {
   type RunOptions,
   type SimulationOutput,
 } from './processor';
+import {
+  gatherMonteCarlo,
+  planMonteCarlo,
+  runMonteCarloBatch,
+  type MonteCarloBatch,
+  type MonteCarloPlan,
+  type MonteCarloRequest,
+} from './montecarlo';
 
 export type SimulationStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 const TERMINAL: SimulationStatus[] = ['completed', 'failed', 'cancelled'];
@@ -35,8 +43,8 @@ export type ComputeFn = (netlist: string, options: RunOptions) => Promise<Simula
 export interface JobBackend {
   readonly kind: 'bullmq' | 'local';
   enqueue(simulationId: string): Promise<void>;
-  /** A sweep: children run anywhere, then the parent gathers. */
-  enqueueSweep(parentId: string, childIds: string[]): Promise<void>;
+  /** A sweep or Monte Carlo: children run anywhere, then the parent gathers. */
+  enqueueFanOut(parentId: string, childIds: string[]): Promise<void>;
   /** Best effort: drop a waiting job; a running one notices the cancelled row at its next progress report. */
   cancel(simulationId: string): Promise<void>;
   close(): Promise<void>;
@@ -47,6 +55,8 @@ export interface CreateSimulationInput {
   projectId?: string;
   fileId?: string;
   sweep?: { parameter: string; values: number[] };
+  /** Monte Carlo over the deck's agauss/gauss/aunif/unif values: runs fanned out as child jobs. */
+  monteCarlo?: MonteCarloRequest;
 }
 
 export type ResultFormat = 'raw' | 'csv' | 'preview';
@@ -61,7 +71,16 @@ export interface SimulationView {
   projectId: string | null;
   parentId: string | null;
   sweep: { parameter: string; values: number[] } | null;
-  children?: { id: string; value: number | null; status: SimulationStatus }[];
+  monteCarlo: MonteCarloPlan | null;
+  /** Sweep points (value) or Monte Carlo jobs (firstRun, runs), each a simulation of its own. */
+  children?: {
+    id: string;
+    value: number | null;
+    status: SimulationStatus;
+    progress: number;
+    firstRun?: number;
+    runs?: number;
+  }[];
   error: { code: string; message: string } | null;
   summary: unknown;
   createdAt: string;
@@ -82,7 +101,8 @@ export interface ExecuteOptions {
 export type ExecuteOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped';
 
 const MAX_SWEEP_POINTS = 200;
-const SWEEP_ORDER = "(parameters->>'sweepIndex')::int";
+/** Children in order: sweep points by index, Monte Carlo jobs by their first run. */
+const CHILD_ORDER = "coalesce((parameters->>'sweepIndex')::int, (monte_carlo->>'firstRun')::int)";
 
 export class SimulationService {
   /** Set once by the module that builds the backend (the backend needs this service to run jobs). */
@@ -126,6 +146,12 @@ export class SimulationService {
     }
     const info = inspectNetlist(netlist);
     const sweep = input.sweep;
+    if (sweep && input.monteCarlo) {
+      throw new ValidationError('Send either a sweep or a Monte Carlo, not both in one simulation.', [
+        { field: 'body.monteCarlo', message: 'not together with sweep' },
+      ]);
+    }
+    const monteCarlo = input.monteCarlo ? planMonteCarlo(netlist, input.monteCarlo) : undefined;
     if (sweep && (sweep.values.length === 0 || sweep.values.length > MAX_SWEEP_POINTS)) {
       throw new ValidationError(`A sweep has 1 to ${MAX_SWEEP_POINTS} points.`, [
         { field: 'body.sweep.values', message: `1 to ${MAX_SWEEP_POINTS} values` },
@@ -154,7 +180,7 @@ export class SimulationService {
     }
 
     let parent: Record<string, any>;
-    if (!sweep) {
+    if (!sweep && !monteCarlo) {
       // The common case is one statement, committed on its own: no BEGIN/COMMIT round trips (create p95,
       // server/README.md).
       [parent] = await this.db('simulations')
@@ -164,21 +190,36 @@ export class SimulationService {
     } else {
       const created = await this.db.transaction(async (trx) => {
         const [parentRow] = await trx('simulations')
-          .insert({ ...base, netlist, sweep: JSON.stringify(sweep), parameters: JSON.stringify({}) })
+          .insert({
+            ...base,
+            netlist,
+            sweep: sweep ? JSON.stringify(sweep) : null,
+            monte_carlo: monteCarlo ? JSON.stringify(monteCarlo.plan) : null,
+            parameters: JSON.stringify({}),
+          })
           .returning('*');
-        const rows = sweep.values.map((value, index) => ({
-          ...base,
-          parent_id: parentRow.id,
-          netlist: netlistWithParameter(netlist!, sweep.parameter, value),
-          parameters: JSON.stringify({ [sweep.parameter]: value, sweepIndex: index }),
-        }));
+        const rows = sweep
+          ? sweep.values.map((value, index) => ({
+              ...base,
+              parent_id: parentRow.id,
+              netlist: netlistWithParameter(netlist!, sweep.parameter, value),
+              parameters: JSON.stringify({ [sweep.parameter]: value, sweepIndex: index }),
+            }))
+          : // Each job samples its runs' decks itself (montecarlo.ts): the rows keep the deck as written.
+            monteCarlo!.batches.map((batch) => ({
+              ...base,
+              parent_id: parentRow.id,
+              netlist,
+              monte_carlo: JSON.stringify(batch),
+              parameters: JSON.stringify({}),
+            }));
         const childIds: string[] = (await trx('simulations').insert(rows).returning('id')).map(
           (row: { id: string }) => row.id,
         );
         return { parentRow: parentRow as Record<string, any>, childIds };
       });
       parent = created.parentRow;
-      await this.backend.enqueueSweep(parent.id, created.childIds);
+      await this.backend.enqueueFanOut(parent.id, created.childIds);
     }
     // The row as inserted (a fast worker may already be running it: GET shows that).
     return this.view(parent);
@@ -226,7 +267,7 @@ export class SimulationService {
         attempts: this.db.raw('attempts + 1'),
         worker_id: workerId,
       })
-      .returning(['id', 'netlist', 'user_id', 'org_id', 'parent_id', 'attempts']);
+      .returning(['id', 'netlist', 'user_id', 'org_id', 'parent_id', 'attempts', 'monte_carlo']);
     if (claimed.length === 0) return 'skipped'; // finished or cancelled meanwhile: nothing to do
     const row = claimed[0];
     if (row.parent_id)
@@ -283,7 +324,15 @@ export class SimulationService {
         .where({ id: attempt.id })
         .update({ outcome, error_message: message ?? null, completed_at: this.db.fn.now() });
     try {
-      const output = await options.compute(row.netlist, { onProgress, signal: controller.signal });
+      const runOptions = { onProgress, signal: controller.signal };
+      const output = row.monte_carlo
+        ? await runMonteCarloBatch(
+            options.compute,
+            row.netlist,
+            row.monte_carlo as MonteCarloBatch,
+            runOptions,
+          )
+        : await options.compute(row.netlist, runOptions);
       const runMs = Date.now() - started;
       await this.storeOutput(id, output);
       const completed = await this.db.transaction(async (trx) => {
@@ -349,29 +398,49 @@ export class SimulationService {
   async gather(parentId: string): Promise<boolean> {
     const children = await this.db('simulations')
       .where({ parent_id: parentId })
-      .orderByRaw(SWEEP_ORDER)
+      .orderByRaw(CHILD_ORDER)
       .select('id', 'status', 'parameters', 'results_summary');
     if (children.length === 0 || children.some((c) => !TERMINAL.includes(c.status))) return false;
-    const parent = await this.db('simulations').where({ id: parentId }).first('sweep');
-    const sweep = parent?.sweep as { parameter: string; values: number[] } | null;
-    const points = children.map((c) => ({
-      simulationId: c.id as string,
-      value: sweep ? (c.parameters?.[sweep.parameter] as number) : null,
-      status: c.status as SimulationStatus,
-      measurements: (c.results_summary as ResultSummary | null)?.measurements ?? [],
-    }));
-    const allCompleted = points.every((p) => p.status === 'completed');
+    const parent = await this.db('simulations').where({ id: parentId }).first('sweep', 'monte_carlo');
+    const failedChildren = children.filter((c) => c.status !== 'completed').length;
+    const allCompleted = failedChildren === 0;
+    let summary: unknown;
+    let failure: { code: string; message: string } | null = null;
+    if (parent?.monte_carlo) {
+      const gathered = gatherMonteCarlo(
+        parent.monte_carlo as MonteCarloPlan,
+        children.map((c) => ({ id: c.id, summary: c.results_summary as ResultSummary | null })),
+      );
+      summary = gathered;
+      if (!allCompleted)
+        failure = {
+          code: 'monte_carlo_job_failed',
+          message: `${failedChildren} of ${children.length} Monte Carlo jobs did not complete (${gathered.failedRuns} of ${gathered.monteCarlo.runs} runs have no result); the statistics cover the runs that did.`,
+        };
+    } else {
+      const sweep = parent?.sweep as { parameter: string; values: number[] } | null;
+      const points = children.map((c) => ({
+        simulationId: c.id as string,
+        value: sweep ? (c.parameters?.[sweep.parameter] as number) : null,
+        status: c.status as SimulationStatus,
+        measurements: (c.results_summary as ResultSummary | null)?.measurements ?? [],
+      }));
+      summary = { sweep, points };
+      if (!allCompleted)
+        failure = {
+          code: 'sweep_point_failed',
+          message: `${failedChildren} of ${points.length} sweep points did not complete; see their simulations.`,
+        };
+    }
     const updated = await this.db('simulations')
       .where({ id: parentId })
       .whereIn('status', ['pending', 'running'])
       .update({
         status: allCompleted ? 'completed' : 'failed',
         progress: 1,
-        results_summary: JSON.stringify({ sweep, points }),
-        error_code: allCompleted ? null : 'sweep_point_failed',
-        error_message: allCompleted
-          ? null
-          : `${points.filter((p) => p.status !== 'completed').length} of ${points.length} sweep points did not complete; see their simulations.`,
+        results_summary: JSON.stringify(summary),
+        error_code: failure?.code ?? null,
+        error_message: failure?.message ?? null,
         completed_at: this.db.fn.now(),
       });
     if (updated > 0)
@@ -383,20 +452,23 @@ export class SimulationService {
     return updated > 0;
   }
 
-  /** Unfinished server simulations, oldest first (recovery after a restart). Sweep parents are not runnable. */
+  /**
+   * Unfinished server simulations, oldest first (recovery after a restart). Parents (sweeps, Monte Carlo)
+   * are not runnable: they only gather.
+   */
   async unfinished(): Promise<
-    { id: string; status: SimulationStatus; parentId: string | null; isSweep: boolean }[]
+    { id: string; status: SimulationStatus; parentId: string | null; isParent: boolean }[]
   > {
     const rows = await this.db('simulations')
       .where({ execution_mode: 'server' })
       .whereIn('status', ['pending', 'running'])
       .orderBy('created_at')
-      .select('id', 'status', 'parent_id', 'sweep');
+      .select('id', 'status', 'parent_id', 'sweep', 'monte_carlo');
     return rows.map((r) => ({
       id: r.id,
       status: r.status,
       parentId: r.parent_id,
-      isSweep: r.sweep !== null,
+      isParent: r.sweep !== null || (r.monte_carlo !== null && r.parent_id === null),
     }));
   }
 
@@ -415,11 +487,13 @@ export class SimulationService {
         { status: row.status },
       );
     }
-    if (row.sweep)
+    if (row.sweep || (row.monte_carlo && !row.parent_id))
       throw new AppError(
         409,
-        'sweep_has_no_files',
-        'A sweep has no result files of its own: fetch each point\'s simulation (see "children").',
+        row.sweep ? 'sweep_has_no_files' : 'monte_carlo_has_no_files',
+        row.sweep
+          ? 'A sweep has no result files of its own: fetch each point\'s simulation (see "children").'
+          : 'A Monte Carlo has no result files of its own: its summary has every run and the statistics; the waveforms are in each job\'s simulation (see "children").',
       );
     const plots = (row.results_summary as ResultSummary).plots.length;
     if (format === 'csv' && (plot < 0 || plot >= plots)) {
@@ -491,6 +565,7 @@ export class SimulationService {
       projectId: row.project_id,
       parentId: row.parent_id,
       sweep: row.sweep,
+      monteCarlo: row.parent_id ? null : (row.monte_carlo ?? null),
       error:
         row.error_code || row.error_message
           ? { code: row.error_code ?? 'failed', message: row.error_message ?? '' }
@@ -501,20 +576,26 @@ export class SimulationService {
       completedAt: row.completed_at ? new Date(row.completed_at).toISOString() : null,
       wallTimeMs: row.wall_time_ms,
     };
-    if (row.sweep) {
+    const isParent = row.sweep || (row.monte_carlo && !row.parent_id);
+    if (isParent) {
       const children = await this.db('simulations')
         .where({ parent_id: row.id })
-        .orderByRaw(SWEEP_ORDER)
-        .select('id', 'status', 'parameters');
+        .orderByRaw(CHILD_ORDER)
+        .select('id', 'status', 'parameters', 'progress', 'monte_carlo');
       view.children = children.map((c) => ({
         id: c.id,
         status: c.status,
-        value: c.parameters?.[row.sweep.parameter] ?? null,
+        progress: TERMINAL.includes(c.status) ? 1 : c.progress,
+        value: row.sweep ? (c.parameters?.[row.sweep.parameter] ?? null) : null,
+        ...(c.monte_carlo ? { firstRun: c.monte_carlo.firstRun, runs: c.monte_carlo.runs } : {}),
       }));
+      // Progress across children: the mean of theirs (a finished child counts 1), each written by its
+      // worker a few times a second.
       if (!TERMINAL.includes(row.status)) {
-        view.progress = children.length
-          ? children.filter((c) => TERMINAL.includes(c.status)).length / children.length
-          : 0;
+        // Monte Carlo jobs weigh by their number of runs (the last one may be shorter).
+        const weight = (c: { runs?: number }) => c.runs ?? 1;
+        const total = view.children.reduce((sum, c) => sum + weight(c), 0);
+        view.progress = total ? view.children.reduce((sum, c) => sum + c.progress * weight(c), 0) / total : 0;
       }
     }
     return view;
