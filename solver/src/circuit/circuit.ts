@@ -30,7 +30,8 @@ export class Circuit {
   private readonly nodeIndex = new Map<string, Unknown>([['0', 0]]);
   /** Element name -> branch unknown. */
   private readonly branchIndex = new Map<string, Unknown>();
-  private readonly deviceIndex = new Map<string, Device>();
+  /** Device name -> device, built on the first look-up by name (most circuits never need one). */
+  private deviceIndex: Map<string, Device> | undefined;
   /** Reserved matrix entries as (row, col) of unknowns, in handle order; handle 0 is the trash slot. */
   readonly entryRows: number[] = [0];
   readonly entryCols: number[] = [0];
@@ -64,7 +65,6 @@ export class Circuit {
     for (const card of flat.elements) {
       const device = createDevice(card, build);
       this.devices.push(device);
-      this.deviceIndex.set(device.name, device);
     }
     this.linear = this.devices.every((d) => !d.nonlinear);
     const ctx = this.setupContext();
@@ -124,6 +124,7 @@ export class Circuit {
   }
 
   device(name: string): Device | undefined {
+    this.deviceIndex ??= new Map(this.devices.map((device) => [device.name, device]));
     return this.deviceIndex.get(name);
   }
 
@@ -201,7 +202,7 @@ export class Circuit {
         this.stateCount += count;
         return offset;
       },
-      device: (name) => this.deviceIndex.get(name),
+      device: (name) => this.device(name),
     };
   }
 }

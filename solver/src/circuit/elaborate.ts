@@ -31,7 +31,10 @@ const MAX_INSTANCES = 100_000;
 const MAX_PARAMETER_CHAIN = 500;
 const MAX_FUNCTION_DEPTH = 32;
 const MAX_INLINED_NODES = 100_000;
-const GROUND_ALIASES = new Set(['0', 'gnd']);
+/** Ground's names (compared rather than looked up in a set: that would hash every node name once more). */
+function isGroundAlias(name: string): boolean {
+  return name === '0' || name === 'gnd';
+}
 /** Names a behavioural expression may use that only the simulator knows. */
 const RUNTIME_VARIABLES = new Set(['time', 'temper', 'hertz']);
 /** Parameters that give the value of R, C and L. */
@@ -338,10 +341,12 @@ class Elaborator {
   // ---------------------------------------------------------------------------------- names
 
   private node(name: string, frame: Frame): string {
-    if (GROUND_ALIASES.has(name)) return '0';
-    if (this.globals.has(name)) return name;
-    const port = frame.ports.get(name);
-    if (port !== undefined) return port;
+    if (isGroundAlias(name)) return '0';
+    if (this.globals.size > 0 && this.globals.has(name)) return name;
+    if (frame.ports.size > 0) {
+      const port = frame.ports.get(name);
+      if (port !== undefined) return port;
+    }
     return frame.path ? `${frame.path}.${name}` : name;
   }
 
@@ -549,7 +554,7 @@ class Elaborator {
     }
     const ports = new Map<string, string>();
     definition.ports.forEach((port, index) => {
-      if (this.globals.has(port.name) || GROUND_ALIASES.has(port.name)) {
+      if (this.globals.has(port.name) || isGroundAlias(port.name)) {
         // ngspice: a global (or ground) name inside the body means that node, whatever is connected.
         const key = `port:${port.loc.file}:${port.loc.line}:${port.loc.column}`;
         if (!this.warnedBodyStatements.has(key)) {
@@ -601,15 +606,17 @@ class Elaborator {
       );
     }
     const name = this.elementName(statement.name, frame);
-    const first = this.elementLocations.get(name);
-    if (first) {
+    // One map operation per element: a name seen before leaves the size unchanged.
+    const known = this.elementLocations.size;
+    this.elementLocations.set(name, statement.loc);
+    if (this.elementLocations.size === known) {
+      const first = this.elements.find((element) => element.name === name)!.loc;
       throw new CircuitError(
         `element '${name}' is defined twice (first at ${first.file}:${first.line})`,
         statement.loc,
         'rename one of them: element names must be unique',
       );
     }
-    this.elementLocations.set(name, statement.loc);
     const card: ElementCard = {
       name,
       kind: statement.kind,
@@ -645,7 +652,7 @@ class Elaborator {
       }
     }
     // R/C/L may give their value as r=/c=/l= (and the long names).
-    for (const param of VALUE_PARAMS[statement.kind] ?? []) {
+    for (const param of (statement.params.length > 0 && VALUE_PARAMS[statement.kind]) || []) {
       if (card.params[param] !== undefined) {
         if (card.value === undefined) card.value = card.params[param];
         delete card.params[param];

@@ -21,6 +21,7 @@
 import { analyzePattern, type SymbolicAnalysis } from './ordering';
 import type { CscPattern, SparseMatrix } from './sparse-matrix';
 import {
+  ArrayArena,
   growFloat,
   growInt,
   prunePattern,
@@ -80,24 +81,29 @@ export class SparseLU {
     const n = (this.size = matrix.size);
     const nnz = this.pattern.rowIdx.length;
     const guess = 4 * nnz + n + 16;
-    this.lColPtr = new Int32Array(n + 1);
-    this.lRowIdx = new Int32Array(guess);
-    this.lValues = new Float64Array(guess);
-    this.uColPtr = new Int32Array(n + 1);
-    this.uRowIdx = new Int32Array(guess);
-    this.uValues = new Float64Array(guess);
-    this.uDiag = new Float64Array(n);
-    this.pinv = new Int32Array(n);
-    this.prow = new Int32Array(n);
-    this.stepOfEntry = new Int32Array(nnz);
-    this.rowScale = new Float64Array(n).fill(1);
-    this.work = new Float64Array(n);
-    this.magnitude = new Float64Array(n);
-    this.mark = new Int32Array(n);
-    this.lPruneEnd = new Int32Array(n);
-    this.stack = new Int32Array(n);
-    this.position = new Int32Array(n);
-    this.topo = new Int32Array(n);
+    // One buffer for all of them (factors grow out of it into arrays of their own when the guess is short).
+    const arena = new ArrayArena({
+      float64: [guess, guess, n, n, n, n],
+      int32: [n + 1, guess, n + 1, guess, n, n, nnz, n, n, n, n, n],
+    });
+    this.lColPtr = arena.int32(n + 1);
+    this.lRowIdx = arena.int32(guess);
+    this.lValues = arena.float64(guess);
+    this.uColPtr = arena.int32(n + 1);
+    this.uRowIdx = arena.int32(guess);
+    this.uValues = arena.float64(guess);
+    this.uDiag = arena.float64(n);
+    this.pinv = arena.int32(n);
+    this.prow = arena.int32(n);
+    this.stepOfEntry = arena.int32(nnz);
+    this.rowScale = arena.float64(n).fill(1);
+    this.work = arena.float64(n);
+    this.magnitude = arena.float64(n);
+    this.mark = arena.int32(n);
+    this.lPruneEnd = arena.int32(n);
+    this.stack = arena.int32(n);
+    this.position = arena.int32(n);
+    this.topo = arena.int32(n);
   }
 
   /** Nonzeros in L (excluding its unit diagonal) and U (including its diagonal). */

@@ -77,6 +77,14 @@ function isBlankCode(code: number): boolean {
   return code === SPACE || code === TAB || code === 12 || code === 11;
 }
 
+/** Does the card start with '.' (after blanks)? Only such cards are dot-commands. */
+export function isDotCard(card: Card): boolean {
+  const text = card.text;
+  let pos = 0;
+  while (pos < text.length && isBlankCode(text.charCodeAt(pos))) pos++;
+  return text.charCodeAt(pos) === 46; /* . */
+}
+
 /**
  * Removes inline comments: `;` anywhere and `$` at the start of a word (HSPICE), but not inside
  * `{...}`, `'...'` or `"..."`.

@@ -1,9 +1,9 @@
 /**
  * SPICE netlist parser (ngspice/SPICE3 and HSPICE syntax) producing the typed AST of ./ast.ts.
  * Three passes over the deck, all linear:
- *   1. files to cards (./lexer.ts), `.include` and `.lib` expanded in place, `.control` skipped;
+ *   1. files to cards (./lexer.ts; dot-commands tokenized), `.include`/`.lib` expanded, `.control` skipped;
  *   2. the names of all `.model` cards (needed to read `Q c b e [s] model` the way ngspice does);
- *   3. cards to statements, `.subckt` ... `.ends` nested.
+ *   3. cards to statements (element cards tokenized now, one at a time), `.subckt` ... `.ends` nested.
  * References: SPICE3f5 user's manual (Quarles), ngspice manual chapters 2-4 (netlist, elements,
  * sources), HSPICE reference for `$` comments, `'expr'` values and `.lib` sections.
  */
@@ -22,7 +22,7 @@ import type {
   Value,
 } from './ast';
 import { isBuiltinFunction, parseExpressionAt, type Expr } from './expression';
-import { Card, readCards, tokenize, type Token } from './lexer';
+import { Card, isDotCard, readCards, tokenize, type Token } from './lexer';
 
 export interface ParseOptions {
   /** Name of the deck in messages; default `<netlist>`. */
@@ -66,9 +66,13 @@ export function resolveIncludePath(includingFile: string, path: string): string 
 // ---------------------------------------------------------------------------------------------
 // Pass 1: cards, includes and library sections
 
+/**
+ * A card and, for dot-commands, its tokens. The first two passes look only at dot-commands, so element cards
+ * are tokenized when pass 3 reads them: their tokens then live for one statement instead of the whole parse.
+ */
 interface CardWithTokens {
   card: Card;
-  tokens: Token[];
+  tokens: Token[] | undefined;
 }
 
 interface SourceFile {
@@ -78,8 +82,8 @@ interface SourceFile {
   sections: Map<string, { cards: CardWithTokens[]; loc: SourceLocation; used: boolean }>;
 }
 
-function firstWord(tokens: Token[]): string {
-  return tokens.length > 0 && tokens[0].kind === 'word' ? tokens[0].text : '';
+function firstWord(tokens: Token[] | undefined): string {
+  return tokens !== undefined && tokens.length > 0 && tokens[0].kind === 'word' ? tokens[0].text : '';
 }
 
 /** Is the token a word that reads as a SPICE number (`10k`, `1e-3`)? The tokenizer has its value. */
@@ -104,7 +108,7 @@ class CardReader {
     private readonly diagnostics: ParseDiagnostic[],
   ) {}
 
-  /** Splits a file into its body and its `.lib` sections (cards tokenised once). */
+  /** Splits a file into its body and its `.lib` sections (dot-commands tokenized here, elements in pass 3). */
   split(
     text: string,
     file: string,
@@ -115,7 +119,7 @@ class CardReader {
     let section: { name: string; cards: CardWithTokens[]; loc: SourceLocation } | undefined;
     let control: SourceLocation | undefined;
     for (const card of read.cards) {
-      const tokens = tokenize(card);
+      const tokens = isDotCard(card) ? tokenize(card) : undefined;
       const word = firstWord(tokens);
       if (control) {
         if (word === '.endc') control = undefined;
@@ -131,7 +135,7 @@ class CardReader {
         });
         continue;
       }
-      if (word === '.lib' && tokens.length === 2) {
+      if (word === '.lib' && tokens?.length === 2) {
         if (section) {
           throw new ParseError(
             `.lib section '${section.name}' is not closed before the next .lib section starts`,
@@ -175,8 +179,9 @@ class CardReader {
   /** Expands `.include` and `.lib file section` references of `cards` (read from `file`). */
   expand(cards: CardWithTokens[], file: string, depth: number, out: CardWithTokens[]): void {
     for (const entry of cards) {
-      const { card, tokens } = entry;
-      const word = firstWord(tokens);
+      const { card } = entry;
+      const word = firstWord(entry.tokens);
+      const tokens = entry.tokens ?? [];
       if (word === '.include' || word === '.inc' || word === '.incl') {
         if (tokens.length < 2)
           throw new ParseError(`${word} needs a file name`, card.loc, `write '${word} path/to/file'`);
@@ -559,7 +564,9 @@ class StatementParser {
     const top: Statement[] = [];
     const open: SubcircuitDefinition[] = [];
     const body = (): Statement[] => (open.length > 0 ? open[open.length - 1].body : top);
-    for (const { card, tokens } of cards) {
+    for (const entry of cards) {
+      const card = entry.card;
+      const tokens = entry.tokens ?? tokenize(card);
       if (tokens.length === 0) continue;
       const cursor: Cursor = new Cursor(card, tokens, this.functions);
       const head = tokens[0];
@@ -1508,11 +1515,12 @@ export function parseNetlist(text: string, options: ParseOptions = {}): Netlist 
   reader.reportUnusedSections(file);
   const modelNames = new Set<string>();
   for (const { tokens } of cards) {
-    if (firstWord(tokens) === '.model' && tokens[1]?.kind === 'word') modelNames.add(tokens[1].text);
+    if (tokens && firstWord(tokens) === '.model' && tokens[1]?.kind === 'word')
+      modelNames.add(tokens[1].text);
   }
   const functions = new Set<string>();
   for (const { tokens } of cards) {
-    if (firstWord(tokens) === '.func' && tokens[1]?.kind === 'word') functions.add(tokens[1].text);
+    if (tokens && firstWord(tokens) === '.func' && tokens[1]?.kind === 'word') functions.add(tokens[1].text);
   }
   const titleValue = { value: title?.text ?? '' };
   const statements = new StatementParser(diagnostics, modelNames, functions).parseCards(cards, titleValue);
