@@ -9,16 +9,29 @@ does (SIGINT to the kernel, kernelspec interrupt_mode "signal"), and the kernel 
 2. `await sim.sweep(...)` of four such transients on worker threads: interrupted, the kernel answers.
 3. The synchronous `circuit.tran(...)` of the same transient: tslab breaks the running script on SIGINT.
 
+`server_run_check()` does the same for `runOnServer` against a throw-away SpiceSim service
+(extension/test/service-harness.ts: embedded PostgreSQL), signed in through SPICESIM_SERVER_URL and
+SPICESIM_ACCESS_TOKEN: a server run equals the local run value for value, then a long server run shows
+live progress, is interrupted, and the service reports the job cancelled.
+
     .venv/bin/python notebooks/interrupt_check.py      # prints PASS/FAIL lines; exit 1 on failure
 """
+import json
+import os
 import re
+import select
+import signal
+import socket
+import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from jupyter_client.manager import start_new_kernel
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 
 LONG_RC = """sim.netlist(`RC, 20 million time points
 V1 in 0 SIN(0 1 1k)
@@ -177,5 +190,126 @@ def interrupt_check() -> bool:
     return not check.failures
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_json(method, url, body=None, token=None):
+    headers = {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers, method=method), timeout=30) as response:
+        return json.loads(response.read())
+
+
+def start_service():
+    """The service harness on a free port: (process, url). Its log goes to test-results/notebooks/."""
+    log_dir = ROOT / "test-results" / "notebooks"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = open(log_dir / "interrupt-check-service.log", "w")
+    process = subprocess.Popen(
+        [str(ROOT / "node_modules" / ".bin" / "tsx"), str(ROOT / "extension" / "test" / "service-harness.ts"), str(free_port())],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        start_new_session=True,
+    )
+    ready, _, _ = select.select([process.stdout], [], [], 120)
+    line = process.stdout.readline() if ready else b""
+    if not line:
+        stop_service(process)
+        raise RuntimeError(f"the SpiceSim service did not start (see {log.name})")
+    return process, json.loads(line)["url"]
+
+
+def stop_service(process):
+    try:
+        process.stdin.close()  # the harness stops and drops its database on stdin EOF
+        process.wait(timeout=30)
+    except Exception:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+LADDER = """(() => {
+  const lines = ['RC ladder, 200 stages', 'V1 n0 0 PULSE(0 1 0 1n 1n 5u 10u)'];
+  for (let k = 1; k <= 200; k++) lines.push(`R${k} n${k - 1} n${k} 100`, `C${k} n${k} 0 1n`);
+  return [...lines, '.tran 10n 20m', '.end'].join('\\n');
+})()"""
+
+
+def server_run_check() -> bool:
+    check = Check()
+    service, url = start_service()
+    km = kc = None
+    try:
+        email = f"kernel.{int(time.time() * 1000)}@example.com"
+        session = http_json("POST", f"{url}/api/v1/auth/register", {"email": email, "password": "correct horse battery", "name": "Kernel"})
+        token = session["accessToken"]
+        env = {**os.environ, "SPICESIM_SERVER_URL": url, "SPICESIM_ACCESS_TOKEN": token}
+        km, kc = start_new_kernel(kernel_name="spicesim", cwd=str(HERE), env=env)
+        reply, outputs = run_cell(kc, "import * as sim from '@spicesim/kernel';")
+        check.expect(reply["status"] == "ok", f"import failed: {text_of(outputs)}")
+
+        # A server run returns what a local run does.
+        reply, outputs = run_cell(
+            kc,
+            "const rc = sim.netlist('RC\\nV1 in 0 PULSE(0 1 0 1u 1u 1m 2m)\\nR1 in out 1k\\nC1 out 0 100n\\n.tran 10u 2m\\n.end');\n"
+            "const remote = await rc.runOnServer(); const local = rc.run();\n"
+            "console.log(`same ${remote.tran.length} ${remote.tran.v('out').every((v, k) => v === local.tran.v('out')[k]) && remote.tran.length === local.tran.length}`);",
+            timeout=120,
+        )
+        text = text_of(outputs)
+        same = re.search(r"same (\d+) true", text)
+        check.expect(reply["status"] == "ok" and same is not None, f"server run differs from the local run: {text[-300:]!r}")
+        check.expect("done on the server" in text, f"no server progress display: {text[-300:]!r}")
+
+        # A long server run: live progress, interrupt, the job is cancelled on the service.
+        msg_id = kc.execute(f"const long = await sim.runOnServer({LADDER});")
+        running = lambda out: any(
+            kind in ("display_data", "update_display_data") and re.search(r"[1-9]\d*% running", str(c.get("data", {}).get("text/plain", "")))
+            for kind, c in out
+        )
+        seen = collect(kc, msg_id, 120, until=running)
+        check.expect(running(seen), f"no server progress before the interrupt: {text_of(seen)[-300:]!r}")
+        km.interrupt_kernel()
+        interrupted_at = time.monotonic()
+        rest = collect(kc, msg_id, 30)
+        stopped_after = time.monotonic() - interrupted_at
+        reply = kc.get_shell_msg(timeout=10)
+        text = text_of(seen + rest)
+        check.expect(reply["content"]["status"] == "error", f"the interrupted server run did not fail: {reply['content']}")
+        check.expect(stopped_after < 5, f"the server run ended {stopped_after:.1f} s after the interrupt")
+        found = re.search(r"server simulation ([0-9a-f-]{36}) interrupted at \d+% after .*: cancelling the server job", text)
+        check.expect(found is not None, f"no 'cancelling the server job' message: {text[-400:]!r}")
+        if found:
+            deadline = time.monotonic() + 10
+            while True:
+                view = http_json("GET", f"{url}/api/v1/simulations/{found.group(1)}", token=token)
+                if view["status"] == "cancelled" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+            check.expect(view["status"] == "cancelled", f"the service has the job as {view['status']}")
+        time.sleep(0.5)
+        reply, outputs = run_cell(kc, "2 + 2", timeout=30)
+        check.expect(reply["status"] == "ok" and "4" in text_of(outputs), f"kernel did not answer after interrupting a server run: {text_of(outputs)!r}")
+        print(f"interrupt-check: server run equal to the local one ({same.group(1) if same else '?'} points); long server run ended {stopped_after:.2f} s after the interrupt, job cancelled", flush=True)
+    finally:
+        if kc:
+            kc.stop_channels()
+        if km:
+            km.shutdown_kernel(now=True)
+        stop_service(service)
+    for failure in check.failures:
+        print(f"interrupt-check: {failure}", flush=True)
+    print(f"notebooks: {'PASS' if not check.failures else 'FAIL'} kernel runOnServer check", flush=True)
+    return not check.failures
+
+
 if __name__ == "__main__":
-    sys.exit(0 if interrupt_check() else 1)
+    ok = interrupt_check()
+    ok = server_run_check() and ok
+    sys.exit(0 if ok else 1)

@@ -6,8 +6,8 @@ are not modified; executed copies (and HTML exports with --html) go to the outpu
     .venv/bin/python notebooks/run_notebooks.py [--out DIR] [--html] [--timeout SECONDS] [--summary FILE]
                                                 [--interrupt-check] [notebook ...]
 
---interrupt-check also interrupts running cells through jupyter_client (interrupt_check.py) and counts it
-as one more result.
+--interrupt-check also interrupts running cells through jupyter_client (interrupt_check.py: local runs, and
+runOnServer against a throw-away service) and counts them as two more results.
 
 Prints one line per notebook and `notebooks: N passed, M failed`; exit code 1 when any failed.
 Needs: the kernel built (npm run build -w kernel, and the solver) and installed (scripts/start.sh does both,
@@ -98,9 +98,10 @@ def main() -> int:
     results = [run(p, args.out, args.timeout, args.html) for p in paths]
     if args.interrupt_check:
         sys.path.insert(0, str(HERE))
-        from interrupt_check import interrupt_check
+        from interrupt_check import interrupt_check, server_run_check
 
         results.append(interrupt_check())
+        results.append(server_run_check())
     failed = results.count(False)
     print(f"notebooks: {len(results) - failed} passed, {failed} failed (executed copies in {args.out})")
     if args.summary:

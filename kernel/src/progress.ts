@@ -5,8 +5,8 @@
 import { randomBytes } from 'crypto';
 import { tslabWriter } from './display';
 
-/** Shows a bar; call it again to update: `bar(0.42, 't = 4.2 ms of 10 ms')`. */
-export type ProgressBar = (fraction: number, detail?: string) => void;
+/** Shows a bar; call it again to update: `bar(0.42, 't = 4.2 ms of 10 ms')`; `force` skips the rate limit. */
+export type ProgressBar = (fraction: number, detail?: string, force?: boolean) => void;
 
 /** A bar labelled `label`, or null outside a kernel. Updates closer than `minIntervalMs` apart are dropped (the last one is always shown). */
 export function progressBar(label: string, minIntervalMs = 100): ProgressBar | null {
@@ -15,10 +15,10 @@ export function progressBar(label: string, minIntervalMs = 100): ProgressBar | n
   const displayId = randomBytes(8).toString('hex');
   let shown = false;
   let last = 0;
-  return (fraction, detail = '') => {
+  return (fraction, detail = '', force = false) => {
     const now = Date.now();
     const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
-    if (shown && clamped < 1 && now - last < minIntervalMs) return;
+    if (shown && !force && clamped < 1 && now - last < minIntervalMs) return;
     last = now;
     write(
       {

@@ -15,7 +15,7 @@ import * as path from 'path';
 import { onInterrupt, seconds, type RunOptions, type RunProgress } from './background';
 import type { Circuit, CircuitOptions } from './circuit';
 import { SimulationError, SimulationInterrupted } from './errors';
-import { progressBar } from './progress';
+import { progressBar, type ProgressBar } from './progress';
 import { Simulation } from './results';
 import { checkResponse, serviceFetch, serviceRequest } from './session';
 import { loadSolver } from './solver-contract';
@@ -70,6 +70,12 @@ export async function runOnServer(
   const stopListening = onInterrupt(options.signal, (why) => {
     stopped = why;
     stop.abort();
+    // tslab ends the cell at once, so say now what happens next; the bar shows the outcome later.
+    const what = id ? `server simulation ${id}` : 'server simulation';
+    const next = id ? 'cancelling the server job' : 'nothing was submitted';
+    const note = `${what} ${why} at ${Math.floor(100 * latest)}% after ${seconds(Date.now() - started)}: ${next}`;
+    if (why === 'interrupted' && bar) console.error(note);
+    bar?.(latest, `${why}: ${next}…`, true);
   });
   try {
     const created = (await serviceRequestAbortable(
@@ -113,7 +119,7 @@ export async function runOnServer(
       diagnostics,
     });
   } catch (error) {
-    if (stopped) throw await interrupted(stopped, id, latest, started, bar !== null);
+    if (stopped) throw await interrupted(stopped, id, latest, started, bar);
     throw error;
   } finally {
     stopListening();
@@ -194,7 +200,7 @@ async function interrupted(
   id: string | undefined,
   fraction: number,
   started: number,
-  inKernel: boolean,
+  bar: ProgressBar | null,
 ): Promise<SimulationInterrupted> {
   let outcome = 'nothing was submitted';
   if (id) {
@@ -212,7 +218,7 @@ async function interrupted(
   }
   const job = id ? `server simulation ${id}` : 'server simulation';
   const message = `${job} ${why} at ${Math.floor(100 * fraction)}% after ${seconds(Date.now() - started)}: ${outcome}; the kernel is ready`;
-  if (why === 'interrupted' && inKernel) console.error(message);
+  bar?.(fraction, `${why}: ${outcome}`, true);
   return new SimulationInterrupted(message);
 }
 
