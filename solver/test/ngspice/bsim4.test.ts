@@ -167,6 +167,12 @@ describe.each([
     'i(vd1)',
     1e-4,
   ],
+  [
+    'material model (mtrlMod = 1, mtrlCompatMod 0 and 1, EOT, EPSRSUB, PHIG, EASUB, NI0SUB...)',
+    'mtrlmod_dc.cir',
+    'i(vd1)',
+    1e-5,
+  ],
   ['default junction areas and perimeters (GEOMOD 0-10, NF, MIN)', 'geomod_junctions.cir', 'i(vb)', 1e-6],
 ])('%s', (label, deck, leakage, floor) => {
   it('every terminal current matches ngspice within 0.1 % + 1 pA', () => {
@@ -247,6 +253,16 @@ describe('small-signal AC against ngspice', () => {
     // parts, where the finite-difference capacitances (relative error ~1e-6) leave ±4e-13 S: real parts to 1e-3.
     expect(vectors).toBe(7);
     expect(worstReal).toBeLessThan(1e-3);
+    expect(worstImag).toBeLessThan(1e-4);
+  });
+
+  it('material model (mtrlMod = 1) with capMod 2 and 1 up to 10 GHz within 1e-4', () => {
+    const { worstReal, worstImag, vectors } = acDifferences('mtrlmod_ac.cir');
+    measured.push(
+      `mtrlMod 1 AC (${vectors} currents): max relative difference real ${worstReal.toExponential(2)}, imaginary ${worstImag.toExponential(2)}`,
+    );
+    expect(vectors).toBe(6);
+    expect(worstReal).toBeLessThan(1e-4);
     expect(worstImag).toBeLessThan(1e-4);
   });
 

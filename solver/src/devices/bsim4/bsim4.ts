@@ -20,7 +20,6 @@ import type {
   Device,
   DeviceBuildContext,
   LoadContext,
-  NoiseContext,
   SetupContext,
   TruncateContext,
 } from '../device';
@@ -43,7 +42,6 @@ import {
 } from './core';
 import { Bsim4Card } from './params';
 import { checkModel } from './check';
-import { bsim4Noise } from './noise';
 
 // Local terminals: the intrinsic drain and source are the internal nodes behind RSH·NRD / RSH·NRS when the
 // instance has them (ngspice's dNodePrime/sNodePrime), else the external terminals themselves.
@@ -809,19 +807,6 @@ export class Bsim4 implements Device {
     );
   }
 
-  /** Noise generators at the operating point (noise.ts, as ngspice's b4noi.c). */
-  noise(ctx: NoiseContext): void {
-    bsim4Noise(ctx, this, {
-      unknowns: this.stamp.unknowns,
-      multiplier: this.multiplier,
-      rgateMod: this.rgateMod,
-      drainConductance: this.drainConductance,
-      sourceConductance: this.sourceConductance,
-      body: this.bodyResistances,
-      scratch: new TerminalPoint(),
-    });
-  }
-
   acLoad(ctx: AcLoadContext): void {
     const st = this.stamp;
     const mult = this.multiplier;
@@ -1064,7 +1049,8 @@ const SUPPORTED_SWITCHES: Record<string, number[]> = {
   igbmod: [0, 1],
   trnqsmod: [0],
   acnqsmod: [0],
-  mtrlmod: [0],
+  mtrlmod: [0, 1],
+  mtrlcompatmod: [0, 1],
   mobmod: [0, 1, 2],
   tempmod: [0, 1, 2, 3],
   geomod: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],

@@ -10,6 +10,7 @@
  */
 import { CircuitError } from '../../errors';
 import type { Bsim4Card } from './params';
+import { CHARGE } from '../semiconductor';
 
 export const KBOQ = 8.617087e-5;
 export const EPS0 = 8.85418e-12;
@@ -181,6 +182,11 @@ export interface Bsim4Sized {
   bigd: number;
   cigd: number;
   vfbsd: number;
+  /** mtrlMod 1: gate permittivity for poly depletion, the mobility field shift, GIDL's oxide term. */
+  mtrlMod: number;
+  epsgate: number;
+  mobilityShift: number;
+  gidlThickness: number;
   vfbsdoff: number;
   toxRatio: number;
   aigbacc: number;
@@ -299,30 +305,67 @@ export function sizeDependent(
   const v = (n: string) => card.value(n);
   const given = (n: string) => card.given(n);
   // Oxide (b4temp: toxe/toxp/dtox consistency).
+  // mtrlMod = 1 (manual ch. 13 "material model", b4temp.c): the oxide enters as its SiO2-equivalent EOT with
+  // EPSROX 3.9, the substrate permittivity is EPSRSUB, the band gap and ni follow BG0SUB/TBGASUB/TBGBSUB/NI0SUB,
+  // the gate material's work function PHIG and the substrate's electron affinity EASUB set VFBSD (and VFB when
+  // NSUB and PHIG are given without VTH0), and TOXP is solved from EOT at VDDEOT (mtrlCompatMod = 0).
+  const mtrlMod = card.flag('mtrlmod');
+  const compat = card.flag('mtrlcompatmod');
   const dtox = v('dtox');
-  let toxe = v('toxe');
-  let toxp = card.params.toxp;
-  if (given('toxe') && toxp === undefined) toxp = toxe - dtox;
-  else if (!given('toxe') && toxp !== undefined) toxe = toxp + dtox;
-  if (toxp === undefined) toxp = toxe;
-  const toxm = card.params.toxm ?? toxe;
+  const epsroxModel = v('epsrox');
+  let toxeModel = v('toxe');
+  let toxpModel = card.params.toxp;
+  let eot = v('eot');
+  let toxmModel = card.params.toxm;
+  if (mtrlMod === 0) {
+    if (given('toxe') && toxpModel === undefined) toxpModel = toxeModel - dtox;
+    else if (!given('toxe') && toxpModel !== undefined) {
+      toxeModel = toxpModel + dtox;
+      toxmModel ??= toxeModel;
+    }
+  } else if (compat !== 0) {
+    const ratio = epsroxModel / 3.9;
+    if (given('eot') && toxpModel === undefined) toxpModel = ratio * eot - dtox;
+    else if (!given('eot') && toxpModel !== undefined) {
+      eot = (toxpModel + dtox) / ratio;
+      toxmModel ??= eot;
+    }
+  }
+  toxpModel ??= v('toxe');
+  toxmModel ??= v('toxe');
+  const epsrox = mtrlMod !== 0 ? 3.9 : epsroxModel;
+  const toxe = mtrlMod !== 0 ? eot : toxeModel;
+  const toxm = toxmModel;
+  let toxp = toxpModel;
   if (!(toxe > 0) || !(toxp > 0) || !(toxm > 0)) {
     throw new CircuitError(
-      `${where.name}: BSIM4 model ${card.name} needs positive TOXE, TOXP and TOXM`,
+      `${where.name}: BSIM4 model ${card.name} needs positive ${mtrlMod !== 0 ? 'EOT' : 'TOXE'}, TOXP and TOXM`,
       where.loc,
       'check the oxide thicknesses',
     );
   }
-  const epsrox = v('epsrox');
-  const epssub = EPSSI;
+  const epsrsub = v('epsrsub');
+  const epssub = mtrlMod !== 0 ? EPS0 * epsrsub : EPSSI;
   const coxe = (epsrox * EPS0) / toxe;
-  const coxp = (epsrox * EPS0) / toxp;
+  // coxp from the model's EPSROX and TOXP; with mtrlMod = 1 and compat 0 it is replaced below by 3.9·EPS0 over the
+  // TOXP solved from EOT (ngspice 39 does so; the b4temp.c we read divides by the model's TOXP instead).
+  const coxp = (epsroxModel * EPS0) / toxpModel;
   const factor1 = Math.sqrt((epssub / (epsrox * EPS0)) * toxe);
   const vtm0 = KBOQ * tnom;
   const vtm = KBOQ * temp;
-  const eg0 = 1.16 - (7.02e-4 * tnom * tnom) / (tnom + 1108);
-  const eg = 1.16 - (7.02e-4 * temp * temp) / (temp + 1108);
-  const ni = 1.45e10 * (tnom / 300.15) * Math.sqrt(tnom / 300.15) * Math.exp(21.5565981 - eg0 / (2 * vtm0));
+  const bandGap = (t: number) =>
+    mtrlMod === 0
+      ? 1.16 - (7.02e-4 * t * t) / (t + 1108)
+      : v('bg0sub') - (v('tbgasub') * t * t) / (t + v('tbgbsub'));
+  const eg0 = bandGap(tnom);
+  const eg = bandGap(temp);
+  const ni =
+    mtrlMod === 0
+      ? 1.45e10 * (tnom / 300.15) * Math.sqrt(tnom / 300.15) * Math.exp(21.5565981 - eg0 / (2 * vtm0))
+      : v('ni0sub') *
+        (tnom / 300.15) *
+        Math.sqrt(tnom / 300.15) *
+        Math.exp((v('bg0sub') - (v('tbgasub') * 90090.0225) / (300.15 + v('tbgbsub')) - eg0) / (2 * vtm0));
   const tRatio = temp / tnom;
   const delTemp = temp - tnom;
 
@@ -437,7 +480,10 @@ export function sizeDependent(
 
   // Overlap capacitances (manual ch. 7, CGSO/CGDO defaults from DLC or XJ; CF fringing).
   let cf = b('cf');
-  if (!given('cf')) cf = ((2 * epsrox * EPS0) / PI) * Math.log(1 + 0.4e-6 / toxe);
+  // The default CF (fringing) is the manual's 2·EPSROX·EPS0/pi·ln(1 + 0.4 um/TOXE); with mtrlMod = 1 ngspice 39
+  // simulates no default fringing at all (measured: its overlap capacitance equals CF = 0's), matched.
+  if (!given('cf'))
+    cf = mtrlMod !== 0 ? 0 : ((2 * epsroxModel * EPS0) / PI) * Math.log(1 + 0.4e-6 / toxeModel);
   let cgdoModel = card.params.cgdo;
   let cgsoModel = card.params.cgso;
   const dlcModel = card.params.dlc;
@@ -460,7 +506,7 @@ export function sizeDependent(
   const sqrtPhi = Math.sqrt(phi);
   const xdep0 = Math.sqrt((2 * epssub) / (CHARGE_Q * ndep * 1e6)) * sqrtPhi;
   const xj = b('xj');
-  const litl = Math.sqrt(((3 * 3.9) / epsrox) * xj * toxe);
+  const litl = Math.sqrt(((mtrlMod === 0 ? 3 * 3.9 : epsrsub) / epsrox) * xj * toxe);
   const nsd = b('nsd');
   const vbi = vtm0 * Math.log((nsd * ndep) / (ni * ni));
   const cdep0 = Math.sqrt((CHARGE_Q * epssub * ndep * 1e6) / 2 / phi);
@@ -486,7 +532,14 @@ export function sizeDependent(
   }
   let vfb = b('vfb');
   let vth0 = b('vth0');
-  if (!given('vfb')) vfb = given('vth0') ? type * vth0 - phi - k1 * sqrtPhi : -1;
+  // Fermi-level offset of a doping from midgap, at most half the gap (mtrlMod = 1 VFB and VFBSD).
+  const fermi = (doping: number) => Math.min(vtm0 * Math.log(doping / ni), 0.5 * eg0);
+  if (!given('vfb')) {
+    if (given('vth0')) vfb = type * vth0 - phi - k1 * sqrtPhi;
+    else if (mtrlMod !== 0 && given('phig') && given('nsub'))
+      vfb = v('phig') - (v('easub') + 0.5 * eg0 + type * fermi(b('nsub')));
+    else vfb = -1;
+  }
   if (!given('vth0')) vth0 = type * (vfb + phi + k1 * sqrtPhi);
   const k1ox = (k1 * toxe) / toxm;
 
@@ -708,7 +761,16 @@ export function sizeDependent(
     aigd: b('aigd'),
     bigd: b('bigd'),
     cigd: b('cigd'),
-    vfbsd: b('ngate') > 0 ? vtm0 * Math.log(b('ngate') / nsd) : 0,
+    vfbsd:
+      mtrlMod === 0
+        ? b('ngate') > 0
+          ? vtm0 * Math.log(b('ngate') / nsd)
+          : 0
+        : v('phig') - (v('easub') + 0.5 * eg0 - type * fermi(nsd)),
+    mtrlMod,
+    epsgate: mtrlMod === 0 ? EPSSI : v('epsrgate') * EPS0,
+    mobilityShift: mtrlMod !== 0 && compat === 0 ? 2 * type * (v('phig') - v('easub') - 0.5 * eg0 + 0.45) : 0,
+    gidlThickness: mtrlMod === 0 ? 3 * toxe : (epsrsub * toxe) / epsrox,
     vfbsdoff: b('vfbsdoff') * (1 + b('tvfbsdoff') * delTemp),
     aigbacc: b('aigbacc'),
     bigbacc: b('bigbacc'),
@@ -769,6 +831,51 @@ export function sizeDependent(
     cgdo,
     cgbo,
   };
+
+  if (mtrlMod !== 0 && compat === 0) {
+    // TOXP from EOT (b4temp.c, BSIM4.7+): the threshold and Vgsteff of a reference device (LEFFEOT, WEFFEOT,
+    // TEMPEOT) at Vgs = VDDEOT, then TOXP = EOT − (EPSROX/EPSRSUB)·Tcen iterated (at most 5 passes).
+    const vtm0eot = KBOQ * v('tempeot');
+    const leffeot = v('leffeot');
+    const weffeot = v('weffeot');
+    const vbieot = vtm0eot * Math.log((nsd * ndep) / (ni * ni));
+    const phieot = vtm0eot * Math.log(ndep / ni) + b('phin') + 0.4;
+    const vddeot = type * v('vddeot');
+    const vgsEff = polyDepletion(vfbInstance + phieot, b('ngate'), v('epsrgate') * EPS0, coxe, vddeot);
+    const v0 = vbieot - phieot;
+    const lt1 = factor1 * Math.sqrt(xdep0);
+    const theta0 = theta((b('dvt1') * leffeot) / lt1);
+    const deltVth = b('dvt0') * theta0 * v0;
+    const narrow = b('dvt0w') * theta((b('dvt1w') * weffeot * leffeot) / lt1) * v0;
+    const tempRatioEot = v('tempeot') / tnom - 1;
+    const lpe = Math.sqrt(1 + b('lpe0') / leffeot);
+    const t1e = k1ox * (lpe - 1) * Math.sqrt(phieot) + (b('kt1') + b('kt1l') / leffeot) * tempRatioEot;
+    const vthNarrowW = (toxe * phieot) / (weffeot + b('w0'));
+    const lpeVb = Math.sqrt(1 + b('lpeb') / leffeot);
+    let vth =
+      type * vth0Instance +
+      (k1ox - k1) * Math.sqrt(phieot) * lpeVb -
+      deltVth -
+      narrow +
+      b('k3') * vthNarrowW +
+      t1e;
+    const tmp3n = (nfactor * (epssub / xdep0) + b('cdsc') * theta0 + b('cit')) / coxe;
+    const n = tmp3n >= -0.5 ? 1 + tmp3n : (1 + 3 * tmp3n) / (3 + 8 * tmp3n);
+    if (b('dvtp0') > 0) vth -= n * vtm0eot * Math.log(leffeot / (leffeot + 2 * b('dvtp0')));
+    const vgsteff = vgsEff - vth;
+    const vtfbphi2eot = Math.max(0, 4 * (type * vth0Instance - vfbInstance - phieot));
+    let toxpf = toxe;
+    for (let iteration = 0; iteration <= 4; iteration++) {
+      const toxpi = toxpf;
+      const x = (vgsteff + vtfbphi2eot) / (2e8 * toxpf);
+      const tcen = (v('ados') * 1.9e-9) / (1 + Math.exp(v('bdos') * 0.7 * Math.log(x)));
+      toxpf = toxe - (epsrox / epsrsub) * tcen;
+      if (Math.abs(toxpf - toxpi) <= 1e-12) break;
+    }
+    toxp = toxpf;
+    sized.toxp = toxp;
+    sized.coxp = (3.9 * EPS0) / toxp;
+  }
 
   // Junctions (manual ch. 10; ngspice b4temp.c): areas/perimeters, saturation currents and capacitances.
   const perMod = card.flag('permod');
@@ -931,22 +1038,6 @@ export class ChannelPoint {
   idovVds = 0;
   noiGd0 = 0;
   rds = 0;
-  /**
-   * Operating-point values the noise model reads (b4noi.c takes them from b4ld.c): mobility, Vdseff, Abulk
-   * (before the KETA factor, as ngspice keeps it), Abulk0 (CV), Abulk/Vgst2Vtm, EsatL, Coxeff,
-   * N* = vtm/q·(coxe + epssub/Xdep + cit), Ids/Vdseff·NF, Gd0 of tnoiMod = 2 and Rds (rdsMod = 0). noise.ts.
-   */
-  ueff = 0;
-  vdseff = 0;
-  abulk = 0;
-  abulk0 = 0;
-  abovVgst2Vtm = 0;
-  esatL = 0;
-  coxeff = 0;
-  nstar = 0;
-  idovVds = 0;
-  noiGd0 = 0;
-  rds = 0;
   ids = 0;
   vth = 0;
   vdsat = 0;
@@ -971,7 +1062,8 @@ export class ChannelPoint {
 /** Poly-gate depletion (manual eq. 2.8.x): the effective gate voltage when NGATE is within (1e18, 1e25). */
 function polyDepletion(phi: number, ngate: number, epsgate: number, coxe: number, vgs: number): number {
   if (ngate > 1e18 && ngate < 1e25 && vgs > phi) {
-    const t1 = (1e6 * CHARGE_Q * epsgate * ngate) / (coxe * coxe);
+    // ngspice's BSIM4polyDepletion uses const.h's CHARGE (1.6021766208e-19), not the model's Charge_q.
+    const t1 = (1e6 * CHARGE * epsgate * ngate) / (coxe * coxe);
     const t8 = vgs - phi;
     const t4 = Math.sqrt(1 + (2 * t8) / t1);
     const t2 = (2 * t8) / (t4 + 1);
@@ -990,7 +1082,9 @@ function polyDepletion(phi: number, ngate: number, epsgate: number, coxe: number
  * flowing from drain to bulk; Igisl the same from source to bulk with −Vds, Vgd_eff, Vbs.
  */
 export function gidlCurrents(p: Bsim4Sized, vgs: number, vds: number, vbs: number): [number, number] {
-  const t0 = 3 * p.toxe;
+  const t0 = p.gidlThickness;
+  // mtrlMod = 1 measures the GIDL/GISL field from the S/D flat band VFBSD (b4ld.c).
+  const shift = p.mtrlMod !== 0 ? p.vfbsd : 0;
   const vbd = vbs - vds;
   const one = (a: number, bg: number, cg: number, v: number, vb: number): number => {
     if (a <= 0 || bg <= 0 || v <= 0 || cg <= 0 || vb > 0) return 0;
@@ -999,8 +1093,8 @@ export function gidlCurrents(p: Bsim4Sized, vgs: number, vds: number, vbs: numbe
     const t5 = -vb * vb * vb;
     return (i * t5) / (cg + t5);
   };
-  const vgsEff = polyDepletion(p.vfb + p.phi, p.ngate, EPSSI, p.coxe, vgs);
-  const vgdEff = polyDepletion(p.vfb + p.phi, p.ngate, EPSSI, p.coxe, vgs - vds);
+  const vgsEff = polyDepletion(p.vfb + p.phi, p.ngate, p.epsgate, p.coxe, vgs);
+  const vgdEff = polyDepletion(p.vfb + p.phi, p.ngate, p.epsgate, p.coxe, vgs - vds);
   if (p.gidlMod === 1) {
     // BSIM4.7 GIDL/GISL: RGIDL weights the gate voltage, exp(KGIDL/(Vbd − FGIDL)) the body dependence.
     const EXPL_THRESHOLD = 100;
@@ -1015,7 +1109,7 @@ export function gidlCurrents(p: Bsim4Sized, vgs: number, vds: number, vbs: numbe
       p.agidl,
       p.bgidl,
       p.cgidl,
-      (vds - p.rgidl * vgsEff - p.egidl) / t0,
+      (vds - p.rgidl * vgsEff - p.egidl + shift) / t0,
       p.kgidl,
       vbd - p.fgidl,
     );
@@ -1023,14 +1117,14 @@ export function gidlCurrents(p: Bsim4Sized, vgs: number, vds: number, vbs: numbe
       p.agisl,
       p.bgisl,
       p.cgisl,
-      (-vds - p.rgisl * vgdEff - p.egisl) / t0,
+      (-vds - p.rgisl * vgdEff - p.egisl + shift) / t0,
       p.kgisl,
       vbs - p.fgisl,
     );
     return [gidl1 * p.nf, gisl1 * p.nf];
   }
-  const igidl = one(p.agidl, p.bgidl, p.cgidl, (vds - vgsEff - p.egidl) / t0, vbd);
-  const igisl = one(p.agisl, p.bgisl, p.cgisl, (-vds - vgdEff - p.egisl) / t0, vbs);
+  const igidl = one(p.agidl, p.bgidl, p.cgidl, (vds - vgsEff - p.egidl + shift) / t0, vbd);
+  const igisl = one(p.agisl, p.bgisl, p.cgisl, (-vds - vgdEff - p.egisl + shift) / t0, vbs);
   return [igidl * p.nf, igisl * p.nf];
 }
 
@@ -1094,7 +1188,6 @@ export function evaluateChannel(
   // Subthreshold swing factor n (eq. 3.x).
   const tmp1 = p.epssub / Xdep;
   out.nstar = (Vtm / CHARGE_Q) * (p.coxe + tmp1 + p.cit);
-  out.nstar = (Vtm / CHARGE_Q) * (p.coxe + tmp1 + p.cit);
   const tmp2 = p.nfactor * tmp1;
   const tmp3 = p.cdsc + p.cdscb * Vbseff + p.cdscd * Vds;
   const tmp4 = (tmp2 + tmp3 * Theta0 + p.cit) / p.coxe;
@@ -1116,7 +1209,7 @@ export function evaluateChannel(
   out.vth = Vth;
 
   // Poly depletion and Vgsteff, the unified weak/strong inversion gate drive (eq. 3.1.x).
-  const Vgs_eff = polyDepletion(p.vfb + p.phi, p.ngate, EPSSI, p.coxe, Vgs);
+  const Vgs_eff = polyDepletion(p.vfb + p.phi, p.ngate, p.epsgate, p.coxe, Vgs);
   const Vgst = Vgs_eff - Vth;
   const nVt = n * Vtm;
   let T10: number;
@@ -1162,8 +1255,6 @@ export function evaluateChannel(
   if (Abulk < 0.1) Abulk = (0.2 - Abulk) / (3 - 20 * Abulk);
   // ngspice keeps Abulk for the noise model before the KETA factor.
   out.abulk = Abulk;
-  // ngspice keeps Abulk for the noise model before the KETA factor.
-  out.abulk = Abulk;
   {
     const k = p.keta * Vbseff;
     const t = k >= -0.9 ? 1 / (1 + k) : (17 + 20 * k) / (0.8 + k);
@@ -1174,7 +1265,7 @@ export function evaluateChannel(
   // Effective mobility (eqs. 4.x, mobMod 0/1/2).
   let T5: number;
   if (p.mobMod === 0 || p.mobMod === 1) {
-    const T3 = (Vgsteff + Vth + Vth) / p.toxe;
+    const T3 = (Vgsteff + Vth + Vth - p.mobilityShift) / p.toxe;
     const T12 = Math.sqrt(Vth * Vth + 0.0001);
     const t9 = 1 / (Vgsteff + 2 * T12);
     const t10 = t9 * p.toxe;
@@ -1318,16 +1409,6 @@ export function evaluateChannel(
   }
   const Ids = Idsa * (1 + diffVds / VASCBE);
   let cdrain = Ids * Vdseff;
-  // For the noise model (noise.ts).
-  out.ueff = ueff;
-  out.vdseff = Vdseff;
-  out.abulk0 = Abulk0;
-  out.abovVgst2Vtm = Abulk / Vgst2Vtm;
-  out.esatL = EsatL;
-  out.coxeff = Coxeff;
-  out.idovVds = Ids * p.nf;
-  out.noiGd0 = (p.nf * beta * Vgsteff) / (1 + gche * Rds);
-  out.rds = Rds;
   // For the noise model (noise.ts).
   out.ueff = ueff;
   out.vdseff = Vdseff;
