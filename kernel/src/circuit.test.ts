@@ -22,7 +22,13 @@ function recordingSolver(result: Partial<SimulationResult> = {}) {
   useSolver({
     simulateNetlist(text, options) {
       calls.push({ text, fileName: options?.fileName });
-      return { title: 'RC low-pass', plots: [rcTransient(), rcAc()], circuit: {}, diagnostics: [], ...result };
+      return {
+        title: 'RC low-pass',
+        plots: [rcTransient(), rcAc()],
+        circuit: {},
+        diagnostics: [],
+        ...result,
+      };
     },
   });
   return calls;
@@ -37,7 +43,9 @@ describe('Circuit', () => {
   });
 
   it('keeps the title line even when it looks like a card', () => {
-    expect(netlist('.tran test circuit\nR1 a 0 1\n').withAnalysis('.op').split('\n')[0]).toBe('.tran test circuit');
+    expect(netlist('.tran test circuit\nR1 a 0 1\n').withAnalysis('.op').split('\n')[0]).toBe(
+      '.tran test circuit',
+    );
   });
 
   it('builds analysis cards from numbers and SPICE values', () => {
@@ -80,7 +88,9 @@ describe('Circuit', () => {
     }
     expect(caught).toBeInstanceOf(SimulationError);
     const shown = inspect(caught);
-    expect(shown).toBe('SimulationError: <notebook>:3:8: error: bad value "1x"\n  hint: use SI suffixes like 1k, 10u');
+    expect(shown).toBe(
+      'SimulationError: <notebook>:3:8: error: bad value "1x"\n  hint: use SI suffixes like 1k, 10u',
+    );
     expect(shown).not.toMatch(/\n\s+at /);
   });
 
@@ -96,7 +106,8 @@ describe('Circuit', () => {
       fs.writeFileSync(path.join(dir, 'models.lib'), '* models\n');
       const circuit: Circuit = load(path.join(dir, 'rc.cir'));
       expect(circuit.text).toBe(RC);
-      expect(circuit.options.readFile?.('models.lib')).toBe('* models\n');
+      // The parser passes include paths already joined with the deck's directory.
+      expect(circuit.options.readFile?.(path.join(dir, 'models.lib'))).toBe('* models\n');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

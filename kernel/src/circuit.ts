@@ -177,7 +177,7 @@ export function netlist(text: string, options: CircuitOptions = {}): Circuit {
   return new Circuit(text, options);
 }
 
-/** A circuit from a netlist file; `.include` paths resolve relative to the file. */
+/** A circuit from a netlist file; `.include` paths in it resolve relative to the file. */
 export function load(file: string, options: CircuitOptions = {}): Circuit {
   const absolute = path.resolve(file);
   let text: string;
@@ -188,10 +188,13 @@ export function load(file: string, options: CircuitOptions = {}): Circuit {
       `load('${file}'): cannot read ${absolute} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
-  const dir = path.dirname(absolute);
+  // The parser resolves `.include` paths against the including file's name (`sub/deck.cir` includes
+  // `part.inc` as `sub/part.inc`), so relative paths it passes are relative to the directory `file` was
+  // given from: the working directory of this call.
+  const base = process.cwd();
   return new Circuit(text, {
     fileName: file,
-    readFile: (p) => readFileSync(path.resolve(dir, p), 'utf8'),
+    readFile: (p) => readFileSync(path.resolve(base, p), 'utf8'),
     ...options,
   });
 }

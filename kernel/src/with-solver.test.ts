@@ -3,7 +3,10 @@
  * and exports simulateNetlist; everything else in the kernel is tested against synthetic plots.
  */
 import { inspect } from 'util';
-import { SimulationError, netlist } from './circuit';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { SimulationError, load, netlist } from './circuit';
 import { bandwidth, riseTime } from './measure';
 import { waveformMimeBundle } from './display';
 import { WAVEFORM_MIME, validateBundle } from './waveform/schema';
@@ -18,7 +21,8 @@ function solverReady(): boolean {
 }
 
 const ready = solverReady();
-if (!ready) console.warn('kernel/with-solver.test.ts: @spicesim/solver not built or no simulateNetlist yet: skipped');
+if (!ready)
+  console.warn('kernel/with-solver.test.ts: @spicesim/solver not built or no simulateNetlist yet: skipped');
 
 const R = 1e3;
 const C = 1e-6;
@@ -48,7 +52,9 @@ C1 out 0 1u
 
   it('AC -3 dB corner is 1/(2 pi RC) within 1 %', () => {
     const ac = rc.ac('dec', 50, 1, '1meg');
-    expect(Math.abs(bandwidth(ac.frequency, ac.v('out')) / (1 / (2 * Math.PI * R * C)) - 1)).toBeLessThan(0.01);
+    expect(Math.abs(bandwidth(ac.frequency, ac.v('out')) / (1 / (2 * Math.PI * R * C)) - 1)).toBeLessThan(
+      0.01,
+    );
   });
 
   it('a netlist error reads as file:line, message and hint', () => {
@@ -59,6 +65,26 @@ C1 out 0 1u
       caught = error;
     }
     expect(caught).toBeInstanceOf(SimulationError);
-    expect(inspect(caught)).toBe("SimulationError: bad.cir:2:1: error: r1 needs 2 nodes, found 1\n  hint: write the 2 node names after 'r1'");
+    expect(inspect(caught)).toBe(
+      "SimulationError: bad.cir:2:1: error: r1 needs 2 nodes, found 1\n  hint: write the 2 node names after 'r1'",
+    );
+  });
+
+  it('load() of a deck in another directory, given by a relative path, finds its includes (sync, worker, inlined)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spicesim-kernel-load-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'models'));
+      fs.writeFileSync(path.join(dir, 'deck.cir'), 'divider\nV1 a 0 2\n.include models/r.inc\n.op\n.end\n');
+      fs.writeFileSync(path.join(dir, 'models', 'r.inc'), 'R1 a b 1k\n.include r2.inc\n');
+      fs.writeFileSync(path.join(dir, 'models', 'r2.inc'), 'R2 b 0 1k\n');
+      const circuit = load(path.relative(process.cwd(), path.join(dir, 'deck.cir')));
+      expect(circuit.run().op.value('b')).toBeCloseTo(1, 9);
+      expect((await circuit.runAsync({ progress: false })).op.value('b')).toBeCloseTo(1, 9);
+      const { inlineIncludes } = await import('./server-run');
+      const inlined = inlineIncludes(circuit.text, circuit.options.fileName!, circuit.options.readFile!);
+      expect(netlist(inlined).run().op.value('b')).toBeCloseTo(1, 9);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
