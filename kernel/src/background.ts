@@ -47,7 +47,8 @@ export function runInWorker(
   const files = readIncludes(text, fileName, options.readFile ?? ((p) => readFileSync(p, 'utf8')));
   const analyses = countAnalyses(text);
   const started = Date.now();
-  const label = `${analysisLabel(text)}`;
+  const label = analysisLabel(text);
+  const solver = solverPath(); // throws here, to the caller, when the solver is not built
   const bar =
     options.progress === false || typeof options.progress === 'function' ? null : progressBar(label);
   const callback = typeof options.progress === 'function' ? options.progress : undefined;
@@ -71,6 +72,7 @@ export function runInWorker(
         `${label} ${why} at ${at}: the simulation was stopped and its worker thread ended; the kernel is ready`,
       );
       if (why === 'interrupted' && bar) console.error(error.message);
+      bar?.(latest.fraction, `${why}: stopped after ${seconds(Date.now() - started)}`, true);
       finish(error);
     });
     const onMessage = (message: WorkerReply) => {
@@ -82,8 +84,10 @@ export function runInWorker(
         latest = { ...p, fraction, elapsedMs: Date.now() - started };
         callback?.(latest);
         bar?.(fraction, detail(latest));
-      } else if (message.type === 'error') finish(new SimulationError(message.message, message.message));
-      else {
+      } else if (message.type === 'error') {
+        bar?.(latest.fraction, 'failed', true);
+        finish(new SimulationError(message.message, message.message));
+      } else {
         latest = { ...latest, fraction: 1, progress: 1, elapsedMs: Date.now() - started };
         callback?.(latest);
         bar?.(1, `done in ${seconds(latest.elapsedMs)}`);
@@ -95,7 +99,7 @@ export function runInWorker(
       worker = new Worker(WORKER_SOURCE, {
         eval: true,
         workerData: {
-          solverPath: solverPath(),
+          solverPath: solver,
           text,
           fileName,
           files: [...files],

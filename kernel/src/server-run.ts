@@ -120,6 +120,7 @@ export async function runOnServer(
     });
   } catch (error) {
     if (stopped) throw await interrupted(stopped, id, latest, started, bar);
+    bar?.(latest, 'failed', true);
     throw error;
   } finally {
     stopListening();
