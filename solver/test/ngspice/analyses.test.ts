@@ -29,6 +29,21 @@ const TOLERANCES: Record<string, { reltol: number; abstol: number }> = {
   'Integrated Noise': { reltol: 1e-6, abstol: 1e-25 },
 };
 
+/**
+ * Semiconductor model (`d1:is`) and instance (`d1_area`, `m1_w`) sensitivities: ngspice takes a one-sided
+ * difference with a relative step of 1e-6, which for these nonlinear dependencies is off by up to ~1e-5
+ * (d1:n in tf_diode.cir: ngspice −0.4145781, ours −0.4145836, whole simulations −0.4145836): compared to 1e-4.
+ */
+const SEMICONDUCTOR_PARAMETER = /^[dqjm]\w*(:\w+|_(area|m|temp|l|w))$/;
+/**
+ * Diode sensitivities ngspice 39 gets wrong (it does not redo the setup these feed): `:rs` comes out 0, `:nr` is
+ * non-zero without ISR, `_area`, `_m` and `_temp` are off by factors (tf_diode.cir: area 0.0287 against 0.0184
+ * from whole simulations); a level-1 MOSFET's `:is` comes out 0 although the drain junction's leakage flows
+ * through the load (sens_mos1.cir: ours −1.06e4 V/A, whole simulations −1.057e4..−1.064e4 within their Newton
+ * tolerance). sens-semiconductor.test.ts checks ours against whole simulations instead.
+ */
+const NGSPICE_WRONG = /^(d\w*(:rs|:nr|_area|_m|_temp)|m\w*:is)$/;
+
 /** Includes are read relative to the deck's folder. */
 export function fileReaderFor(deckPath: string): (path: string) => string {
   return (path: string) => {
@@ -68,10 +83,7 @@ function noiseReltol(text: string): number | undefined {
 
 function compareVectors(plotName: string, mine: Vector, theirs: Vector, reltolOverride?: number): string[] {
   const { abstol } = TOLERANCES[plotName];
-  const reltol =
-    reltolOverride !== undefined && plotName !== 'Transfer Function' && plotName !== 'Sensitivity Analysis'
-      ? reltolOverride
-      : TOLERANCES[plotName].reltol;
+  const reltol = reltolOverride ?? TOLERANCES[plotName].reltol;
   const problems: string[] = [];
   if (mine.real.length !== theirs.real.length) {
     return [`${mine.name}: ${mine.real.length} points, ngspice ${theirs.real.length}`];
@@ -141,16 +153,22 @@ describe.each(deckNames)('%s: SpiceSim agrees with ngspice', (deckName) => {
           vectors++;
           continue;
         }
+        if (plot.name === 'Sensitivity Analysis' && NGSPICE_WRONG.test(vector.name)) continue;
         vectors++;
-        problems.push(...compareVectors(plot.name, vector, other, reltol));
+        const semiconductor =
+          plot.name === 'Sensitivity Analysis' && SEMICONDUCTOR_PARAMETER.test(vector.name);
+        const noise = plot.name !== 'Sensitivity Analysis' && plot.name !== 'Transfer Function';
+        problems.push(
+          ...compareVectors(plot.name, vector, other, semiconductor ? 1e-4 : noise ? reltol : undefined),
+        );
       }
       if (plot.name === 'Sensitivity Analysis') {
-        // Every element value and gain ngspice reports must be ours too. Not covered (listed in sens.ts):
-        // instance multipliers and geometry (`_m`, `_scale`, `_l`, `_w`, `:lf`...), a diode's `_area`/`_temp`,
-        // and the `_ac` copy of a resistor's value in AC sensitivities.
+        // Every element value and gain ngspice reports must be ours too. Not required (see sens.ts): model
+        // parameters (`d1:is`; ours are those with a nonzero value), instance parameters (`_m`, `_area`, `_temp`,
+        // `_l`, `_w`; a MOSFET's `_nrd`/`_nrs` at 0), a resistor's `_scale`, the `_ac` copy of a resistor.
         const missing = theirs.vectors
           .map((v) => vectorKey(v.name))
-          .filter((name) => !/[:]|_(m|scale|l|w|bv_max|area|temp|ac)$/.test(name))
+          .filter((name) => !/[:]|_(m|scale|l|w|bv_max|area|temp|ac|nrd|nrs)$/.test(name))
           // A source's DC value does not move the small-signal solution at a fixed operating point (ngspice
           // lists it in AC sensitivities with zeros).
           .filter((name) => !(plot.complex && /^[vi]/.test(name) && !name.includes('_')))
