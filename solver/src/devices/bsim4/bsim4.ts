@@ -68,6 +68,12 @@ const B_EXTERNAL = 9;
  * overlap capacitances hang on it. Otherwise the same node as G.
  */
 const G_MID = 10;
+/** The voltage columns of the Jacobians (vgs, vds, vbs), the source being the reference. */
+const COLUMNS = [G, D, B];
+/** trnqsMod = 1: the charge-deficit node (ngspice's qNode, `m1#charge`), its voltage type·Qdef/1e-9. */
+const Q_NODE = 11;
+/** ngspice's ScalingFactor: the NQS node carries Qdef in units of 1e-9 C, so it is a sensible "voltage". */
+const NQS_SCALE = 1e-9;
 
 // State slots: limited n-type voltages, then charges each followed by its current.
 const VBS = 0;
@@ -85,7 +91,10 @@ const VDBS = 14;
 const QGSO = 15;
 const QGDO = 17;
 const QGBO = 19;
-const STATE_SIZE = 21;
+/** trnqsMod = 1: the scaled deficit charge 1e-9·Qdef and the equilibrium channel charge Qcheq, each with its current. */
+const QDEF = 21;
+const QCHEQ = 23;
+const STATE_SIZE = 25;
 
 /** Forward-difference step for the Jacobian (volts). */
 const STEP = 1e-7;
@@ -106,6 +115,11 @@ export class TerminalPoint {
   igisl = 0;
   /** Intrinsic-input conductance (rgateMod 2/3, NQS). */
   gcrg = 0;
+  /** Intrinsic (channel, no overlap) charges of gate, real drain and bulk, and Qcheq = −(qgi + qbi). */
+  qgi = 0;
+  qdi = 0;
+  qbi = 0;
+  qcheq = 0;
   qg = 0;
   qd = 0;
   qb = 0;
@@ -185,7 +199,8 @@ export class Bsim4 implements Device {
     const bp = body ? ctx.node(`${this.name}#body`) : b;
     const db = body ? ctx.node(`${this.name}#dbody`) : b;
     const sb = body ? ctx.node(`${this.name}#sbody`) : b;
-    this.stamp = new LocalStamp(ctx, [dp, gp, sp, bp, d, s, g, db, sb, b, gm]);
+    const q = this.geometry.trnqsMod === 1 ? ctx.node(`${this.name}#charge`) : 0;
+    this.stamp = new LocalStamp(ctx, [dp, gp, sp, bp, d, s, g, db, sb, b, gm, q]);
     this.s = ctx.states(STATE_SIZE);
   }
 
@@ -241,6 +256,12 @@ export class Bsim4 implements Device {
         out.qb = ch.qbulk;
         out.qd = -(ch.qgate + ch.qbulk + ch.qdrn);
       }
+    }
+    if (withCharges) {
+      out.qgi = out.qg;
+      out.qdi = out.qd;
+      out.qbi = out.qb;
+      out.qcheq = -(out.qg + out.qb);
     }
     out.vth = ch.vth;
     out.vdsat = ch.vdsat;
@@ -509,6 +530,7 @@ export class Bsim4 implements Device {
     cap[0] = (sh.qg - base.qg) / STEP;
     cap[3] = (sh.qd - base.qd) / STEP;
     cap[6] = (sh.qb - base.qb) / STEP;
+    this.intrinsicDerivatives(0, base, sh);
     this.terminal(vgs, vds + STEP, vbs, sh, true);
     if (this.tunnelling) {
       this.gateJacobian[1] = (sh.igs - base.igs) / STEP;
@@ -522,6 +544,7 @@ export class Bsim4 implements Device {
     cap[1] = (sh.qg - base.qg) / STEP;
     cap[4] = (sh.qd - base.qd) / STEP;
     cap[7] = (sh.qb - base.qb) / STEP;
+    this.intrinsicDerivatives(1, base, sh);
     this.terminal(vgs, vds, vbs + STEP, sh, true);
     if (this.tunnelling) {
       this.gateJacobian[2] = (sh.igs - base.igs) / STEP;
@@ -535,6 +558,8 @@ export class Bsim4 implements Device {
     cap[2] = (sh.qg - base.qg) / STEP;
     cap[5] = (sh.qd - base.qd) / STEP;
     cap[8] = (sh.qb - base.qb) / STEP;
+    this.intrinsicDerivatives(2, base, sh);
+    this.drainShareBase = this.drainShare(base);
     this.id = base.id;
     this.von = base.vth;
     this.op.id = type * base.id * this.multiplier;
@@ -622,19 +647,125 @@ export class Bsim4 implements Device {
     }
 
     if (this.rgateMod === 3) this.stampMidGateOverlaps(ctx, m, rhs, mult, type);
+    const nqs = this.geometry.trnqsMod === 1;
+    if (nqs) this.stampChargeDeficit(ctx, m, rhs, vgs, vds, vbs, mult, type);
     if (ctx.mode === 'tran') {
-      state[s + QG] = base.qg;
-      state[s + QD] = base.qd;
-      state[s + QB] = base.qb;
+      // With trnqsMod the channel charge reaches the terminals through the deficit node: only overlaps here.
+      const capacitance = nqs ? this.overlapCap : this.cap;
+      if (nqs) for (let k = 0; k < 9; k++) capacitance[k] = this.cap[k] - this.intrinsicCap[k];
+      state[s + QG] = nqs ? base.qg - base.qgi : base.qg;
+      state[s + QD] = nqs ? base.qd - base.qdi : base.qd;
+      state[s + QB] = nqs ? base.qb - base.qbi : base.qb;
       const ig = ctx.integrate(s + QG);
       const idq = ctx.integrate(s + QD);
       const ib = ctx.integrate(s + QB);
       const ag0 = ctx.ag0 * mult;
-      this.stampCharge(m, rhs, G, ig * mult, ag0, 0, vgs, vds, vbs, type);
-      this.stampCharge(m, rhs, D, idq * mult, ag0, 3, vgs, vds, vbs, type);
-      this.stampCharge(m, rhs, B, ib * mult, ag0, 6, vgs, vds, vbs, type);
+      this.stampCharge(m, rhs, G, ig * mult, ag0, 0, vgs, vds, vbs, type, capacitance);
+      this.stampCharge(m, rhs, D, idq * mult, ag0, 3, vgs, vds, vbs, type, capacitance);
+      this.stampCharge(m, rhs, B, ib * mult, ag0, 6, vgs, vds, vbs, type, capacitance);
     }
   }
+
+  /** ∂(qgi, qdi, qbi)/∂v_column (rows g, d, b) and the drain share at the shifted point. */
+  private intrinsicDerivatives(column: number, base: TerminalPoint, shifted: TerminalPoint): void {
+    const c = this.intrinsicCap;
+    c[column] = (shifted.qgi - base.qgi) / STEP;
+    c[3 + column] = (shifted.qdi - base.qdi) / STEP;
+    c[6 + column] = (shifted.qbi - base.qbi) / STEP;
+    if (this.geometry.trnqsMod === 1) this.drainShareShifted[column] = this.drainShare(shifted);
+  }
+
+  /** ∂q_intrinsic/∂v: rows g, d, b; columns vgs, vds, vbs (the channel part of `cap`). */
+  private readonly intrinsicCap = new Float64Array(9);
+  private readonly overlapCap = new Float64Array(9);
+  private drainShareBase = 0;
+  private readonly drainShareShifted = new Float64Array(3);
+
+  /**
+   * NQS drain share of the channel charge (b4ld.c dxpart): Qd/Qcheq, or the XPART partition (40/60, 0/100,
+   * 50/50 of the oriented drain) while the channel charge is below 1e-5·CoxWL.
+   */
+  private drainShare(t: TerminalPoint): number {
+    const p = this.p;
+    const coxwl = p.coxe * p.weffCV * p.leffCV * p.nf;
+    if (Math.abs(t.qcheq) <= 1e-5 * coxwl) {
+      const x = p.xpart < 0.5 ? 0.4 : p.xpart > 0.5 ? 0 : 0.5;
+      return t.mode > 0 ? x : 1 - x;
+    }
+    return t.qdi / t.qcheq;
+  }
+
+  /**
+   * trnqsMod = 1, the charge-deficit NQS model (manual ch. 7 "non-quasi-static model"; b4ld.c): the deficit
+   * Qdef = Qcheq − Qch relaxes with tau = CoxWL/gcrg, dQdef/dt = dQcheq/dt − Qdef/tau (the row of the `#charge`
+   * node, which holds 1e-9·Qdef), and the channel current Qdef/tau leaves the gate and enters the drain and source
+   * split by the share Qd/Qcheq. Linearised in Qdef and, by forward differences, in vgs, vds, vbs.
+   */
+  private stampChargeDeficit(
+    ctx: LoadContext,
+    m: Float64Array,
+    rhs: Float64Array,
+    vgs: number,
+    vds: number,
+    vbs: number,
+    mult: number,
+    type: number,
+  ): void {
+    const p = this.p;
+    const st = this.stamp;
+    const state = ctx.state[0];
+    const s = this.s;
+    const coxwl = p.coxe * p.weffCV * p.leffCV * p.nf;
+    const base = this.base;
+    const qdef = (type * ctx.solution[st.unknowns[Q_NODE]]) / 1;
+    const j = this.gcrgJacobian;
+    // gtau = gcrg/CoxWL·1e-9 and its derivatives; Qcheq's derivatives −(∂qgi + ∂qbi).
+    const gtau = (j[0] / coxwl) * NQS_SCALE;
+    const dGtau = this.nqsScratch;
+    dGtau[0] = (j[1] / coxwl) * NQS_SCALE;
+    dGtau[1] = (j[2] / coxwl) * NQS_SCALE;
+    dGtau[2] = (j[3] / coxwl) * NQS_SCALE;
+    const ic = this.intrinsicCap;
+    let iq = 0;
+    let icheq = 0;
+    const ag0 = ctx.mode === 'tran' ? ctx.ag0 : 0;
+    if (ctx.mode === 'tran') {
+      state[s + QDEF] = NQS_SCALE * qdef;
+      state[s + QCHEQ] = base.qcheq;
+      iq = ctx.integrate(s + QDEF);
+      icheq = ctx.integrate(s + QCHEQ);
+    }
+    // The #charge row: 1e-9·dQdef/dt + gtau·Qdef − dQcheq/dt = 0.
+    const gqq = NQS_SCALE * ag0 + gtau;
+    st.add(m, Q_NODE, Q_NODE, mult * gqq);
+    let constant = iq + gtau * qdef - icheq - gqq * qdef;
+    for (let k = 0; k < 3; k++) {
+      const dQcheq = -(ic[k] + ic[6 + k]);
+      const a = qdef * dGtau[k] - ag0 * dQcheq;
+      st.add(m, Q_NODE, COLUMNS[k], mult * a);
+      st.add(m, Q_NODE, S, -mult * a);
+      constant -= a * (k === 0 ? vgs : k === 1 ? vds : vbs);
+    }
+    st.inject(rhs, Q_NODE, -mult * type * constant);
+    // Channel current Qdef/tau: all of it leaves the gate; the share dx enters the drain, 1 − dx the source.
+    const dx = this.drainShareBase;
+    for (let r = 0; r < 3; r++) {
+      const row = r === 0 ? G : r === 1 ? D : S;
+      const w = r === 0 ? -1 : r === 1 ? dx : 1 - dx;
+      st.add(m, row, Q_NODE, mult * w * gtau);
+      let c = 0;
+      for (let k = 0; k < 3; k++) {
+        const dw = r === 0 ? 0 : ((r === 1 ? 1 : -1) * (this.drainShareShifted[k] - dx)) / STEP;
+        const a = qdef * (w * dGtau[k] + dw * gtau);
+        st.add(m, row, COLUMNS[k], mult * a);
+        st.add(m, row, S, -mult * a);
+        c -= a * (k === 0 ? vgs : k === 1 ? vds : vbs);
+      }
+      st.inject(rhs, row, -mult * type * c);
+    }
+  }
+
+  private readonly nqsScratch = new Float64Array(3);
 
   /**
    * The current i = dq/dt leaving terminal `row` into the device, linearised: ∂i/∂v_j = ag0·C_row,j for
@@ -652,11 +783,12 @@ export class Bsim4 implements Device {
     vds: number,
     vbs: number,
     type: number,
+    capacitance: Float64Array,
   ): void {
     const st = this.stamp;
-    const cg = ag0 * this.cap[capRow];
-    const cd = ag0 * this.cap[capRow + 1];
-    const cb = ag0 * this.cap[capRow + 2];
+    const cg = ag0 * capacitance[capRow];
+    const cd = ag0 * capacitance[capRow + 1];
+    const cb = ag0 * capacitance[capRow + 2];
     // Row `row` gets +, row S gets − (the current returns through the source).
     st.transconductance(m, row, S, G, S, cg);
     st.transconductance(m, row, S, D, S, cd);
@@ -855,9 +987,24 @@ export class Bsim4 implements Device {
       st.conductance(re, DB, B_EXTERNAL, mult * rb.db);
       st.conductance(re, SB, B_EXTERNAL, mult * rb.sb);
     }
-    st.transconductance(re, D, S, G, S, mult * this.gmG);
-    st.transconductance(re, D, S, D, S, mult * this.gmD);
-    st.transconductance(re, D, S, B, S, mult * this.gmB);
+    // acnqsMod = 1 (b4acld.c): the channel responds through one pole, tau = CoxWL/gcrg: gm, gds, gmbs and the
+    // intrinsic drain and source capacitances are multiplied by 1/(1 + jw·tau) = T2 − j·T3, the bulk's are not,
+    // and the gate's follow from charge neutrality. trnqsMod alone leaves AC quasi-static (its node is isolated).
+    let t2 = 1;
+    let t3 = 0;
+    if (this.geometry.acnqsMod === 1) {
+      const p = this.p;
+      const tau = (p.coxe * p.weffCV * p.leffCV * p.nf) / this.gcrgJacobian[0];
+      const x = ctx.omega * tau;
+      t2 = 1 / (1 + x * x);
+      t3 = x * t2;
+    }
+    if (this.geometry.trnqsMod === 1) st.add(re, Q_NODE, Q_NODE, 1);
+    const channel = [this.gmG, this.gmD, this.gmB];
+    for (let k = 0; k < 3; k++) {
+      st.transconductance(re, D, S, COLUMNS[k], S, mult * channel[k] * t2);
+      if (t3 !== 0) st.transconductance(im, D, S, COLUMNS[k], S, -mult * channel[k] * t3);
+    }
     if (this.tunnelling) {
       const gg = this.gateJacobian;
       const targets = [S, D, B];
@@ -878,16 +1025,30 @@ export class Bsim4 implements Device {
     }
     const rows = [G, D, B];
     const c = this.cap;
-    for (let r = 0; r < 3; r++) {
-      st.transconductance(im, rows[r], S, G, S, w * c[3 * r]);
-      st.transconductance(im, rows[r], S, D, S, w * c[3 * r + 1]);
-      st.transconductance(im, rows[r], S, B, S, w * c[3 * r + 2]);
+    if (t3 === 0) {
+      for (let r = 0; r < 3; r++) {
+        for (let k = 0; k < 3; k++) st.transconductance(im, rows[r], S, COLUMNS[k], S, w * c[3 * r + k]);
+      }
+      return;
+    }
+    // Overlaps as they are; intrinsic rows: drain D·f, bulk B, gate (G + B)·f − B (the source row is implied).
+    const ci = this.intrinsicCap;
+    for (let k = 0; k < 3; k++) {
+      const gi = ci[k];
+      const di = ci[3 + k];
+      const bi = ci[6 + k];
+      const col = COLUMNS[k];
+      st.transconductance(im, G, S, col, S, w * (c[k] - gi + (gi + bi) * t2 - bi));
+      st.transconductance(re, G, S, col, S, w * (gi + bi) * t3);
+      st.transconductance(im, D, S, col, S, w * (c[3 + k] - di + di * t2));
+      st.transconductance(re, D, S, col, S, w * di * t3);
+      st.transconductance(im, B, S, col, S, w * c[6 + k]);
     }
   }
 
   truncate(ctx: TruncateContext): number {
     const s = this.s;
-    let limit = Infinity;
+    let limit = this.geometry.trnqsMod === 1 ? ctx.chargeTimestep(s + QDEF) : Infinity;
     if (this.rgateMod === 3)
       limit = Math.min(
         ctx.chargeTimestep(s + QGSO),
@@ -919,9 +1080,14 @@ export class Bsim4 implements Device {
     state[s + VDS] = vds;
     const point = this.base;
     this.terminal(vgs, vds, vbs, point, true);
-    state[s + QG] = point.qg;
-    state[s + QD] = point.qd;
-    state[s + QB] = point.qb;
+    const nqs = this.geometry.trnqsMod === 1;
+    state[s + QG] = nqs ? point.qg - point.qgi : point.qg;
+    state[s + QD] = nqs ? point.qd - point.qdi : point.qd;
+    state[s + QB] = nqs ? point.qb - point.qbi : point.qb;
+    if (nqs) {
+      state[s + QDEF] = useInitialConditions ? 0 : NQS_SCALE * type * solution[this.stamp.unknowns[Q_NODE]];
+      state[s + QCHEQ] = point.qcheq;
+    }
     let vsbs = vbs;
     let vdbs = vbs;
     if (this.bodyResistances && !useInitialConditions) {
@@ -1047,8 +1213,8 @@ const SUPPORTED_SWITCHES: Record<string, number[]> = {
   rgatemod: [0, 1, 2, 3],
   igcmod: [0, 1, 2],
   igbmod: [0, 1],
-  trnqsmod: [0],
-  acnqsmod: [0],
+  trnqsmod: [0, 1],
+  acnqsmod: [0, 1],
   mtrlmod: [0, 1],
   mtrlcompatmod: [0, 1],
   mobmod: [0, 1, 2],
