@@ -67,6 +67,13 @@ export class Engine implements LoadContext {
   private limited = false;
   /** Newton iterations over the whole run, for statistics. */
   iterationCount = 0;
+  /** See LoadContext.bypass: set by load() from `.options bypass` for every iteration but a Newton run's first. */
+  bypass = false;
+  readonly reltol: number;
+  readonly vntol: number;
+  readonly abstol: number;
+  /** Device evaluations that bypass skipped over the whole run (statistics; tests count them). */
+  bypassCount = 0;
   /** Set when the last Newton run stopped on a singular matrix (nonlinear circuits only). */
   lastSingular: SingularMatrixError | undefined;
   /** The unknown that failed the last convergence test (for diagnostics). */
@@ -76,6 +83,9 @@ export class Engine implements LoadContext {
     const n = circuit.size;
     this.size = n;
     this.options = circuit.options;
+    this.reltol = circuit.options.reltol;
+    this.vntol = circuit.options.vntol;
+    this.abstol = circuit.options.abstol;
     this.gmin = circuit.options.gmin;
     this.temperature = circuit.temperature;
     this.matrixStorage = circuit.createMatrix();
@@ -98,6 +108,10 @@ export class Engine implements LoadContext {
 
   nonConvergence(): void {
     this.limited = true;
+  }
+
+  bypassed(): void {
+    this.bypassCount++;
   }
 
   /** Set the integration coefficients for the present step (see IntegrationState). */
@@ -144,6 +158,9 @@ export class Engine implements LoadContext {
     this.matrix.fill(0);
     this.rhs.fill(0);
     this.limited = false;
+    // The first iteration of a Newton run has no evaluation of this run to re-stamp (and in transient it
+    // linearises at the predicted point): ngspice's MODEINITPRED / MODEINITJCT never bypass either.
+    this.bypass = this.options.bypass && !this.firstIteration;
     for (const device of this.circuit.devices) device.load(this);
     const diagonal = this.circuit.nodeDiagonal;
     if (this.diagonalGmin > 0) {
@@ -201,6 +218,15 @@ export class Engine implements LoadContext {
    * A linear circuit converges in one solve (its equations are exact at any iterate).
    */
   newton(maxIterations: number, initJunctions = false): boolean {
+    try {
+      return this.iterate(maxIterations, initJunctions);
+    } finally {
+      // Loads outside Newton (sensitivities, noise, a device reloaded in another's place) never bypass.
+      this.bypass = false;
+    }
+  }
+
+  private iterate(maxIterations: number, initJunctions: boolean): boolean {
     this.firstIteration = true;
     this.initJunctions = initJunctions;
     this.lastSingular = undefined;
@@ -246,7 +272,9 @@ export class Engine implements LoadContext {
     for (let k = 1; k < this.solution.length; k++) {
       const value = this.solution[k];
       const update = value - this.previous[k];
-      const tolerance = reltol * Math.max(Math.abs(value), Math.abs(this.previous[k])) + (kinds[k] === 'node' ? vntol : abstol);
+      const tolerance =
+        reltol * Math.max(Math.abs(value), Math.abs(this.previous[k])) +
+        (kinds[k] === 'node' ? vntol : abstol);
       const score = Number.isFinite(update) ? Math.abs(update) / tolerance : Infinity;
       if (score > 1) ranked.push({ unknown: k, value, update, score });
     }

@@ -258,5 +258,9 @@ function parseOptions(flat: FlatCircuit): SimulatorOptions {
     const m = method.toLowerCase();
     if (m === 'gear' || m === 'trap' || m === 'trapezoidal') options.method = m === 'gear' ? 'gear' : 'trap';
   }
+  // Device bypass: `.options bypass` / `bypass=1` on, `bypass=0` / `nobypass` off (ngspice's default: off).
+  const bypass = given.bypass;
+  if (bypass === true || (typeof bypass === 'number' && bypass !== 0)) options.bypass = true;
+  if (given.nobypass === true || bypass === 0) options.bypass = false;
   return options;
 }

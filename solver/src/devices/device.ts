@@ -77,6 +77,23 @@ export interface LoadContext {
   integrate(offset: number): number;
   /** A device limited its junction voltages this iteration: the point is not converged yet. */
   nonConvergence(): void;
+  /**
+   * Device bypass allowed at this load (`.options bypass`, never at the first iteration of a Newton run): a
+   * nonlinear device whose controlling voltages each moved less than reltol·max(|v|, |v_last|) + vntol since
+   * its last evaluation, and whose currents predicted from that evaluation's linearisation are within
+   * reltol·max(|î|, |i_last|) + abstol of its currents, may re-stamp that evaluation instead of evaluating
+   * its model again (SPICE3's bypass, ngspice dioload.c/bjtload.c/mos1load.c). Re-stamped values must be
+   * exactly those of the last evaluation (same time point: the integration of stored charges repeats).
+   * The device then calls `bypassed()` and does not limit or update its stored voltages.
+   * `withinTolerance` in devices/semiconductor is the test; devices/bsim4 can use the same hook.
+   */
+  readonly bypass: boolean;
+  /** Relative tolerance, node-voltage and current absolute tolerances (`.options reltol vntol abstol`). */
+  readonly reltol: number;
+  readonly vntol: number;
+  readonly abstol: number;
+  /** A device re-stamped its last evaluation instead of evaluating (counted for statistics). */
+  bypassed(): void;
 }
 
 export interface AcLoadContext {
@@ -204,6 +221,13 @@ export interface SimulatorOptions {
   /** Pivot threshold for the sparse LU. */
   pivtol: number;
   pivrel: number;
+  /**
+   * Device bypass (SPICE3's CKTbypass): a nonlinear device whose controlling voltages and predicted currents
+   * moved less than reltol·max(|new|, |old|) + vntol (abstol for currents) since its last evaluation
+   * re-stamps that evaluation instead of computing its model again. Off by default as in ngspice 39
+   * (its task default TSKbypass = 0); `.options bypass` or `bypass=1` turns it on, `nobypass` off.
+   */
+  bypass: boolean;
 }
 
 export const defaultOptions: Readonly<SimulatorOptions> = {
@@ -224,6 +248,7 @@ export const defaultOptions: Readonly<SimulatorOptions> = {
   srcsteps: 10,
   pivtol: 1e-13,
   pivrel: 1e-3,
+  bypass: false,
 };
 
 /** Kelvin at 0 Celsius, as ngspice's CONSTCtoK. */

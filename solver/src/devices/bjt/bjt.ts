@@ -30,6 +30,7 @@ import {
   pnjlim,
   predictedVoltage,
   thermalVoltage,
+  withinTolerance,
 } from '../semiconductor';
 
 export interface BjtModel {
@@ -165,7 +166,10 @@ function junction(v: number, czero: number, pb: number, m: number, fc: number): 
   const f2 = Math.exp((1 + m) * xfc);
   const f3 = 1 - fc * (1 + m);
   const czf2 = czero / f2;
-  return [czero * f1 + czf2 * (f3 * (v - fcp) + (m / (pb + pb)) * (v * v - fcp * fcp)), czf2 * (f3 + (m * v) / pb)];
+  return [
+    czero * f1 + czf2 * (f3 * (v - fcp) + (m / (pb + pb)) * (v * v - fcp * fcp)),
+    czf2 * (f3 + (m * v) / pb),
+  ];
 }
 
 // Local terminals.
@@ -244,7 +248,10 @@ export class Bjt implements Device {
 
   temperature(kelvin: number): void {
     const m = this.model;
-    const t = this.instanceTemperature !== undefined ? this.instanceTemperature + CELSIUS_TO_KELVIN : kelvin + this.deltaTemperature;
+    const t =
+      this.instanceTemperature !== undefined
+        ? this.instanceTemperature + CELSIUS_TO_KELVIN
+        : kelvin + this.deltaTemperature;
     this.kelvin = t;
     const vt = thermalVoltage(t);
     const ratlog = Math.log(t / m.tnom);
@@ -305,6 +312,11 @@ export class Bjt implements Device {
         vbc = predictedVoltage(ctx.state, ctx.timesteps, s + VBC);
       } else {
         ({ vbe, vbc } = this.junctionVoltages(solution));
+        if (ctx.bypass && this.canBypass(ctx, vbe, vbc)) {
+          ctx.bypassed();
+          this.stampLoad(ctx);
+          return;
+        }
       }
       const old = predicting ? ctx.state[1] : state;
       const rbe = pnjlim(vbe, old[s + VBE], t.vt, t.vcrit);
@@ -481,15 +493,66 @@ export class Bjt implements Device {
     this.go = go;
     this.gx = gx;
 
-    const ceqbe = type * (cc + cb - vbe * (gm + go + gpi) + vbc * (go - geqcb));
-    const ceqbc = type * (-cc + vbe * (gm + go) - vbc * (gmu + go));
+    this.ceqbe = type * (cc + cb - vbe * (gm + go + gpi) + vbc * (go - geqcb));
+    this.ceqbc = type * (-cc + vbe * (gm + go) - vbc * (gmu + go));
+    this.ceqcs = ceqcs;
+    this.ceqbx = ceqbx;
+    this.geqcb = geqcb;
+    this.gccs = gccs;
+    this.geqbx = geqbx;
+    this.stampLoad(ctx);
+  }
+
+  // The rest of the stamped linearisation of the last evaluation (re-stamped as is when bypassed).
+  private ceqbe = 0;
+  private ceqbc = 0;
+  private ceqcs = 0;
+  private ceqbx = 0;
+  private geqcb = 0;
+  private gccs = 0;
+  private geqbx = 0;
+
+  /**
+   * Bypass test (ngspice bjtload.c): vbe and vbc within reltol·max + vntol of the last evaluation, and the
+   * collector and base currents predicted from its linearisation within reltol·max + abstol.
+   */
+  private canBypass(ctx: LoadContext, vbe: number, vbc: number): boolean {
+    const state = ctx.state[0];
+    const s = this.s;
+    const { reltol, vntol, abstol } = ctx;
+    const vbeLast = state[s + VBE];
+    const vbcLast = state[s + VBC];
+    if (!withinTolerance(vbe, vbeLast, reltol, vntol) || !withinTolerance(vbc, vbcLast, reltol, vntol))
+      return false;
+    const delvbe = vbe - vbeLast;
+    const delvbc = vbc - vbcLast;
+    const cchat = this.cc + (this.gm + this.go) * delvbe - (this.go + this.gmu) * delvbc;
+    const cbhat = this.cb + this.gpi * delvbe + this.gmu * delvbc;
+    return withinTolerance(cchat, this.cc, reltol, abstol) && withinTolerance(cbhat, this.cb, reltol, abstol);
+  }
+
+  /** Stamp the linearisation of the last evaluation (fields set by load). */
+  private stampLoad(ctx: LoadContext): void {
+    const st = this.st;
     const rhs = ctx.rhs;
+    const ceqbx = this.ceqbx;
+    const ceqcs = this.ceqcs;
     st.inject(rhs, B, -ceqbx);
-    st.inject(rhs, CP, ceqcs + ceqbx + ceqbc);
-    st.inject(rhs, BP, -ceqbe - ceqbc);
-    st.inject(rhs, EP, ceqbe);
+    st.inject(rhs, CP, ceqcs + ceqbx + this.ceqbc);
+    st.inject(rhs, BP, -this.ceqbe - this.ceqbc);
+    st.inject(rhs, EP, this.ceqbe);
     st.inject(rhs, S, -ceqcs);
-    this.stampMatrix(ctx.matrix, gpi, gmu, gm, go, gx, geqcb, gccs, geqbx);
+    this.stampMatrix(
+      ctx.matrix,
+      this.gpi,
+      this.gmu,
+      this.gm,
+      this.go,
+      this.gx,
+      this.geqcb,
+      this.gccs,
+      this.geqbx,
+    );
   }
 
   private diodeCurrent = 0;
@@ -552,7 +615,9 @@ export class Bjt implements Device {
     if (this.gepr > 0) ctx.source(`${this.name} re`, u[E], u[EP], thermal * this.gepr);
     ctx.source(`${this.name} ic`, u[CP], u[EP], 2 * ctx.charge * Math.abs(this.cc));
     ctx.source(`${this.name} ib`, u[BP], u[EP], 2 * ctx.charge * Math.abs(this.cb));
-    const flicker = (this.model.kf * Math.exp(this.model.af * Math.log(Math.max(Math.abs(this.cb), 1e-38)))) / ctx.frequency;
+    const flicker =
+      (this.model.kf * Math.exp(this.model.af * Math.log(Math.max(Math.abs(this.cb), 1e-38)))) /
+      ctx.frequency;
     ctx.source(`${this.name} flicker`, u[BP], u[EP], flicker);
   }
 
@@ -564,7 +629,10 @@ export class Bjt implements Device {
     const delvbc = vbc - state[s + VBC];
     const cchat = this.cc + (this.gm + this.go) * delvbe - (this.go + this.gmu) * delvbc;
     const cbhat = this.cb + this.gpi * delvbe + this.gmu * delvbc;
-    return currentConverged(cchat, this.cc, this.reltol, this.abstol) && currentConverged(cbhat, this.cb, this.reltol, this.abstol);
+    return (
+      currentConverged(cchat, this.cc, this.reltol, this.abstol) &&
+      currentConverged(cbhat, this.cb, this.reltol, this.abstol)
+    );
   }
 
   acLoad(ctx: AcLoadContext): void {
@@ -607,7 +675,12 @@ export class Bjt implements Device {
 
   truncate(ctx: TruncateContext): number {
     const s = this.s;
-    return Math.min(ctx.chargeTimestep(s + QBE), ctx.chargeTimestep(s + QBC), ctx.chargeTimestep(s + QCS), ctx.chargeTimestep(s + QBX));
+    return Math.min(
+      ctx.chargeTimestep(s + QBE),
+      ctx.chargeTimestep(s + QBC),
+      ctx.chargeTimestep(s + QCS),
+      ctx.chargeTimestep(s + QBX),
+    );
   }
 
   initialConditions(solution: Float64Array, state: Float64Array, useInitialConditions: boolean): void {
@@ -661,7 +734,8 @@ export class Bjt implements Device {
     const czcs = t.subCap;
     if (vcs < 0) {
       const arg = 1 - vcs / t.subPotential;
-      state[s + QCS] = (t.subPotential * czcs * (1 - arg * Math.exp(-model.mjs * Math.log(arg)))) / (1 - model.mjs);
+      state[s + QCS] =
+        (t.subPotential * czcs * (1 - arg * Math.exp(-model.mjs * Math.log(arg)))) / (1 - model.mjs);
     } else {
       state[s + QCS] = vcs * czcs * (1 + (model.mjs * vcs) / (2 * t.subPotential));
     }
@@ -674,7 +748,11 @@ export function createBjt(card: ElementCard, ctx: DeviceBuildContext): Bjt {
   const p = card.params;
   const area = (p.area ?? 1) * (p.m ?? 1);
   if (!(area > 0)) {
-    throw new CircuitError(`${card.name}: area and m must be positive`, card.loc, 'remove the area factor or give a positive one');
+    throw new CircuitError(
+      `${card.name}: area and m must be positive`,
+      card.loc,
+      'remove the area factor or give a positive one',
+    );
   }
   return new Bjt(
     card.name,

@@ -29,6 +29,7 @@ import {
   pnjlim,
   predictedVoltage,
   thermalVoltage,
+  withinTolerance,
 } from '../semiconductor';
 
 export interface DiodeModel {
@@ -105,11 +106,18 @@ export interface DiodeTemperature {
   ikr: number;
 }
 
-export function diodeTemperature(model: DiodeModel, kelvin: number, area: number, reltol: number): DiodeTemperature {
+export function diodeTemperature(
+  model: DiodeModel,
+  kelvin: number,
+  area: number,
+  reltol: number,
+): DiodeTemperature {
   const vt = thermalVoltage(kelvin);
   const ratio = kelvin / model.tnom;
   const isat =
-    model.is * area * Math.exp(((ratio - 1) * model.eg) / (model.n * vt) + (model.xti / model.n) * Math.log(ratio));
+    model.is *
+    area *
+    Math.exp(((ratio - 1) * model.eg) / (model.n * vt) + (model.xti / model.n) * Math.log(ratio));
   const junction = junctionAtTemperature(model.vj, model.cjo, model.m, kelvin, model.tnom);
   const vte = model.n * vt;
   const vcrit = vte * Math.log(vte / (SQRT2 * isat));
@@ -136,7 +144,9 @@ export function diodeTemperature(model: DiodeModel, kelvin: number, area: number
   }
   const recSat =
     model.isr > 0
-      ? model.isr * area * Math.exp(((ratio - 1) * model.eg) / (model.nr * vt) + (model.xti / model.nr) * Math.log(ratio))
+      ? model.isr *
+        area *
+        Math.exp(((ratio - 1) * model.eg) / (model.nr * vt) + (model.xti / model.nr) * Math.log(ratio))
       : 0;
   return {
     vt,
@@ -164,6 +174,7 @@ export function diodeCurrent(
   t: DiodeTemperature,
   n: number,
   nbv: number,
+  out: { current: number; conductance: number } = { current: 0, conductance: 0 },
 ): { current: number; conductance: number } {
   const vte = n * t.vt;
   let current: number;
@@ -185,10 +196,14 @@ export function diodeCurrent(
     }
     if (t.ikf > 0 && current > 1e-18) {
       const root = Math.sqrt(current / t.ikf);
-      conductance = ((1 + root) * conductance - (current * conductance) / (2 * root * t.ikf)) / (1 + 2 * root + current / t.ikf);
+      conductance =
+        ((1 + root) * conductance - (current * conductance) / (2 * root * t.ikf)) /
+        (1 + 2 * root + current / t.ikf);
       current /= 1 + root;
     }
-    return { current, conductance };
+    out.current = current;
+    out.conductance = conductance;
+    return out;
   }
   if (vd >= -t.bv) {
     let arg = (3 * vte) / (vd * Math.E);
@@ -203,10 +218,14 @@ export function diodeCurrent(
   }
   if (t.ikr > 0 && current < -1e-18) {
     const root = Math.sqrt(-current / t.ikr);
-    conductance = ((1 + root) * conductance + (current * conductance) / (2 * root * t.ikr)) / (1 + 2 * root - current / t.ikr);
+    conductance =
+      ((1 + root) * conductance + (current * conductance) / (2 * root * t.ikr)) /
+      (1 + 2 * root - current / t.ikr);
     current /= 1 + root;
   }
-  return { current, conductance };
+  out.current = current;
+  out.conductance = conductance;
+  return out;
 }
 
 // State slots: junction voltage, current, conductance, charge, charge current.
@@ -226,6 +245,9 @@ export class Diode implements Device {
   private capacitance = 0;
   /** Device temperature, kelvin (thermal noise of RS). */
   private kelvin = 300.15;
+  /** Scratch results of the last load (no allocation per load). */
+  private readonly dc = { current: 0, conductance: 0 };
+  private readonly depletion = { charge: 0, capacitance: 0 };
 
   constructor(
     readonly name: string,
@@ -252,7 +274,10 @@ export class Diode implements Device {
   }
 
   temperature(kelvin: number): void {
-    const t = this.instanceTemperature !== undefined ? this.instanceTemperature + CELSIUS_TO_KELVIN : kelvin + this.deltaTemperature;
+    const t =
+      this.instanceTemperature !== undefined
+        ? this.instanceTemperature + CELSIUS_TO_KELVIN
+        : kelvin + this.deltaTemperature;
     this.kelvin = t;
     this.t = diodeTemperature(this.model, t, this.area, this.reltol);
   }
@@ -264,7 +289,9 @@ export class Diode implements Device {
       return this.off ? 0 : this.t.vcrit;
     }
     const predicting = ctx.firstIteration && ctx.mode === 'tran';
-    let vd = predicting ? predictedVoltage(ctx.state, ctx.timesteps, s + VD) : this.stamp.voltage(ctx.solution, 2, 1);
+    let vd = predicting
+      ? predictedVoltage(ctx.state, ctx.timesteps, s + VD)
+      : this.stamp.voltage(ctx.solution, 2, 1);
     const vold = predicting ? ctx.state[1][s + VD] : ctx.state[0][s + VD];
     const { model, t } = this;
     const vte = model.n * t.vt;
@@ -286,12 +313,27 @@ export class Diode implements Device {
   load(ctx: LoadContext): void {
     const s = this.state;
     const state = ctx.state[0];
+    if (ctx.bypass) {
+      // Bypass (ngspice dioload.c): the junction voltage and the current predicted from the last
+      // evaluation both within tolerance: re-stamp that evaluation (state[0] still holds it).
+      const vd = this.stamp.voltage(ctx.solution, 2, 1);
+      const vdLast = state[s + VD];
+      if (withinTolerance(vd, vdLast, ctx.reltol, ctx.vntol)) {
+        const cdLast = state[s + CD];
+        const gdLast = state[s + GD];
+        if (withinTolerance(cdLast + gdLast * (vd - vdLast), cdLast, ctx.reltol, ctx.abstol)) {
+          ctx.bypassed();
+          this.stampLoad(ctx, vdLast, cdLast, gdLast);
+          return;
+        }
+      }
+    }
     const vd = this.junctionVoltage(ctx);
     const { model, t } = this;
-    const dc = diodeCurrent(vd, t, model.n, model.nbv);
+    const dc = diodeCurrent(vd, t, model.n, model.nbv, this.dc);
     let cd = dc.current + ctx.gmin * vd;
     let gd = dc.conductance + ctx.gmin;
-    const depletion = depletionCharge(vd, t.cjo, t.potential, model.m, model.fc);
+    const depletion = depletionCharge(vd, t.cjo, t.potential, model.m, model.fc, this.depletion);
     this.capacitance = model.tt * dc.conductance + depletion.capacitance;
     this.gd = gd;
     if (ctx.mode === 'tran') {
@@ -303,6 +345,11 @@ export class Diode implements Device {
     state[s + VD] = vd;
     state[s + CD] = cd;
     state[s + GD] = gd;
+    this.stampLoad(ctx, vd, cd, gd);
+  }
+
+  /** Stamp the linearisation at vd: junction current cd and conductance gd (charge current included). */
+  private stampLoad(ctx: LoadContext, vd: number, cd: number, gd: number): void {
     const m = ctx.matrix;
     if (this.conductanceRs > 0) this.stamp.conductance(m, 0, 2, this.conductanceRs);
     this.stamp.conductance(m, 2, 1, gd);
@@ -338,19 +385,24 @@ export class Diode implements Device {
     }
     const current = Math.abs(ctx.state[0][this.state + CD]);
     ctx.source(`${this.name} shot`, inner, cathode, 2 * ctx.charge * current);
-    const flicker = (this.model.kf * Math.exp(this.model.af * Math.log(Math.max(current, 1e-38)))) / ctx.frequency;
+    const flicker =
+      (this.model.kf * Math.exp(this.model.af * Math.log(Math.max(current, 1e-38)))) / ctx.frequency;
     ctx.source(`${this.name} flicker`, inner, cathode, flicker);
   }
 
   initialConditions(solution: Float64Array, state: Float64Array, useInitialConditions: boolean): void {
     const s = this.state;
     const vd =
-      useInitialConditions && this.initialVoltage !== undefined ? this.initialVoltage : this.stamp.voltage(solution, 2, 1);
+      useInitialConditions && this.initialVoltage !== undefined
+        ? this.initialVoltage
+        : this.stamp.voltage(solution, 2, 1);
     const dc = diodeCurrent(vd, this.t, this.model.n, this.model.nbv);
     state[s + VD] = vd;
     state[s + CD] = dc.current;
     state[s + GD] = dc.conductance;
-    state[s + QD] = this.model.tt * dc.current + depletionCharge(vd, this.t.cjo, this.t.potential, this.model.m, this.model.fc).charge;
+    state[s + QD] =
+      this.model.tt * dc.current +
+      depletionCharge(vd, this.t.cjo, this.t.potential, this.model.m, this.model.fc).charge;
   }
 }
 
@@ -359,7 +411,11 @@ export function createDiode(card: ElementCard, ctx: DeviceBuildContext): Diode {
   const p = card.params;
   const area = (p.area ?? 1) * (p.m ?? 1);
   if (!(area > 0)) {
-    throw new CircuitError(`${card.name}: area and m must be positive`, card.loc, 'remove the area factor or give a positive one');
+    throw new CircuitError(
+      `${card.name}: area and m must be positive`,
+      card.loc,
+      'remove the area factor or give a positive one',
+    );
   }
   return new Diode(
     card.name,

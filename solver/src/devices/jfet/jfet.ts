@@ -29,6 +29,7 @@ import {
   pnjlim,
   predictedVoltage,
   thermalVoltage,
+  withinTolerance,
 } from '../semiconductor';
 
 export interface JfetModel {
@@ -119,7 +120,9 @@ export class Jfet implements Device {
     if (this.gdpr > 0) ctx.source(`${this.name} rd`, u[D], u[DP], thermal * this.gdpr);
     if (this.gspr > 0) ctx.source(`${this.name} rs`, u[S], u[SP], thermal * this.gspr);
     ctx.source(`${this.name} id`, u[DP], u[SP], (thermal * 2 * Math.abs(this.gm)) / 3);
-    const flicker = (this.model.kf * Math.exp(this.model.af * Math.log(Math.max(Math.abs(this.cd), 1e-38)))) / ctx.frequency;
+    const flicker =
+      (this.model.kf * Math.exp(this.model.af * Math.log(Math.max(Math.abs(this.cd), 1e-38)))) /
+      ctx.frequency;
     ctx.source(`${this.name} flicker`, u[DP], u[SP], flicker);
   }
 
@@ -133,7 +136,10 @@ export class Jfet implements Device {
 
   temperature(kelvin: number): void {
     const m = this.model;
-    const t = this.instanceTemperature !== undefined ? this.instanceTemperature + CELSIUS_TO_KELVIN : kelvin + this.deltaTemperature;
+    const t =
+      this.instanceTemperature !== undefined
+        ? this.instanceTemperature + CELSIUS_TO_KELVIN
+        : kelvin + this.deltaTemperature;
     this.kelvin = t;
     const vt = thermalVoltage(t);
     const ratio1 = t / m.tnom - 1;
@@ -155,33 +161,54 @@ export class Jfet implements Device {
     return { vgs: type * this.st.voltage(solution, G, SP), vgd: type * this.st.voltage(solution, G, DP) };
   }
 
-  private gateDiode(v: number, gmin: number): [number, number] {
+  // Results of gateDiode/channel (fields, not tuples: no allocation per load).
+  private diodeCurrent = 0;
+  private diodeConductance = 0;
+  private channelCurrent = 0;
+  private channelGm = 0;
+  private channelGds = 0;
+
+  /** Gate junction current and conductance at v (GMIN included), into diodeCurrent/diodeConductance. */
+  private gateDiode(v: number, gmin: number): void {
     const vt = this.vt;
     if (v < -3 * vt) {
       let arg = (3 * vt) / (v * Math.E);
       arg = arg * arg * arg;
-      return [-this.csat * (1 + arg) + gmin * v, (this.csat * 3 * arg) / v + gmin];
+      this.diodeCurrent = -this.csat * (1 + arg) + gmin * v;
+      this.diodeConductance = (this.csat * 3 * arg) / v + gmin;
+      return;
     }
     const e = Math.exp(v / vt);
-    return [this.csat * (e - 1) + gmin * v, (this.csat * e) / vt + gmin];
+    this.diodeCurrent = this.csat * (e - 1) + gmin * v;
+    this.diodeConductance = (this.csat * e) / vt + gmin;
   }
 
-  /** Channel current in normal orientation (vds >= 0). */
-  private channel(vgs: number, vds: number): [number, number, number] {
+  /** Channel current in normal orientation (vds >= 0), into channelCurrent/channelGm/channelGds. */
+  private channel(vgs: number, vds: number): void {
     const { lambda, b } = this.model;
     const beta = this.model.beta * this.area;
     const vgst = vgs - this.threshold;
-    if (vgst <= 0) return [0, 0, 0];
+    if (vgst <= 0) {
+      this.channelCurrent = 0;
+      this.channelGm = 0;
+      this.channelGds = 0;
+      return;
+    }
     const betap = beta * (1 + lambda * vds);
     const bf = this.bFactor;
     if (vgst >= vds) {
       const apart = 2 * b + 3 * bf * (vgst - vds);
       const cpart = vds * (vds * (bf * vds - b) + vgst * apart);
-      return [betap * cpart, betap * vds * (apart + 3 * bf * vgst), betap * (vgst - vds) * apart + beta * lambda * cpart];
+      this.channelCurrent = betap * cpart;
+      this.channelGm = betap * vds * (apart + 3 * bf * vgst);
+      this.channelGds = betap * (vgst - vds) * apart + beta * lambda * cpart;
+      return;
     }
     const bfv = vgst * bf;
     const cpart = vgst * vgst * (b + bfv);
-    return [betap * cpart, betap * vgst * (2 * b + 3 * bfv), lambda * beta * cpart];
+    this.channelCurrent = betap * cpart;
+    this.channelGm = betap * vgst * (2 * b + 3 * bfv);
+    this.channelGds = lambda * beta * cpart;
   }
 
   load(ctx: LoadContext): void {
@@ -209,6 +236,11 @@ export class Jfet implements Device {
         vgd = predictedVoltage(ctx.state, ctx.timesteps, s + VGD);
       } else {
         ({ vgs, vgd } = this.voltages(ctx.solution));
+        if (ctx.bypass && this.canBypass(ctx, vgs, vgd)) {
+          ctx.bypassed();
+          this.stampLoad(ctx);
+          return;
+        }
       }
       const old = predicting ? ctx.state[1] : state;
       const rgs = pnjlim(vgs, old[s + VGS], this.vt, this.vcrit);
@@ -219,13 +251,21 @@ export class Jfet implements Device {
     }
     const vds = vgs - vgd;
     const gmin = ctx.gmin;
-    let [cgs, ggs] = this.gateDiode(vgs, gmin);
-    let [cgd, ggd] = this.gateDiode(vgd, gmin);
+    this.gateDiode(vgs, gmin);
+    let cgs = this.diodeCurrent;
+    let ggs = this.diodeConductance;
+    this.gateDiode(vgd, gmin);
+    let cgd = this.diodeCurrent;
+    let ggd = this.diodeConductance;
     this.mode = vds >= 0 ? 1 : -1;
-    const [cdrain, gm, gds] = this.mode === 1 ? this.channel(vgs, vds) : this.channel(vgd, -vds);
+    if (this.mode === 1) this.channel(vgs, vds);
+    else this.channel(vgd, -vds);
+    const cdrain = this.channelCurrent;
+    const gm = this.channelGm;
+    const gds = this.channelGds;
 
-    const qgs = depletionCharge(vgs, this.czgs, this.potential, 0.5, this.model.fc);
-    const qgd = depletionCharge(vgd, this.czgd, this.potential, 0.5, this.model.fc);
+    const qgs = depletionCharge(vgs, this.czgs, this.potential, 0.5, this.model.fc, this.chargeGs);
+    const qgd = depletionCharge(vgd, this.czgd, this.potential, 0.5, this.model.fc, this.chargeGd);
     this.capgs = qgs.capacitance;
     this.capgd = qgd.capacitance;
     if (ctx.mode === 'tran') {
@@ -246,21 +286,57 @@ export class Jfet implements Device {
     this.ggs = ggs;
     this.ggd = ggd;
 
+    this.ceqgs = type * (cgs - ggs * vgs);
+    this.ceqgd = type * (cgd - ggd * vgd);
+    this.cdreq = type * (cdrain - gm * (this.mode === 1 ? vgs : vgd) - gds * this.mode * vds);
+    this.stampLoad(ctx);
+  }
+
+  // The rest of the stamped linearisation of the last evaluation (re-stamped as is when bypassed).
+  private ceqgs = 0;
+  private ceqgd = 0;
+  private cdreq = 0;
+  private readonly chargeGs = { charge: 0, capacitance: 0 };
+  private readonly chargeGd = { charge: 0, capacitance: 0 };
+
+  /**
+   * Bypass test (ngspice jfetload.c): vgs and vgd within reltol·max + vntol of the last evaluation, and the
+   * gate and drain currents predicted from its linearisation within reltol·max + abstol.
+   */
+  private canBypass(ctx: LoadContext, vgs: number, vgd: number): boolean {
+    const state = ctx.state[0];
+    const s = this.s;
+    const { reltol, vntol, abstol } = ctx;
+    const vgsLast = state[s + VGS];
+    const vgdLast = state[s + VGD];
+    if (!withinTolerance(vgs, vgsLast, reltol, vntol) || !withinTolerance(vgd, vgdLast, reltol, vntol))
+      return false;
+    const delvgs = vgs - vgsLast;
+    const delvgd = vgd - vgdLast;
+    const delvds = delvgs - delvgd;
+    const cghat = this.cg + this.ggd * delvgd + this.ggs * delvgs;
+    const cdhat =
+      this.mode >= 0
+        ? this.cd - this.ggd * delvgd + this.gm * delvgs + this.gds * delvds
+        : this.cd - (this.ggd - this.gm) * delvgd + this.gds * delvds;
+    return withinTolerance(cghat, this.cg, reltol, abstol) && withinTolerance(cdhat, this.cd, reltol, abstol);
+  }
+
+  /** Stamp the linearisation of the last evaluation (fields set by load). */
+  private stampLoad(ctx: LoadContext): void {
     const m = ctx.matrix;
     const st = this.st;
     if (this.gdpr > 0) st.conductance(m, D, DP, this.gdpr);
     if (this.gspr > 0) st.conductance(m, S, SP, this.gspr);
-    st.conductance(m, G, SP, ggs);
-    st.conductance(m, G, DP, ggd);
-    st.current(ctx.rhs, G, SP, type * (cgs - ggs * vgs));
-    st.current(ctx.rhs, G, DP, type * (cgd - ggd * vgd));
+    st.conductance(m, G, SP, this.ggs);
+    st.conductance(m, G, DP, this.ggd);
+    st.current(ctx.rhs, G, SP, this.ceqgs);
+    st.current(ctx.rhs, G, DP, this.ceqgd);
     const dd = this.mode === 1 ? DP : SP;
     const ss = this.mode === 1 ? SP : DP;
-    const vgsEff = this.mode === 1 ? vgs : vgd;
-    const vdsEff = this.mode * vds;
-    st.transconductance(m, dd, ss, G, ss, gm);
-    st.conductance(m, dd, ss, gds);
-    st.current(ctx.rhs, dd, ss, type * (cdrain - gm * vgsEff - gds * vdsEff));
+    st.transconductance(m, dd, ss, G, ss, this.gm);
+    st.conductance(m, dd, ss, this.gds);
+    st.current(ctx.rhs, dd, ss, this.cdreq);
   }
 
   converged(ctx: LoadContext): boolean {
@@ -275,7 +351,10 @@ export class Jfet implements Device {
       this.mode >= 0
         ? this.cd - this.ggd * delvgd + this.gm * delvgs + this.gds * delvds
         : this.cd - (this.ggd - this.gm) * delvgd + this.gds * delvds;
-    return currentConverged(cghat, this.cg, this.reltol, this.abstol) && currentConverged(cdhat, this.cd, this.reltol, this.abstol);
+    return (
+      currentConverged(cghat, this.cg, this.reltol, this.abstol) &&
+      currentConverged(cdhat, this.cd, this.reltol, this.abstol)
+    );
   }
 
   acLoad(ctx: AcLoadContext): void {
@@ -317,7 +396,11 @@ export function createJfet(card: ElementCard, ctx: DeviceBuildContext): Jfet {
   const p = modelCard.params;
   const level = p.level ?? 1;
   if (level !== 1) {
-    throw new CircuitError(`${card.name}: JFET level ${level} is not supported`, modelCard.loc, 'use level 1 (the default)');
+    throw new CircuitError(
+      `${card.name}: JFET level ${level} is not supported`,
+      modelCard.loc,
+      'use level 1 (the default)',
+    );
   }
   const model: JfetModel = {
     type: modelCard.type === 'pjf' ? -1 : 1,

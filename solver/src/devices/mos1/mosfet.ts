@@ -37,6 +37,7 @@ import {
   potentialFactor,
   predictedVoltage,
   thermalVoltage,
+  withinTolerance,
 } from '../semiconductor';
 
 /** Channel current of one MOSFET level, in n-type voltages with vds >= 0 (normal mode). */
@@ -109,7 +110,9 @@ export function mosModel(card: ModelCard, defaultTnom: number, level: number): M
     const egfet1 = energyGap(tnom);
     // Levels 1 and 2 take ni = 1.45e10 cm^-3 as is; level 3 scales it from 300 K to TNOM (ngspice mos3temp.c).
     const ni =
-      level !== 3 ? 1.45e16 : 1.45e16 * Math.pow(tnom / 300, 1.5) * Math.exp((egfet1 / (2 * K_OVER_Q)) * (1 / 300 - 1 / tnom));
+      level !== 3
+        ? 1.45e16
+        : 1.45e16 * Math.pow(tnom / 300, 1.5) * Math.exp((egfet1 / (2 * K_OVER_Q)) * (1 / 300 - 1 / tnom));
     if (Number.isNaN(phi)) phi = Math.max(0.1, 2 * vtnom * Math.log((nsub * 1e6) / ni));
     const fermis = type * 0.5 * phi;
     let wkfng = 3.2;
@@ -211,7 +214,11 @@ export function mosTemperature(model: MosModel, geometry: MosGeometry, kelvin: n
   const phio = (model.phi - pbfact1) / fact1;
   const phi = fact2 * phio + pbfact;
   const type = model.type;
-  const vbi = model.vto - type * (model.gamma * Math.sqrt(model.phi)) + 0.5 * (egfet1 - egfet) + type * 0.5 * (phi - model.phi);
+  const vbi =
+    model.vto -
+    type * (model.gamma * Math.sqrt(model.phi)) +
+    0.5 * (egfet1 - egfet) +
+    type * 0.5 * (phi - model.phi);
   const vto = vbi + type * model.gamma * Math.sqrt(phi);
   const satFactor = Math.exp(-egfet / vt + egfet1 / vtnom);
   const pbo = (model.pb - pbfact1) / fact1;
@@ -297,7 +304,10 @@ function bulkCharge(
   const f2 = (czb * (1 - fc * (1 + mj)) * sarg) / arg + (czbsw * (1 - fc * (1 + mjsw)) * sargsw) / arg;
   const f3 = (czb * mj * sarg) / arg / pb + (czbsw * mjsw * sargsw) / arg / pb;
   const f4 =
-    (czb * pb * (1 - arg * sarg)) / (1 - mj) + (czbsw * pb * (1 - arg * sargsw)) / (1 - mjsw) - (f3 / 2) * depCap * depCap - depCap * f2;
+    (czb * pb * (1 - arg * sarg)) / (1 - mj) +
+    (czbsw * pb * (1 - arg * sargsw)) / (1 - mjsw) -
+    (f3 / 2) * depCap * depCap -
+    depCap * f2;
   out.charge = f4 + v * (f2 + (v * f3) / 2);
   out.capacitance = f2 + f3 * v;
   return out;
@@ -308,7 +318,16 @@ function bulkCharge(
  * vds = vgs − vgd >= 0), written into `out` as [gate-source, gate-drain, gate-bulk]; `swap` writes the
  * first two the other way round (the device is operated with drain and source interchanged).
  */
-function meyer(vgs: number, vgd: number, von: number, vdsat: number, phi: number, cox: number, out: Float64Array, swap: boolean): void {
+function meyer(
+  vgs: number,
+  vgd: number,
+  von: number,
+  vdsat: number,
+  phi: number,
+  cox: number,
+  out: Float64Array,
+  swap: boolean,
+): void {
   const vds = vgs - vgd;
   const vgst = vgs - von;
   let gs = 0;
@@ -384,6 +403,22 @@ export class Mosfet implements Device {
   private capgs = 0;
   private capgd = 0;
   private capgb = 0;
+  // The stamped linearisation of the last evaluation (re-stamped as is when bypassed).
+  private gbdStamp = 0;
+  private gbsStamp = 0;
+  /** Junction currents and drain current with the junctions' charge currents (ngspice's MOS1cbd/cbs/cd). */
+  private cbdTotal = 0;
+  private cbsTotal = 0;
+  private cdTotal = 0;
+  private ceqbd = 0;
+  private ceqbs = 0;
+  private gcgs = 0;
+  private gcgd = 0;
+  private gcgb = 0;
+  private ceqgs = 0;
+  private ceqgd = 0;
+  private ceqgb = 0;
+  private cdreq = 0;
   private readonly terminal = { vbs: 0, vgs: 0, vds: 0 };
   private readonly drainJunction: JunctionCharge = { charge: 0, capacitance: 0 };
   private readonly sourceJunction: JunctionCharge = { charge: 0, capacitance: 0 };
@@ -406,8 +441,10 @@ export class Mosfet implements Device {
     private readonly abstol: number,
   ) {
     const m = geometry.m;
-    this.drainConductance = model.rd > 0 ? m / model.rd : model.rsh > 0 && geometry.nrd > 0 ? m / (model.rsh * geometry.nrd) : 0;
-    this.sourceConductance = model.rs > 0 ? m / model.rs : model.rsh > 0 && geometry.nrs > 0 ? m / (model.rsh * geometry.nrs) : 0;
+    this.drainConductance =
+      model.rd > 0 ? m / model.rd : model.rsh > 0 && geometry.nrd > 0 ? m / (model.rsh * geometry.nrd) : 0;
+    this.sourceConductance =
+      model.rs > 0 ? m / model.rs : model.rsh > 0 && geometry.nrs > 0 ? m / (model.rsh * geometry.nrs) : 0;
     this.beta0 = (m * geometry.w) / geometry.leff;
     this.oxideCap = model.cox * geometry.leff * geometry.w * m;
   }
@@ -426,7 +463,10 @@ export class Mosfet implements Device {
   }
 
   temperature(kelvin: number): void {
-    const t = this.instanceTemperature !== undefined ? this.instanceTemperature + CELSIUS_TO_KELVIN : kelvin + this.deltaTemperature;
+    const t =
+      this.instanceTemperature !== undefined
+        ? this.instanceTemperature + CELSIUS_TO_KELVIN
+        : kelvin + this.deltaTemperature;
     this.kelvin = t;
     this.t = mosTemperature(this.model, this.geometry, t);
     this.channel.temperature(this.t);
@@ -448,7 +488,8 @@ export class Mosfet implements Device {
     const cox = this.model.cox > 0 ? this.model.cox : EPS_OX / 1e-7;
     const { leff, w, m } = this.geometry;
     const flicker =
-      (kf * Math.exp(af * Math.log(Math.max(Math.abs(this.cd), 1e-38)))) / (ctx.frequency * m * w * leff * cox * cox);
+      (kf * Math.exp(af * Math.log(Math.max(Math.abs(this.cd), 1e-38)))) /
+      (ctx.frequency * m * w * leff * cox * cox);
     ctx.source(`${this.name} flicker`, dp, sp, flicker);
   }
 
@@ -496,6 +537,11 @@ export class Mosfet implements Device {
         vds = predictedVoltage(ctx.state, ctx.timesteps, s + VDS);
       } else {
         ({ vbs, vgs, vds } = this.voltages(ctx.solution));
+        if (ctx.bypass && this.canBypass(ctx, vbs, vgs, vds)) {
+          ctx.bypassed();
+          this.stampLoad(ctx);
+          return;
+        }
       }
       const vgdNew = vgs - vds;
       const vgsOld = old[s + VGS];
@@ -550,7 +596,8 @@ export class Mosfet implements Device {
 
     // Channel, with drain and source interchanged when vds < 0.
     this.mode = vds >= 0 ? 1 : -1;
-    const channel = this.mode === 1 ? this.channel.evaluate(vgs, vds, vbs, t) : this.channel.evaluate(vgd, -vds, vbd, t);
+    const channel =
+      this.mode === 1 ? this.channel.evaluate(vgs, vds, vbs, t) : this.channel.evaluate(vgd, -vds, vbd, t);
     this.gm = channel.gm;
     this.gds = channel.gds;
     this.gmbs = channel.gmbs;
@@ -564,8 +611,26 @@ export class Mosfet implements Device {
     state[s + VDS] = vds;
 
     // Charges: bulk junctions and Meyer gate capacitances (needed for transient and for AC).
-    const junctionD = bulkCharge(vbd, t.czbd, t.czbdsw, model.mj, model.mjsw, model.fc, t.bulkPotential, this.drainJunction);
-    const junctionS = bulkCharge(vbs, t.czbs, t.czbssw, model.mj, model.mjsw, model.fc, t.bulkPotential, this.sourceJunction);
+    const junctionD = bulkCharge(
+      vbd,
+      t.czbd,
+      t.czbdsw,
+      model.mj,
+      model.mjsw,
+      model.fc,
+      t.bulkPotential,
+      this.drainJunction,
+    );
+    const junctionS = bulkCharge(
+      vbs,
+      t.czbs,
+      t.czbssw,
+      model.mj,
+      model.mjsw,
+      model.fc,
+      t.bulkPotential,
+      this.sourceJunction,
+    );
     this.capbd = junctionD.capacitance;
     this.capbs = junctionS.capacitance;
     const half = this.meyerHalf;
@@ -624,39 +689,110 @@ export class Mosfet implements Device {
     this.capgd = 2 * hgd + overlapGd;
     this.capgb = 2 * hgb + overlapGb;
 
-    // Stamp: everything below in n-type quantities; currents are turned back with `type`.
+    // The linearisation to stamp (kept for bypass): n-type quantities, currents turned back with `type`.
+    this.gbdStamp = gbd;
+    this.gbsStamp = gbs;
+    this.cbdTotal = cbdTotal;
+    this.cbsTotal = cbsTotal;
+    this.cdTotal = this.cd + this.cbd - cbdTotal;
+    this.ceqbd = type * (cbdTotal - gbd * vbd);
+    this.ceqbs = type * (cbsTotal - gbs * vbs);
+    this.gcgs = gcgs;
+    this.gcgd = gcgd;
+    this.gcgb = gcgb;
+    this.ceqgs = type * ceqgs;
+    this.ceqgd = type * ceqgd;
+    this.ceqgb = type * ceqgb;
+    const vgsEff = this.mode === 1 ? vgs : vgd;
+    const vdsEff = this.mode === 1 ? vds : -vds;
+    const vbsEff = this.mode === 1 ? vbs : vbd;
+    this.cdreq = type * (channel.cdrain - channel.gm * vgsEff - channel.gds * vdsEff - channel.gmbs * vbsEff);
+    this.stampLoad(ctx);
+  }
+
+  /**
+   * Bypass test (ngspice mos1load.c): every controlling voltage within reltol·max + vntol of its value at the
+   * last evaluation, and the drain and bulk currents predicted from that evaluation within reltol·max + abstol.
+   */
+  private canBypass(ctx: LoadContext, vbs: number, vgs: number, vds: number): boolean {
+    const state = ctx.state[0];
+    const s = this.s;
+    const { reltol, vntol, abstol } = ctx;
+    const vbsLast = state[s + VBS];
+    const vbdLast = state[s + VBD];
+    const vgsLast = state[s + VGS];
+    const vdsLast = state[s + VDS];
+    const vbd = vbs - vds;
+    if (
+      !withinTolerance(vbs, vbsLast, reltol, vntol) ||
+      !withinTolerance(vbd, vbdLast, reltol, vntol) ||
+      !withinTolerance(vgs, vgsLast, reltol, vntol) ||
+      !withinTolerance(vds, vdsLast, reltol, vntol)
+    ) {
+      return false;
+    }
+    const delvbs = vbs - vbsLast;
+    const delvbd = vbd - vbdLast;
+    const delvgs = vgs - vgsLast;
+    const delvds = vds - vdsLast;
+    const delvgd = vgs - vds - (vgsLast - vdsLast);
+    // As ngspice, with the bulk junctions' charge currents and conductances included (in transient a small
+    // change of a junction voltage can move its charge current far more than its DC current).
+    const gbd = this.gbdStamp;
+    const gbs = this.gbsStamp;
+    const cd = this.cdTotal;
+    const cb = this.cbdTotal + this.cbsTotal;
+    const cdhat =
+      this.mode >= 0
+        ? cd - gbd * delvbd + this.gmbs * delvbs + this.gm * delvgs + this.gds * delvds
+        : cd - (gbd - this.gmbs) * delvbd - this.gm * delvgd + this.gds * delvds;
+    const cbhat = cb + gbd * delvbd + gbs * delvbs;
+    // The bulk current's tolerance is reltol·(max + abstol), abstol inside, exactly as mos1load.c writes it
+    // (mos2load.c and mos3load.c too): with junction capacitances in transient (ag0·C ≫ the leakage) that
+    // allows almost no junction-voltage change, so a MOSFET bypasses mainly while it is truly at rest.
+    if (!withinTolerance(cdhat, cd, reltol, abstol) || !withinTolerance(cbhat, cb, reltol, reltol * abstol))
+      return false;
+    // A bypassed device keeps its last evaluation, so it must also pass the convergence test (converged(),
+    // which uses the DC currents): otherwise Newton would wait for it forever (seen: itl4 exhausted, step cut).
+    return this.currentsConverged(state, vbs, vgs, vds);
+  }
+
+  /** Stamp the linearisation of the last evaluation (fields set by load). */
+  private stampLoad(ctx: LoadContext): void {
     const m = ctx.matrix;
+    const rhs = ctx.rhs;
     const st = this.stamp;
     if (this.drainConductance > 0) st.conductance(m, D, DP, this.drainConductance);
     if (this.sourceConductance > 0) st.conductance(m, S, SP, this.sourceConductance);
-    st.conductance(m, B, DP, gbd);
-    st.conductance(m, B, SP, gbs);
-    st.current(ctx.rhs, B, DP, type * (cbdTotal - gbd * vbd));
-    st.current(ctx.rhs, B, SP, type * (cbsTotal - gbs * vbs));
-    if (gcgs !== 0 || gcgd !== 0 || gcgb !== 0) {
-      st.conductance(m, G, SP, gcgs);
-      st.conductance(m, G, DP, gcgd);
-      st.conductance(m, G, B, gcgb);
-      st.current(ctx.rhs, G, SP, type * ceqgs);
-      st.current(ctx.rhs, G, DP, type * ceqgd);
-      st.current(ctx.rhs, G, B, type * ceqgb);
+    st.conductance(m, B, DP, this.gbdStamp);
+    st.conductance(m, B, SP, this.gbsStamp);
+    st.current(rhs, B, DP, this.ceqbd);
+    st.current(rhs, B, SP, this.ceqbs);
+    if (this.gcgs !== 0 || this.gcgd !== 0 || this.gcgb !== 0) {
+      st.conductance(m, G, SP, this.gcgs);
+      st.conductance(m, G, DP, this.gcgd);
+      st.conductance(m, G, B, this.gcgb);
+      st.current(rhs, G, SP, this.ceqgs);
+      st.current(rhs, G, DP, this.ceqgd);
+      st.current(rhs, G, B, this.ceqgb);
     }
     // Channel current from the effective drain to the effective source.
     const dd = this.mode === 1 ? DP : SP;
     const ss = this.mode === 1 ? SP : DP;
-    const vgsEff = this.mode === 1 ? vgs : vgd;
-    const vdsEff = this.mode === 1 ? vds : -vds;
-    const vbsEff = this.mode === 1 ? vbs : vbd;
-    st.transconductance(m, dd, ss, G, ss, channel.gm);
-    st.conductance(m, dd, ss, channel.gds);
-    st.transconductance(m, dd, ss, B, ss, channel.gmbs);
-    st.current(ctx.rhs, dd, ss, type * (channel.cdrain - channel.gm * vgsEff - channel.gds * vdsEff - channel.gmbs * vbsEff));
+    st.transconductance(m, dd, ss, G, ss, this.gm);
+    st.conductance(m, dd, ss, this.gds);
+    st.transconductance(m, dd, ss, B, ss, this.gmbs);
+    st.current(rhs, dd, ss, this.cdreq);
   }
 
   converged(ctx: LoadContext): boolean {
-    const s = this.s;
-    const state = ctx.state[0];
     const { vbs, vgs, vds } = this.voltages(ctx.solution);
+    return this.currentsConverged(ctx.state[0], vbs, vgs, vds);
+  }
+
+  /** The convergence test: drain and bulk currents predicted at (vbs, vgs, vds) from the last evaluation. */
+  private currentsConverged(state: Float64Array, vbs: number, vgs: number, vds: number): boolean {
+    const s = this.s;
     const vbd = vbs - vds;
     const vgd = vgs - vds;
     const delvbs = vbs - state[s + VBS];
@@ -696,15 +832,17 @@ export class Mosfet implements Device {
     st.transconductance(re, dd, ss, B, ss, this.gmbs);
   }
 
+  /**
+   * Timestep from the truncation error of the gate charges only, as ngspice's MOS1trunc/MOS2trunc/MOS3trunc:
+   * the bulk junction charges are not checked (including them also made the step control react to the
+   * frozen junction charges of bypassed devices).
+   */
   truncate(ctx: TruncateContext): number {
     const s = this.s;
-    return Math.min(
-      ctx.chargeTimestep(s + QGS),
-      ctx.chargeTimestep(s + QGD),
-      ctx.chargeTimestep(s + QGB),
-      ctx.chargeTimestep(s + QBD),
-      ctx.chargeTimestep(s + QBS),
-    );
+    const a = ctx.chargeTimestep(s + QGS);
+    const b = ctx.chargeTimestep(s + QGD);
+    const c = ctx.chargeTimestep(s + QGB);
+    return a < b ? (a < c ? a : c) : b < c ? b : c;
   }
 
   initialConditions(solution: Float64Array, state: Float64Array, useInitialConditions: boolean): void {
@@ -726,7 +864,8 @@ export class Mosfet implements Device {
     state[s + VGS] = vgs;
     state[s + VDS] = vds;
     const mode = vds >= 0 ? 1 : -1;
-    const channel = mode === 1 ? this.channel.evaluate(vgs, vds, vbs, t) : this.channel.evaluate(vgd, -vds, vbd, t);
+    const channel =
+      mode === 1 ? this.channel.evaluate(vgs, vds, vbs, t) : this.channel.evaluate(vgd, -vds, vbd, t);
     this.von = type * channel.von;
     const half = this.meyerHalf;
     if (mode === 1) meyer(vgs, vgd, channel.von, channel.vdsat, t.phi, this.oxideCap, half, false);
@@ -742,8 +881,26 @@ export class Mosfet implements Device {
     state[s + QGS] = vgs * (2 * hgs + model.cgso * g.w * g.m);
     state[s + QGD] = vgd * (2 * hgd + model.cgdo * g.w * g.m);
     state[s + QGB] = (vgs - vbs) * (2 * hgb + model.cgbo * g.leff * g.m);
-    state[s + QBD] = bulkCharge(vbd, t.czbd, t.czbdsw, model.mj, model.mjsw, model.fc, t.bulkPotential, this.drainJunction).charge;
-    state[s + QBS] = bulkCharge(vbs, t.czbs, t.czbssw, model.mj, model.mjsw, model.fc, t.bulkPotential, this.sourceJunction).charge;
+    state[s + QBD] = bulkCharge(
+      vbd,
+      t.czbd,
+      t.czbdsw,
+      model.mj,
+      model.mjsw,
+      model.fc,
+      t.bulkPotential,
+      this.drainJunction,
+    ).charge;
+    state[s + QBS] = bulkCharge(
+      vbs,
+      t.czbs,
+      t.czbssw,
+      model.mj,
+      model.mjsw,
+      model.fc,
+      t.bulkPotential,
+      this.sourceJunction,
+    ).charge;
   }
 }
 

@@ -34,7 +34,8 @@ export function energyGap(kelvin: number): number {
  */
 export function potentialFactor(kelvin: number): number {
   const vt = thermalVoltage(kelvin);
-  const arg = -energyGap(kelvin) / (2 * BOLTZMANN * kelvin) + 1.1150877 / (BOLTZMANN * 2 * REFERENCE_TEMPERATURE);
+  const arg =
+    -energyGap(kelvin) / (2 * BOLTZMANN * kelvin) + 1.1150877 / (BOLTZMANN * 2 * REFERENCE_TEMPERATURE);
   return -2 * vt * (1.5 * Math.log(kelvin / REFERENCE_TEMPERATURE) + CHARGE * arg);
 }
 
@@ -62,7 +63,12 @@ export function junctionAtTemperature(
  * the step that changes the junction current by the same factor as linear extrapolation would, i.e.
  * logarithmically; large reverse steps are bounded too. `limited` reports whether the value changed.
  */
-export function pnjlim(vnew: number, vold: number, vt: number, vcrit: number): { value: number; limited: boolean } {
+export function pnjlim(
+  vnew: number,
+  vold: number,
+  vt: number,
+  vcrit: number,
+): { value: number; limited: boolean } {
   if (vnew > vcrit && Math.abs(vnew - vold) > vt + vt) {
     if (vold > 0) {
       const arg = 1 + (vnew - vold) / vt;
@@ -130,24 +136,29 @@ export function depletionCharge(
   pb: number,
   m: number,
   fc: number,
+  out: { charge: number; capacitance: number } = { charge: 0, capacitance: 0 },
 ): { charge: number; capacitance: number } {
-  if (czero === 0) return { charge: 0, capacitance: 0 };
+  if (czero === 0) {
+    out.charge = 0;
+    out.capacitance = 0;
+    return out;
+  }
   const vdep = fc * pb;
   if (v < vdep) {
     const arg = 1 - v / pb;
     const sarg = Math.exp(-m * Math.log(arg));
-    const charge = m === 1 ? -pb * czero * Math.log(arg) : (pb * czero * (1 - arg * sarg)) / (1 - m);
-    return { charge, capacitance: czero * sarg };
+    out.charge = m === 1 ? -pb * czero * Math.log(arg) : (pb * czero * (1 - arg * sarg)) / (1 - m);
+    out.capacitance = czero * sarg;
+    return out;
   }
   const xfc = Math.log(1 - fc);
   const f1 = m === 1 ? -pb * xfc : (pb * (1 - Math.exp((1 - m) * xfc))) / (1 - m);
   const f2 = Math.exp((1 + m) * xfc);
   const f3 = 1 - fc * (1 + m);
   const czof2 = czero / f2;
-  return {
-    charge: czero * f1 + czof2 * (f3 * (v - vdep) + (m / (2 * pb)) * (v * v - vdep * vdep)),
-    capacitance: czof2 * (f3 + (m * v) / pb),
-  };
+  out.charge = czero * f1 + czof2 * (f3 * (v - vdep) + (m / (2 * pb)) * (v * v - vdep * vdep));
+  out.capacitance = czof2 * (f3 + (m * v) / pb);
+  return out;
 }
 
 /**
@@ -212,7 +223,11 @@ export class LocalStamp {
  * its default device-level predictor; on the first step after the operating point, where both stored
  * points are equal, this is the initial value, as MODEINITTRAN).
  */
-export function predictedVoltage(state: readonly Float64Array[], timesteps: Float64Array, offset: number): number {
+export function predictedVoltage(
+  state: readonly Float64Array[],
+  timesteps: Float64Array,
+  offset: number,
+): number {
   const previous = state[1][offset];
   const before = state[2][offset];
   const ratio = timesteps[1] > 0 ? timesteps[0] / timesteps[1] : 0;
@@ -222,6 +237,17 @@ export function predictedVoltage(state: readonly Float64Array[], timesteps: Floa
 /** ngspice's current convergence test for one branch: |predicted − actual| ≤ reltol·max + abstol. */
 export function currentConverged(predicted: number, actual: number, reltol: number, abstol: number): boolean {
   return Math.abs(predicted - actual) <= reltol * Math.max(Math.abs(predicted), Math.abs(actual)) + abstol;
+}
+
+/**
+ * SPICE's tolerance test for bypass: |next − previous| < reltol·max(|next|, |previous|) + tol, tol being
+ * vntol for a voltage, abstol for a current (ngspice's bypass tests in dioload.c, bjtload.c, mos1load.c).
+ */
+export function withinTolerance(next: number, previous: number, reltol: number, tol: number): boolean {
+  const a = next < 0 ? -next : next;
+  const b = previous < 0 ? -previous : previous;
+  const d = next - previous;
+  return (d < 0 ? -d : d) < reltol * (a > b ? a : b) + tol;
 }
 
 /** A model parameter with its ngspice default; aliases are alternative names read in order. */
