@@ -107,4 +107,20 @@ describe('.option post', () => {
     ]);
     expect(err).toMatch(/p\.sp:\d+:1: warning: \.option probe: '\.print tran v\(nothere\)' names no vector/);
   });
+
+  it('with .option probe keeps the vectors of HSPICE .probe lines, for every analysis when none is named', async () => {
+    const path = deck('q.sp', '.option post=2 probe', '.probe v(in)\n.probe ac vp(out)\n.probe v(none)\n');
+    expect(await main(['run', path], io)).toBe(0);
+    // .probe is understood (no "ignored" warning), and the file holds what it names.
+    expect(err).not.toMatch(/\.probe is ignored/);
+    const plots = parseRawfile(readFileSync(join(dir, 'q.raw')));
+    expect(plots.map((p) => [p.name, p.vectors.map((v) => v.name)])).toEqual([
+      ['Operating Point', ['v(in)']],
+      ['AC Analysis', ['frequency', 'v(in)', 'v(out)']],
+      ['Transient Analysis', ['time', 'v(in)']],
+    ]);
+    expect(err).toMatch(
+      /q\.sp:\d+:1: warning: \.option probe: '\.probe v\(none\)' names no vector of any analysis/,
+    );
+  });
 });

@@ -161,6 +161,7 @@ class Elaborator {
           circuit.prints.push({
             analysis: statement.analysis,
             vectors: statement.vectors,
+            ...(statement.probe ? { probe: true } : {}),
             loc: statement.loc,
           });
           break;

@@ -175,8 +175,11 @@ export interface FlatCircuit {
   nodesets: Map<string, number>;
   /** `.save` vectors, lower-cased as written (`v(out)`, `i(v1)`, `all`, bare node names). Empty: save all. */
   saves: string[];
-  /** `.print` lines: the analysis kind and the requested vectors, lower-cased. */
-  prints: Array<{ analysis: string; vectors: string[]; loc: SourceLocation }>;
+  /**
+   * `.print` lines: the analysis kind and the requested vectors, lower-cased; HSPICE `.probe` lines too
+   * (`probe: true`, analysis '' when the line names none: every analysis).
+   */
+  prints: Array<{ analysis: string; vectors: string[]; probe?: boolean; loc: SourceLocation }>;
   /** `.param` values at top level, evaluated. */
   parameters: Map<string, number>;
   /** Warnings (unsupported statements, ignored parameters...) with the line that caused them. */

@@ -165,8 +165,11 @@ export interface SaveStatement {
 
 export interface PrintStatement {
   type: 'print';
+  /** The analysis the line is for; '' for an HSPICE `.probe` without one (every analysis). */
   analysis: string;
   vectors: string[];
+  /** Written as HSPICE's `.probe` (the vectors `.option probe` keeps in the results file). */
+  probe?: boolean;
   loc: SourceLocation;
 }
 

@@ -307,7 +307,7 @@ const OTHER_ANALYSES = new Set([
   '.step',
   '.sp',
 ]);
-const IGNORED_OUTPUT = new Set(['.plot', '.probe', '.width', '.graph']);
+const IGNORED_OUTPUT = new Set(['.plot', '.width', '.graph']);
 
 /** A word that can only be an unquoted expression: starts like a number or contains * / ^. */
 const BARE_EXPRESSION = /^[0-9.+-]|[*/^]/;
@@ -783,6 +783,14 @@ class StatementParser {
           );
         }
         return { type: 'print', analysis, vectors, loc };
+      }
+      case '.probe': {
+        // HSPICE: .PROBE [antype] ov1 ov2 ...; without an analysis the vectors apply to every analysis.
+        const vectors = vectorList(cursor.card.text.slice(head.end));
+        const analysis = ['op', 'dc', 'ac', 'tran', 'noise'].includes(vectors[0] ?? '')
+          ? vectors.shift()!
+          : '';
+        return { type: 'print', analysis, vectors, probe: true, loc };
       }
       case '.op':
         return { type: 'analysis', kind: 'op', loc };

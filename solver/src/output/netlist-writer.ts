@@ -40,7 +40,11 @@ export function writeNetlist(circuit: FlatCircuit, options: NetlistWriteOptions 
   if (circuit.initialConditions.size > 0) lines.push(`.ic ${nodeValues(circuit.initialConditions)}`);
   if (circuit.nodesets.size > 0) lines.push(`.nodeset ${nodeValues(circuit.nodesets)}`);
   if (circuit.saves.length > 0) lines.push(`.save ${circuit.saves.join(' ')}`);
-  for (const print of circuit.prints) lines.push(`.print ${print.analysis} ${print.vectors.join(' ')}`);
+  for (const print of circuit.prints) {
+    // HSPICE's .probe has no ngspice equivalent: it goes out as a comment (ngspice would reject the line).
+    if (print.probe) lines.push(`* .probe ${[print.analysis, ...print.vectors].filter((w) => w).join(' ')}`);
+    else lines.push(`.print ${print.analysis} ${print.vectors.join(' ')}`);
+  }
   for (const analysis of circuit.analyses) lines.push(analysisLine(analysis));
   lines.push('.end', '');
   return lines.join('\n');

@@ -7,8 +7,9 @@
  *   .option post=0           no file (as without the option)
  *   .option post=csdf        not supported (a warning naming the line; no file)
  *   .option post=3           HSPICE's newer binary format: written as the ngspice binary rawfile, with a warning
- *   .option probe            the file holds only the vectors named on `.print` lines of each analysis (plus
- *                            its scale); analyses without a .print line are left out, as HSPICE leaves them out
+ *   .option probe            the file holds only the vectors named on `.print` and `.probe` lines of each
+ *                            analysis (plus its scale; a `.probe` without an analysis counts for every one);
+ *                            analyses without such a line are left out, as HSPICE leaves them out
  *
  * HSPICE names its output files deck.tr0, deck.ac0, deck.sw0 ...; SpiceSim writes all analyses (and every
  * `.step`/`.alter` run) as the plots of one rawfile named after the deck with the extension replaced by `.raw`
@@ -105,41 +106,51 @@ function vectorOf(item: string): string {
 }
 
 /**
- * `.option probe`: each plot keeps its scale and the vectors named on `.print` lines of its analysis; plots of
- * analyses without a .print line are dropped. Items that name no vector of the plot give a note.
+ * `.option probe`: each plot keeps its scale and the vectors named on `.print`/`.probe` lines of its analysis;
+ * plots of analyses without such a line are dropped. Items that name no vector of the plot give a note.
  */
 export function probedPlots(
   plots: readonly Plot[],
-  prints: ReadonlyArray<{ analysis: string; vectors: string[]; loc: SourceLocation }>,
+  prints: ReadonlyArray<{ analysis: string; vectors: string[]; probe?: boolean; loc: SourceLocation }>,
 ): { plots: Plot[]; notes: Diagnostic[] } {
   const notes: Diagnostic[] = [];
   const result: Plot[] = [];
-  const reported = new Set<string>();
+  const missing = new Map<string, { line: (typeof prints)[number]; item: string; plot: string }>();
+  const found = new Set<string>();
   for (const plot of plots) {
     const analysis = PRINT_ANALYSIS[plot.name];
-    const lines = prints.filter((p) => p.analysis === analysis);
+    const lines = prints.filter((p) => p.analysis === analysis || (p.probe && p.analysis === ''));
     if (!analysis || lines.length === 0) continue;
     const hasScale = plot.name !== 'Operating Point';
     const keep = new Set<number>(hasScale ? [0] : []);
     for (const line of lines) {
       for (const item of line.vectors) {
+        const key = `${line.loc.file}:${line.loc.line}:${item}`;
         const wanted = vectorOf(item);
         let index = plot.vectors.findIndex((v) => v.name.toLowerCase() === wanted);
         if (index < 0) index = plot.vectors.findIndex((v) => v.name.toLowerCase() === `v(${wanted})`);
         if (index >= 0) {
           keep.add(index);
-        } else if (!reported.has(`${line.loc.line}:${item}`)) {
-          reported.add(`${line.loc.line}:${item}`);
-          notes.push({
-            severity: 'warning',
-            message: `.option probe: '.print ${analysis} ${item}' names no vector of the ${plot.name.toLowerCase()} (node voltages and source currents are written), left out of the rawfile`,
-            loc: line.loc,
-          });
+          found.add(key);
+        } else if (!missing.has(key)) {
+          missing.set(key, { line, item, plot: plot.name.toLowerCase() });
         }
       }
     }
     if (keep.size === (hasScale ? 1 : 0)) continue;
     result.push({ ...plot, vectors: plot.vectors.filter((_, k) => keep.has(k)) });
+  }
+  // An item of a line for one analysis is missing from that analysis; an item of a `.probe` for every analysis
+  // only when no analysis has it.
+  for (const [key, { line, item, plot }] of missing) {
+    if (found.has(key)) continue;
+    const command = `${line.probe ? '.probe' : '.print'} ${line.analysis ? `${line.analysis} ` : ''}${item}`;
+    const where = line.analysis ? `the ${plot}` : 'any analysis';
+    notes.push({
+      severity: 'warning',
+      message: `.option probe: '${command}' names no vector of ${where} (node voltages and source currents are written), left out of the rawfile`,
+      loc: line.loc,
+    });
   }
   return { plots: result, notes };
 }
