@@ -61,7 +61,7 @@ Options for run:
 
 HSPICE's \`.option post\` in the deck (when no -r is given) writes the results next to the deck as an
 ngspice rawfile named after it, the extension replaced by .raw (amp.sp -> amp.raw): post or post=1 binary,
-post=2 ASCII. With \`.option probe\` that file holds only the vectors named on .print lines.
+post=2 ASCII. With \`.option probe\` that file holds only the vectors named on .print/.probe lines.
 
 Exit status: 0 success, 1 simulation failed, 2 bad input.
 `;
