@@ -191,7 +191,9 @@ function ngspicePlots(deck: string): Plot[] {
   try {
     const raw = join(work, 'out.raw');
     const run = spawnSync(NGSPICE, ['-b', '-r', raw, deck], {
-      cwd: ANALYSES_DIR,
+      // In the temporary folder: ngspice's BSIM4 writes its parameter-check log bsim4.out into the working
+      // folder (includes are resolved from the deck's own folder).
+      cwd: work,
       encoding: 'utf8',
       timeout: 60_000,
     });
