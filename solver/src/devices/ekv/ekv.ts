@@ -2,11 +2,13 @@
  * The EKV 2.6 MOSFET as a device (LEVEL = 44, the number Eldo and the ADMS-era ngspice gave EKV; LEVEL = 55,
  * HSPICE's, is accepted too):  M d g s b model [L= W= M=] [ic=vds,vgs,vbs]
  *
- * The intrinsic transistor only: EKV 2.6 defines no junction diodes or overlap capacitances (simulators add
- * their own), so none are added here. Like the BSIM4 device, the channel current and the four terminal
- * charges are evaluated at the bias point and at three nearby points; forward differences give gm/gds/gmbs
- * and the non-reciprocal capacitance matrix, and the charges (not capacitances) are integrated, so the
- * model conserves charge in transient.
+ * The EKV 2.6 report defines the intrinsic transistor; the junction diodes and overlap capacitances that the
+ * simulators shipping it add (SPICE MOS style: CGSO/CGDO/CGBO, JS/JSW/N/CJ/CJSW/MJ/MJSW/PB/PBSW/FC, HDIF default
+ * areas) are in extrinsic.ts:  M d g s b model [L= W= AD= AS= PD= PS= M=] [ic=vds,vgs,vbs]
+ * Like the BSIM4 device, the channel current and the terminal charges (intrinsic plus overlaps) are evaluated at
+ * the bias point and at three nearby points; forward differences give gm/gds/gmbs and the non-reciprocal
+ * capacitance matrix, and the charges (not capacitances) are integrated, so the model conserves charge in
+ * transient. The junctions are diodes from the bulk to source and drain with their own depletion charges.
  */
 import type { ElementCard, ModelCard } from '../../circuit/flat';
 import { CircuitError } from '../../errors';
@@ -20,7 +22,16 @@ import type {
   TruncateContext,
 } from '../device';
 import { CELSIUS_TO_KELVIN } from '../device';
-import { LocalStamp, currentConverged, fetlim, limvds } from '../semiconductor';
+import { LocalStamp, currentConverged, fetlim, limvds, pnjlim } from '../semiconductor';
+import {
+  type EkvDiffusions,
+  type EkvExtrinsic,
+  type EkvExtrinsicParameters,
+  ekvExtrinsic,
+  ekvExtrinsicParameters,
+  junctionCharge,
+  junctionCurrent,
+} from './extrinsic';
 import { EkvPoint, type EkvParameters, type EkvSized, ekvEvaluate, ekvParameters, ekvSized } from './model';
 import { ekvNoise } from './noise';
 
@@ -34,7 +45,10 @@ const VDS = 2;
 const QG = 3;
 const QD = 5;
 const QB = 7;
-const STATE_SIZE = 9;
+/** Junction depletion charges (bulk-source, bulk-drain), each followed by its current. */
+const QBS = 9;
+const QBD = 11;
+const STATE_SIZE = 13;
 const STEP = 1e-7;
 
 export class Ekv implements Device {
@@ -52,6 +66,16 @@ export class Ekv implements Device {
   private id = 0;
   private last = [0, 0, 0];
   private von = 0;
+  private x!: EkvExtrinsic;
+  private readonly junctionPoint = { i: 0, g: 0 };
+  private readonly chargePoint = { charge: 0, capacitance: 0 };
+  /** Junction currents, conductances and capacitances at the last load (bulk-source, bulk-drain). */
+  private cbs = 0;
+  private cbd = 0;
+  private gbs = 0;
+  private gbd = 0;
+  private capbs = 0;
+  private capbd = 0;
 
   constructor(
     readonly name: string,
@@ -65,6 +89,8 @@ export class Ekv implements Device {
     private readonly deltaTemperature: number,
     private readonly reltol: number,
     private readonly abstol: number,
+    readonly extrinsicParameters: EkvExtrinsicParameters = ekvExtrinsicParameters({}),
+    private readonly diffusions: EkvDiffusions = {},
   ) {}
 
   setup(ctx: SetupContext): void {
@@ -82,15 +108,37 @@ export class Ekv implements Device {
         : kelvin + this.deltaTemperature;
     this.p = ekvSized(this.model, this.l, this.w, t);
     this.von = this.p.vto;
+    this.x = ekvExtrinsic(
+      this.extrinsicParameters,
+      this.p.weff,
+      this.p.leff,
+      this.diffusions,
+      t,
+      this.model.tnom,
+    );
   }
 
   get sized(): EkvSized {
     return this.p;
   }
 
-  /** The model at source-referred n-type voltages (bulk-referred inside). */
+  /** Junctions and overlaps at the present temperature (tests, reports). */
+  get extrinsic(): EkvExtrinsic {
+    return this.x;
+  }
+
+  /**
+   * The model at source-referred n-type voltages (bulk-referred inside), the overlap charges added to the
+   * gate, drain and bulk charges (CGSO·Weff·VGS, CGDO·Weff·VGD, CGBO·Leff·VGB).
+   */
   evaluate(vgs: number, vds: number, vbs: number, out: EkvPoint): void {
     ekvEvaluate(this.p, vgs - vbs, -vbs, vds - vbs, out);
+    const x = this.x;
+    const qgd = x.cgd * (vgs - vds);
+    const qgb = x.cgb * (vgs - vbs);
+    out.qg += x.cgs * vgs + qgd + qgb;
+    out.qd -= qgd;
+    out.qb -= qgb;
   }
 
   private voltages(solution: Float64Array): [number, number, number] {
@@ -131,6 +179,19 @@ export class Ekv implements Device {
         vgs = vgd + vds;
       }
     }
+    if (!ctx.initJunctions) {
+      // pnjlim on the junction that is forward biased more (vbs in normal mode, vbd reversed), as ngspice's MOSFETs.
+      const x = this.x;
+      if (vds >= 0) {
+        const r = pnjlim(vbs, old[s + VBS], x.source.nvt, x.source.vcrit);
+        vbs = r.value;
+        if (r.limited) ctx.nonConvergence();
+      } else {
+        const r = pnjlim(vbs - vds, old[s + VBS] - old[s + VDS], x.drain.nvt, x.drain.vcrit);
+        vbs = r.value + vds;
+        if (r.limited) ctx.nonConvergence();
+      }
+    }
     state[s + VBS] = vbs;
     state[s + VGS] = vgs;
     state[s + VDS] = vds;
@@ -164,10 +225,39 @@ export class Ekv implements Device {
     st.transconductance(m, D, S, D, S, mult * this.gmD);
     st.transconductance(m, D, S, B, S, mult * this.gmB);
     st.current(rhs, D, S, mult * type * (base.id - this.gmG * vgs - this.gmD * vds - this.gmB * vbs));
-    // A gmin across drain-source and both S/D-to-bulk paths: the intrinsic model alone leaves the bulk
-    // node without a DC path (ngspice adds gmin the same way through its junction diodes).
-    st.conductance(m, B, S, ctx.gmin);
-    st.conductance(m, B, D, ctx.gmin);
+    // Junction diodes bulk→source and bulk→drain (gmin across each, as ngspice's MOSFETs), their depletion
+    // charges integrated in transient.
+    const jp = this.junctionPoint;
+    const cp = this.chargePoint;
+    const vbd = vbs - vds;
+    junctionCurrent(this.x.source, vbs, ctx.gmin, jp);
+    this.cbs = jp.i;
+    this.gbs = jp.g;
+    junctionCurrent(this.x.drain, vbd, ctx.gmin, jp);
+    this.cbd = jp.i;
+    this.gbd = jp.g;
+    let ibs = this.cbs;
+    let ibd = this.cbd;
+    let gbs = this.gbs;
+    let gbd = this.gbd;
+    junctionCharge(this.x.source, vbs, cp);
+    this.capbs = cp.capacitance;
+    if (ctx.mode === 'tran') {
+      state[s + QBS] = cp.charge;
+      ibs += ctx.integrate(s + QBS);
+      gbs += ctx.ag0 * cp.capacitance;
+    }
+    junctionCharge(this.x.drain, vbd, cp);
+    this.capbd = cp.capacitance;
+    if (ctx.mode === 'tran') {
+      state[s + QBD] = cp.charge;
+      ibd += ctx.integrate(s + QBD);
+      gbd += ctx.ag0 * cp.capacitance;
+    }
+    st.conductance(m, B, S, mult * gbs);
+    st.current(rhs, B, S, mult * type * (ibs - gbs * vbs));
+    st.conductance(m, B, D, mult * gbd);
+    st.current(rhs, B, D, mult * type * (ibd - gbd * vbd));
     if (ctx.mode === 'tran') {
       state[s + QG] = base.qg;
       state[s + QD] = base.qd;
@@ -191,7 +281,13 @@ export class Ekv implements Device {
     const [vbs, vgs, vds] = this.voltages(ctx.solution);
     const [vbs0, vgs0, vds0] = this.last;
     const predicted = this.id + this.gmG * (vgs - vgs0) + this.gmD * (vds - vds0) + this.gmB * (vbs - vbs0);
-    return currentConverged(predicted, this.id, this.reltol, this.abstol);
+    const dvbs = vbs - vbs0;
+    const dvbd = dvbs - (vds - vds0);
+    const bulk = this.cbs + this.cbd;
+    return (
+      currentConverged(predicted, this.id, this.reltol, this.abstol) &&
+      currentConverged(bulk + this.gbs * dvbs + this.gbd * dvbd, bulk, this.reltol, this.abstol)
+    );
   }
 
   /** Channel thermal and flicker noise (noise.ts, EKV 2.6 report section 5). */
@@ -206,6 +302,10 @@ export class Ekv implements Device {
     st.transconductance(ctx.re, D, S, G, S, mult * this.gmG);
     st.transconductance(ctx.re, D, S, D, S, mult * this.gmD);
     st.transconductance(ctx.re, D, S, B, S, mult * this.gmB);
+    st.conductance(ctx.re, B, S, mult * this.gbs);
+    st.conductance(ctx.re, B, D, mult * this.gbd);
+    st.conductance(ctx.im, B, S, w * this.capbs);
+    st.conductance(ctx.im, B, D, w * this.capbd);
     const rows = [G, D, B];
     for (let r = 0; r < 3; r++) {
       st.transconductance(ctx.im, rows[r], S, G, S, w * this.cap[3 * r]);
@@ -216,7 +316,13 @@ export class Ekv implements Device {
 
   truncate(ctx: TruncateContext): number {
     const s = this.s;
-    return Math.min(ctx.chargeTimestep(s + QG), ctx.chargeTimestep(s + QD), ctx.chargeTimestep(s + QB));
+    return Math.min(
+      ctx.chargeTimestep(s + QG),
+      ctx.chargeTimestep(s + QD),
+      ctx.chargeTimestep(s + QB),
+      ctx.chargeTimestep(s + QBS),
+      ctx.chargeTimestep(s + QBD),
+    );
   }
 
   initialConditions(solution: Float64Array, state: Float64Array, useInitialConditions: boolean): void {
@@ -235,6 +341,10 @@ export class Ekv implements Device {
     state[s + QG] = this.base.qg;
     state[s + QD] = this.base.qd;
     state[s + QB] = this.base.qb;
+    junctionCharge(this.x.source, vbs, this.chargePoint);
+    state[s + QBS] = this.chargePoint.charge;
+    junctionCharge(this.x.drain, vbs - vds, this.chargePoint);
+    state[s + QBD] = this.chargePoint.charge;
   }
 }
 
@@ -277,5 +387,7 @@ export function createEkv(card: ElementCard, ctx: DeviceBuildContext, modelCard:
     p.dtemp ?? 0,
     ctx.options.reltol,
     ctx.options.abstol,
+    ekvExtrinsicParameters(modelCard.params),
+    { ad: p.ad, as: p.as, pd: p.pd, ps: p.ps },
   );
 }

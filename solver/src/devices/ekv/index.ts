@@ -2,3 +2,5 @@
 export { Ekv, createEkv } from './ekv';
 export { EkvPoint, ekvEvaluate, ekvParameters, ekvSized, interpolation } from './model';
 export type { EkvParameters, EkvSized } from './model';
+export { ekvExtrinsic, ekvExtrinsicParameters, junctionCharge, junctionCurrent } from './extrinsic';
+export type { EkvExtrinsic, EkvExtrinsicParameters, EkvJunction } from './extrinsic';
