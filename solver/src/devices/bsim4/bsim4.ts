@@ -20,6 +20,7 @@ import type {
   Device,
   DeviceBuildContext,
   LoadContext,
+  NoiseContext,
   SetupContext,
   TruncateContext,
 } from '../device';
@@ -42,6 +43,7 @@ import {
 } from './core';
 import { Bsim4Card } from './params';
 import { checkModel } from './check';
+import { bsim4Noise } from './noise';
 
 // Local terminals: the intrinsic drain and source are the internal nodes behind RSH·NRD / RSH·NRS when the
 // instance has them (ngspice's dNodePrime/sNodePrime), else the external terminals themselves.
@@ -939,6 +941,19 @@ export class Bsim4 implements Device {
     );
   }
 
+  /** Noise generators at the operating point (noise.ts, as ngspice's b4noi.c). */
+  noise(ctx: NoiseContext): void {
+    bsim4Noise(ctx, this, {
+      unknowns: this.stamp.unknowns,
+      multiplier: this.multiplier,
+      rgateMod: this.rgateMod,
+      drainConductance: this.drainConductance,
+      sourceConductance: this.sourceConductance,
+      body: this.bodyResistances,
+      scratch: new TerminalPoint(),
+    });
+  }
+
   acLoad(ctx: AcLoadContext): void {
     const st = this.stamp;
     const mult = this.multiplier;
@@ -1322,6 +1337,11 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
       : selector('rgeomod', [0, 1]) !== 0
         ? 1
         : 0;
+  // tnoiMod = 1 in a deck with .noise: internal source/drain nodes even without resistance (1e3 S), as ngspice's
+  // b4set.c makes them, so the holistic model's source-side noise (noise.ts) has its resistor.
+  const noiseNodes =
+    Math.round(modelCard.params.tnoimod ?? 0) === 1 &&
+    ctx.circuit.analyses.some((a) => a.kind === 'noise' || (a.kind === 'other' && a.name === 'noise'));
   const series = (squares: number | undefined, source: boolean): number => {
     let r = 0;
     if (squares !== undefined) r = rsh * squares;
@@ -1339,7 +1359,10 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
         source,
       );
     }
-    const node = rdsMod !== 0 || (rsh > 0 && (squares !== undefined ? squares > 0 : rgeoMod !== 0 && r > 0));
+    const node =
+      rdsMod !== 0 ||
+      noiseNodes ||
+      (rsh > 0 && (squares !== undefined ? squares > 0 : rgeoMod !== 0 && r > 0));
     if (!node) return 0;
     return r > 0 ? 1 / r : 1e3;
   };

@@ -147,11 +147,11 @@ export function bsim4Noise(ctx: NoiseContext, device: Bsim4, st: Bsim4NoiseState
   if (gdpr > 0) thermal('rd', D, D_EXTERNAL, gdpr);
   if (gspr > 0) thermal('rs', S, S_EXTERNAL, gspr);
   if (tnoiMod === 1 && (gspr === 0 || gdpr === 0)) {
-    // ngspice gives a tnoiMod = 1 instance internal source/drain nodes during .noise even without RSH·NRS/NRD
-    // (b4set.c), joined by 1e3 S, so the θ² (induced gate) part of the source-side noise has a resistor to live
-    // in. Without those nodes here, the same series noise voltage v² = 4kT·g'/g² in the lead is applied through
-    // the channel: (gm + gds + gmbs)·v at the (oriented) source, gds·v at the drain. The capacitive currents the
-    // lead voltage would also drive are left out, which matters only near the transistor's fT.
+    // With a .noise card, a tnoiMod = 1 instance has internal source/drain nodes even without resistance (1e3 S,
+    // bsim4.ts, as ngspice's b4set.c), and the rs/rd noise above carries the θ² (induced gate) part. Without them
+    // (noise run on a circuit built without a .noise card), the same series noise voltage v² = 4kT·g'/g² in the
+    // lead is applied through the channel: (gm + gds + gmbs)·v at the (oriented) source, gds·v at the drain,
+    // leaving out the capacitive currents it would also drive (exact at low frequency, 6e-4 at 1 GHz).
     const g = orientedConductances(p, vgs, vds, vbs, cd);
     const lead = (label: string, sourceSide: boolean): void => {
       const gVirtual = 1e3;
