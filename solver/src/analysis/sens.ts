@@ -290,6 +290,12 @@ function semiconductorParameters(circuit: Circuit, ac: boolean): SensitivityPara
         adaptive: true,
       });
     };
+    // A device that cannot be built again here (see replayContext) has no parameters to offer.
+    try {
+      build(modelCard, card);
+    } catch {
+      continue;
+    }
     for (const name of names) {
       const value = modelValue(device, modelCard, name);
       if (value === undefined || value === 0 || !Number.isFinite(value)) continue;
@@ -367,16 +373,23 @@ function replayContext(circuit: Circuit): { setup(original: Device, copy: Device
       },
     };
     stateOffset = 0;
-    for (const device of ordered) {
-      offsets.set(device, stateOffset);
-      const card = cards.get(device.name);
-      if (card) createDevice(card, build).setup(context);
+    try {
+      for (const device of ordered) {
+        offsets.set(device, stateOffset);
+        const card = cards.get(device.name);
+        if (card) createDevice(card, build).setup(context);
+      }
+    } catch {
+      // A device that cannot be set up again on this circuit: no offsets, no rebuilt parameters.
+      offsets.clear();
     }
     return offsets;
   };
   return {
     setup(original, copy) {
-      stateOffset = stateOffsets().get(original) ?? 0;
+      const offset = stateOffsets().get(original);
+      if (offset === undefined) throw new Error(`sens: no state offset for ${original.name}`);
+      stateOffset = offset;
       copy.setup(context);
     },
   };
