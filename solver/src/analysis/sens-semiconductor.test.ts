@@ -236,3 +236,56 @@ describe.each(CASES)('$title', (c) => {
     expect(compared).toBeGreaterThan(0);
   });
 });
+
+it('runs on a deck with every element kind and reports the semiconductor parameters among the others', () => {
+  const deck = [
+    '* every kind',
+    'v1 in 0 dc 2 ac 1',
+    'r1 in a 1k',
+    'c1 a 0 1n',
+    'l1 a b 1m',
+    'l2 b 0 1m',
+    'k1 l1 l2 0.5',
+    'd1 b c dmod',
+    'rc c 0 1k',
+    'q1 c b 0 npn1',
+    'j1 c b 0 jn',
+    'm1 c b 0 0 nm',
+    'e1 e 0 a 0 2',
+    're e 0 1k',
+    'f1 0 f v1 1',
+    'rf f 0 1k',
+    'g1 0 g a 0 1m',
+    'rg g 0 1k',
+    'h1 h 0 v1 100',
+    'rh h 0 1k',
+    'b1 bb 0 v=v(a)*2',
+    'rb bb 0 1k',
+    's1 a sw c 0 smod',
+    'rsw sw 0 1k',
+    '.model dmod d is=1e-14 rs=5',
+    '.model npn1 npn bf=100 vaf=50',
+    '.model jn njf vto=-2 beta=1e-4',
+    '.model nm nmos level=1 vto=0.7 kp=2e-5',
+    '.model smod sw vt=0.5 ron=1 roff=1e6',
+    '.sens v(c)',
+    '.end',
+  ].join('\n');
+  const names = simulateNetlist(deck).plots[0].vectors.map((v) => v.name);
+  for (const name of [
+    'r1',
+    'e1_gain',
+    'd1:is',
+    'd1_area',
+    'q1:bf',
+    'q1:vaf',
+    'j1:vto',
+    'j1:beta',
+    'm1:kp',
+    'm1_temp',
+  ])
+    expect(names).toContain(name);
+  // Parameters at 0 (IKF, ISR, RB ...) have no derivative to report.
+  expect(names).not.toContain('q1:ikf');
+  expect(names).not.toContain('d1:isr');
+});
