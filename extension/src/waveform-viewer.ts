@@ -3,11 +3,21 @@
  * plotly.js (loaded on first use, WebGL `scattergl` traces when the browser has WebGL), stacked panes
  * sharing the x axis, trace toggles (legend and toolbar), log axes, CSV/PNG export, JupyterLab theme colours.
  * Data reaching plotly is min/max-decimated to the plot's pixel width and recomputed on every zoom/pan,
- * so long transients stay responsive.
+ * so long transients stay responsive. Other views of the same result: Nyquist (AC) and FFT (transient),
+ * built by analysis-views.ts. Hovering/clicking a trace cross-probes to schematics (viewer-crossprobe.ts).
+ * Every redraw dispatches a `spicesim-redraw` event with its timings (the frame-rate benchmark reads them).
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 import { WAVEFORM_MIME, validateBundle, type WaveformBundle } from '@spicesim/kernel/dist/waveform/schema';
+import {
+  SpectrumCache,
+  buildFftFigure,
+  buildNyquistFigure,
+  complexTraceNames,
+  nearestTrace,
+  spectrumTraceNames,
+} from './analysis-views';
 import { cursorReadout, measurementRows } from './measurements';
 import {
   BundleColumns,
@@ -15,9 +25,14 @@ import {
   bundleToCsv,
   initialState,
   xRangeFromRelayout,
+  type Figure,
   type ThemeColors,
+  type ViewMode,
   type ViewState,
 } from './plotly-model';
+import { crossProbe } from './schematic/crossprobe';
+import { SPECTRUM_WINDOWS, type SpectrumWindow } from './spectrum';
+import { TraceCrossProbe } from './viewer-crossprobe';
 
 type PlotlyModule = typeof import('plotly.js-dist-min');
 
@@ -35,7 +50,20 @@ export class WaveformViewer extends Widget implements IRenderMime.IRenderer {
     this._measurePanel = document.createElement('div');
     this._measurePanel.className = 'jp-SpiceSimWaveform-measurements';
     this._measurePanel.hidden = true;
-    this.node.append(this._toolbar, this._plot, this._cursorPanel, this._measurePanel);
+    this._status = document.createElement('div');
+    this._status.className = 'jp-SpiceSimWaveform-status';
+    this.node.append(this._toolbar, this._status, this._plot, this._cursorPanel, this._measurePanel);
+    this._probe = new TraceCrossProbe(
+      crossProbe,
+      Private.nextViewerId(),
+      () => (this._columns ? this._columns.bundle.traces.map((t) => t.name) : []),
+      (trace) => {
+        if (!this._state) return;
+        this._state.emphasis = trace;
+        this.node.dataset.emphasis = trace ?? '';
+        void this._redraw();
+      },
+    );
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
@@ -56,10 +84,17 @@ export class WaveformViewer extends Widget implements IRenderMime.IRenderer {
     const figure = buildFigure(this._columns, this._state);
     const element = await plotly.newPlot(this._plot, figure.data, figure.layout, Private.CONFIG);
     element.on('plotly_relayout', (event: Record<string, unknown>) => this._onRelayout(event));
+    element.on('plotly_hover', (event: Private.HoverEvent) => {
+      const trace = this._hoveredTrace(event);
+      if (trace) this._probe.hover(trace);
+    });
+    element.on('plotly_unhover', () => this._probe.clear());
     // Clicks place cursor A, then B; a third click starts again with A.
-    element.on('plotly_click', (event: { points?: Array<{ x: number }> }) => {
+    element.on('plotly_click', (event: Private.HoverEvent) => {
+      const trace = this._hoveredTrace(event);
+      if (trace) this._probe.select(trace);
       const x = event.points?.[0]?.x;
-      if (!this._state || typeof x !== 'number') return;
+      if (!this._state || this._state.mode !== 'waveform' || typeof x !== 'number') return;
       const cursors = this._state.cursors ?? [];
       this._state.cursors = cursors.length >= 2 ? [x] : [...cursors, x];
       this._showCursors();
@@ -74,14 +109,21 @@ export class WaveformViewer extends Widget implements IRenderMime.IRenderer {
       this._state.theme = Private.themeColors();
       void this._redraw();
     });
-    this._themeObserver.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-light', 'data-jp-theme-name'] });
+    this._themeObserver.observe(document.body, {
+      attributes: true,
+      attributeFilter: ['data-jp-theme-light', 'data-jp-theme-name'],
+    });
     this.node.dataset.traces = String(figure.data.length);
     this.node.dataset.renderer = this._state.webgl ? 'webgl' : 'svg';
+    this.node.dataset.mode = this._state.mode;
+    // Browser tests and benchmarks reach the viewer from its node, as schematic tests reach the editor.
+    (this.node as HTMLElement & { spicesimViewer?: WaveformViewer }).spicesimViewer = this;
   }
 
   override dispose(): void {
     if (this.isDisposed) return;
     this._themeObserver?.disconnect();
+    this._probe.dispose();
     this._plotly?.purge(this._plot);
     super.dispose();
   }
@@ -91,13 +133,50 @@ export class WaveformViewer extends Widget implements IRenderMime.IRenderer {
     void this._plotly.Plots.resize(this._plot).then(() => this._redraw());
   }
 
-  /** Re-decimates for the new visible range; ignores relayouts that do not move the x axis. */
-  private _onRelayout(event: Record<string, unknown>): void {
-    if (!this._state || this._reacting) return;
-    const range = xRangeFromRelayout(event, this._state.xLog);
-    if (range === null) return;
-    this._state.xRange = range === 'auto' ? undefined : range;
+  /**
+   * Shows [from, to] of the x axis (undefined: everything), re-decimated; resolves once plotly has drawn it.
+   * The programmatic counterpart of a zoom or pan (the frame-rate benchmark drives the viewer with it).
+   */
+  async setXRange(range: [number, number] | undefined): Promise<void> {
+    if (!this._state) return;
+    this._state.xRange = range;
+    await this._redraw();
+  }
+
+  /** Switches between the waveforms, the Nyquist diagram and the FFT. */
+  setMode(mode: ViewMode): void {
+    if (!this._state || this._state.mode === mode) return;
+    this._state.mode = mode;
+    this._state.fftRange = undefined;
+    this.node.dataset.mode = mode;
+    for (const b of this._toolbar.querySelectorAll<HTMLButtonElement>('button[data-mode]')) {
+      b.setAttribute('aria-pressed', String(b.dataset.mode === mode));
+    }
     void this._redraw();
+  }
+
+  /**
+   * Re-decimates for the new visible range; ignores relayouts that do not move the x axis. In the FFT view the
+   * range is a frequency range (the time range analysed stays the one zoomed to in the waveform view).
+   */
+  private _onRelayout(event: Record<string, unknown>): void {
+    if (!this._state || this._reacting || this._state.mode === 'nyquist') return;
+    const fft = this._state.mode === 'fft';
+    const range = xRangeFromRelayout(event, fft ? true : this._state.xLog);
+    if (range === null) return;
+    if (fft) this._state.fftRange = range === 'auto' ? undefined : range;
+    else this._state.xRange = range === 'auto' ? undefined : range;
+    void this._redraw();
+  }
+
+  /** Which trace a plotly hover/click is about (the nearest to the pointer among the hovered subplot's). */
+  private _hoveredTrace(event: Private.HoverEvent): string | undefined {
+    const axis = event.yaxes?.[0];
+    const points = (event.points ?? [])
+      .filter((p) => !axis || !p.yaxis || p.yaxis === axis)
+      .filter((p) => this._columns?.bundle.traces.some((t) => t.name === p.data?.name))
+      .map((p) => ({ name: p.data!.name, y: p.y }));
+    return nearestTrace(points, event.yvals?.[0], axis?.type === 'log');
   }
 
   private _toggle(name: string): void {
@@ -110,17 +189,44 @@ export class WaveformViewer extends Widget implements IRenderMime.IRenderer {
     void this._redraw();
   }
 
+  /** Rebuilds the figure for the current state and hands it to plotly; resolves once plotly has drawn it. */
   private async _redraw(): Promise<void> {
     if (!this._plotly || !this._state || !this._columns) return;
+    const started = performance.now();
     this._state.pixelWidth = this._pixelWidth();
-    const figure = buildFigure(this._columns, this._state);
+    let figure: Figure;
+    try {
+      figure = this._figure();
+      this._status.textContent = '';
+    } catch (error) {
+      this._status.textContent = String((error as Error).message ?? error);
+      return;
+    }
+    const built = performance.now();
     this._reacting = true;
     try {
       await this._plotly.react(this._plot, figure.data, figure.layout, Private.CONFIG);
     } finally {
       this._reacting = false;
     }
-    this.node.dataset.points = String(figure.data.reduce((n, t) => n + t.x.length, 0));
+    const points = figure.data.reduce((n, t) => n + (t.x?.length ?? 0), 0);
+    const timing = {
+      mode: this._state.mode,
+      figureMs: built - started,
+      plotlyMs: performance.now() - built,
+      points,
+    };
+    this.node.dataset.points = String(points);
+    this.node.dataset.lastRedrawMs = (timing.figureMs + timing.plotlyMs).toFixed(1);
+    this.node.dispatchEvent(new CustomEvent('spicesim-redraw', { detail: timing }));
+  }
+
+  private _figure(): Figure {
+    const state = this._state!;
+    const columns = this._columns!;
+    if (state.mode === 'nyquist') return buildNyquistFigure(columns, state);
+    if (state.mode === 'fft') return buildFftFigure(columns, state, this._spectra);
+    return buildFigure(columns, state);
   }
 
   private _showCursors(): void {
@@ -136,7 +242,9 @@ export class WaveformViewer extends Widget implements IRenderMime.IRenderer {
   }
 
   private _pixelWidth(): number {
-    const size = this._plotly ? (this._plot as unknown as { _fullLayout?: { _size?: { w: number } } })._fullLayout?._size : undefined;
+    const size = this._plotly
+      ? (this._plot as unknown as { _fullLayout?: { _size?: { w: number } } })._fullLayout?._size
+      : undefined;
     return size?.w ?? Math.max(300, this._plot.clientWidth - 90);
   }
 
@@ -163,6 +271,43 @@ export class WaveformViewer extends Widget implements IRenderMime.IRenderer {
       bar.append(b);
       return b;
     };
+    const modes: Array<[ViewMode, string, string]> = [
+      ['waveform', 'waveforms', 'The traces over ' + bundle.x.name],
+    ];
+    if (complexTraceNames(this._columns!).length > 0) {
+      modes.push([
+        'nyquist',
+        'Nyquist',
+        'Nyquist diagram: Im over Re of the complex traces, unit circle and the -1 point',
+      ]);
+    }
+    if (spectrumTraceNames(this._columns!).length > 0) {
+      modes.push([
+        'fft',
+        'FFT',
+        'Amplitude spectrum (dB) of the visible time range, resampled to a uniform grid',
+      ]);
+    }
+    if (modes.length > 1) {
+      for (const [mode, text, title] of modes) {
+        const b = button(text, title, () => this.setMode(mode));
+        b.dataset.mode = mode;
+        b.setAttribute('aria-pressed', String(mode === 'waveform'));
+      }
+    }
+    if (spectrumTraceNames(this._columns!).length > 0) {
+      const select = document.createElement('select');
+      select.className = 'jp-SpiceSimWaveform-window';
+      select.title = 'FFT window';
+      for (const name of SPECTRUM_WINDOWS)
+        select.append(new Option(name, name, name === 'hann', name === 'hann'));
+      select.addEventListener('change', () => {
+        if (!this._state) return;
+        this._state.fftWindow = select.value as SpectrumWindow;
+        if (this._state.mode === 'fft') void this._redraw();
+      });
+      bar.append(select);
+    }
     button('log x', 'Toggle a logarithmic x axis', () => {
       if (!this._state) return;
       this._state.xLog = !this._state.xLog;
@@ -177,12 +322,14 @@ export class WaveformViewer extends Widget implements IRenderMime.IRenderer {
     button('reset', 'Show the whole simulation', () => {
       if (!this._state) return;
       this._state.xRange = undefined;
+      this._state.fftRange = undefined;
       void this._redraw();
     });
     button('measure', 'Show automatic measurements of every trace', () => {
       if (!this._columns) return;
       this._measurePanel.hidden = !this._measurePanel.hidden;
-      if (!this._measurePanel.hidden) Private.renderMeasurements(this._measurePanel, measurementRows(this._columns));
+      if (!this._measurePanel.hidden)
+        Private.renderMeasurements(this._measurePanel, measurementRows(this._columns));
     });
     button('clear cursors', 'Remove cursors A and B (click the plot to place them)', () => {
       if (!this._state) return;
@@ -204,6 +351,9 @@ export class WaveformViewer extends Widget implements IRenderMime.IRenderer {
   private readonly _plot: HTMLDivElement;
   private readonly _cursorPanel: HTMLDivElement;
   private readonly _measurePanel: HTMLDivElement;
+  private readonly _status: HTMLDivElement;
+  private readonly _probe: TraceCrossProbe;
+  private readonly _spectra = new SpectrumCache();
   private _columns?: BundleColumns;
   private _state?: ViewState;
   private _plotly?: PlotlyModule;
@@ -218,13 +368,34 @@ export namespace WaveformViewer {
 }
 
 namespace Private {
-  export const CONFIG = { responsive: true, displaylogo: false, scrollZoom: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
+  let viewerCount = 0;
+
+  /** A page-unique cross-probe source id, so a viewer ignores its own events. */
+  export function nextViewerId(): string {
+    return `waveform-${++viewerCount}`;
+  }
+
+  /** The parts of plotly's hover/click event data the viewer reads. */
+  export interface HoverEvent {
+    points?: Array<{ x: number; y: number; data?: { name: string }; yaxis?: unknown }>;
+    yaxes?: Array<{ type?: string }>;
+    yvals?: number[];
+  }
+
+  export const CONFIG = {
+    responsive: true,
+    displaylogo: false,
+    scrollZoom: true,
+    modeBarButtonsToRemove: ['lasso2d', 'select2d'],
+  };
 
   let plotly: Promise<PlotlyModule> | undefined;
 
   /** plotly.js is large: load it when the first waveform is shown, not at JupyterLab start. */
   export function loadPlotly(): Promise<PlotlyModule> {
-    plotly ??= import('plotly.js-dist-min').then((m) => ((m as { default?: PlotlyModule }).default ?? m) as PlotlyModule);
+    plotly ??= import('plotly.js-dist-min').then(
+      (m) => ((m as { default?: PlotlyModule }).default ?? m) as PlotlyModule,
+    );
     return plotly;
   }
 
@@ -265,7 +436,8 @@ namespace Private {
     const body = table.createTBody();
     for (const row of rows) {
       const tr = body.insertRow();
-      for (const text of [row.trace, ...labels.map((l) => row.values[l] ?? '')]) tr.insertCell().textContent = text;
+      for (const text of [row.trace, ...labels.map((l) => row.values[l] ?? '')])
+        tr.insertCell().textContent = text;
     }
     panel.replaceChildren(table);
   }
