@@ -514,10 +514,13 @@ export class Bsim4 implements Device {
     // Channel and intrinsic charges with their Jacobian.
     const base = this.base;
     const sh = this.shifted;
-    this.terminal(vgs, vds, vbs, base, true);
+    // DC iterations need no charges (the NQS node aside): AC computes the capacitances once, at its start.
+    const charges = ctx.mode === 'tran' || this.geometry.trnqsMod === 1;
+    this.capacitancesStale = !charges;
+    this.terminal(vgs, vds, vbs, base, charges);
     const cap = this.cap;
     const gj = this.gidlJacobian;
-    this.terminal(vgs + STEP, vds, vbs, sh, true);
+    this.terminal(vgs + STEP, vds, vbs, sh, charges);
     if (this.tunnelling) {
       this.gateJacobian[0] = (sh.igs - base.igs) / STEP;
       this.gateJacobian[3] = (sh.igd - base.igd) / STEP;
@@ -529,11 +532,8 @@ export class Bsim4 implements Device {
     const gcrgJ = this.gcrgJacobian;
     gcrgJ[0] = base.gcrg;
     gcrgJ[1] = (sh.gcrg - base.gcrg) / STEP;
-    cap[0] = (sh.qg - base.qg) / STEP;
-    cap[3] = (sh.qd - base.qd) / STEP;
-    cap[6] = (sh.qb - base.qb) / STEP;
-    this.intrinsicDerivatives(0, base, sh);
-    this.terminal(vgs, vds + STEP, vbs, sh, true);
+    if (charges) this.capacitanceColumn(0, base, sh);
+    this.terminal(vgs, vds + STEP, vbs, sh, charges);
     if (this.tunnelling) {
       this.gateJacobian[1] = (sh.igs - base.igs) / STEP;
       this.gateJacobian[4] = (sh.igd - base.igd) / STEP;
@@ -543,11 +543,8 @@ export class Bsim4 implements Device {
     gj[4] = (sh.igisl - base.igisl) / STEP;
     this.gmD = (sh.id - base.id) / STEP;
     gcrgJ[2] = (sh.gcrg - base.gcrg) / STEP;
-    cap[1] = (sh.qg - base.qg) / STEP;
-    cap[4] = (sh.qd - base.qd) / STEP;
-    cap[7] = (sh.qb - base.qb) / STEP;
-    this.intrinsicDerivatives(1, base, sh);
-    this.terminal(vgs, vds, vbs + STEP, sh, true);
+    if (charges) this.capacitanceColumn(1, base, sh);
+    this.terminal(vgs, vds, vbs + STEP, sh, charges);
     if (this.tunnelling) {
       this.gateJacobian[2] = (sh.igs - base.igs) / STEP;
       this.gateJacobian[5] = (sh.igd - base.igd) / STEP;
@@ -557,11 +554,10 @@ export class Bsim4 implements Device {
     gj[5] = (sh.igisl - base.igisl) / STEP;
     this.gmB = (sh.id - base.id) / STEP;
     gcrgJ[3] = (sh.gcrg - base.gcrg) / STEP;
-    cap[2] = (sh.qg - base.qg) / STEP;
-    cap[5] = (sh.qd - base.qd) / STEP;
-    cap[8] = (sh.qb - base.qb) / STEP;
-    this.intrinsicDerivatives(2, base, sh);
-    this.drainShareBase = this.drainShare(base);
+    if (charges) {
+      this.capacitanceColumn(2, base, sh);
+      this.drainShareBase = this.drainShare(base);
+    }
     this.id = base.id;
     this.von = base.vth;
     this.op.id = type * base.id * this.multiplier;
@@ -666,6 +662,35 @@ export class Bsim4 implements Device {
       this.stampCharge(m, rhs, D, idq * mult, ag0, 3, vgs, vds, vbs, type, capacitance);
       this.stampCharge(m, rhs, B, ib * mult, ag0, 6, vgs, vds, vbs, type, capacitance);
     }
+  }
+
+  /** Column `column` (vgs, vds, vbs) of the capacitance matrices from the base and a shifted evaluation. */
+  private capacitanceColumn(column: number, base: TerminalPoint, shifted: TerminalPoint): void {
+    const cap = this.cap;
+    cap[column] = (shifted.qg - base.qg) / STEP;
+    cap[3 + column] = (shifted.qd - base.qd) / STEP;
+    cap[6 + column] = (shifted.qb - base.qb) / STEP;
+    this.intrinsicDerivatives(column, base, shifted);
+  }
+
+  /** True when the last load was a DC iteration that skipped the charges. */
+  private capacitancesStale = false;
+
+  /** The capacitance matrices at the last load's (limited) bias, for AC after a DC operating point. */
+  private refreshCapacitances(): void {
+    const base = this.base;
+    const sh = this.shifted;
+    const vgs = this.vgsLast;
+    const vds = this.vdsLast;
+    const vbs = this.vbsLast;
+    this.terminal(vgs, vds, vbs, base, true);
+    this.terminal(vgs + STEP, vds, vbs, sh, true);
+    this.capacitanceColumn(0, base, sh);
+    this.terminal(vgs, vds + STEP, vbs, sh, true);
+    this.capacitanceColumn(1, base, sh);
+    this.terminal(vgs, vds, vbs + STEP, sh, true);
+    this.capacitanceColumn(2, base, sh);
+    this.capacitancesStale = false;
   }
 
   /** ∂(qgi, qdi, qbi)/∂v_column (rows g, d, b) and the drain share at the shifted point. */
@@ -955,6 +980,7 @@ export class Bsim4 implements Device {
   }
 
   acLoad(ctx: AcLoadContext): void {
+    if (this.capacitancesStale) this.refreshCapacitances();
     const st = this.stamp;
     const mult = this.multiplier;
     const re = ctx.re;
