@@ -36,7 +36,21 @@ export class Engine implements LoadContext {
   private solutionView: Float64Array;
   private previousView: Float64Array;
   /** Devices with charges or fluxes: a linear circuit reloads only these to store the solution's states. */
-  private readonly reactiveDevices: Device[];
+  readonly reactiveDevices: Device[];
+  /**
+   * The devices by class: the four most numerous classes each loaded by a loop of its own, the rest together.
+   * A call site that only ever sees one class stays monomorphic, so V8 inlines the device's load there; one
+   * loop over all devices sees every class and dispatches each call through a megamorphic lookup.
+   */
+  private readonly load0: Device[];
+  private readonly load1: Device[];
+  private readonly load2: Device[];
+  private readonly load3: Device[];
+  private readonly loadRest: Device[];
+  /** The devices with a convergence test, split the same way. */
+  private readonly check0: Device[];
+  private readonly check1: Device[];
+  private readonly checkRest: Device[];
   /** 0: backward Euler, 1: trapezoidal, 2: BDF2 — decided once per step, read by every integrate(). */
   private integrationKind = 0;
 
@@ -99,6 +113,11 @@ export class Engine implements LoadContext {
     this.solutionView = this.solution.subarray(1);
     this.previousView = this.previous.subarray(1);
     this.reactiveDevices = circuit.devices.filter((d) => d.truncate !== undefined);
+    [this.load0, this.load1, this.load2, this.load3, this.loadRest] = byClass(circuit.devices, 4);
+    [this.check0, this.check1, this.checkRest] = byClass(
+      circuit.devices.filter((d) => d.converged !== undefined),
+      2,
+    );
     this.state = [0, 1, 2, 3].map(() => new Float64Array(circuit.stateCount));
   }
 
@@ -161,7 +180,12 @@ export class Engine implements LoadContext {
     // The first iteration of a Newton run has no evaluation of this run to re-stamp (and in transient it
     // linearises at the predicted point): ngspice's MODEINITPRED / MODEINITJCT never bypass either.
     this.bypass = this.options.bypass && !this.firstIteration;
-    for (const device of this.circuit.devices) device.load(this);
+    // Stamps add up, so the order of the devices does not matter (only the rounding of the sums).
+    for (const device of this.load0) device.load(this);
+    for (const device of this.load1) device.load(this);
+    for (const device of this.load2) device.load(this);
+    for (const device of this.load3) device.load(this);
+    for (const device of this.loadRest) device.load(this);
     const diagonal = this.circuit.nodeDiagonal;
     if (this.diagonalGmin > 0) {
       for (let k = 1; k < diagonal.length; k++) this.matrix[diagonal[k]] += this.diagonalGmin;
@@ -311,9 +335,9 @@ export class Engine implements LoadContext {
   }
 
   private devicesConverged(): boolean {
-    for (const device of this.circuit.devices) {
-      if (device.converged && !device.converged(this)) return false;
-    }
+    for (const device of this.check0) if (!device.converged!(this)) return false;
+    for (const device of this.check1) if (!device.converged!(this)) return false;
+    for (const device of this.checkRest) if (!device.converged!(this)) return false;
     return true;
   }
 
@@ -330,6 +354,25 @@ export class Engine implements LoadContext {
           `check its connections, or add a small series resistance`;
     return new SingularMatrixError(`singular matrix: ${what} cannot be solved for`, name, hint);
   }
+}
+
+/**
+ * `devices` split into the `count` most numerous classes (one list each, largest first, empty lists when
+ * there are fewer classes) and one list of all the others, each in circuit order.
+ */
+function byClass(devices: readonly Device[], count: number): Device[][] {
+  const groups = new Map<unknown, Device[]>();
+  for (const device of devices) {
+    const key = Object.getPrototypeOf(device) as unknown;
+    const group = groups.get(key);
+    if (group) group.push(device);
+    else groups.set(key, [device]);
+  }
+  const ranked = [...groups.values()].sort((a, b) => b.length - a.length);
+  const lists: Device[][] = [];
+  for (let k = 0; k < count; k++) lists.push(ranked[k] ?? []);
+  lists.push(ranked.slice(count).flat());
+  return lists;
 }
 
 /** Conductance used to force .nodeset/.ic values (ngspice uses 1e10 in cktload.c). */

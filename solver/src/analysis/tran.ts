@@ -9,7 +9,7 @@
  * sources are hit exactly. Every accepted point at or after tstart is output, as ngspice does.
  */
 import type { Circuit } from '../circuit/circuit';
-import type { TruncateContext } from '../devices/device';
+import type { Device, TruncateContext } from '../devices/device';
 import { TimestepTooSmallError } from '../errors';
 import type { ColumnBuilder } from './columns';
 import type { Engine, IntegrationState } from './engine';
@@ -123,7 +123,7 @@ export function* transientAnalysis(
     saved.set(engine.solution);
 
     const converged = engine.newton(options.itl4);
-    let newDelta = converged ? truncationTimestep(circuit, truncation) : Infinity;
+    let newDelta = converged ? truncationTimestep(engine.reactiveDevices, truncation) : Infinity;
     // As ngspice's DCtran, the very first time point is accepted once Newton converges: the charges of the
     // initial point (especially with uic) carry no history for a meaningful truncation-error estimate.
     const firstPoint = time === 0;
@@ -155,7 +155,7 @@ export function* transientAnalysis(
         // (as SPICE does); near corners it does not, and backward Euler carries on.
         order = 2;
         truncation.prepare(order, method);
-        const secondOrderDelta = truncationTimestep(circuit, truncation);
+        const secondOrderDelta = truncationTimestep(engine.reactiveDevices, truncation);
         if (secondOrderDelta > 1.05 * delta) newDelta = secondOrderDelta;
         else order = 1;
       }
@@ -165,10 +165,11 @@ export function* transientAnalysis(
 }
 
 /** The smallest step any device's truncation error allows (Infinity for a circuit without charges). */
-function truncationTimestep(circuit: Circuit, truncation: TruncateContext): number {
+function truncationTimestep(devices: readonly Device[], truncation: TruncateContext): number {
   let step = Infinity;
-  for (const device of circuit.devices) {
-    if (device.truncate) step = Math.min(step, device.truncate(truncation));
+  for (const device of devices) {
+    const proposed = device.truncate!(truncation);
+    if (proposed < step) step = proposed;
   }
   return step;
 }
@@ -221,7 +222,8 @@ class TruncationEstimator implements TruncateContext {
     const q0 = s[0][offset];
     const q1 = s[1][offset];
     const q2 = s[2][offset];
-    const currentTolerance = abstol + reltol * Math.max(Math.abs(s[0][offset + 1]), Math.abs(s[1][offset + 1]));
+    const currentTolerance =
+      abstol + reltol * Math.max(Math.abs(s[0][offset + 1]), Math.abs(s[1][offset + 1]));
     const chargeTolerance = (reltol * Math.max(Math.abs(q0), Math.abs(q1), chgtol)) / h[0];
     const tolerance = Math.max(currentTolerance, chargeTolerance);
     // Divided differences over points t0 > t1 > ... spaced by h[0], h[1], ...
@@ -242,7 +244,12 @@ class TruncationEstimator implements TruncateContext {
 }
 
 /** All source corners in (0, tstop], sorted, merged when closer than `minimumBreak`; tstop last. */
-function collectBreakpoints(circuit: Circuit, tstop: number, minimumBreak: number, extra: number[]): number[] {
+function collectBreakpoints(
+  circuit: Circuit,
+  tstop: number,
+  minimumBreak: number,
+  extra: number[],
+): number[] {
   const times: number[] = [...extra];
   for (const device of circuit.devices) device.breakpoints?.(0, tstop, (t) => times.push(t));
   times.push(tstop);
@@ -262,7 +269,9 @@ function timestepTooSmall(engine: Engine, time: number, newtonConverged: boolean
   const circuit = engine.circuit;
   const worst = engine.worstUnknown;
   const nodes = worst > 0 ? [circuit.unknownNames[worst]] : [];
-  const cause = newtonConverged ? 'the truncation error stays too large' : 'Newton iteration does not converge';
+  const cause = newtonConverged
+    ? 'the truncation error stays too large'
+    : 'Newton iteration does not converge';
   const where = worst > 0 ? ` near ${circuit.describeUnknown(worst)}` : '';
   return new TimestepTooSmallError(
     `timestep too small at t = ${time.toExponential(6)} s: ${cause}${where}`,

@@ -32,6 +32,9 @@ import {
   type ResolvedLUOptions,
 } from './lu-common';
 
+/** The status of every successful factorisation (one object: no allocation per refactor). */
+const FACTORED: FactorStatus = Object.freeze({ ok: true });
+
 export class SparseLU {
   readonly size: number;
   readonly analysis: SymbolicAnalysis;
@@ -246,7 +249,7 @@ export class SparseLU {
     for (let q = 0; q < lnz; q++) lRowIdx[q] = pinv[lRowIdx[q]];
     for (let p = 0; p < rowIdx.length; p++) this.stepOfEntry[p] = pinv[rowIdx[p]];
     this.factored = true;
-    return { ok: true };
+    return FACTORED;
   }
 
   /**
@@ -275,7 +278,9 @@ export class SparseLU {
       rowScale,
       work: x,
     } = this;
-    this.computeRowScale();
+    // The row scaling of the last factor() is kept: refactor() factors R·A with that R and solve() applies
+    // the same R, so the solution is exact whatever R is; the pivot test below is then a threshold test on
+    // R·A (as valid a criterion as on freshly scaled rows), and factor() rescales when it is called.
     for (let k = 0; k < n; k++) {
       const col = colOrder[k];
       for (let p = colPtr[col]; p < colPtr[col + 1]; p++)
@@ -317,7 +322,7 @@ export class SparseLU {
       }
       uDiag[k] = pivot;
     }
-    return { ok: true };
+    return FACTORED;
   }
 
   /**

@@ -27,7 +27,7 @@ import {
   currentConverged,
   junctionAtTemperature,
   param,
-  pnjlim,
+  limitJunction,
   predictedVoltage,
   thermalVoltage,
   withinTolerance,
@@ -319,11 +319,8 @@ export class Bjt implements Device {
         }
       }
       const old = predicting ? ctx.state[1] : state;
-      const rbe = pnjlim(vbe, old[s + VBE], t.vt, t.vcrit);
-      const rbc = pnjlim(vbc, old[s + VBC], t.vt, t.vcrit);
-      vbe = rbe.value;
-      vbc = rbc.value;
-      if (rbe.limited || rbc.limited) ctx.nonConvergence();
+      vbe = limitJunction(vbe, old[s + VBE], t.vt, t.vcrit, ctx);
+      vbc = limitJunction(vbc, old[s + VBC], t.vt, t.vcrit, ctx);
     }
     const vbx = type * st.voltage(solution, B, CP);
     const vcs = type * st.voltage(solution, S, CP);

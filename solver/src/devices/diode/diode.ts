@@ -26,7 +26,7 @@ import {
   depletionCharge,
   junctionAtTemperature,
   param,
-  pnjlim,
+  limitJunction,
   predictedVoltage,
   thermalVoltage,
   withinTolerance,
@@ -271,7 +271,27 @@ export class Diode implements Device {
     const inner = this.conductanceRs > 0 ? ctx.node(`${this.name}#internal`) : anode;
     this.stamp = new LocalStamp(ctx, [anode, cathode, inner]);
     this.state = ctx.states(5);
+    this.hAA = this.stamp.handle(0, 0);
+    this.hAI = this.stamp.handle(0, 2);
+    this.hIA = this.stamp.handle(2, 0);
+    this.hII = this.stamp.handle(2, 2);
+    this.hIC = this.stamp.handle(2, 1);
+    this.hCI = this.stamp.handle(1, 2);
+    this.hCC = this.stamp.handle(1, 1);
+    this.uInner = inner;
+    this.uCathode = cathode;
   }
+
+  // Matrix handles (anode A, cathode C, junction side I of RS) and unknowns of the stamp (set by setup).
+  private hAA = 0;
+  private hAI = 0;
+  private hIA = 0;
+  private hII = 0;
+  private hIC = 0;
+  private hCI = 0;
+  private hCC = 0;
+  private uInner = 0;
+  private uCathode = 0;
 
   temperature(kelvin: number): void {
     const t =
@@ -289,25 +309,17 @@ export class Diode implements Device {
       return this.off ? 0 : this.t.vcrit;
     }
     const predicting = ctx.firstIteration && ctx.mode === 'tran';
-    let vd = predicting
+    const vd = predicting
       ? predictedVoltage(ctx.state, ctx.timesteps, s + VD)
-      : this.stamp.voltage(ctx.solution, 2, 1);
+      : ctx.solution[this.uInner] - ctx.solution[this.uCathode];
     const vold = predicting ? ctx.state[1][s + VD] : ctx.state[0][s + VD];
     const { model, t } = this;
     const vte = model.n * t.vt;
-    let limited: boolean;
     if (model.bv !== undefined && vd < Math.min(0, -t.bv + 10 * model.nbv * t.vt)) {
       // Limit the step into breakdown as a forward junction mirrored at −BV.
-      const r = pnjlim(-(vd + t.bv), -(vold + t.bv), model.nbv * t.vt, t.vcrit);
-      vd = -(r.value + t.bv);
-      limited = r.limited;
-    } else {
-      const r = pnjlim(vd, vold, vte, t.vcrit);
-      vd = r.value;
-      limited = r.limited;
+      return -(limitJunction(-(vd + t.bv), -(vold + t.bv), model.nbv * t.vt, t.vcrit, ctx) + t.bv);
     }
-    if (limited) ctx.nonConvergence();
-    return vd;
+    return limitJunction(vd, vold, vte, t.vcrit, ctx);
   }
 
   load(ctx: LoadContext): void {
@@ -316,7 +328,7 @@ export class Diode implements Device {
     if (ctx.bypass) {
       // Bypass (ngspice dioload.c): the junction voltage and the current predicted from the last
       // evaluation both within tolerance: re-stamp that evaluation (state[0] still holds it).
-      const vd = this.stamp.voltage(ctx.solution, 2, 1);
+      const vd = ctx.solution[this.uInner] - ctx.solution[this.uCathode];
       const vdLast = state[s + VD];
       if (withinTolerance(vd, vdLast, ctx.reltol, ctx.vntol)) {
         const cdLast = state[s + CD];
@@ -351,15 +363,27 @@ export class Diode implements Device {
   /** Stamp the linearisation at vd: junction current cd and conductance gd (charge current included). */
   private stampLoad(ctx: LoadContext, vd: number, cd: number, gd: number): void {
     const m = ctx.matrix;
-    if (this.conductanceRs > 0) this.stamp.conductance(m, 0, 2, this.conductanceRs);
-    this.stamp.conductance(m, 2, 1, gd);
-    this.stamp.current(ctx.rhs, 2, 1, cd - gd * vd);
+    const grs = this.conductanceRs;
+    if (grs > 0) {
+      m[this.hAA] += grs;
+      m[this.hAI] -= grs;
+      m[this.hIA] -= grs;
+      m[this.hII] += grs;
+    }
+    m[this.hII] += gd;
+    m[this.hIC] -= gd;
+    m[this.hCI] -= gd;
+    m[this.hCC] += gd;
+    const ceq = cd - gd * vd;
+    const rhs = ctx.rhs;
+    rhs[this.uInner] -= ceq;
+    rhs[this.uCathode] += ceq;
   }
 
   converged(ctx: LoadContext): boolean {
     const s = this.state;
     const state = ctx.state[0];
-    const vd = this.stamp.voltage(ctx.solution, 2, 1);
+    const vd = ctx.solution[this.uInner] - ctx.solution[this.uCathode];
     const predicted = state[s + CD] + state[s + GD] * (vd - state[s + VD]);
     return currentConverged(predicted, state[s + CD], this.reltol, this.abstol);
   }

@@ -26,7 +26,7 @@ import {
   fetlim,
   junctionAtTemperature,
   param,
-  pnjlim,
+  limitJunction,
   predictedVoltage,
   thermalVoltage,
   withinTolerance,
@@ -243,11 +243,8 @@ export class Jfet implements Device {
         }
       }
       const old = predicting ? ctx.state[1] : state;
-      const rgs = pnjlim(vgs, old[s + VGS], this.vt, this.vcrit);
-      const rgd = pnjlim(vgd, old[s + VGD], this.vt, this.vcrit);
-      vgs = fetlim(rgs.value, old[s + VGS], this.threshold);
-      vgd = fetlim(rgd.value, old[s + VGD], this.threshold);
-      if (rgs.limited || rgd.limited) ctx.nonConvergence();
+      vgs = fetlim(limitJunction(vgs, old[s + VGS], this.vt, this.vcrit, ctx), old[s + VGS], this.threshold);
+      vgd = fetlim(limitJunction(vgd, old[s + VGD], this.vt, this.vcrit, ctx), old[s + VGD], this.threshold);
     }
     const vds = vgs - vgd;
     const gmin = ctx.gmin;

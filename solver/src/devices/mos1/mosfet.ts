@@ -33,7 +33,7 @@ import {
   fetlim,
   limvds,
   param,
-  pnjlim,
+  limitJunction,
   potentialFactor,
   predictedVoltage,
   thermalVoltage,
@@ -285,12 +285,12 @@ function bulkCharge(
     let charge = 0;
     let capacitance = 0;
     if (czb !== 0) {
-      const sarg = Math.exp(-mj * Math.log(arg));
+      const sarg = mj === 0.5 ? 1 / Math.sqrt(arg) : Math.exp(-mj * Math.log(arg));
       charge += (pb * czb * (1 - arg * sarg)) / (1 - mj);
       capacitance += czb * sarg;
     }
     if (czbsw !== 0) {
-      const sarg = Math.exp(-mjsw * Math.log(arg));
+      const sarg = mjsw === 0.5 ? 1 / Math.sqrt(arg) : Math.exp(-mjsw * Math.log(arg));
       charge += (pb * czbsw * (1 - arg * sarg)) / (1 - mjsw);
       capacitance += czbsw * sarg;
     }
@@ -410,6 +410,9 @@ export class Mosfet implements Device {
   private cbdTotal = 0;
   private cbsTotal = 0;
   private cdTotal = 0;
+  /** Whether the bulk junctions have any capacitance (set with the temperature). */
+  private drainJunctionCharged = true;
+  private sourceJunctionCharged = true;
   private ceqbd = 0;
   private ceqbs = 0;
   private gcgs = 0;
@@ -460,7 +463,63 @@ export class Mosfet implements Device {
     const sp = this.sourceConductance > 0 ? ctx.node(`${this.name}#source`) : s;
     this.stamp = new LocalStamp(ctx, [d, g, s, b, dp, sp]);
     this.s = ctx.states(STATE_SIZE);
+    // The entries the load stamps, one handle each (as ngspice's MOS1*Ptr): no index arithmetic per load.
+    const h = (i: number, j: number): number => this.stamp.handle(i, j);
+    this.hDD = h(D, D);
+    this.hGG = h(G, G);
+    this.hSS = h(S, S);
+    this.hBB = h(B, B);
+    this.hDPDP = h(DP, DP);
+    this.hSPSP = h(SP, SP);
+    this.hDDP = h(D, DP);
+    this.hGB = h(G, B);
+    this.hGDP = h(G, DP);
+    this.hGSP = h(G, SP);
+    this.hSSP = h(S, SP);
+    this.hBG = h(B, G);
+    this.hBDP = h(B, DP);
+    this.hBSP = h(B, SP);
+    this.hDPD = h(DP, D);
+    this.hDPG = h(DP, G);
+    this.hDPB = h(DP, B);
+    this.hDPSP = h(DP, SP);
+    this.hSPG = h(SP, G);
+    this.hSPS = h(SP, S);
+    this.hSPB = h(SP, B);
+    this.hSPDP = h(SP, DP);
+    this.uG = g;
+    this.uB = b;
+    this.uDP = dp;
+    this.uSP = sp;
   }
+
+  // Matrix handles and unknowns of the stamp (set by setup).
+  private hDD = 0;
+  private hGG = 0;
+  private hSS = 0;
+  private hBB = 0;
+  private hDPDP = 0;
+  private hSPSP = 0;
+  private hDDP = 0;
+  private hGB = 0;
+  private hGDP = 0;
+  private hGSP = 0;
+  private hSSP = 0;
+  private hBG = 0;
+  private hBDP = 0;
+  private hBSP = 0;
+  private hDPD = 0;
+  private hDPG = 0;
+  private hDPB = 0;
+  private hDPSP = 0;
+  private hSPG = 0;
+  private hSPS = 0;
+  private hSPB = 0;
+  private hSPDP = 0;
+  private uG = 0;
+  private uB = 0;
+  private uDP = 0;
+  private uSP = 0;
 
   temperature(kelvin: number): void {
     const t =
@@ -469,6 +528,8 @@ export class Mosfet implements Device {
         : kelvin + this.deltaTemperature;
     this.kelvin = t;
     this.t = mosTemperature(this.model, this.geometry, t);
+    this.drainJunctionCharged = this.t.czbd !== 0 || this.t.czbdsw !== 0;
+    this.sourceJunctionCharged = this.t.czbs !== 0 || this.t.czbssw !== 0;
     this.channel.temperature(this.t);
   }
 
@@ -496,11 +557,11 @@ export class Mosfet implements Device {
   /** The n-type terminal voltages of `solution`, into `terminal` (reused, no allocation per load). */
   private voltages(solution: Float64Array): { vbs: number; vgs: number; vds: number } {
     const type = this.model.type;
-    const st = this.stamp;
     const v = this.terminal;
-    v.vbs = type * st.voltage(solution, B, SP);
-    v.vgs = type * st.voltage(solution, G, SP);
-    v.vds = type * st.voltage(solution, DP, SP);
+    const vsp = solution[this.uSP];
+    v.vbs = type * (solution[this.uB] - vsp);
+    v.vgs = type * (solution[this.uG] - vsp);
+    v.vds = type * (solution[this.uDP] - vsp);
     return v;
   }
 
@@ -559,17 +620,11 @@ export class Mosfet implements Device {
         vds = -limvds(-vds, -vdsOld);
         vgs = vgd + vds;
       }
-      let limited = false;
       if (vds >= 0) {
-        const r = pnjlim(vbs, old[s + VBS], t.vt, t.sourceVcrit);
-        vbs = r.value;
-        limited = r.limited;
+        vbs = limitJunction(vbs, old[s + VBS], t.vt, t.sourceVcrit, ctx);
       } else {
-        const r = pnjlim(vbs - vds, old[s + VBD], t.vt, t.drainVcrit);
-        vbs = r.value + vds;
-        limited = r.limited;
+        vbs = limitJunction(vbs - vds, old[s + VBD], t.vt, t.drainVcrit, ctx) + vds;
       }
-      if (limited) ctx.nonConvergence();
     }
     const vbd = vbs - vds;
     const vgd = vgs - vds;
@@ -657,14 +712,17 @@ export class Mosfet implements Device {
     let ceqgd = 0;
     let ceqgb = 0;
     if (ctx.mode === 'tran') {
-      state[s + QBD] = junctionD.charge;
-      state[s + QBS] = junctionS.charge;
-      const ibd = ctx.integrate(s + QBD);
-      const ibs = ctx.integrate(s + QBS);
-      gbd += ctx.ag0 * junctionD.capacitance;
-      gbs += ctx.ag0 * junctionS.capacitance;
-      cbdTotal += ibd;
-      cbsTotal += ibs;
+      // A junction without capacitance has no charge to integrate (its charge and current stay 0).
+      if (this.drainJunctionCharged) {
+        state[s + QBD] = junctionD.charge;
+        cbdTotal += ctx.integrate(s + QBD);
+        gbd += ctx.ag0 * junctionD.capacitance;
+      }
+      if (this.sourceJunctionCharged) {
+        state[s + QBS] = junctionS.charge;
+        cbsTotal += ctx.integrate(s + QBS);
+        gbs += ctx.ag0 * junctionS.capacitance;
+      }
       const prev = ctx.state[1];
       const capgs = hgs + prev[s + CAPGS] + overlapGs;
       const capgd = hgd + prev[s + CAPGD] + overlapGd;
@@ -706,7 +764,11 @@ export class Mosfet implements Device {
     const vgsEff = this.mode === 1 ? vgs : vgd;
     const vdsEff = this.mode === 1 ? vds : -vds;
     const vbsEff = this.mode === 1 ? vbs : vbd;
-    this.cdreq = type * (channel.cdrain - channel.gm * vgsEff - channel.gds * vdsEff - channel.gmbs * vbsEff);
+    // ngspice's cdreq: the channel's equivalent current, drain to source of the device as connected.
+    this.cdreq =
+      this.mode *
+      type *
+      (channel.cdrain - channel.gm * vgsEff - channel.gds * vdsEff - channel.gmbs * vbsEff);
     this.stampLoad(ctx);
   }
 
@@ -757,32 +819,56 @@ export class Mosfet implements Device {
     return this.currentsConverged(state, vbs, vgs, vds);
   }
 
-  /** Stamp the linearisation of the last evaluation (fields set by load). */
+  /** Stamp the linearisation of the last evaluation (fields set by load), entry by entry as mos1load.c. */
   private stampLoad(ctx: LoadContext): void {
     const m = ctx.matrix;
     const rhs = ctx.rhs;
-    const st = this.stamp;
-    if (this.drainConductance > 0) st.conductance(m, D, DP, this.drainConductance);
-    if (this.sourceConductance > 0) st.conductance(m, S, SP, this.sourceConductance);
-    st.conductance(m, B, DP, this.gbdStamp);
-    st.conductance(m, B, SP, this.gbsStamp);
-    st.current(rhs, B, DP, this.ceqbd);
-    st.current(rhs, B, SP, this.ceqbs);
-    if (this.gcgs !== 0 || this.gcgd !== 0 || this.gcgb !== 0) {
-      st.conductance(m, G, SP, this.gcgs);
-      st.conductance(m, G, DP, this.gcgd);
-      st.conductance(m, G, B, this.gcgb);
-      st.current(rhs, G, SP, this.ceqgs);
-      st.current(rhs, G, DP, this.ceqgd);
-      st.current(rhs, G, B, this.ceqgb);
-    }
-    // Channel current from the effective drain to the effective source.
-    const dd = this.mode === 1 ? DP : SP;
-    const ss = this.mode === 1 ? SP : DP;
-    st.transconductance(m, dd, ss, G, ss, this.gm);
-    st.conductance(m, dd, ss, this.gds);
-    st.transconductance(m, dd, ss, B, ss, this.gmbs);
-    st.current(rhs, dd, ss, this.cdreq);
+    const gdpr = this.drainConductance;
+    const gspr = this.sourceConductance;
+    const gbd = this.gbdStamp;
+    const gbs = this.gbsStamp;
+    const gcgs = this.gcgs;
+    const gcgd = this.gcgd;
+    const gcgb = this.gcgb;
+    const gm = this.gm;
+    const gds = this.gds;
+    const gmbs = this.gmbs;
+    const ceqgs = this.ceqgs;
+    const ceqgd = this.ceqgd;
+    const ceqgb = this.ceqgb;
+    const ceqbd = this.ceqbd;
+    const ceqbs = this.ceqbs;
+    const cdreq = this.cdreq;
+    const normal = this.mode === 1;
+    const xnrm = normal ? 1 : 0;
+    const xrev = normal ? 0 : 1;
+    const xdiff = xnrm - xrev;
+    rhs[this.uG] -= ceqgs + ceqgb + ceqgd;
+    rhs[this.uB] -= ceqbs + ceqbd - ceqgb;
+    rhs[this.uDP] += ceqbd - cdreq + ceqgd;
+    rhs[this.uSP] += cdreq + ceqbs + ceqgs;
+    m[this.hDD] += gdpr;
+    m[this.hGG] += gcgd + gcgs + gcgb;
+    m[this.hSS] += gspr;
+    m[this.hBB] += gbd + gbs + gcgb;
+    m[this.hDPDP] += gdpr + gds + gbd + xrev * (gm + gmbs) + gcgd;
+    m[this.hSPSP] += gspr + gds + gbs + xnrm * (gm + gmbs) + gcgs;
+    m[this.hDDP] -= gdpr;
+    m[this.hGB] -= gcgb;
+    m[this.hGDP] -= gcgd;
+    m[this.hGSP] -= gcgs;
+    m[this.hSSP] -= gspr;
+    m[this.hBG] -= gcgb;
+    m[this.hBDP] -= gbd;
+    m[this.hBSP] -= gbs;
+    m[this.hDPD] -= gdpr;
+    m[this.hDPG] += xdiff * gm - gcgd;
+    m[this.hDPB] += -gbd + xdiff * gmbs;
+    m[this.hDPSP] += -gds - xnrm * (gm + gmbs);
+    m[this.hSPG] += -xdiff * gm - gcgs;
+    m[this.hSPS] -= gspr;
+    m[this.hSPB] += -gbs - xdiff * gmbs;
+    m[this.hSPDP] += -gds - xrev * (gm + gmbs);
   }
 
   converged(ctx: LoadContext): boolean {

@@ -83,6 +83,35 @@ export function pnjlim(
   return { value: vnew, limited: false };
 }
 
+/**
+ * pnjlim for the load loops: returns the limited voltage and calls `ctx.nonConvergence()` when it limited,
+ * without allocating a result object per call.
+ */
+export function limitJunction(
+  vnew: number,
+  vold: number,
+  vt: number,
+  vcrit: number,
+  ctx: { nonConvergence(): void },
+): number {
+  if (vnew > vcrit && Math.abs(vnew - vold) > vt + vt) {
+    ctx.nonConvergence();
+    if (vold > 0) {
+      const arg = 1 + (vnew - vold) / vt;
+      return arg > 0 ? vold + vt * Math.log(arg) : vcrit;
+    }
+    return vt * Math.log(vnew / vt);
+  }
+  if (vnew < 0) {
+    const arg = vold > 0 ? -vold - 1 : 2 * vold - 1;
+    if (vnew < arg) {
+      ctx.nonConvergence();
+      return arg;
+    }
+  }
+  return vnew;
+}
+
 /** FET gate-voltage limiting around the threshold `vto` (ngspice DEVfetlim). */
 export function fetlim(vnew: number, vold: number, vto: number): number {
   const vtsthi = Math.abs(2 * (vold - vto)) + 2;
@@ -146,7 +175,8 @@ export function depletionCharge(
   const vdep = fc * pb;
   if (v < vdep) {
     const arg = 1 - v / pb;
-    const sarg = Math.exp(-m * Math.log(arg));
+    // arg^-m; the common grading 0.5 by a square root instead of exp(log) (as ngspice's MOS loads do).
+    const sarg = m === 0.5 ? 1 / Math.sqrt(arg) : Math.exp(-m * Math.log(arg));
     out.charge = m === 1 ? -pb * czero * Math.log(arg) : (pb * czero * (1 - arg * sarg)) / (1 - m);
     out.capacitance = czero * sarg;
     return out;
@@ -176,6 +206,11 @@ export class LocalStamp {
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) this.handles[i * n + j] = ctx.entry(unknowns[i], unknowns[j]);
     }
+  }
+
+  /** The handle of entry (row of local i, column of local j). */
+  handle(i: number, j: number): Handle {
+    return this.handles[i * this.unknowns.length + j];
   }
 
   /** Add `value` at (row of local i, column of local j). */
