@@ -5,7 +5,9 @@
  *
  * Clock: processor time by default (user + system of the simulating process, every thread of it; for ngspice
  * read with getrusage of its parent, a python3 one-liner, as Node cannot), because the development machine is
- * shared and its load moves elapsed times by 2x; `--clock wall` times elapsed time instead.
+ * shared and its load moves elapsed times by 2x; `--clock wall` times elapsed time instead. On processor time
+ * ngspice runs with OMP_NUM_THREADS=1: its OpenMP device loads (BSIM3/4) would otherwise add the time its
+ * waiting threads spin; on the wall clock it keeps its default threads.
  *
  * SpiceSim, in this process: readFileSync(deck) -> simulateNetlist -> writeRawfile -> writeFileSync. The parse
  * case (a deck without analyses) stops after what ngspice also does for such a deck: parse, elaborate, build
@@ -214,9 +216,13 @@ print(json.dumps({'cpu': cpu * 1000, 'wall': wall * 1000, 'status': run.returnco
 function ngspiceOnce(deckPath: string, work: string): { ms: number; rows: number } {
   // The rawfile goes to the benchmark's own temporary folder.
   const rawfile = join(work, 'ngspice.raw');
+  // ngspice is built with OpenMP (BSIM3/4 loads run on every core, idle threads spin): on processor time that
+  // would count the spinning, so there it runs on one thread, as SpiceSim does.
+  const env = clock === 'cpu' ? { ...process.env, OMP_NUM_THREADS: '1' } : process.env;
   const timed = spawnSync('python3', ['-c', CHILD_TIMER, NGSPICE, '-b', '-r', rawfile, deckPath], {
     encoding: 'utf8',
     timeout: 600_000,
+    env,
   });
   rmSync(rawfile, { force: true });
   if (timed.error || timed.status !== 0) {
