@@ -518,7 +518,6 @@ export class Bsim4 implements Device {
     const charges = ctx.mode === 'tran' || this.geometry.trnqsMod === 1;
     this.capacitancesStale = !charges;
     this.terminal(vgs, vds, vbs, base, charges);
-    const cap = this.cap;
     const gj = this.gidlJacobian;
     this.terminal(vgs + STEP, vds, vbs, sh, charges);
     if (this.tunnelling) {
