@@ -5,6 +5,8 @@
  * frequency for the charge-storage parameters, since AC sensitivities hold the operating point fixed). ngspice 39 crashes on .sens with a BJT, and reports some diode parameters wrongly (see
  * test/ngspice/sens-semiconductor.test.ts), so whole simulations are the reference here.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Plot } from '../output/plot';
 import { simulateNetlist } from '../simulate';
 
@@ -288,4 +290,45 @@ it('runs on a deck with every element kind and reports the semiconductor paramet
   // Parameters at 0 (IKF, ISR, RB ...) have no derivative to report.
   expect(names).not.toContain('q1:ikf');
   expect(names).not.toContain('d1:isr');
+});
+
+describe('BSIM4 and EKV cards: the parameters written on the card', () => {
+  const lib = readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'bsim4', 'cmos018.lib'), 'utf8');
+  const nch = lib.slice(lib.indexOf('.model nch'), lib.indexOf('.model pch'));
+  const ekv =
+    '.model nch nmos level=44 cox=3.45e-3 vto=0.5 gamma=0.6 phi=0.8 kp=150e-6 ucrit=4e6 lambda=0.4 xj=0.15e-6 theta=0.1';
+  const deck = (card: string, instance: string, analysis: string) =>
+    ['* cs stage', card, 'vdd vdd 0 1.8', 'vin in 0 dc 0.7', 'rd vdd out 5k', `m1 out in 0 0 nch ${instance}`]
+      .concat([analysis, '.end'])
+      .join('\n');
+  const vout = (text: string) => out(simulateNetlist(text).plots[0]).re[0];
+
+  it.each([
+    [
+      'BSIM4',
+      nch,
+      'l=0.18u w=2u',
+      ['vth0', 'k1', 'u0', 'vsat', 'eta0', 'pclm', 'rdsw', 'lint', 'delta', 'toxe'],
+    ],
+    ['EKV', ekv, 'l=1u w=10u', ['vto', 'gamma', 'kp', 'ucrit', 'lambda', 'theta', 'xj']],
+  ])('%s: d v(out)/d p matches whole re-simulations', (_, card, instance, names) => {
+    const sens = simulateNetlist(deck(card, instance, '.sens v(out)')).plots[0];
+    for (const name of names) {
+      const match = new RegExp(`\\b${name}=(\\S+)`).exec(card)!;
+      const nominal = Number(match[1]);
+      const h = 1e-3 * Math.abs(nominal);
+      const at = (value: number) => deck(card.replace(match[0], `${name}=${value}`), instance, '.op');
+      const reference = (vout(at(nominal + h)) - vout(at(nominal - h))) / (2 * h);
+      const value = sens.vectors.find((v) => v.name === `m1:${name}`)?.real[0];
+      expect({
+        name,
+        ok: value !== undefined && Math.abs(value - reference) <= 1e-4 * Math.abs(reference),
+      }).toEqual({
+        name,
+        ok: true,
+      });
+    }
+    // Switches are not parameters.
+    expect(sens.vectors.some((v) => /^m1:\w*mod$/.test(v.name))).toBe(false);
+  });
 });

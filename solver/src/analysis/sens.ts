@@ -19,8 +19,10 @@
  * constructor and temperature() derive from the value follows it. Parameters at 0 are left out: 0 switches a
  * feature off or means infinity (VAF, IKF), so there is no derivative to take.
  *
+ * BSIM4 and EKV cards: every numeric parameter written on the card (switches such as CAPMOD left out).
+ *
  * Not covered (ngspice reports them): resistor multipliers and geometry `_m`/`_scale`/`_l`/`_w`, ngspice's
- * duplicate `<r>_ac` of a resistor's value, BSIM4/EKV parameters.
+ * duplicate `<r>_ac` of a resistor's value, BSIM4/EKV parameters left at their defaults.
  */
 import type { Circuit } from '../circuit/circuit';
 import type { ElementCard, ModelCard, OutputVariable } from '../circuit/flat';
@@ -218,6 +220,9 @@ const MODEL_PARAMETERS: Record<string, { dc: string[]; ac: string[] }> = {
   },
 };
 
+/** Card entries of BSIM4/EKV that select equations or bins rather than set a value (not perturbed). */
+const COMPACT_SWITCHES = /^(level|version|type|binunit|paramchk|tnom|lmin|lmax|wmin|wmax)$|mod$/;
+
 /** Instance parameters (`<name>_<param>`) per device kind. */
 const INSTANCE_PARAMETERS: Record<string, string[]> = {
   d: ['area', 'm', 'temp'],
@@ -237,13 +242,16 @@ function modelValue(device: Device, card: ModelCard, name: string): number | und
     const v = model[inverse];
     return v === 0 ? undefined : 1 / v;
   }
+  const level = card.params.level ?? 1;
+  // BSIM4/EKV keep derived values under other names: the card's value is the parameter.
+  if (card.type.endsWith('mos') && ![1, 2, 3].includes(level)) return card.params[name];
   if (model && typeof model[name] === 'number' && name !== 'tnom') return model[name];
   return card.params[name];
 }
 
 /**
  * Every semiconductor instance's model and instance parameters, each perturbed by building the device again
- * (see the file comment). BSIM4 (level 54/14) and EKV (44/55) cards are not covered.
+ * (see the file comment).
  */
 function semiconductorParameters(circuit: Circuit, ac: boolean): SensitivityParameter[] {
   const parameters: SensitivityParameter[] = [];
@@ -255,9 +263,14 @@ function semiconductorParameters(circuit: Circuit, ac: boolean): SensitivityPara
     const modelCard = card.model ? circuit.flat.models.get(card.model) : undefined;
     if (!modelCard) continue;
     const level = modelCard.params.level ?? 1;
-    if (card.kind === 'm' && ![1, 2, 3].includes(level)) continue;
+    // BSIM4 (54/14) and EKV (44/55): the numeric parameters written on the card, switches left out.
+    const compact = card.kind === 'm' && ![1, 2, 3].includes(level);
     const lists = MODEL_PARAMETERS[card.kind];
-    const names = ac ? [...lists.dc, ...lists.ac] : lists.dc;
+    const names = compact
+      ? Object.keys(modelCard.params).filter((name) => !COMPACT_SWITCHES.test(name))
+      : ac
+        ? [...lists.dc, ...lists.ac]
+        : lists.dc;
     const build = (changed: ModelCard, element: ElementCard): Device => {
       const models = new Map(circuit.flat.models);
       models.set(changed.name, changed);
