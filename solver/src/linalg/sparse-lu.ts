@@ -54,8 +54,15 @@ export class SparseLU {
   private readonly pinv: Int32Array;
   /** prow[step] = original row pivoted at that step. */
   private readonly prow: Int32Array;
-  /** Step index of the row of each CSC position of A (valid after factor). */
-  private readonly stepOfEntry: Int32Array;
+  /**
+   * The entries of A in refactor order (valid after factor): entries entryColPtr[k] .. entryColPtr[k+1]-1 are
+   * those of column colOrder[k], each with the step of its row, its matrix handle and its row scale, so that
+   * refactor() scatters a column in one sequential pass.
+   */
+  private readonly entryColPtr: Int32Array;
+  private readonly entryStep: Int32Array;
+  private readonly entryHandle: Int32Array;
+  private readonly entryScale: Float64Array;
   private readonly rowScale: Float64Array;
 
   // Workspace.
@@ -86,8 +93,8 @@ export class SparseLU {
     const guess = 4 * nnz + n + 16;
     // One buffer for all of them (factors grow out of it into arrays of their own when the guess is short).
     const arena = new ArrayArena({
-      float64: [guess, guess, n, n, n, n],
-      int32: [n + 1, guess, n + 1, guess, n, n, nnz, n, n, n, n, n],
+      float64: [guess, guess, n, n, n, n, nnz],
+      int32: [n + 1, guess, n + 1, guess, n, n, n + 1, nnz, nnz, n, n, n, n, n],
     });
     this.lColPtr = arena.int32(n + 1);
     this.lRowIdx = arena.int32(guess);
@@ -98,7 +105,10 @@ export class SparseLU {
     this.uDiag = arena.float64(n);
     this.pinv = arena.int32(n);
     this.prow = arena.int32(n);
-    this.stepOfEntry = arena.int32(nnz);
+    this.entryColPtr = arena.int32(n + 1);
+    this.entryStep = arena.int32(nnz);
+    this.entryHandle = arena.int32(nnz);
+    this.entryScale = arena.float64(nnz);
     this.rowScale = arena.float64(n).fill(1);
     this.work = arena.float64(n);
     this.magnitude = arena.float64(n);
@@ -247,7 +257,18 @@ export class SparseLU {
     }
     // From now on L's row indices are steps.
     for (let q = 0; q < lnz; q++) lRowIdx[q] = pinv[lRowIdx[q]];
-    for (let p = 0; p < rowIdx.length; p++) this.stepOfEntry[p] = pinv[rowIdx[p]];
+    const { entryColPtr, entryStep, entryHandle, entryScale } = this;
+    let q = 0;
+    for (let k = 0; k < n; k++) {
+      const col = colOrder[k];
+      entryColPtr[k] = q;
+      for (let p = colPtr[col]; p < colPtr[col + 1]; p++, q++) {
+        entryStep[q] = pinv[rowIdx[p]];
+        entryHandle[q] = handle[p];
+        entryScale[q] = rowScale[rowIdx[p]];
+      }
+    }
+    entryColPtr[n] = q;
     this.factored = true;
     return FACTORED;
   }
@@ -261,9 +282,7 @@ export class SparseLU {
     if (!this.factored) return this.factor();
     this.refactorCount++;
     const n = this.size;
-    const { colPtr, rowIdx, handle } = this.pattern;
     const values = this.matrix.values;
-    const colOrder = this.analysis.colOrder;
     const threshold = this.options.refactorThreshold;
     const singularTolerance = this.options.singularTolerance;
     const {
@@ -274,17 +293,18 @@ export class SparseLU {
       uRowIdx,
       uValues,
       uDiag,
-      stepOfEntry,
-      rowScale,
+      entryColPtr,
+      entryStep,
+      entryHandle,
+      entryScale,
       work: x,
     } = this;
     // The row scaling of the last factor() is kept: refactor() factors R·A with that R and solve() applies
     // the same R, so the solution is exact whatever R is; the pivot test below is then a threshold test on
     // R·A (as valid a criterion as on freshly scaled rows), and factor() rescales when it is called.
     for (let k = 0; k < n; k++) {
-      const col = colOrder[k];
-      for (let p = colPtr[col]; p < colPtr[col + 1]; p++)
-        x[stepOfEntry[p]] = values[handle[p]] * rowScale[rowIdx[p]];
+      for (let q = entryColPtr[k]; q < entryColPtr[k + 1]; q++)
+        x[entryStep[q]] = values[entryHandle[q]] * entryScale[q];
       // Largest |u_jk| above the pivot: a pivot tiny next to it may be cancellation noise of a (nearly)
       // singular matrix; refactor cannot tell cheaply, so it lets factor() decide with its exact test.
       let above = 0;
