@@ -198,6 +198,17 @@ describe('hover and emphasis', () => {
       ),
     ).toBe('a');
     expect(nearestTrace([], 1)).toBeUndefined();
+    // A synthetic hover without values (what a test or another extension may emit) still names its trace.
+    expect(nearestTrace([{ name: 'v(out)' }], undefined)).toBe('v(out)');
+    expect(
+      nearestTrace(
+        [
+          { name: 'v(out)', y: NaN },
+          { name: 'v(in)', y: 5 },
+        ],
+        0,
+      ),
+    ).toBe('v(in)');
   });
 
   it('the emphasised trace is drawn thicker and the others fade', () => {

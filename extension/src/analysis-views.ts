@@ -252,20 +252,25 @@ export function buildFftFigure(columns: BundleColumns, state: ViewState, cache: 
 
 /**
  * The trace a hover is about: among plotly's hover points (hovermode 'x' reports every trace at the cursor's
- * x), the one whose value is nearest the cursor's y (in log10 units on a log axis). Non-finite values never win.
+ * x), the one whose value is nearest the cursor's y (in log10 units on a log axis). A point without a finite
+ * value (a gap, y <= 0 on a log axis, an event without values) only wins when no point has one.
  */
 export function nearestTrace(
-  points: Array<{ name: string; y: number }>,
+  points: Array<{ name: string; y?: number }>,
   cursorY: number | undefined,
   logAxis = false,
 ): string | undefined {
-  const scale = (v: number) => (logAxis ? Math.log10(v) : v);
+  const scale = (v: number | undefined) => (v === undefined ? NaN : logAxis ? Math.log10(v) : v);
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const p of points) {
-    if (!Number.isFinite(scale(p.y))) continue;
-    const distance =
-      cursorY === undefined || !Number.isFinite(scale(cursorY)) ? 0 : Math.abs(scale(p.y) - scale(cursorY));
+    const y = scale(p.y);
+    const cursor = scale(cursorY);
+    const distance = !Number.isFinite(y)
+      ? Number.MAX_VALUE
+      : Number.isFinite(cursor)
+        ? Math.abs(y - cursor)
+        : 0;
     if (distance < bestDistance) {
       best = p.name;
       bestDistance = distance;

@@ -377,7 +377,7 @@ namespace Private {
 
   /** The parts of plotly's hover/click event data the viewer reads. */
   export interface HoverEvent {
-    points?: Array<{ x: number; y: number; data?: { name: string }; yaxis?: unknown }>;
+    points?: Array<{ x: number; y?: number; data?: { name: string }; yaxis?: unknown }>;
     yaxes?: Array<{ type?: string }>;
     yvals?: number[];
   }
