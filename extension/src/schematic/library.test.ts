@@ -196,9 +196,13 @@ describe('the schematic service client', () => {
   });
 
   test('node limit: the plan limit from /usage, 500 without one, lowered by the local setting', async () => {
-    const plan = session(() => ({ maxNodes: 200 }));
+    const plan = session(() => ({ maxNodes: 200, limitsEnforced: true }));
     expect(await new SchematicService(plan).nodeLimit()).toBe(200);
-    const selfHosted = session(() => ({ maxNodes: null }));
+    // Without billing the service reports Free's numbers but does not enforce them.
+    expect(
+      await new SchematicService(session(() => ({ maxNodes: 200, limitsEnforced: false }))).nodeLimit(),
+    ).toBe(500);
+    const selfHosted = session(() => ({ maxNodes: null, limitsEnforced: false }));
     expect(await new SchematicService(selfHosted).nodeLimit()).toBe(500);
     expect(await new SchematicService(session(() => ({}), false)).nodeLimit()).toBe(500);
     const storage = { getItem: (key: string) => (key === 'spicesim.schematic.nodeLimit' ? '20' : null) };

@@ -133,15 +133,20 @@ export class SchematicService {
 
   /**
    * The largest circuit simulated live in the browser: the plan's node limit (GET /usage, when the service
-   * enforces plans), else 500. A `spicesim.schematic.nodeLimit` localStorage entry lowers it (tests, slow
+   * enforces plans: `limitsEnforced`), else 500. A `spicesim.schematic.nodeLimit` localStorage entry lowers it (tests, slow
    * machines).
    */
   async nodeLimit(): Promise<number> {
     let limit = DEFAULT_NODE_LIMIT;
     if (this.session?.isSignedIn) {
       try {
-        const usage = (await this.session.request('/api/v1/usage')) as { maxNodes: number | null };
-        if (typeof usage.maxNodes === 'number' && usage.maxNodes > 0) limit = usage.maxNodes;
+        const usage = (await this.session.request('/api/v1/usage')) as {
+          maxNodes: number | null;
+          limitsEnforced?: boolean;
+        };
+        // A self-hosted service (no billing) reports the Free plan's numbers without enforcing them.
+        if (usage.limitsEnforced && typeof usage.maxNodes === 'number' && usage.maxNodes > 0)
+          limit = usage.maxNodes;
       } catch {
         // The service being down must not stop live simulation: keep the default.
       }
