@@ -565,6 +565,101 @@ export class Mosfet implements Device {
     return v;
   }
 
+  /** The first iteration of a time point linearises at the voltages extrapolated from the last two points. */
+  private predictVoltages(ctx: LoadContext, s: number): void {
+    const v = this.terminal;
+    v.vbs = predictedVoltage(ctx.state, ctx.timesteps, s + VBS);
+    v.vgs = predictedVoltage(ctx.state, ctx.timesteps, s + VGS);
+    v.vds = predictedVoltage(ctx.state, ctx.timesteps, s + VDS);
+  }
+
+  /**
+   * fetlim/limvds/pnjlim limiting of the terminal voltages in `terminal` against `old` (mos1load.c), in
+   * place. A method of its own (as integrateCharges): small enough for V8 to inline its helpers, which a
+   * load of this size no longer gets, and it returns nothing (a returned double would be boxed).
+   */
+  private limitVoltages(ctx: LoadContext, old: Float64Array, s: number): void {
+    const v = this.terminal;
+    const t = this.t;
+    let vgs = v.vgs;
+    let vds = v.vds;
+    const vgdNew = vgs - vds;
+    const vgsOld = old[s + VGS];
+    const vdsOld = old[s + VDS];
+    const von = this.model.type * this.von;
+    if (vdsOld >= 0) {
+      vgs = fetlim(vgs, vgsOld, von);
+      vds = vgs - vgdNew;
+      vds = limvds(vds, vdsOld);
+    } else {
+      const vgd = fetlim(vgdNew, vgsOld - vdsOld, von);
+      vds = vgs - vgd;
+      vds = -limvds(-vds, -vdsOld);
+      vgs = vgd + vds;
+    }
+    v.vbs =
+      vds >= 0
+        ? limitJunction(v.vbs, old[s + VBS], t.vt, t.sourceVcrit, ctx)
+        : limitJunction(v.vbs - vds, old[s + VBD], t.vt, t.drainVcrit, ctx) + vds;
+    v.vgs = vgs;
+    v.vds = vds;
+  }
+
+  /**
+   * Transient: integrate the junction charges (set by load in state[0] from the drainJunction/sourceJunction
+   * results) and the Meyer gate charges (capacitance now + at the last point + overlap, given as `capgs0`...
+   * without the last point's half), into the stamped conductances and equivalent currents.
+   */
+  private integrateCharges(
+    ctx: LoadContext,
+    vgs: number,
+    vgd: number,
+    vgb: number,
+    capgs0: number,
+    capgd0: number,
+    capgb0: number,
+  ): void {
+    const s = this.s;
+    const state = ctx.state[0];
+    const ag0 = ctx.ag0;
+    // A junction without capacitance has no charge to integrate (its charge and current stay 0).
+    if (this.drainJunctionCharged) {
+      state[s + QBD] = this.drainJunction.charge;
+      ctx.integrate(s + QBD);
+      this.cbdTotal += state[s + QBD + 1];
+      this.gbdStamp += ag0 * this.drainJunction.capacitance;
+    }
+    if (this.sourceJunctionCharged) {
+      state[s + QBS] = this.sourceJunction.charge;
+      ctx.integrate(s + QBS);
+      this.cbsTotal += state[s + QBS + 1];
+      this.gbsStamp += ag0 * this.sourceJunction.capacitance;
+    }
+    const prev = ctx.state[1];
+    const capgs = capgs0 + prev[s + CAPGS];
+    const capgd = capgd0 + prev[s + CAPGD];
+    const capgb = capgb0 + prev[s + CAPGB];
+    const vgs1 = prev[s + VGS];
+    const vgd1 = vgs1 - prev[s + VDS];
+    const vgb1 = vgs1 - prev[s + VBS];
+    state[s + QGS] = (vgs - vgs1) * capgs + prev[s + QGS];
+    state[s + QGD] = (vgd - vgd1) * capgd + prev[s + QGD];
+    state[s + QGB] = (vgb - vgb1) * capgb + prev[s + QGB];
+    ctx.integrate(s + QGS);
+    ctx.integrate(s + QGD);
+    ctx.integrate(s + QGB);
+    const gcgs = ag0 * capgs;
+    const gcgd = ag0 * capgd;
+    const gcgb = ag0 * capgb;
+    const type = this.model.type;
+    this.gcgs = gcgs;
+    this.gcgd = gcgd;
+    this.gcgb = gcgb;
+    this.ceqgs = type * (state[s + QGS + 1] - gcgs * vgs);
+    this.ceqgd = type * (state[s + QGD + 1] - gcgd * vgd);
+    this.ceqgb = type * (state[s + QGB + 1] - gcgb * vgb);
+  }
+
   load(ctx: LoadContext): void {
     const { model, t } = this;
     const type = model.type;
@@ -592,39 +687,21 @@ export class Mosfet implements Device {
         vds = 0;
       }
     } else {
+      const v = this.terminal;
       if (predicting) {
-        vbs = predictedVoltage(ctx.state, ctx.timesteps, s + VBS);
-        vgs = predictedVoltage(ctx.state, ctx.timesteps, s + VGS);
-        vds = predictedVoltage(ctx.state, ctx.timesteps, s + VDS);
+        this.predictVoltages(ctx, s);
       } else {
-        ({ vbs, vgs, vds } = this.voltages(ctx.solution));
-        if (ctx.bypass && this.canBypass(ctx, vbs, vgs, vds)) {
+        this.voltages(ctx.solution);
+        if (ctx.bypass && this.canBypass(ctx, v.vbs, v.vgs, v.vds)) {
           ctx.bypassed();
           this.stampLoad(ctx);
           return;
         }
       }
-      const vgdNew = vgs - vds;
-      const vgsOld = old[s + VGS];
-      const vdsOld = old[s + VDS];
-      const vgdOld = vgsOld - vdsOld;
-      const von = type * this.von;
-      let vgd: number;
-      if (vdsOld >= 0) {
-        vgs = fetlim(vgs, vgsOld, von);
-        vds = vgs - vgdNew;
-        vds = limvds(vds, vdsOld);
-      } else {
-        vgd = fetlim(vgdNew, vgdOld, von);
-        vds = vgs - vgd;
-        vds = -limvds(-vds, -vdsOld);
-        vgs = vgd + vds;
-      }
-      if (vds >= 0) {
-        vbs = limitJunction(vbs, old[s + VBS], t.vt, t.sourceVcrit, ctx);
-      } else {
-        vbs = limitJunction(vbs - vds, old[s + VBD], t.vt, t.drainVcrit, ctx) + vds;
-      }
+      this.limitVoltages(ctx, old, s);
+      vbs = v.vbs;
+      vgs = v.vgs;
+      vds = v.vds;
     }
     const vbd = vbs - vds;
     const vgd = vgs - vds;
@@ -701,66 +778,27 @@ export class Mosfet implements Device {
     const overlapGd = model.cgdo * this.geometry.w * this.geometry.m;
     const overlapGb = model.cgbo * this.geometry.leff * this.geometry.m;
 
-    let gbd = this.gbd;
-    let gbs = this.gbs;
-    let cbdTotal = this.cbd;
-    let cbsTotal = this.cbs;
-    let gcgs = 0;
-    let gcgd = 0;
-    let gcgb = 0;
-    let ceqgs = 0;
-    let ceqgd = 0;
-    let ceqgb = 0;
+    this.gbdStamp = this.gbd;
+    this.gbsStamp = this.gbs;
+    this.cbdTotal = this.cbd;
+    this.cbsTotal = this.cbs;
+    this.gcgs = 0;
+    this.gcgd = 0;
+    this.gcgb = 0;
+    this.ceqgs = 0;
+    this.ceqgd = 0;
+    this.ceqgb = 0;
     if (ctx.mode === 'tran') {
-      // A junction without capacitance has no charge to integrate (its charge and current stay 0).
-      if (this.drainJunctionCharged) {
-        state[s + QBD] = junctionD.charge;
-        cbdTotal += ctx.integrate(s + QBD);
-        gbd += ctx.ag0 * junctionD.capacitance;
-      }
-      if (this.sourceJunctionCharged) {
-        state[s + QBS] = junctionS.charge;
-        cbsTotal += ctx.integrate(s + QBS);
-        gbs += ctx.ag0 * junctionS.capacitance;
-      }
-      const prev = ctx.state[1];
-      const capgs = hgs + prev[s + CAPGS] + overlapGs;
-      const capgd = hgd + prev[s + CAPGD] + overlapGd;
-      const capgb = hgb + prev[s + CAPGB] + overlapGb;
-      const vgs1 = prev[s + VGS];
-      const vgd1 = vgs1 - prev[s + VDS];
-      const vgb1 = vgs1 - prev[s + VBS];
-      state[s + QGS] = (vgs - vgs1) * capgs + prev[s + QGS];
-      state[s + QGD] = (vgd - vgd1) * capgd + prev[s + QGD];
-      state[s + QGB] = (vgb - vgb1) * capgb + prev[s + QGB];
-      const igs = ctx.integrate(s + QGS);
-      const igd = ctx.integrate(s + QGD);
-      const igb = ctx.integrate(s + QGB);
-      gcgs = ctx.ag0 * capgs;
-      gcgd = ctx.ag0 * capgd;
-      gcgb = ctx.ag0 * capgb;
-      ceqgs = igs - gcgs * vgs;
-      ceqgd = igd - gcgd * vgd;
-      ceqgb = igb - gcgb * vgb;
+      this.integrateCharges(ctx, vgs, vgd, vgb, hgs + overlapGs, hgd + overlapGd, hgb + overlapGb);
     }
     this.capgs = 2 * hgs + overlapGs;
     this.capgd = 2 * hgd + overlapGd;
     this.capgb = 2 * hgb + overlapGb;
 
     // The linearisation to stamp (kept for bypass): n-type quantities, currents turned back with `type`.
-    this.gbdStamp = gbd;
-    this.gbsStamp = gbs;
-    this.cbdTotal = cbdTotal;
-    this.cbsTotal = cbsTotal;
-    this.cdTotal = this.cd + this.cbd - cbdTotal;
-    this.ceqbd = type * (cbdTotal - gbd * vbd);
-    this.ceqbs = type * (cbsTotal - gbs * vbs);
-    this.gcgs = gcgs;
-    this.gcgd = gcgd;
-    this.gcgb = gcgb;
-    this.ceqgs = type * ceqgs;
-    this.ceqgd = type * ceqgd;
-    this.ceqgb = type * ceqgb;
+    this.cdTotal = this.cd + this.cbd - this.cbdTotal;
+    this.ceqbd = type * (this.cbdTotal - this.gbdStamp * vbd);
+    this.ceqbs = type * (this.cbsTotal - this.gbsStamp * vbs);
     const vgsEff = this.mode === 1 ? vgs : vgd;
     const vdsEff = this.mode === 1 ? vds : -vds;
     const vbsEff = this.mode === 1 ? vbs : vbd;
