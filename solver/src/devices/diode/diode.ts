@@ -350,9 +350,11 @@ export class Diode implements Device {
     this.gd = gd;
     if (ctx.mode === 'tran') {
       state[s + QD] = model.tt * dc.current + depletion.charge;
-      const iq = ctx.integrate(s + QD);
+      // The charge current is read back from the state (a double returned by a call V8 does not inline
+      // would be boxed).
+      ctx.integrate(s + QD);
       gd += ctx.ag0 * this.capacitance;
-      cd += iq;
+      cd += state[s + QD + 1];
     }
     state[s + VD] = vd;
     state[s + CD] = cd;
