@@ -1,7 +1,8 @@
 /**
  * The Classes panel: for each organisation you belong to, its assignments. Students start (their own
- * fork opens in the SpiceSim drive) and submit; teachers publish one of their projects as a lab and see
- * the roster (not started / started / submitted) with a button opening each student's copy read-only.
+ * fork opens in the SpiceSim drive) and submit, after which their copy is read-only until a teacher
+ * returns it; teachers publish one of their projects as a lab and see the roster (not started / started /
+ * submitted) with a button opening each student's copy read-only and one returning a submission for revision.
  */
 import { Widget } from '@lumino/widgets';
 import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
@@ -19,12 +20,13 @@ interface Assignment {
   title: string;
   instructions: string;
   isTeacher: boolean;
-  mine: { status: string; projectId: string | null };
+  mine: { status: string; projectId: string | null; returnedAt: string | null };
 }
 interface RosterEntry {
   student: { id: string; name: string; email: string };
   status: string;
   projectId: string | null;
+  returnedAt: string | null;
 }
 
 export class ClassroomPanel extends Widget {
@@ -88,30 +90,36 @@ export class ClassroomPanel extends Widget {
           const tr = document.createElement('tr');
           tr.dataset.student = entry.student.email;
           tr.dataset.status = entry.status;
-          tr.append(Private.el('td', entry.student.name), Private.el('td', entry.status.replace('_', ' ')));
+          tr.append(Private.el('td', entry.student.name), Private.el('td', Private.statusText(entry)));
           const cell = document.createElement('td');
           if (entry.projectId)
             cell.append(
               Private.button('Open (read-only)', () => void this.options.openProject(entry.projectId!)),
+            );
+          if (entry.status === 'submitted')
+            cell.append(
+              Private.button('Return for revision', () => void this.returnForRevision(assignment, entry)),
             );
           tr.append(cell);
           table.append(tr);
         }
         row.append(table);
       } else {
-        row.append(Private.el('span', ` · ${assignment.mine.status.replace('_', ' ')} `));
+        const submitted = assignment.mine.status === 'submitted';
+        const status = Private.el('span', ` · ${Private.statusText(assignment.mine)} `);
+        status.className = 'jp-SpiceSimClassroom-status';
+        row.append(status);
         if (assignment.mine.status === 'not_started')
           row.append(Private.button('Start', () => void this.act(assignment, 'start')));
         else {
-          row.append(
-            Private.button('Open my copy', () => void this.options.openProject(assignment.mine.projectId!)),
-          );
+          // The service refuses writes to a submitted copy (409) until a teacher returns it.
           row.append(
             Private.button(
-              assignment.mine.status === 'submitted' ? 'Submit again' : 'Submit',
-              () => void this.act(assignment, 'submit'),
+              submitted ? 'Open my copy (read-only)' : 'Open my copy',
+              () => void this.options.openProject(assignment.mine.projectId!),
             ),
           );
+          if (!submitted) row.append(Private.button('Submit', () => void this.act(assignment, 'submit')));
         }
       }
       section.append(row);
@@ -128,6 +136,18 @@ export class ClassroomPanel extends Widget {
         await this.options.openProject(updated.mine.projectId);
     } catch (error) {
       await showErrorMessage(`Could not ${action} ${assignment.title}`, (error as Error).message);
+    }
+    await this.refresh();
+  }
+
+  private async returnForRevision(assignment: Assignment, entry: RosterEntry): Promise<void> {
+    try {
+      await this.options.session.request(
+        `/api/v1/assignments/${assignment.id}/submissions/${entry.student.id}/return`,
+        { method: 'POST' },
+      );
+    } catch (error) {
+      await showErrorMessage(`Could not return ${entry.student.name}'s copy`, (error as Error).message);
     }
     await this.refresh();
   }
@@ -177,6 +197,12 @@ export namespace ClassroomPanel {
 }
 
 namespace Private {
+  /** "submitted — read-only", "returned for revision", "started", "not started". */
+  export function statusText(progress: { status: string; returnedAt?: string | null }): string {
+    if (progress.status === 'submitted') return 'submitted — read-only';
+    if (progress.status === 'started' && progress.returnedAt) return 'returned for revision';
+    return progress.status.replace('_', ' ');
+  }
   export function el(tag: string, text: string): HTMLElement {
     const node = document.createElement(tag);
     node.textContent = text;
