@@ -13,8 +13,11 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { Contents, ServerConnection } from '@jupyterlab/services';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { ServiceError, type SpiceSimSession } from '../account/session';
+import { CollabDocuments } from './collab';
 
 export const DRIVE_NAME = 'SpiceSim';
+/** The hash of a co-edited file while the service holds the room's version (see `get`). */
+const LIVE_HASH = 'spicesim-live-document';
 
 export interface ProjectInfo {
   id: string;
@@ -58,7 +61,15 @@ export class SpiceSimDrive implements Contents.IDrive {
     this.session = options.session;
     this._onConflict = options.onConflict ?? (async () => 'cancel');
     this.serverSettings = options.serverSettings ?? ServerConnection.makeSettings();
+    this.sharedModelFactory = new CollabDocuments(this.session, async (localPath) => {
+      const { project, rest } = await this._resolve(localPath);
+      const file = (await this._files(project.id)).find((f) => f.path === rest);
+      return file && { projectId: project.id, fileId: file.id };
+    });
   }
+
+  /** Notebooks and text files open as live documents shared by everyone editing them (collab.ts). */
+  readonly sharedModelFactory: CollabDocuments;
 
   readonly name = DRIVE_NAME;
   readonly serverSettings: ServerConnection.ISettings;
@@ -88,6 +99,29 @@ export class SpiceSimDrive implements Contents.IDrive {
 
   async get(localPath: string, options: Contents.IFetchOptions = {}): Promise<Contents.IModel> {
     localPath = Private.normalize(localPath);
+    const live = this.sharedModelFactory.document(localPath);
+    if (live) {
+      await live.ready;
+      const model = await this._stored(localPath, { ...options, content: false });
+      // The context compares this hash before each save: equal while the file holds the room's version
+      // (whoever in the room saved it), the service's ETag once someone saved it outside the room, so
+      // JupyterLab's own Overwrite/Revert dialog appears exactly then.
+      live.behind = model.hash !== live.etag;
+      const hash = live.behind ? model.hash : LIVE_HASH;
+      if (options.content === false) return { ...model, hash };
+      if (live.loaded && live.behind) {
+        await live.request('revert'); // JupyterLab's Revert: everyone in the room gets the stored version
+        live.behind = false;
+      }
+      live.loaded = true;
+      // The shared document holds the file: nothing to load over it.
+      return { ...model, content: null, format: options.format ?? model.format, hash: LIVE_HASH };
+    }
+    return this._stored(localPath, options);
+  }
+
+  /** The file or folder as stored on the service (for downloads and copies of open files too). */
+  private async _stored(localPath: string, options: Contents.IFetchOptions = {}): Promise<Contents.IModel> {
     if (localPath === '') return this._rootModel(options.content !== false);
     const { project, folder, rest } = await this._resolve(localPath);
     const files = await this._files(project.id);
@@ -111,7 +145,8 @@ export class SpiceSimDrive implements Contents.IDrive {
   }
 
   async getDownloadUrl(localPath: string): Promise<string> {
-    const model = await this.get(localPath, { content: true });
+    await this._saveLive(Private.normalize(localPath));
+    const model = await this._stored(Private.normalize(localPath), { content: true });
     const text = model.format === 'json' ? JSON.stringify(model.content, null, 1) : String(model.content);
     return URL.createObjectURL(new Blob([text], { type: model.mimetype || 'text/plain' }));
   }
@@ -219,6 +254,21 @@ export class SpiceSimDrive implements Contents.IDrive {
       throw new Error('Files over 4 MiB cannot be stored in a SpiceSim project.');
     const { project, rest } = await this._resolve(localPath);
     if (rest === '') throw new Error(`${localPath} is a project folder, not a file.`);
+    const live = this.sharedModelFactory.document(localPath);
+    if (live && options.content !== undefined) {
+      // The room writes the shared document (everyone's edits). Saving after JupyterLab reported a
+      // version saved outside the room means the user chose Overwrite; a version saved in between asks.
+      let answer = await live.request(live.behind ? 'overwrite' : 'save');
+      if (answer.status === 409) {
+        const choice = await this._onConflict({ path: localPath, theirVersion: answer.version });
+        if (choice !== 'overwrite') throw new SaveConflictError(localPath);
+        answer = await live.request('overwrite');
+      }
+      live.behind = false;
+      const saved = { ...(await this._stored(localPath, { content: false })), hash: LIVE_HASH };
+      this._fileChanged.emit({ type: 'save', oldValue: null, newValue: saved });
+      return saved;
+    }
     const content = Private.textOf(localPath, options);
     const existing = (await this._files(project.id)).find((f) => f.path === rest);
     let saved: ServiceFile;
@@ -249,7 +299,8 @@ export class SpiceSimDrive implements Contents.IDrive {
   }
 
   async copy(localPath: string, toLocalDir: string): Promise<Contents.IModel> {
-    const model = await this.get(localPath, { content: true });
+    await this._saveLive(Private.normalize(localPath));
+    const model = await this._stored(Private.normalize(localPath), { content: true });
     if (model.type === 'directory') throw new Error('Copy files one at a time, or fork the project.');
     const dir = Private.normalize(toLocalDir);
     const { project, rest } = await this._resolve(dir);
@@ -286,9 +337,14 @@ export class SpiceSimDrive implements Contents.IDrive {
 
   async restoreCheckpoint(localPath: string, checkpointID: string): Promise<void> {
     const { url, file } = await this._fileUrl(localPath);
+    // An open co-edited file: restore over the stored version; JupyterLab then reverts, and the room
+    // gives everyone in it the restored version.
+    const live = this.sharedModelFactory.document(Private.normalize(localPath));
     const restored = (await this.session.request(`${url}/revisions/${checkpointID}/restore`, {
       method: 'POST',
-      headers: { 'if-match': this._known.get(Private.normalize(localPath)) ?? file.etag },
+      headers: {
+        'if-match': live ? file.etag : (this._known.get(Private.normalize(localPath)) ?? file.etag),
+      },
     })) as ServiceFile;
     this._known.set(Private.normalize(localPath), restored.etag);
   }
@@ -296,6 +352,12 @@ export class SpiceSimDrive implements Contents.IDrive {
   async deleteCheckpoint(localPath: string, checkpointID: string): Promise<void> {
     const { url } = await this._fileUrl(localPath);
     await this.session.request(`${url}/revisions/${checkpointID}`, { method: 'DELETE' });
+  }
+
+  /** Saves the live document of an open co-edited file first, so the stored file is current. */
+  private async _saveLive(localPath: string): Promise<void> {
+    const live = this.sharedModelFactory.document(localPath);
+    if (live?.isConnected) await live.request('save').catch(() => undefined);
   }
 
   /**
