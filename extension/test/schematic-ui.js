@@ -12,19 +12,25 @@
  *   6. adds a floating node and checks it is highlighted and named (SingularMatrixError), then undoes it;
  *   7. imports a 500-component RC ladder and measures render, edit and simulation times (printed, not asserted);
  *      a circuit over the node limit gets the "run it on the server" message.
+ * Against a throw-away SpiceSim service (schematic-service.ts: embedded PostgreSQL, a few fixture models):
+ *   - without a reachable service the model-library picker says so, and "Run on server" asks to sign in;
+ *   - a template opened from the launcher (inverting op-amp) simulates to its waveform (gain -10);
+ *   - the part picker searches the model library, places a 1N4148 with its model, and the circuit simulates;
+ *   - a 600-node circuit (over the 500-node browser limit) runs on the server with SSE progress and is plotted.
  * Screenshots go to extension/test-results/schematic-*.png. Prints `schematic-ui: N passed, M failed`.
  *
  *   node extension/test/schematic-ui.js     (needs: npm ci, npm run build, scripts/setup-python.sh, extension installed)
  */
 'use strict';
-const { execFileSync } = require('child_process');
+const { execFileSync, spawn } = require('child_process');
+const readline = require('readline');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { ROOT, VENV, OUT, freePort, waitForHttp, expect, startJupyter } = require('./lab-harness');
 
 const CHROMIUM = process.env.SPICESIM_CHROMIUM || '/usr/bin/chromium';
-const TOTAL_TIMEOUT = Number(process.env.SPICESIM_UI_TIMEOUT || 300) * 1000;
+const TOTAL_TIMEOUT = Number(process.env.SPICESIM_UI_TIMEOUT || 480) * 1000;
 
 const results = [];
 const measurements = {};
@@ -33,6 +39,8 @@ let browser;
 let workDir;
 let page;
 let base;
+let service;
+let serviceUrl;
 
 async function main() {
   const watchdog = setTimeout(() => {
@@ -51,6 +59,12 @@ async function main() {
   });
   fs.writeFileSync(path.join(workDir, 'schematic.ipynb'), JSON.stringify(empty('Schematic cell test')));
   fs.writeFileSync(path.join(workDir, 'large.ipynb'), JSON.stringify(empty('500 components')));
+  fs.writeFileSync(path.join(workDir, 'library.ipynb'), JSON.stringify(empty('Model library parts')));
+  fs.writeFileSync(path.join(workDir, 'server.ipynb'), JSON.stringify(empty('Server run')));
+  // The service first, alone (see drive-ui.js: a port picked free can be taken before it is bound).
+  ({ url: serviceUrl } = await startServiceWithRetry(3));
+  // Nothing listens on this one: the first steps see an unreachable service.
+  const deadServiceUrl = `http://127.0.0.1:${await freePort()}`;
 
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -80,6 +94,11 @@ async function main() {
   });
 
   await step('a schematic cell is inserted from the notebook toolbar', async () => {
+    await page.goto(`${base}/api/status`);
+    await page.evaluate((url) => {
+      localStorage.setItem('spicesim.serverUrl', url);
+      localStorage.removeItem('spicesim.session');
+    }, deadServiceUrl);
     await page.goto(`${base}/lab/tree/schematic.ipynb?reset`);
     await page.locator('.jp-Notebook .jp-Cell').first().waitFor({ timeout: 60_000 });
     await page.locator('.jp-SpiceSimInsertSchematic').first().click();
@@ -89,6 +108,33 @@ async function main() {
     );
     expect(commands, 'spicesim:insert-schematic is a command');
   });
+
+  await step(
+    'without a reachable service: the part picker says so, Run on server asks to sign in',
+    async () => {
+      await page
+        .locator('.jp-SpiceSimSchematic-palette button', { hasText: /^Library…$/ })
+        .first()
+        .click();
+      await page.locator('.jp-SpiceSimSchematic-library[data-state="error"]').first().waitFor();
+      const message = await page.locator('.jp-SpiceSimSchematic-library-message').first().textContent();
+      console.log(`schematic-ui:   picker: ${message}`);
+      expect(
+        /The SpiceSim service at http:\/\/127\.0\.0\.1:\d+ is unreachable.*start it \(npm run server\)/.test(
+          message,
+        ),
+        `the picker names the unreachable service: ${message}`,
+      );
+      await page
+        .locator('.jp-SpiceSimSchematic-palette button', { hasText: /^Library…$/ })
+        .first()
+        .click();
+      expect((await page.locator('.jp-SpiceSimSchematic-library').count()) === 0, 'picker closed');
+      await editorEval((e) => e.runOnServer());
+      const status = await page.locator('.jp-SpiceSimSchematic-status').first().textContent();
+      expect(/Sign in to SpiceSim/.test(status), `Run on server asks to sign in: ${status}`);
+    },
+  );
 
   await step(
     'place V, R, C, ground and a label with the mouse, wire them, see the .op annotation',
@@ -375,6 +421,179 @@ async function main() {
     );
   });
 
+  await step('a template from the launcher opens as a notebook and simulates to its waveform', async () => {
+    await page.evaluate(() => window.jupyterapp.commands.execute('launcher:create'));
+    const card = page.locator('.jp-LauncherCard', { hasText: 'Inverting op-amp' }).first();
+    await card.waitFor({ timeout: 30_000 });
+    const cards = await page
+      .locator('.jp-Launcher-section', { hasText: 'SpiceSim templates' })
+      .first()
+      .locator('.jp-LauncherCard')
+      .count();
+    expect(cards === 8, `8 template cards in the launcher, got ${cards}`);
+    await card.click();
+    // The new notebook's schematic plots its probes once the worker has simulated the .tran and .ac.
+    await page.waitForFunction(
+      () => {
+        const panel = window.jupyterapp.shell.currentWidget;
+        return (
+          panel &&
+          panel.context &&
+          panel.context.path === 'Inverting op-amp.ipynb' &&
+          panel.node.querySelectorAll('.jp-SpiceSimSchematic-plots .jp-SpiceSimWaveform[data-traces]')
+            .length >= 2
+        );
+      },
+      null,
+      { timeout: 90_000 },
+    );
+    const result = await currentEditorEval((e) => {
+      const tran = e.lastReply.bundles.find((b) => /transient/i.test(b.analysis));
+      const values = (name) => tran.traces.find((t) => t.name === name).values;
+      const vin = values('v(in)');
+      const vout = values('v(out)');
+      let worst = 0;
+      for (let k = 0; k < vin.length; k++) worst = Math.max(worst, Math.abs(vout[k] + 10 * vin[k]));
+      return {
+        title: e.schematic.sheet.title,
+        analyses: e.lastReply.bundles.map((b) => b.analysis),
+        peak: Math.max(...vout),
+        worst,
+      };
+    });
+    console.log(`schematic-ui:   template: ${JSON.stringify(result)}`);
+    expect(result.title === 'Inverting op-amp amplifier', `template schematic loaded: ${result.title}`);
+    expect(Math.abs(result.peak - 1) < 0.02, `v(out) peaks at 1 V (10 x 0.1 V), got ${result.peak}`);
+    expect(result.worst < 0.01, `v(out) = -10 v(in) at every point (worst ${result.worst} V)`);
+    const saved = JSON.parse(fs.readFileSync(path.join(workDir, 'Inverting op-amp.ipynb'), 'utf8'));
+    expect(
+      saved.cells[0].cell_type === 'markdown' &&
+        /Inverting op-amp amplifier/.test(saved.cells[0].source) &&
+        saved.cells[1].metadata.spicesim.schematic.format === 'spicesim.schematic',
+      'the notebook file holds the introduction and the schematic cell',
+    );
+    await currentEditorEval((e) => e.node.scrollIntoView());
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(OUT, 'schematic-template.png') });
+  });
+
+  await step(
+    'the part picker searches the model library and places a 1N4148 that simulates with its model',
+    async () => {
+      // Signed in to the real service from here on (as the account plugin stores a session).
+      const user = await registerUser('Ada', 'ada@example.com');
+      await page.evaluate(
+        ([url, stored]) => {
+          localStorage.setItem('spicesim.serverUrl', url);
+          localStorage.setItem('spicesim.session', stored);
+        },
+        [
+          serviceUrl,
+          JSON.stringify({
+            serverUrl: serviceUrl,
+            user: user.user,
+            accessToken: user.accessToken,
+            refreshToken: user.refreshToken,
+            expiresAt: Date.now() + 14 * 60_000,
+          }),
+        ],
+      );
+      await page.goto(`${base}/lab/tree/library.ipynb?reset`);
+      await page.locator('.jp-Notebook .jp-Cell').first().waitFor({ timeout: 60_000 });
+      await page.evaluate(() => window.jupyterapp.commands.execute('spicesim:insert-schematic'));
+      await page.locator('.jp-SpiceSimSchematic').first().waitFor();
+      const sheet = page.locator('.jp-SpiceSimSchematic .sch-sheet').first();
+      await sheet.scrollIntoViewIfNeeded();
+      await editorEval((e) => {
+        e.schematic.batch(() => {
+          e.schematic.addPart('vsource', { x: 0, y: 0 }, { value: 'DC 5' });
+          e.schematic.addPart('label', { x: 0, y: -30 }, { value: 'vin' });
+          e.schematic.addPart('ground', { x: 0, y: 30 });
+          e.schematic.addPart('resistor', { x: 100, y: 0 }, { value: '1k' });
+          e.schematic.addPart('label', { x: 100, y: -30 }, { value: 'vin' });
+          e.schematic.addPart('label', { x: 100, y: 30 }, { value: 'a' });
+          e.schematic.addPart('label', { x: 200, y: -30 }, { value: 'a' });
+          e.schematic.addPart('ground', { x: 200, y: 30 });
+        });
+        e.fit();
+      });
+      await waitForStableBox(sheet);
+      await page
+        .locator('.jp-SpiceSimSchematic-palette button', { hasText: /^Library…$/ })
+        .first()
+        .click();
+      // The kind filter: BJTs only.
+      // The first (empty) search lists every kind; wait for the answer to the filtered one.
+      await page.locator('.jp-SpiceSimSchematic-library[data-state="results"]').first().waitFor();
+      await page.locator('.jp-SpiceSimSchematic-library-kind').first().selectOption('bjt');
+      await page.waitForFunction(() => {
+        const items = [...document.querySelectorAll('.jp-SpiceSimSchematic-library-item')];
+        return items.length > 0 && items.every((b) => / · bjt/.test(b.textContent));
+      });
+      const bjts = await page.locator('.jp-SpiceSimSchematic-library-item').allTextContents();
+      expect(
+        bjts.some((t) => /^2N3904X · bjt \(npn\)/.test(t)),
+        `the BJT filter lists 2N3904X: ${bjts.join(' | ')}`,
+      );
+      await page.locator('.jp-SpiceSimSchematic-library-kind').first().selectOption('');
+      await page.locator('.jp-SpiceSimSchematic-library-query').first().fill('1N4148');
+      await page.waitForFunction(() => {
+        const items = [...document.querySelectorAll('.jp-SpiceSimSchematic-library-item')];
+        return (
+          items.length > 0 &&
+          items[0].dataset.name === '1N4148X' &&
+          !items.some((b) => / · bjt/.test(b.textContent))
+        );
+      });
+      const item = page.locator('.jp-SpiceSimSchematic-library-item[data-name="1N4148X"]').first();
+      const listed = await page.locator('.jp-SpiceSimSchematic-library-item').allTextContents();
+      console.log(`schematic-ui:   library search '1N4148': ${listed.join(' | ')}`);
+      await item.click();
+      await page.waitForFunction(
+        () => document.querySelector('.jp-SpiceSimSchematic').dataset.mode === 'place',
+      );
+      await waitForStableBox(sheet);
+      await clickSheet(200, 0);
+      // Wait for the run that includes the diode (the sheet was 'done' before, with node a unloaded at 5 V).
+      await page.waitForFunction(
+        () => {
+          const e = document.querySelector('.jp-SpiceSimSchematic').spicesimEditor;
+          const op = e.lastReply && e.lastReply.operatingPoint;
+          return e.node.dataset.simulation === 'done' && op && op['v(a)'] < 1;
+        },
+        null,
+        { timeout: 30_000 },
+      );
+      const got = await editorEval((e) => ({
+        netlist: e.netlist().text,
+        va: e.lastReply.operatingPoint['v(a)'],
+        part: e.schematic.parts().find((p) => p.type === 'diode'),
+        props: document.querySelector('.jp-SpiceSimSchematic-props').textContent,
+      }));
+      console.log(
+        `schematic-ui:   netlist with the library model:\n${got.netlist.trim().replace(/^/gm, '    ')}`,
+      );
+      expect(/^D1 a 0 1N4148X$/m.test(got.netlist), 'D1 uses the library model');
+      expect(
+        /^\.model 1N4148X D\(IS=2\.52n/m.test(got.netlist),
+        "the netlist carries the model's SPICE text",
+      );
+      // IS = 2.52n, N = 1.752, RS = 0.568 at I = (5 - va) / 1k: the diode equation gives va.
+      const vt = (1.380649e-23 * 300.15) / 1.602176634e-19;
+      const current = (5 - got.va) / 1e3;
+      const expected = 1.752 * vt * Math.log(current / 2.52e-9 + 1) + current * 0.568;
+      expect(Math.abs(got.va - expected) < 1e-4, `v(a) = ${got.va} V, the 1N4148X drop ${expected} V`);
+      expect(
+        /From the model library: 1N4148X/.test(got.props),
+        'the property editor names the library model',
+      );
+      await page
+        .locator('.jp-SpiceSimSchematic')
+        .first()
+        .screenshot({ path: path.join(OUT, 'schematic-library.png') });
+    },
+  );
+
   await step('500 components: import, render, edit and simulate (measured)', async () => {
     await page.goto(`${base}/lab/tree/large.ipynb?reset`);
     await page.locator('.jp-Notebook .jp-Cell').first().waitFor({ timeout: 60_000 });
@@ -460,6 +679,78 @@ async function main() {
     expect(/server/.test(status), `status points to the server: ${status}`);
   });
 
+  await step(
+    'Run on server: a 600-node circuit goes to the service, progress over SSE, the preview is plotted',
+    async () => {
+      await page.goto(`${base}/lab/tree/server.ipynb?reset`);
+      await page.locator('.jp-Notebook .jp-Cell').first().waitFor({ timeout: 60_000 });
+      await page.evaluate(() => window.jupyterapp.commands.execute('spicesim:insert-schematic'));
+      await page.locator('.jp-SpiceSimSchematic').first().waitFor();
+      // 600 resistors in a ladder (600 nodes), a capacitor at the end, a step input: over the 500-node limit.
+      const lines = ['600-node ladder', 'V1 n0 0 DC 0 PULSE(0 1 1u 1n 1n 1 2)'];
+      for (let k = 1; k <= 600; k++) lines.push(`R${k} n${k - 1} n${k} 100`);
+      lines.push('C1 n600 0 1n', 'R0 n600 0 1k', '.tran 0.2u 20u', '.end');
+      const nodes = await editorEval((e, text) => {
+        e.importNetlist(text);
+        const label = e.schematic.parts().find((p) => p.type === 'label' && p.value === 'n600');
+        e.schematic.addVoltageProbe({ x: label.x, y: label.y });
+        return e.netlist().nodeCount;
+      }, lines.join('\n'));
+      await page.waitForFunction(
+        () => document.querySelector('.jp-SpiceSimSchematic').dataset.simulation === 'too-large',
+        null,
+        { timeout: 30_000 },
+      );
+      const progress = [];
+      await page.exposeFunction('spicesimProgress', (p) => progress.push(p));
+      await page.evaluate(() => {
+        const node = document.querySelector('.jp-SpiceSimSchematic');
+        new window.MutationObserver(() => window.spicesimProgress(node.dataset.serverProgress)).observe(
+          node,
+          {
+            attributes: true,
+            attributeFilter: ['data-server-progress'],
+          },
+        );
+      });
+      const started = Date.now();
+      await page.locator('.jp-SpiceSimSchematic-runServer').first().click();
+      await page.waitForFunction(
+        () =>
+          ['server-done', 'server-error'].includes(
+            document.querySelector('.jp-SpiceSimSchematic').dataset.simulation,
+          ),
+        null,
+        { timeout: 120_000 },
+      );
+      const seconds = (Date.now() - started) / 1000;
+      const status = await page.locator('.jp-SpiceSimSchematic-status').first().textContent();
+      console.log(
+        `schematic-ui:   server run (${nodes} nodes): ${status}; progress seen: ${progress.join(' ')}; ${seconds.toFixed(1)} s`,
+      );
+      expect(/Simulated on the server/.test(status), `simulated on the server: ${status}`);
+      expect(progress.length > 0, 'progress reported while the server ran');
+      const viewer = page.locator('.jp-SpiceSimSchematic-plots .jp-SpiceSimWaveform[data-traces]').first();
+      await viewer.waitFor({ timeout: 30_000 });
+      const plotted = await editorEval(() => {
+        const plot = document.querySelector('.jp-SpiceSimSchematic-plots .jp-SpiceSimWaveform-plot');
+        const trace = plot.data.find((t) => t.name === 'v(n600)');
+        return trace ? { n: trace.y.length, last: trace.y[trace.y.length - 1] } : null;
+      });
+      // Final value: the divider 1 k / (600 x 100 + 1 k).
+      const final = 1e3 / (600 * 100 + 1e3);
+      expect(
+        plotted && Math.abs(plotted.last / final - 1) < 0.01,
+        `v(n600) ends at ${final} V: ${JSON.stringify(plotted)}`,
+      );
+      measurements.serverRun = { nodes, seconds, progress: progress.length };
+      await page
+        .locator('.jp-SpiceSimSchematicCell')
+        .first()
+        .screenshot({ path: path.join(OUT, 'schematic-server-run.png') });
+    },
+  );
+
   if (pageErrors.length > 0)
     console.log(`schematic-ui:   page errors: ${pageErrors.slice(0, 5).join(' | ')}`);
   clearTimeout(watchdog);
@@ -475,6 +766,74 @@ function editorEval(fn, arg) {
     },
     [fn.toString(), arg],
   );
+}
+
+/** Runs fn(editor, arg) in the page with the first schematic editor of the current notebook tab. */
+function currentEditorEval(fn, arg) {
+  return page.evaluate(
+    ([source, a]) => {
+      const editor =
+        window.jupyterapp.shell.currentWidget.node.querySelector('.jp-SpiceSimSchematic').spicesimEditor;
+      // eslint-disable-next-line no-new-func
+      return new Function('e', 'a', `return (${source})(e, a);`)(editor, a);
+    },
+    [fn.toString(), arg],
+  );
+}
+
+/** Registers a user on the test service: {user, accessToken, refreshToken}. */
+async function registerUser(name, email) {
+  const response = await fetch(`${serviceUrl}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'correct horse battery', name }),
+  });
+  if (response.status !== 201)
+    throw new Error(`register ${email}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+async function startServiceWithRetry(attempts) {
+  for (let k = 1; ; k++) {
+    try {
+      return await startService(await freePort());
+    } catch (error) {
+      if (!error.portTaken || k >= attempts) throw error;
+      console.log(`schematic-ui: service port taken, retrying (${k})`);
+    }
+  }
+}
+
+/** The schematic test's service (schematic-service.ts through tsx); resolves with its {url, models} line. */
+function startService(port) {
+  service = spawn(
+    path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+    [path.join(__dirname, 'schematic-service.ts'), String(port)],
+    { cwd: ROOT, detached: true, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  const log = fs.createWriteStream(path.join(OUT, 'schematic-service.log'));
+  service.stderr.pipe(log);
+  let stderrText = '';
+  service.stderr.on('data', (chunk) => {
+    stderrText += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: service.stdout });
+    lines.once('line', (line) => {
+      try {
+        resolve(JSON.parse(line));
+      } catch {
+        reject(new Error(`service said: ${line}`));
+      }
+    });
+    service.once('close', (code) => {
+      const error = new Error(
+        `schematic service exited (${code}); see extension/test-results/schematic-service.log`,
+      );
+      error.portTaken = /EADDRINUSE/.test(stderrText);
+      reject(error);
+    });
+  });
 }
 
 /** JSON with sorted keys (the notebook model may reorder object keys). */
@@ -531,6 +890,19 @@ async function step(name, fn) {
 
 async function cleanup() {
   if (browser) await browser.close().catch(() => undefined);
+  // The service alone first: it stops its PostgreSQL and deletes the database directory itself.
+  if (service && service.exitCode === null) {
+    const exited = new Promise((resolve) => service.once('exit', resolve));
+    service.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (service.exitCode === null) {
+      try {
+        process.kill(-service.pid, 'SIGKILL');
+      } catch {
+        // exited
+      }
+    }
+  }
   if (jupyter && jupyter.exitCode === null) {
     try {
       process.kill(-jupyter.pid, 'SIGTERM');
