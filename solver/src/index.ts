@@ -3,6 +3,8 @@
  * and the notebook kernel alike.
  */
 export { simulateNetlist, simulationSteps, simulateCircuit, simulateMonteCarloRun } from './simulate';
+export { planSteps, isStepped, stepValues, simulateStep, combineSteps } from './simulate';
+export type { StepPlan, StepResult } from './simulate';
 export type {
   SimulationOptions,
   SimulationResult,

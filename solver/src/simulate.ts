@@ -76,6 +76,8 @@ export interface SimulationRun {
   measurements: Measurement[];
   fourier: FourierResult[];
   noise: NoiseSummary[];
+  /** Set (and the results above empty) when this run failed; only the parallel runner (step-pool.ts) keeps going. */
+  error?: string;
 }
 
 export interface SimulationProgress {
@@ -101,7 +103,49 @@ export function* simulationSteps(
   text: string,
   options: SimulationOptions = {},
 ): Generator<SimulationProgress, SimulationResult> {
-  const parse = (deck: string, random?: RandomSource): FlatCircuit => parseSampled(deck, random, options);
+  const plan = planSteps(text, options);
+  if (!isStepped(plan)) {
+    const result = yield* simulateCircuit(plan.nominal, options);
+    return { ...result, diagnostics: [...plan.diagnostics, ...result.diagnostics] };
+  }
+  const results: StepResult[] = [];
+  for (let run = 0; run < plan.total; run++) {
+    const steps = simulateStep(plan, run, options);
+    let next = steps.next();
+    while (!next.done) {
+      yield { ...next.value, run, runs: plan.total };
+      next = steps.next();
+    }
+    results.push(next.value);
+  }
+  return combineSteps(plan, results);
+}
+
+/**
+ * What a deck asks to simulate: every deck variant (.data row, .alter block) times every combination of the
+ * .step values, `total` simulations in all, each of its own deck (see analysis/step.ts). Run k of a plan is
+ * the same whichever thread simulates it (`simulateStep`), so step-pool.ts spreads them over workers.
+ */
+export interface StepPlan {
+  text: string;
+  variants: DeckVariant[];
+  /** The deck (first variant) with random functions at their nominal values. */
+  nominal: FlatCircuit;
+  sweeps: StepSweep[];
+  combinations: Array<Record<string, number>>;
+  total: number;
+  /** `.options seed`: with random functions every run draws from the generator seeded by (seed, run). */
+  seed: number;
+  diagnostics: Diagnostic[];
+}
+
+/** One finished simulation of a plan, with the diagnostics its deck produced. */
+export interface StepResult {
+  run: SimulationRun;
+  diagnostics: Diagnostic[];
+}
+
+export function planSteps(text: string, options: SimulationOptions = {}): StepPlan {
   // HSPICE .data rows and .alter blocks: one deck text each (the deck itself when it has neither).
   const { variants, monteCarloRuns, ...found } = mayHaveVariants(text)
     ? deckVariants(text, options.fileName)
@@ -115,15 +159,81 @@ export function* simulationSteps(
     });
   }
   // Without .step, random functions (agauss, gauss, aunif, unif) take their nominal values.
-  const nominal = parse(variants[0].text);
+  const nominal = parseSampled(variants[0].text, undefined, options);
   const sweeps = nominal.analyses.flatMap((card) =>
     card.kind === 'other' && card.name === 'step' ? [parseStep(card)] : [],
   );
-  if (sweeps.length === 0 && variants.length === 1) {
-    const result = yield* simulateCircuit(nominal, options);
-    return { ...result, diagnostics: [...diagnostics, ...result.diagnostics] };
+  const combinations = stepCombinations(sweeps);
+  const seed = typeof nominal.options.seed === 'number' ? nominal.options.seed : 1;
+  const total = variants.length * combinations.length;
+  return { text, variants, nominal, sweeps, combinations, total, seed, diagnostics };
+}
+
+/** Does the plan hold several simulations (or one .step value), rather than the deck simulated once? */
+export function isStepped(plan: StepPlan): boolean {
+  return plan.sweeps.length > 0 || plan.variants.length > 1;
+}
+
+/** The stepped values of run `run` (variant values and .step values), by name. */
+export function stepValues(plan: StepPlan, run: number): Record<string, number> {
+  const variant = plan.variants[Math.floor(run / plan.combinations.length)];
+  return { ...variant.values, ...plan.combinations[run % plan.combinations.length] };
+}
+
+/** Simulation `run` (0-based, the first .step varying fastest) of a plan. */
+export function* simulateStep(
+  plan: StepPlan,
+  run: number,
+  options: SimulationOptions = {},
+): Generator<SimulationProgress, StepResult> {
+  const { sweeps } = plan;
+  const variant = plan.variants[Math.floor(run / plan.combinations.length)];
+  const stepped = plan.combinations[run % plan.combinations.length];
+  const values = stepValues(plan, run);
+  const parameters: Record<string, number> = {};
+  for (const sweep of sweeps) if (sweep.kind === 'param') parameters[sweep.name] = stepped[sweep.name];
+  const deck = withParameterOverrides(variant.text, parameters);
+  // Random functions (in the deck or its includes) draw anew for every run, as LTspice does for .step.
+  const flat = withCircuitOverrides(
+    parseSampled(deck, new RandomSource(plan.seed, run), options),
+    sweeps,
+    stepped,
+  );
+  // The overriding .param lines redefine parameters on purpose: not worth a warning.
+  const overridden = [...Object.keys(parameters), ...variant.redefined].map(
+    (name) => `parameter '${name}' is defined again`,
+  );
+  flat.diagnostics = flat.diagnostics.filter(
+    (d) => !overridden.some((prefix) => d.message.startsWith(prefix)),
+  );
+  const result = yield* simulateCircuit(flat, options);
+  const measurements = result.measurements.map((m) => ({ ...m, step: values }));
+  return {
+    run: { values, plots: result.plots, measurements, fourier: result.fourier, noise: result.noise },
+    diagnostics: result.diagnostics,
+  };
+}
+
+/** The result of a stepped deck from its runs' results, in run order (diagnostics once each). */
+export function combineSteps(plan: StepPlan, results: readonly StepResult[]): SimulationResult {
+  const diagnostics: Diagnostic[] = [...plan.diagnostics];
+  for (const result of results) {
+    for (const d of result.diagnostics) {
+      if (!diagnostics.some((seen) => seen.message === d.message && seen.loc?.line === d.loc?.line))
+        diagnostics.push(d);
+    }
   }
-  return yield* multipleSimulations(variants, nominal, sweeps, parse, diagnostics, options);
+  const runs = results.map((r) => r.run);
+  return {
+    title: plan.nominal.title,
+    plots: runs.flatMap((r) => r.plots),
+    circuit: plan.nominal,
+    diagnostics,
+    measurements: runs.flatMap((r) => r.measurements),
+    fourier: runs.flatMap((r) => r.fourier),
+    noise: runs.flatMap((r) => r.noise),
+    runs,
+  };
 }
 
 /**
@@ -132,66 +242,6 @@ export function* simulationSteps(
  */
 function mayHaveVariants(text: string): boolean {
   return /\.alter|data|monte/i.test(text);
-}
-
-/**
- * Every deck variant (.data row, .alter block) times every combination of the .step values, each a simulation
- * of its own deck (see analysis/step.ts); with random functions every run draws new values from the generator
- * seeded by (`.options seed`, run).
- */
-function* multipleSimulations(
-  variants: DeckVariant[],
-  nominal: FlatCircuit,
-  sweeps: StepSweep[],
-  parse: (deck: string, random?: RandomSource) => FlatCircuit,
-  variantDiagnostics: Diagnostic[],
-  options: SimulationOptions,
-): Generator<SimulationProgress, SimulationResult> {
-  const combinations = stepCombinations(sweeps);
-  const total = variants.length * combinations.length;
-  const seed = typeof nominal.options.seed === 'number' ? nominal.options.seed : 1;
-  const runs: SimulationRun[] = [];
-  const diagnostics: Diagnostic[] = [...variantDiagnostics];
-  for (let run = 0; run < total; run++) {
-    const variant = variants[Math.floor(run / combinations.length)];
-    const stepped = combinations[run % combinations.length];
-    const values = { ...variant.values, ...stepped };
-    const parameters: Record<string, number> = {};
-    for (const sweep of sweeps) if (sweep.kind === 'param') parameters[sweep.name] = stepped[sweep.name];
-    const deck = withParameterOverrides(variant.text, parameters);
-    // Random functions (in the deck or its includes) draw anew for every run, as LTspice does for .step.
-    const flat = withCircuitOverrides(parse(deck, new RandomSource(seed, run)), sweeps, stepped);
-    // The overriding .param lines redefine parameters on purpose: not worth a warning.
-    const overridden = [...Object.keys(parameters), ...variant.redefined].map(
-      (name) => `parameter '${name}' is defined again`,
-    );
-    flat.diagnostics = flat.diagnostics.filter(
-      (d) => !overridden.some((prefix) => d.message.startsWith(prefix)),
-    );
-    const steps = simulateCircuit(flat, options);
-    let next = steps.next();
-    while (!next.done) {
-      yield { ...next.value, run, runs: total };
-      next = steps.next();
-    }
-    const result = next.value;
-    for (const d of result.diagnostics) {
-      if (!diagnostics.some((seen) => seen.message === d.message && seen.loc?.line === d.loc?.line))
-        diagnostics.push(d);
-    }
-    const measurements = result.measurements.map((m) => ({ ...m, step: values }));
-    runs.push({ values, plots: result.plots, measurements, fourier: result.fourier, noise: result.noise });
-  }
-  return {
-    title: nominal.title,
-    plots: runs.flatMap((r) => r.plots),
-    circuit: nominal,
-    diagnostics,
-    measurements: runs.flatMap((r) => r.measurements),
-    fourier: runs.flatMap((r) => r.fourier),
-    noise: runs.flatMap((r) => r.noise),
-    runs,
-  };
 }
 
 /**
