@@ -129,6 +129,29 @@ describe('device bypass', () => {
     }
   });
 
+  it('leaves analyses that reload devices at the operating point alone (.sens of MOS parameters, .tf)', () => {
+    // A load outside Newton must evaluate: .sens perturbs a parameter and reloads the device, and a bypassed
+    // load would re-stamp the unperturbed linearisation (every MOS sensitivity came out 0).
+    for (const file of ['sens_mos1.cir', 'tf_bjt.cir']) {
+      const text = readFileSync(join(__dirname, '../../test/fixtures/analyses', file), 'utf8');
+      const off = run(text, '.options bypass=0');
+      const on = run(text, '.options bypass=1');
+      for (const p of off.plots.filter(
+        (q) => q.name === 'Sensitivity Analysis' || q.name === 'Transfer Function',
+      )) {
+        const other = plot(on, p.name);
+        for (const v of p.vectors) {
+          const a = v.real[0];
+          const b = other.vectors.find((x) => x.name === v.name)!.real[0];
+          expect({ vector: v.name, close: Math.abs(a - b) <= 1e-6 * Math.abs(a) + 1e-12 }).toEqual({
+            vector: v.name,
+            close: true,
+          });
+        }
+      }
+    }
+  });
+
   // One deck per device family: diode, Gummel-Poon BJT, JFET, MOS levels 1 (chain of 20), 2 and 3.
   const decks = [
     'diode_bridge_rectifier.cir',

@@ -88,6 +88,11 @@ export class Engine implements LoadContext {
   readonly abstol: number;
   /** Device evaluations that bypass skipped over the whole run (statistics; tests count them). */
   bypassCount = 0;
+  /**
+   * Set while newton() runs: only its loads may bypass. A load() from elsewhere (sensitivities perturbing a
+   * parameter and reloading at the operating point) must evaluate, or it would re-stamp the unperturbed values.
+   */
+  private inNewton = false;
   /** Set when the last Newton run stopped on a singular matrix (nonlinear circuits only). */
   lastSingular: SingularMatrixError | undefined;
   /** The unknown that failed the last convergence test (for diagnostics). */
@@ -179,7 +184,7 @@ export class Engine implements LoadContext {
     this.limited = false;
     // The first iteration of a Newton run has no evaluation of this run to re-stamp (and in transient it
     // linearises at the predicted point): ngspice's MODEINITPRED / MODEINITJCT never bypass either.
-    this.bypass = this.options.bypass && !this.firstIteration;
+    this.bypass = this.inNewton && this.options.bypass && !this.firstIteration;
     // Stamps add up, so the order of the devices does not matter (only the rounding of the sums).
     for (const device of this.load0) device.load(this);
     for (const device of this.load1) device.load(this);
@@ -242,10 +247,12 @@ export class Engine implements LoadContext {
    * A linear circuit converges in one solve (its equations are exact at any iterate).
    */
   newton(maxIterations: number, initJunctions = false): boolean {
+    this.inNewton = true;
     try {
       return this.iterate(maxIterations, initJunctions);
     } finally {
       // Loads outside Newton (sensitivities, noise, a device reloaded in another's place) never bypass.
+      this.inNewton = false;
       this.bypass = false;
     }
   }
