@@ -10,15 +10,8 @@ import { Queue } from 'bullmq';
 import { parseRawfile, simulateNetlist } from '@spicesim/solver';
 import { databaseTargets } from '../test-support/databases';
 import { startTestApp, type TestApp } from '../test-support/app';
-import {
-  expectMonteCarloRuns,
-  ladderNetlist,
-  MC_NETLIST,
-  RC_NETLIST,
-  readEvents,
-  waitFor,
-  waitForStatus,
-} from './test-helpers';
+import { ladderNetlist, MC_NETLIST, RC_NETLIST, readEvents, waitFor, waitForStatus } from './test-helpers';
+import { expectMonteCarloRuns } from '../test-support/montecarlo';
 
 const redisUrl = process.env.SPICESIM_TEST_REDIS_URL;
 const describeWithRedis = redisUrl ? describe.each(databaseTargets()) : describe.skip.each(databaseTargets());

@@ -6,7 +6,8 @@
 import { parseRawfile, simulateMonteCarloRun } from '@spicesim/solver';
 import { databaseTargets } from '../test-support/databases';
 import { startTestApp, type TestApp } from '../test-support/app';
-import { MC_NETLIST, expectMonteCarloRuns, readEvents, waitForStatus } from './test-helpers';
+import { MC_NETLIST, readEvents, waitForStatus } from './test-helpers';
+import { expectMonteCarloRuns } from '../test-support/montecarlo';
 
 describe.each(databaseTargets())('Monte Carlo jobs, local thread pool ($name PostgreSQL)', (target) => {
   let t: TestApp;

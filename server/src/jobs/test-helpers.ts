@@ -1,5 +1,4 @@
 /** Netlists and polling helpers shared by the job tests. */
-import { simulateMonteCarloRun } from '@spicesim/solver';
 import type { TestApp } from '../test-support/app';
 
 export const RC_NETLIST = `rc low-pass
@@ -76,24 +75,3 @@ c1 out 0 {gauss(100n, 0.05, 1)}
 .meas tran vhalf FIND v(out) AT=0.1m
 .end
 `;
-
-/**
- * A gathered Monte Carlo summary holds runs 0..runs-1 in order, each exactly what the solver computes for
- * that run and seed in-process, and statistics over them.
- */
-export function expectMonteCarloRuns(summary: any, netlist: string, seed: number, runs: number): void {
-  const expected = Array.from(
-    { length: runs },
-    (_, k) => simulateMonteCarloRun(netlist, seed, k).measurements[0].value,
-  );
-  expect(summary.runs.map((r: { run: number }) => r.run)).toEqual(expected.map((_, k) => k));
-  expect(summary.runs.map((r: { measurements: { value: number }[] }) => r.measurements[0].value)).toEqual(
-    expected,
-  );
-  expect(summary.failedRuns).toBe(0);
-  const mean = expected.reduce((a, b) => a + b, 0) / runs;
-  expect(summary.statistics.vhalf.count).toBe(runs);
-  expect(summary.statistics.vhalf.mean).toBeCloseTo(mean, 12);
-  expect(summary.statistics.vhalf.min).toBe(Math.min(...expected));
-  expect(summary.statistics.vhalf.max).toBe(Math.max(...expected));
-}
