@@ -1002,7 +1002,7 @@ export class SchematicEditor extends Widget {
     this.node.dataset.serverProgress = '0';
     this._setStatus(`Sending ${netlist.nodeCount} nodes to the server…`, 'info');
     try {
-      const { view, preview } = await this._service.runOnServer(
+      const { view, preview, followedBy } = await this._service.runOnServer(
         netlist.text,
         ({ status, progress }) => {
           if (run.signal.aborted) return;
@@ -1015,6 +1015,7 @@ export class SchematicEditor extends Widget {
         run.signal,
       );
       if (run.signal.aborted) return;
+      this.node.dataset.serverFollow = followedBy;
       this._annotations.clear();
       this._errorNets = new Set();
       this._errorParts = new Set();

@@ -234,10 +234,13 @@ describe('the schematic service client', () => {
     const seen: string[] = [];
     const service = new SchematicService(server, { pollMs: 1, eventSource: undefined });
     (globalThis as { EventSource?: unknown }).EventSource = undefined;
-    const { view, preview: got } = await service.runOnServer('* big\n.end', (e) =>
-      seen.push(`${e.status} ${e.progress.toFixed(2)}`),
-    );
+    const {
+      view,
+      preview: got,
+      followedBy,
+    } = await service.runOnServer('* big\n.end', (e) => seen.push(`${e.status} ${e.progress.toFixed(2)}`));
     expect(view.status).toBe('completed');
+    expect(followedBy).toBe('polling');
     expect(got).toBe(preview);
     expect(seen).toEqual(['pending 0.00', 'running 0.33', 'running 0.67', 'completed 1.00']);
     expect(server.calls[0]).toBe('POST /api/v1/simulations');

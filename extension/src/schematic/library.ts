@@ -164,7 +164,7 @@ export class SchematicService {
     netlist: string,
     onProgress: ServerRunListener,
     signal?: AbortSignal,
-  ): Promise<{ view: ServerRunView; preview: ResultPreview }> {
+  ): Promise<{ view: ServerRunView; preview: ResultPreview; followedBy: 'events' | 'polling' }> {
     if (!this.session?.isSignedIn) {
       throw new ServiceUnavailableError(
         'Sign in to SpiceSim (the account button in the top bar) to run circuits on the server.',
@@ -176,7 +176,7 @@ export class SchematicService {
       'start the server simulation',
     )) as ServerRunView;
     onProgress({ status: created.status, progress: created.progress });
-    const view = await this._follow(created.id, onProgress, signal);
+    const { view, followedBy } = await this._follow(created.id, onProgress, signal);
     if (view.status !== 'completed') {
       const reason = view.error ? `${view.error.message} (${view.error.code})` : view.status;
       throw new Error(
@@ -188,14 +188,14 @@ export class SchematicService {
       {},
       'download the result',
     )) as ResultPreview;
-    return { view, preview };
+    return { view, preview, followedBy };
   }
 
   private async _follow(
     id: string,
     onProgress: ServerRunListener,
     signal?: AbortSignal,
-  ): Promise<ServerRunView> {
+  ): Promise<{ view: ServerRunView; followedBy: 'events' | 'polling' }> {
     const EventSourceClass = this.options.eventSource ?? globalThis.EventSource;
     if (EventSourceClass) {
       try {
@@ -226,7 +226,7 @@ export class SchematicService {
           source.onerror = () => stop(false);
         });
         if (signal?.aborted) throw new Error('the server run was stopped');
-        if (finished) return this._view(id);
+        if (finished) return { view: await this._view(id), followedBy: 'events' };
       } catch (error) {
         if (signal?.aborted) throw error;
         // fall through to polling
@@ -236,7 +236,7 @@ export class SchematicService {
       if (signal?.aborted) throw new Error('the server run was stopped');
       const view = await this._view(id);
       onProgress({ status: view.status, progress: view.progress });
-      if (isTerminal(view.status)) return view;
+      if (isTerminal(view.status)) return { view, followedBy: 'polling' };
       await new Promise((resolve) => setTimeout(resolve, this.options.pollMs ?? 1000));
     }
   }
