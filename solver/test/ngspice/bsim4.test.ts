@@ -25,6 +25,10 @@ import { withLinesBeforeEnd } from './fixtures';
 const DIR = resolve(__dirname, '..', 'fixtures', 'bsim4');
 const readFile = (path: string) => readFileSync(resolve(DIR, path), 'utf8');
 
+/** ngspice on a deck, run in a temporary folder so BSIM4's parameter-check log (bsim4.out) lands there. */
+const ngspice = (path: string, options: { deckText?: string } = {}) =>
+  runNgspice(path, { ...options, inTemporaryFolder: true });
+
 function vector(plot: Plot, name: string): Vector {
   const v = plot.vectors.find((x) => x.name.toLowerCase() === name.toLowerCase());
   if (!v)
@@ -76,6 +80,8 @@ const FAMILIES = [
   'pmos_idvg_sat',
   'pmos_idvd',
   'pmos_idvd_85c',
+  'wpe_nmos',
+  'wpe_pmos',
 ];
 const DEVICES = [
   ['m1', 'vd1'],
@@ -91,7 +97,7 @@ describe.each(FAMILIES)('%s: I-V family and derivatives match ngspice', (name) =
   let reference: Plot;
   let mine: Plot;
   beforeAll(() => {
-    reference = runNgspice(join(DIR, deck), { deckText: withLinesBeforeEnd(text, [`.save all ${saves}`]) })
+    reference = ngspice(join(DIR, deck), { deckText: withLinesBeforeEnd(text, [`.save all ${saves}`]) })
       .plots[0];
     mine = ours(deck)[0];
   });
@@ -144,6 +150,27 @@ describe.each(FAMILIES)('%s: I-V family and derivatives match ngspice', (name) =
   });
 });
 
+describe.each(['wpe_nmos', 'wpe_pmos'])(
+  '%s: the well-proximity effect is large enough to be checked',
+  (name) => {
+    it('ngspice with WPEMOD = 0 differs by more than 10 % on every device that has WPE inputs', () => {
+      const text = readFile(`${name}.cir`);
+      const off = text.replace('wpemod=1', 'wpemod=0');
+      expect(off).not.toBe(text);
+      const on = ngspice(join(DIR, `${name}.cir`)).plots[0];
+      const without = ngspice(join(DIR, `${name}.cir`), { deckText: off }).plots[0];
+      for (const [, source] of DEVICES) {
+        const a = vector(on, `i(${source})`).real;
+        const b = vector(without, `i(${source})`).real;
+        let largest = 0;
+        for (let k = 0; k < a.length; k++)
+          if (Math.abs(b[k]) > 1e-9) largest = Math.max(largest, Math.abs(a[k] - b[k]) / Math.abs(b[k]));
+        expect(largest).toBeGreaterThan(0.1);
+      }
+    });
+  },
+);
+
 describe.each([
   ['GIDL/GISL (gidlMod = 0)', 'gidl_dc.cir', 'i(vb1)', 1e-10],
   ['GIDL/GISL (gidlMod = 1)', 'gidl1_dc.cir', 'i(vb1)', 1e-10],
@@ -177,7 +204,7 @@ describe.each([
 ])('%s', (label, deck, leakage, floor) => {
   it('every terminal current matches ngspice within 0.1 % + 1 pA', () => {
     const mine = ours(deck)[0];
-    const reference = runNgspice(join(DIR, deck)).plots[0];
+    const reference = ngspice(join(DIR, deck)).plots[0];
     const report: string[] = [];
     let maxRel = 0;
     for (const theirs of reference.vectors.filter((v) => v.name.startsWith('i('))) {
@@ -200,7 +227,7 @@ describe.each([
 /** Largest relative differences of every AC current of a deck (floors at 1e-6 of each vector's largest magnitude). */
 function acDifferences(deck: string): { worstReal: number; worstImag: number; vectors: number } {
   const mine = ours(deck)[0];
-  const reference = runNgspice(join(DIR, deck)).plots[0];
+  const reference = ngspice(join(DIR, deck)).plots[0];
   let worstReal = 0;
   let worstImag = 0;
   let vectors = 0;
@@ -310,7 +337,7 @@ describe('small-signal AC against ngspice', () => {
 /** Largest |ours − ngspice| of every shared node voltage, ours interpolated at ngspice's time points, over its swing. */
 function transientDifference(deck: string): { worst: number; vectors: number } {
   const mine = ours(deck)[0];
-  const reference = runNgspice(join(DIR, deck)).plots[0];
+  const reference = ngspice(join(DIR, deck)).plots[0];
   const t = mine.vectors[0].real;
   const tr = reference.vectors[0].real;
   let worst = 0;
@@ -343,7 +370,7 @@ function carriedCharge(times: ArrayLike<number>, current: ArrayLike<number>): Fl
 describe('transient against ngspice', () => {
   it('NQS (trnqsMod = 1): the charge every terminal current carries within 1e-3 of its largest, and NQS visibly not QS', () => {
     const mine = ours('nqs_tran.cir')[0];
-    const reference = runNgspice(join(DIR, 'nqs_tran.cir')).plots[0];
+    const reference = ngspice(join(DIR, 'nqs_tran.cir')).plots[0];
     const t = mine.vectors[0].real;
     const tr = reference.vectors[0].real;
     let worst = 0;
@@ -390,7 +417,7 @@ describe('transient against ngspice', () => {
 describe('spec benchmark 4: CMOS inverter transfer curve', () => {
   it('VM near 0.9 V, gain above 20, VOL below 50 mV, VOH above 1.75 V, and ngspice agrees within 2 mV', () => {
     const mine = ours('inverter_vtc.cir')[0];
-    const reference = runNgspice(join(DIR, 'inverter_vtc.cir')).plots[0];
+    const reference = ngspice(join(DIR, 'inverter_vtc.cir')).plots[0];
     const vin = vector(mine, 'v(in)').real;
     const vout = vector(mine, 'v(out)').real;
     const other = vector(reference, 'v(out)').real;
@@ -446,7 +473,7 @@ function loopFigures(plot: Plot): { gainDb: number; ugf: number; phaseMargin: nu
 describe('spec benchmark 5: two-stage Miller op-amp', () => {
   it('AC: gain above 60 dB, UGF near 50 MHz, phase margin above 60 degrees, ngspice agrees within 0.5 %', () => {
     const mine = ours('opamp_ac.cir')[0];
-    const reference = runNgspice(join(DIR, 'opamp_ac.cir')).plots[0];
+    const reference = ngspice(join(DIR, 'opamp_ac.cir')).plots[0];
     const a = loopFigures(mine);
     const b = loopFigures(reference);
     const out = vector(mine, 'v(out)');
@@ -471,7 +498,7 @@ describe('spec benchmark 5: two-stage Miller op-amp', () => {
 
   it('step response as a unity-gain follower matches ngspice within 1 % of the swing', () => {
     const mine = ours('opamp_step.cir')[0];
-    const reference = runNgspice(join(DIR, 'opamp_step.cir')).plots[0];
+    const reference = ngspice(join(DIR, 'opamp_step.cir')).plots[0];
     const t = mine.vectors[0].real;
     const out = vector(mine, 'v(out)').real;
     const tr = reference.vectors[0].real;
@@ -496,7 +523,7 @@ describe('spec benchmark 5: two-stage Miller op-amp', () => {
 describe('ring oscillator', () => {
   it('five stages: the period matches ngspice within 1 %', () => {
     const mine = ours('ring_oscillator.cir')[0];
-    const reference = runNgspice(join(DIR, 'ring_oscillator.cir')).plots[0];
+    const reference = ngspice(join(DIR, 'ring_oscillator.cir')).plots[0];
     const period = (plot: Plot) => {
       const times = crossingTimes(plot.vectors[0].real, vector(plot, 'v(n1)').real, 0.9, 'rising');
       const last = times.slice(-3);

@@ -38,7 +38,15 @@ export interface NgspiceRun {
  */
 export function runNgspice(
   deckPath: string,
-  options: { ascii?: boolean; deckText?: string } = {},
+  options: {
+    ascii?: boolean;
+    deckText?: string;
+    /**
+     * Run ngspice with the temporary folder as its working folder (includes still resolve from the deck's own
+     * folder): for decks whose models write files there, such as BSIM4's parameter-check log bsim4.out.
+     */
+    inTemporaryFolder?: boolean;
+  } = {},
 ): NgspiceRun {
   const work = mkdtempSync(join(tmpdir(), 'spicesim-ngspice-'));
   try {
@@ -54,7 +62,7 @@ export function runNgspice(
     const raw = join(work, 'out.raw');
     try {
       const run = spawnSync(NGSPICE, ['-b', '-r', raw, deck], {
-        cwd: dirname(deckPath),
+        cwd: options.inTemporaryFolder ? work : dirname(deckPath),
         encoding: 'utf8',
         timeout: 60_000,
         env: { ...process.env, ...(options.ascii ? { SPICE_ASCIIRAWFILE: '1' } : {}) },

@@ -11,7 +11,7 @@ import { CircuitError } from '../../errors';
 import { parseAndElaborate } from '../../netlist';
 import { simulateNetlist } from '../../simulate';
 import { Bsim4, Bsim4Card, CMOS018_MODELS, TerminalPoint } from './index';
-import { diffusionResistance } from './core';
+import { diffusionResistance, wellProximity } from './core';
 
 const loc = { file: 'test', line: 1, column: 1 };
 
@@ -42,6 +42,58 @@ describe('layout S/D diffusion resistance (manual ch. 10, BSIM4RdseffGeo)', () =
     const inner = (40 * 0.3) / (2 * 2);
     expect(nf4(9, true)).toBeCloseTo((half * inner) / (half + inner), 12);
     expect(nf4(9, false)).toBeCloseTo((40 * 0.3) / (2 * 4), 12);
+  });
+});
+
+describe('well-proximity effect (WPEMOD = 1, manual section 12.2)', () => {
+  const models = [
+    '.model nw nmos level=54 wpemod=1 scref=1e-6 web=5 wec=2 kvth0we=0.02 lkvth0we=0.004 k2we=0.01 ku0we=-0.05',
+    '.model n0 nmos level=54 wpemod=0 scref=1e-6 web=5 wec=2 kvth0we=0.02 lkvth0we=0.004 k2we=0.01 ku0we=-0.05',
+  ].join('\n');
+  const card = (l: number) => device(`m1 d d 0 0 nw l=${l}u w=2u sca=1`, models);
+
+  it('SCA from SC is SCREF²/(SC·(SC + W/NF)); SCB and SCC vanish far from the well edge', () => {
+    const m = device('m1 d d 0 0 nw l=1u w=2u nf=2 sc=0.5u', models);
+    const far = device('m1 d d 0 0 nw l=1u w=2u nf=2 sc=20u', models);
+    const scref = 1e-6;
+    const sca = (scref * scref) / (0.5e-6 * 1.5e-6);
+    const at = wellProximity(m.card, m.geometry);
+    // The SCB/SCC terms are positive and below the SCA term at 0.5 um (exponentials of -5 and -10).
+    expect(at.sceff).toBeGreaterThan(sca);
+    expect(at.sceff).toBeLessThan(sca * 1.05);
+    const sca20 = (scref * scref) / (20e-6 * 21e-6);
+    expect(wellProximity(far.card, far.geometry).sceff).toBeCloseTo(sca20, 12);
+  });
+
+  it('shifts VTH0 by KVTH0WE·SCEFF (binned) and K2 by K2WE·SCEFF; WPEMOD = 0 leaves them', () => {
+    for (const l of [0.5, 1]) {
+      const on = card(l).sized;
+      const off = device(`m1 d d 0 0 n0 l=${l}u w=2u sca=1`, models).sized;
+      const lEffMicron = on.leff * 1e6;
+      // SCEFF = SCA = 1 here; the binned KVTH0WE uses 1/Leff in micrometres (BINUNIT = 1).
+      expect(on.vth0 - off.vth0).toBeCloseTo(0.02 + 0.004 / lEffMicron, 6);
+      // K2 enters through K2OX = K2·TOXE/TOXM (TOXM defaults to TOXE).
+      expect(on.k2ox - off.k2ox).toBeCloseTo(0.01, 12);
+      expect(on.wpeMobility).toBeCloseTo(1 - 0.05, 12);
+      // As ngspice 39, the mobility factor is not applied (b4temp.c's MULU0 step recomputes u0temp).
+      expect(on.u0temp).toBe(off.u0temp);
+    }
+  });
+
+  it('warns as ngspice when no input is given or one is negative', () => {
+    const run = (instance: string) =>
+      simulateNetlist(`t\n${models}\n${instance}\nvd d 0 1\n.op\n.end\n`).circuit.diagnostics.map(
+        (d) => d.message,
+      );
+    expect(
+      run('m1 d d 0 0 nw l=1u w=1u').some((m) => /No WPE as none of SCA, SCB, SCC, SC is given/.test(m)),
+    ).toBe(true);
+    expect(
+      run('m1 d d 0 0 nw l=1u w=1u sca=-1 scb=0.1').some((m) => /m1 \(nw\): SCA = -1 is negative/.test(m)),
+    ).toBe(true);
+    expect(run('m1 d d 0 0 nw l=1u w=1u sca=30').some((m) => /KU0WE is negatively too high/.test(m))).toBe(
+      true,
+    );
   });
 });
 
@@ -99,7 +151,7 @@ describe('BSIM4 cards', () => {
   it('reports ngspice-style warnings and the version it simulates', () => {
     const text = [
       't',
-      '.model nw nmos level=54 version=4.5 ndep=1e11 pdiblc2=-0.01 wpemod=1',
+      '.model nw nmos level=54 version=4.5 ndep=1e11 pdiblc2=-0.01',
       'm1 d d 0 0 nw l=1u w=1u',
       'vd d 0 1',
       '.op',
@@ -111,9 +163,6 @@ describe('BSIM4 cards', () => {
     expect(messages.some((m) => /version 4\.5 requested, version 4\.8 is simulated/.test(m))).toBe(true);
     expect(messages.some((m) => /Ndep = 100000000000 may be too small/.test(m))).toBe(true);
     expect(messages.some((m) => /Pdibl2 = -0\.01 is negative/.test(m))).toBe(true);
-    expect(
-      messages.some((m) => /WPEMOD = 1 is given but SpiceSim's BSIM4 does not model it yet/.test(m)),
-    ).toBe(true);
   });
 
   it('turns a fatal parameter check into a CircuitError naming the device and model', () => {

@@ -40,6 +40,7 @@ import {
   type JunctionSide,
   evaluateChannel,
   sizeDependent,
+  wellProximity,
 } from './core';
 import { Bsim4Card } from './params';
 import { checkModel } from './check';
@@ -1315,6 +1316,10 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
     sd: p.sd ?? 2 * model.value('dmcg'),
     mulu0: p.mulu0 ?? 1,
     delvto: p.delvto ?? 0,
+    sca: p.sca,
+    scb: p.scb,
+    scc: p.scc,
+    sc: p.sc,
     geoMod: Math.round(p.geomod ?? model.value('geomod')),
     minSD: Math.round(p.min ?? 0),
     rgateMod: selector('rgatemod', [0, 1, 2, 3]),
@@ -1340,6 +1345,17 @@ export function createBsim4(card: ElementCard, ctx: DeviceBuildContext, modelCar
   const tnom = (modelCard.params.tnom ?? ctx.options.tnom) + CELSIUS_TO_KELVIN;
   const kelvin = ctx.options.temp + CELSIUS_TO_KELVIN;
   const { sized } = sizeDependent(model, geometry, kelvin, tnom, { name: card.name, loc: card.loc });
+  if (model.flag('wpemod') !== 0) {
+    const messages = wellProximity(model, geometry).warnings;
+    if (sized.wpeMobility <= 0) messages.push('KU0WE is negatively too high: negative mobility');
+    for (const message of messages) {
+      ctx.circuit.diagnostics.push({
+        severity: 'warning',
+        message: `${card.name} (${modelCard.name}): ${message}`,
+        loc: card.loc,
+      });
+    }
+  }
   // Source/drain series resistances (b4set.c creates the internal nodes when rdsMod = 1, or when RSH > 0 and
   // either the squares NRS/NRD are positive or, without them, RGEOMOD gives a positive layout resistance;
   // b4temp.c: RSH·NRS, else the RGEOMOD resistance, else 1e3 S on a created node).

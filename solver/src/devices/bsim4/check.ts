@@ -69,13 +69,5 @@ export function checkModel(card: Bsim4Card, p: Bsim4Sized): string[] {
   if (p.cgdo < 0) warnings.push(`cgdo = ${p.cgdo} is negative, set to zero`);
   if (p.cgso < 0) warnings.push(`cgso = ${p.cgso} is negative, set to zero`);
   if (p.cgbo < 0) warnings.push(`cgbo = ${p.cgbo} is negative, set to zero`);
-  for (const name of ['wpemod']) {
-    const value = card.params[name];
-    if (value !== undefined && value !== 0) {
-      warnings.push(
-        `${name.toUpperCase()} = ${value} is given but SpiceSim's BSIM4 does not model it yet (ignored)`,
-      );
-    }
-  }
   return warnings;
 }

@@ -35,6 +35,11 @@ export interface Bsim4Geometry {
   sd: number;
   mulu0: number;
   delvto: number;
+  /** Well-proximity instance parameters as written (undefined when not given): SCA, SCB, SCC and SC (m). */
+  sca?: number;
+  scb?: number;
+  scc?: number;
+  sc?: number;
   /** Layout of the S/D diffusions for the default areas/perimeters (GEOMOD, instance or model) and MIN. */
   geoMod: number;
   minSD: number;
@@ -113,6 +118,13 @@ export interface Bsim4Sized {
   // Mobility and velocity saturation.
   mobMod: number;
   u0temp: number;
+  /**
+   * The manual's layout mobility factors, (1 + rho)/(1 + rho_ref) from KU0 (stress) and 1 + KU0WE·SCEFF (WPE,
+   * clamped at 0): computed for the record and the warnings, not applied to u0temp (as ngspice 39, see
+   * sizeDependent).
+   */
+  stressMobility: number;
+  wpeMobility: number;
   ua: number;
   ub: number;
   uc: number;
@@ -288,6 +300,53 @@ function theta(arg: number): number {
     return t1 / (t2 * t2 + 2 * t1 * MIN_EXP);
   }
   return 1 / (MAX_EXP - 2);
+}
+
+/**
+ * Well-proximity effect inputs (BSIM4.8 manual section 12.2 "Well Proximity Effect Model"). SCA, SCB and SCC are
+ * the integrals of the first/second/third distribution functions of the well-edge scattered dopants over the
+ * device; when none of them is written they follow from SC, the distance to the well edge, for a single edge
+ * parallel to the channel: with Wdrn = W/NF and SC2 = SC + Wdrn,
+ *   SCA = SCREF²/(SC·SC2),
+ *   SCB = [(0.1·SC + 0.01·SCREF)·e^(−10·SC/SCREF) − (0.1·SC2 + 0.01·SCREF)·e^(−10·SC2/SCREF)]/Wdrn,
+ *   SCC = [(0.05·SC + 0.0025·SCREF)·e^(−20·SC/SCREF) − (0.05·SC2 + 0.0025·SCREF)·e^(−20·SC2/SCREF)]/Wdrn.
+ * Written ones are used as given and the unwritten ones are 0 (as ngspice). Negative values become 0.
+ * SCEFF = SCA + WEB·SCB + WEC·SCC. `warnings` carries ngspice's messages for the instance.
+ */
+export function wellProximity(card: Bsim4Card, g: Bsim4Geometry): { sceff: number; warnings: string[] } {
+  const warnings: string[] = [];
+  let sca = g.sca ?? 0;
+  let scb = g.scb ?? 0;
+  let scc = g.scc ?? 0;
+  if (g.sca === undefined && g.scb === undefined && g.scc === undefined) {
+    const sc = g.sc;
+    if (sc !== undefined && sc > 0) {
+      const scref = card.value('scref');
+      const wdrn = g.w / g.nf;
+      const sc2 = sc + wdrn;
+      sca = (scref * scref) / (sc * sc2);
+      scb =
+        ((0.1 * sc + 0.01 * scref) * Math.exp((-10 * sc) / scref) -
+          (0.1 * sc2 + 0.01 * scref) * Math.exp((-10 * sc2) / scref)) /
+        wdrn;
+      scc =
+        ((0.05 * sc + 0.0025 * scref) * Math.exp((-20 * sc) / scref) -
+          (0.05 * sc2 + 0.0025 * scref) * Math.exp((-20 * sc2) / scref)) /
+        wdrn;
+    } else {
+      warnings.push('No WPE as none of SCA, SCB, SCC, SC is given and/or SC not positive');
+    }
+  }
+  const nonNegative = (name: string, x: number): number => {
+    if (x >= 0) return x;
+    warnings.push(`${name} = ${x} is negative. Set to 0.0`);
+    return 0;
+  };
+  sca = nonNegative('SCA', sca);
+  scb = nonNegative('SCB', scb);
+  scc = nonNegative('SCC', scc);
+  if (g.sc !== undefined) nonNegative('SC', g.sc);
+  return { sceff: sca + card.value('web') * scb + card.value('wec') * scc, warnings };
 }
 
 /**
@@ -566,7 +625,7 @@ export function sizeDependent(
   const invOdRef = 1 / (v('saref') + 0.5 * ldrn) + 1 / (v('sbref') + 0.5 * ldrn);
   // rho uses the card's KU0 over the size-dependent ku0temp (b4temp.c), so KU0 = 0 turns the mobility shift off.
   const rhoRef = (v('ku0') / ku0temp) * invOdRef;
-  let u0temp = u0tempSize;
+  let stressMobility = 1;
   let vsatInstance = vsattemp;
   let vth0Instance = vth0;
   let k2Instance = k2;
@@ -580,14 +639,27 @@ export function sizeDependent(
     const kvsat = Math.min(1, Math.max(-1, v('kvsat')));
     const invOd = invSa + invSb;
     const rho = (v('ku0') / ku0temp) * invOd;
-    u0temp *= (1 + rho) / (1 + rhoRef);
+    stressMobility = (1 + rho) / (1 + rhoRef);
     vsatInstance *= (1 + kvsat * rho) / (1 + kvsat * rhoRef);
     const odOffset = invOd - invOdRef;
     vth0Instance += (v('kvth0') / kvth0) * odOffset;
     k2Instance += (v('stk2') / Math.pow(kvth0, v('lodk2'))) * odOffset;
     eta0 += (v('steta0') / Math.pow(kvth0, v('lodeta0'))) * odOffset;
   }
-  u0temp *= g.mulu0;
+  let wpeMobility = 1;
+  if (card.flag('wpemod') !== 0) {
+    // Well-proximity effect (manual section 12.2, b4temp.c): VTH0 and K2 shift linearly with SCEFF, U0 is
+    // scaled by 1 + KU0WE·SCEFF (clamped at 0, with a warning) — see the MULU0 note below for what ngspice does.
+    const { sceff } = wellProximity(card, g);
+    vth0Instance += b('kvth0we') * sceff;
+    k2Instance += b('k2we') * sceff;
+    wpeMobility = Math.max(0, 1 + b('ku0we') * sceff);
+  }
+  // ngspice 39 quirk, matched: b4temp.c's MULU0 step recomputes the instance mobility from the size-dependent
+  // one (u0temp = pParam->u0temp·MULU0) after the stress and WPE blocks, so the manual's stress factor
+  // (1 + rho)/(1 + rho_ref) from KU0 and the WPE factor 1 + KU0WE·SCEFF never reach the current there (checked:
+  // KU0 and KU0WE leave ngspice's Id unchanged; KVSAT, KVTH0, STK2, STETA0, KVTH0WE, K2WE act). Same here.
+  const u0temp = u0tempSize * g.mulu0;
   vth0Instance += g.delvto;
   const vfbInstance = vfb + type * g.delvto;
   const t3v = type * vth0Instance - vfbInstance - phi;
@@ -700,6 +772,8 @@ export function sizeDependent(
     ngate: b('ngate'),
     mobMod,
     u0temp,
+    stressMobility,
+    wpeMobility,
     ua,
     ub,
     uc,

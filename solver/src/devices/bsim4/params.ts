@@ -174,6 +174,10 @@ export const BINNED_DEFAULTS: Record<string, Defaulter> = {
   xrcrg1: 12,
   xrcrg2: 1,
   xn: 3,
+  // Well-proximity effect (manual section 12.2, WPEMOD = 1): VTH0, K2 and U0 shifts per unit SCEFF.
+  kvth0we: 0,
+  k2we: 0,
+  ku0we: 0,
 };
 
 /** Model-level (not binned) parameters and their defaults. */
@@ -346,6 +350,11 @@ export const MODEL_DEFAULTS: Record<string, Defaulter> = {
   pkvth0: 0,
   stk2: 0,
   lodk2: 1,
+  // Well-proximity effect (manual section 12.2): switch, weights of SCB/SCC in SCEFF, reference distance.
+  wpemod: 0,
+  web: 0,
+  wec: 0,
+  scref: 1e-6,
   steta0: 0,
   lodeta0: 1,
   lc: 5e-9,
