@@ -1,6 +1,13 @@
 import { toBundle } from '@spicesim/kernel/dist/bundle';
 import type { Plot } from '@spicesim/kernel';
-import { BundleColumns, buildFigure, bundleToCsv, initialState, xRangeFromRelayout } from './plotly-model';
+import {
+  BundleColumns,
+  buildFigure,
+  bundleToCsv,
+  initialState,
+  isSoftwareRenderer,
+  xRangeFromRelayout,
+} from './plotly-model';
 
 const theme = { background: '#111111', foreground: '#eeeeee', grid: '#333333' };
 
@@ -29,7 +36,12 @@ function ac(): Plot {
     complex: true,
     vectors: [
       { name: 'frequency', type: 'frequency', real: f, imag: new Float64Array(61) },
-      { name: 'v(out)', type: 'voltage', real: f.map((x) => 1 / (1 + (x / 1e3) ** 2)), imag: f.map((x) => -(x / 1e3) / (1 + (x / 1e3) ** 2)) },
+      {
+        name: 'v(out)',
+        type: 'voltage',
+        real: f.map((x) => 1 / (1 + (x / 1e3) ** 2)),
+        imag: f.map((x) => -(x / 1e3) / (1 + (x / 1e3) ** 2)),
+      },
     ],
   };
 }
@@ -53,7 +65,11 @@ describe('buildFigure', () => {
 
   it('zoomed range: only the visible samples (plus neighbours) at full detail', () => {
     const columns = new BundleColumns(toBundle(transient(1_000_000)));
-    const state = { ...initialState(columns.bundle, theme, false), pixelWidth: 500, xRange: [0.1, 0.1002] as [number, number] };
+    const state = {
+      ...initialState(columns.bundle, theme, false),
+      pixelWidth: 500,
+      xRange: [0.1, 0.1002] as [number, number],
+    };
     const { data, layout } = buildFigure(columns, state);
     expect(data[0].type).toBe('scatter');
     expect(data[0].x.length).toBe(202); // 201 samples inside + 1 neighbour each side; 1 us step
@@ -94,5 +110,20 @@ describe('bundleToCsv', () => {
     const csv = bundleToCsv(new BundleColumns(toBundle(ac()))).split('\n');
     expect(csv[0]).toBe('frequency,v(out) magnitude-db,v(out) phase');
     expect(csv).toHaveLength(61 + 2);
+  });
+});
+
+describe('isSoftwareRenderer', () => {
+  it('CPU rasterisers get SVG traces, GPUs WebGL', () => {
+    expect(
+      isSoftwareRenderer(
+        'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)',
+      ),
+    ).toBe(true);
+    expect(isSoftwareRenderer('llvmpipe (LLVM 15.0.6, 256 bits)')).toBe(true);
+    expect(isSoftwareRenderer('ANGLE (Intel, Mesa Intel(R) UHD Graphics 620 (KBL GT2), OpenGL 4.6)')).toBe(
+      false,
+    );
+    expect(isSoftwareRenderer('Apple M2')).toBe(false);
   });
 });

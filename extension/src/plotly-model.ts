@@ -46,6 +46,11 @@ export interface ViewState {
 
 export type ViewMode = 'waveform' | 'nyquist' | 'fft';
 
+/** A WebGL renderer string (WEBGL_debug_renderer_info) that names a CPU rasteriser rather than a GPU. */
+export function isSoftwareRenderer(renderer: string): boolean {
+  return /swiftshader|llvmpipe|softpipe|software|microsoft basic render/i.test(renderer);
+}
+
 /** Line width of a trace: thicker when cross-probing emphasises it. */
 export function lineWidth(state: ViewState, name: string): number {
   return state.emphasis === undefined ? 1.5 : state.emphasis === name ? 3.5 : 1.5;
