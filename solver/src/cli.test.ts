@@ -3,7 +3,7 @@
  * argument handling, exit codes, what is printed and written.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConvergenceError, ParseError, SingularMatrixError, CircuitError } from './errors';
 import type { Plot } from './output/plot';
@@ -13,6 +13,17 @@ const simulate = jest.fn();
 jest.mock('./simulate', () => ({ simulateNetlist: (...args: unknown[]) => simulate(...args) }), {
   virtual: true,
 });
+// runSteps (stepped decks on worker threads) runs the stand-in with the include reader the real one uses.
+const runSteps = jest.fn();
+jest.mock('./step-pool', () => {
+  const actual = jest.requireActual('./step-pool');
+  return { ...actual, runSteps: (...args: unknown[]) => runSteps(...args) };
+});
+function standIn(text: string, options: { fileName: string }): unknown {
+  const { includeReader } = jest.requireActual('./step-pool');
+  const result = simulate(text, { ...options, readFile: includeReader(options.fileName) });
+  return { log: [], failures: [], ...result };
+}
 
 import { csvFileNames, main } from './cli';
 
@@ -51,6 +62,8 @@ beforeEach(() => {
   out = '';
   err = '';
   simulate.mockReset();
+  runSteps.mockReset();
+  runSteps.mockImplementation(async (text: string, options: { fileName: string }) => standIn(text, options));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -174,5 +187,66 @@ describe('spicesim CLI', () => {
     );
     expect(await main(['run', deck], io)).toBe(2);
     expect(err).toMatch(/missing\.inc/);
+  });
+
+  it('passes --jobs to the step runner: 1 runs in this thread, default one worker per core', async () => {
+    succeedWith([op]);
+    expect(await main(['run', deck], io)).toBe(0);
+    expect(runSteps).toHaveBeenLastCalledWith(
+      expect.any(String),
+      expect.objectContaining({ workers: availableParallelism() > 1 ? availableParallelism() : 0 }),
+    );
+    expect(await main(['run', deck, '--jobs', '1'], io)).toBe(0);
+    expect(runSteps).toHaveBeenLastCalledWith(expect.any(String), expect.objectContaining({ workers: 0 }));
+    expect(await main(['run', deck, '-j', '3'], io)).toBe(0);
+    expect(runSteps).toHaveBeenLastCalledWith(expect.any(String), expect.objectContaining({ workers: 3 }));
+  });
+
+  it.each(['0', '-2', '1.5', 'many'])('rejects --jobs %s as bad input', async (jobs) => {
+    expect(await main(['run', deck, `--jobs=${jobs}`], io)).toBe(2);
+    expect(err).toContain(`--jobs must be a whole number of at least 1, not '${jobs}'`);
+    expect(runSteps).not.toHaveBeenCalled();
+  });
+
+  it('shows step progress on stderr only when it is a terminal', async () => {
+    runSteps.mockImplementation(
+      async (
+        text: string,
+        options: { fileName: string; onProgress: (done: number, total: number) => void },
+      ) => {
+        for (let done = 1; done <= 3; done++) options.onProgress(done, 3);
+        return standIn(text, options);
+      },
+    );
+    succeedWith([op]);
+    expect(await main(['run', deck], io)).toBe(0);
+    expect(err).toBe('');
+    expect(await main(['run', deck], { ...io, stderrIsTTY: true })).toBe(0);
+    expect(err).toBe('\rsimulating step 1/3\rsimulating step 2/3\rsimulating step 3/3\r\x1b[K');
+  });
+
+  it('prints the steps that failed, keeps the others, and exits with the first failure status', async () => {
+    const raw = join(dir, 'out.raw');
+    const failures = [
+      { run: 1, values: { r: 2000 }, name: 'ConvergenceError', message: 'error: no convergence' },
+      { run: 2, values: { r: 3000 }, name: 'CircuitError', message: 'd.cir:4:1: error: bad value' },
+    ];
+    const runs = [{ values: { r: 1000 } }, { values: { r: 2000 } }, { values: { r: 3000 } }];
+    runSteps.mockResolvedValue({
+      title: 'divider',
+      plots: [op],
+      circuit: {},
+      diagnostics: [],
+      log: [],
+      failures,
+      runs,
+    });
+    expect(await main(['run', deck, '-r', raw], io)).toBe(1);
+    expect(err).toBe(
+      'step 2/3 (r=2000) failed: error: no convergence\n' +
+        'step 3/3 (r=3000) failed: d.cir:4:1: error: bad value\n' +
+        '2 of 3 steps failed; the results hold the other 1\n',
+    );
+    expect(parseRawfile(readFileSync(raw)).map((p) => p.name)).toEqual(['Operating Point']);
   });
 });

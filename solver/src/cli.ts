@@ -1,14 +1,16 @@
 /**
  * `spicesim` command line: thin on purpose. Parse arguments (node's util.parseArgs, so the solver keeps
- * zero runtime dependencies), read the deck, call simulateNetlist, print the operating point the way
- * `ngspice -b` does, write the rawfile / CSV.
+ * zero runtime dependencies), read the deck, simulate it (runSteps: the runs of a stepped deck on worker
+ * threads, one per core unless --jobs says otherwise), print the operating point the way `ngspice -b` does,
+ * write the rawfile / CSV.
  *
  * Exit status: 0 success; 1 the simulation failed (no convergence, singular matrix, timestep too small);
  * 2 bad input (parse or circuit error, missing file, bad flag). User errors print SpiceError.format()
  * (file:line:column, what, hint) and never a stack trace.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   CircuitError,
@@ -26,7 +28,7 @@ import { formatMeasurements } from './output/measure';
 import { formatOperatingPoint } from './output/op-table';
 import type { Plot } from './output/plot';
 import { writeRawfile } from './output/rawfile';
-import { simulateNetlist } from './simulate';
+import { type StepFailure, runSteps } from './step-pool';
 import { postOutput, postRawfileName, probedPlots } from './output/post';
 
 export const EXIT_OK = 0;
@@ -37,15 +39,18 @@ export const EXIT_BAD_INPUT = 2;
 export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Is stderr a terminal? Only then does a stepped deck show its progress there. */
+  stderrIsTTY?: boolean;
 }
 
 const processIO: CliIO = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  stderrIsTTY: process.stderr.isTTY === true,
 };
 
 const USAGE = `Usage:
-  spicesim run DECK [-r OUT.raw] [--ascii] [--csv OUT.csv] [--complex reim|magphase]
+  spicesim run DECK [-r OUT.raw] [--ascii] [--csv OUT.csv] [--complex reim|magphase] [-j N]
   spicesim --help
   spicesim --version
 
@@ -56,6 +61,9 @@ Options for run:
       --ascii          write the rawfile as text (like ngspice with SPICE_ASCIIRAWFILE=1)
       --csv FILE       write each analysis as CSV (several analyses: FILE-1-op.csv, FILE-2-tran.csv, ...)
       --complex MODE   AC columns in CSV: reim (real, imaginary; default) or magphase (magnitude, degrees)
+  -j, --jobs N         run the simulations of a stepped deck (.step, .data, .alter) N at a time on worker
+                       threads (default: one per core, ${availableParallelism()} here; 1: one after the other
+                       in this thread). The results are the same either way.
   -h, --help           show this help
   -v, --version        show the version
 
@@ -87,6 +95,7 @@ interface RunOptions {
   ascii: boolean;
   csv?: string;
   complex: 'reim' | 'magphase';
+  jobs: number;
 }
 
 type Command = { command: 'help' } | { command: 'version' } | { command: 'run'; options: RunOptions };
@@ -103,6 +112,7 @@ function parseCommandLine(argv: string[]): Command {
         ascii: { type: 'boolean' },
         csv: { type: 'string' },
         complex: { type: 'string' },
+        jobs: { type: 'string', short: 'j' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -126,6 +136,13 @@ function parseCommandLine(argv: string[]): Command {
   if (complex !== 'reim' && complex !== 'magphase') {
     throw new UsageError(`--complex must be reim or magphase, not '${complex}'`);
   }
+  let jobs = availableParallelism();
+  if (values.jobs !== undefined) {
+    jobs = Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) {
+      throw new UsageError(`--jobs must be a whole number of at least 1, not '${values.jobs}'`);
+    }
+  }
   return {
     command: 'run',
     options: {
@@ -134,15 +151,8 @@ function parseCommandLine(argv: string[]): Command {
       ascii: values.ascii ?? false,
       csv: values.csv,
       complex,
+      jobs,
     },
-  };
-}
-
-/** Includes are read relative to the deck's folder unless the path already names an existing file. */
-function includeReader(deckPath: string): (path: string) => string {
-  return (path: string) => {
-    const candidate = isAbsolute(path) || existsSync(path) ? path : resolve(dirname(deckPath), path);
-    return readFileSync(candidate, 'utf8');
   };
 }
 
@@ -166,7 +176,13 @@ export function csvFileNames(path: string, plots: readonly Plot[]): string[] {
   return plots.map((p, k) => `${stem}-${k + 1}-${PLOT_KIND[p.name] ?? 'plot'}${ext}`);
 }
 
-function run(options: RunOptions, io: CliIO): number {
+/** `step 2/6 (r=2000, c=5e-7)`: which run of a stepped deck. */
+function describeStep(failure: StepFailure, total: number): string {
+  const values = Object.entries(failure.values).map(([name, value]) => `${name}=${value}`);
+  return `step ${failure.run + 1}/${total}${values.length ? ` (${values.join(', ')})` : ''}`;
+}
+
+async function run(options: RunOptions, io: CliIO): Promise<number> {
   let text: string;
   try {
     text = readFileSync(options.deck, 'utf8');
@@ -180,13 +196,24 @@ function run(options: RunOptions, io: CliIO): number {
     return EXIT_BAD_INPUT;
   }
 
-  const result = simulateNetlist(text, {
+  // Progress of a stepped deck, on one line of a terminal's stderr (never in a file or a pipe).
+  let shown = false;
+  const result = await runSteps(text, {
+    workers: options.jobs > 1 ? options.jobs : 0,
     fileName: options.deck,
-    readFile: includeReader(resolve(options.deck)),
-    onLog: (line) => io.stderr(`${line}\n`),
+    onProgress: (done, total) => {
+      if (!io.stderrIsTTY || total < 2) return;
+      io.stderr(`\rsimulating step ${done}/${total}`);
+      shown = true;
+    },
   });
+  if (shown) io.stderr('\r\x1b[K');
 
+  for (const line of result.log) io.stderr(`${line}\n`);
   for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+  const total = result.runs?.length ?? 1;
+  for (const failure of result.failures)
+    io.stderr(`${describeStep(failure, total)} failed: ${failure.message}\n`);
   io.stdout(`\nCircuit: ${result.title}\n\n`);
   for (const plot of result.plots) {
     if (plot.name === 'Operating Point') {
@@ -231,7 +258,24 @@ function run(options: RunOptions, io: CliIO): number {
     });
     io.stdout(`Wrote CSV ${names.map((n) => basename(n)).join(', ')}\n`);
   }
+  // Some steps failed: the others are printed and written above; the exit status is the first failure's.
+  if (result.failures.length > 0) {
+    const first = result.failures[0];
+    io.stderr(
+      `${result.failures.length} of ${total} steps failed; the results hold the other ${total - result.failures.length}\n`,
+    );
+    return exitCodeForName(first.name);
+  }
   return EXIT_OK;
+}
+
+/** Exit status for an error that crossed a worker thread as its class name. */
+function exitCodeForName(name: string): number {
+  if (['ConvergenceError', 'SingularMatrixError', 'TimestepTooSmallError'].includes(name)) {
+    return EXIT_SIMULATION_FAILED;
+  }
+  if (['ParseError', 'CircuitError', 'SpiceError'].includes(name)) return EXIT_BAD_INPUT;
+  return EXIT_SIMULATION_FAILED;
 }
 
 /** Exit status for an error thrown by the simulator. */
@@ -269,7 +313,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     return EXIT_OK;
   }
   try {
-    return run(command.options, io);
+    return await run(command.options, io);
   } catch (error) {
     const code = exitCodeFor(error);
     if (error instanceof SpiceError) {

@@ -14,11 +14,12 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { type Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { type Statistics, statistics } from './analysis/montecarlo';
 import type { Measurement } from './output/measure';
 import type { Plot } from './output/plot';
 import { simulateMonteCarloRun } from './simulate';
+import { startModuleWorker } from './worker-thread';
 
 export interface MonteCarloOptions {
   runs: number;
@@ -147,23 +148,9 @@ function runOnWorkers(
   });
 }
 
-/** A worker running this module; TypeScript sources (tests) are compiled on load with @swc/core. */
+/** A worker running this module (TypeScript sources under jest are compiled on load, see worker-thread.ts). */
 function startWorker(setup: WorkerSetup): Worker {
-  if (!__filename.endsWith('.ts')) return new Worker(__filename, { workerData: setup });
-  const bootstrap = `
-    const { readFileSync } = require('node:fs');
-    const swc = require(${JSON.stringify(require.resolve('@swc/core'))});
-    require.extensions['.ts'] = (module, filename) => {
-      const { code } = swc.transformSync(readFileSync(filename, 'utf8'), {
-        filename,
-        jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
-        module: { type: 'commonjs' },
-      });
-      module._compile(code, filename);
-    };
-    require(${JSON.stringify(__filename)});
-  `;
-  return new Worker(bootstrap, { eval: true, workerData: setup });
+  return startModuleWorker(__filename, setup);
 }
 
 // Worker side: simulate the runs the main thread asks for, one message each.
