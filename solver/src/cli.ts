@@ -62,8 +62,9 @@ Options for run:
       --csv FILE       write each analysis as CSV (several analyses: FILE-1-op.csv, FILE-2-tran.csv, ...)
       --complex MODE   AC columns in CSV: reim (real, imaginary; default) or magphase (magnitude, degrees)
   -j, --jobs N         run the simulations of a stepped deck (.step, .data, .alter) N at a time on worker
-                       threads (default: one per core, ${availableParallelism()} here; 1: one after the other
-                       in this thread). The results are the same either way.
+                       threads (1: one after the other in this thread). Default: one per core
+                       (${availableParallelism()} here) when the first step shows the others would take over
+                       0.3 s, else in this thread. The results are the same either way.
   -h, --help           show this help
   -v, --version        show the version
 
@@ -95,7 +96,8 @@ interface RunOptions {
   ascii: boolean;
   csv?: string;
   complex: 'reim' | 'magphase';
-  jobs: number;
+  /** Worker threads for a stepped deck; undefined: one per core when the steps are long enough to gain. */
+  jobs?: number;
 }
 
 type Command = { command: 'help' } | { command: 'version' } | { command: 'run'; options: RunOptions };
@@ -136,7 +138,7 @@ function parseCommandLine(argv: string[]): Command {
   if (complex !== 'reim' && complex !== 'magphase') {
     throw new UsageError(`--complex must be reim or magphase, not '${complex}'`);
   }
-  let jobs = availableParallelism();
+  let jobs: number | undefined;
   if (values.jobs !== undefined) {
     jobs = Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) {
@@ -176,6 +178,9 @@ export function csvFileNames(path: string, plots: readonly Plot[]): string[] {
   return plots.map((p, k) => `${stem}-${k + 1}-${PLOT_KIND[p.name] ?? 'plot'}${ext}`);
 }
 
+/** Without -j: steps run on workers when the rest of them would take longer than this one after the other. */
+const PARALLEL_ABOVE_MS = 300;
+
 /** `step 2/6 (r=2000, c=5e-7)`: which run of a stepped deck. */
 function describeStep(failure: StepFailure, total: number): string {
   const values = Object.entries(failure.values).map(([name, value]) => `${name}=${value}`);
@@ -199,7 +204,9 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
   // Progress of a stepped deck, on one line of a terminal's stderr (never in a file or a pipe).
   let shown = false;
   const result = await runSteps(text, {
-    workers: options.jobs > 1 ? options.jobs : 0,
+    workers: options.jobs === undefined ? availableParallelism() : options.jobs > 1 ? options.jobs : 0,
+    // Without -j, workers are used only when the steps take long enough to pay for starting them.
+    parallelAboveMs: options.jobs === undefined ? PARALLEL_ABOVE_MS : undefined,
     fileName: options.deck,
     onProgress: (done, total) => {
       if (!io.stderrIsTTY || total < 2) return;

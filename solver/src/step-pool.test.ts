@@ -34,7 +34,7 @@ const diode = (step: string): string =>
 const decks: Record<string, string> = {
   'param list': rc(['.step param r list 500 1k 2k 4k', '.tran 10u 1m']),
   'lin range': rc(['.step param r 500 2500 500', '.tran 10u 1m']),
-  'dec range': rc(['.step dec param c 100n 10u 2', '.tran 10u 1m']),
+  'dec and oct ranges': rc(['.step dec param c 100n 10u 2', '.step oct param r 1k 4k 1', '.tran 10u 1m']),
   nested: rc(['.step param r list 1k 2k', '.step param c list 0.5u 1u 2u', '.tran 10u 1m']),
   'temperature and model parameter': diode('.step D dmod(Is) list 1e-15 1e-14 1e-13\n.step temp list 0 50'),
   '.data rows': rc([
@@ -105,6 +105,21 @@ describe('runSteps (stepped decks on worker threads)', () => {
     expect(inThread.measurements.map((m) => m.step)).toEqual(inThread.runs!.map((run) => run.values));
     expect(vend[0]).toBeCloseTo(1 - Math.exp(-0.9 / 0.5), 3);
     expect(vend[5]).toBeCloseTo(1 - Math.exp(-0.9 / 4), 3);
+  });
+
+  it('decides from the first run whether to use workers (parallelAboveMs), with the same results', async () => {
+    const deck = decks['param list'];
+    const sequential = comparable(simulateNetlist(deck));
+    for (const parallelAboveMs of [0, Infinity]) {
+      const progress: number[] = [];
+      const result = await runSteps(deck, {
+        workers: 2,
+        parallelAboveMs,
+        onProgress: (done) => progress.push(done),
+      });
+      expect(comparable(result)).toEqual(sequential);
+      expect(progress).toEqual([1, 2, 3, 4]);
+    }
   });
 
   it('reports a failing step with its values and error, and keeps the other steps', async () => {

@@ -34,6 +34,13 @@ export interface StepPoolOptions {
   fileName?: string;
   /** After each finished run (in the order they finish), with how many are done out of how many. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Decide from the first run whether workers pay off: it runs in this thread, and the rest go to workers only
+   * if it took long enough that the others would take more than this many milliseconds one after the other
+   * (starting a worker costs ~0.1 s of loading and parsing; short decks are faster without). Unset: always
+   * use the workers asked for.
+   */
+  parallelAboveMs?: number;
 }
 
 /** A failed run: which one, its stepped values, and why. */
@@ -120,11 +127,19 @@ export async function runSteps(text: string, options: StepPoolOptions = {}): Pro
     outcomes[outcome.run] = outcome;
     options.onProgress?.(++done, total);
   };
-  const workers = Math.min(options.workers ?? availableParallelism(), total);
+  let workers = options.workers ?? availableParallelism();
+  let first = 0;
+  if (workers > 0 && options.parallelAboveMs !== undefined) {
+    const start = performance.now();
+    finished(simulateRun(stepPlan, fileName, 0));
+    first = 1;
+    if ((performance.now() - start) * (total - 1) < options.parallelAboveMs) workers = 0;
+  }
+  workers = Math.min(workers, total - first);
   if (workers <= 0) {
-    for (let run = 0; run < total; run++) finished(simulateRun(stepPlan, fileName, run));
+    for (let run = first; run < total; run++) finished(simulateRun(stepPlan, fileName, run));
   } else {
-    await runOnWorkers({ spicesimSteps: true, text, fileName }, total, workers, finished);
+    await runOnWorkers({ spicesimSteps: true, text, fileName }, first, total, workers, finished);
   }
   const failures: StepFailure[] = [];
   const results = outcomes.map((outcome): StepResult => {
@@ -143,15 +158,16 @@ export async function runSteps(text: string, options: StepPoolOptions = {}): Pro
 
 function runOnWorkers(
   setup: WorkerSetup,
+  start: number,
   total: number,
   count: number,
   finished: (outcome: RunOutcome) => void,
 ): Promise<void> {
   // Steps are usually few and heavy: one run per message, unless there are many (then a few per message so
   // small circuits are not dominated by messaging, the last chunks small enough to balance the workers).
-  const chunk = Math.max(1, Math.min(16, Math.floor(total / (count * 8))));
+  const chunk = Math.max(1, Math.min(16, Math.floor((total - start) / (count * 8))));
   return new Promise((resolvePool, rejectPool) => {
-    let next = 0;
+    let next = start;
     let active = 0;
     let failed = false;
     const pool: Worker[] = [];
