@@ -481,23 +481,7 @@ async function main() {
     'the part picker searches the model library and places a 1N4148 that simulates with its model',
     async () => {
       // Signed in to the real service from here on (as the account plugin stores a session).
-      const user = await registerUser('Ada', 'ada@example.com');
-      await page.evaluate(
-        ([url, stored]) => {
-          localStorage.setItem('spicesim.serverUrl', url);
-          localStorage.setItem('spicesim.session', stored);
-        },
-        [
-          serviceUrl,
-          JSON.stringify({
-            serverUrl: serviceUrl,
-            user: user.user,
-            accessToken: user.accessToken,
-            refreshToken: user.refreshToken,
-            expiresAt: Date.now() + 14 * 60_000,
-          }),
-        ],
-      );
+      await signInPage('Ada', 'ada@example.com');
       await page.goto(`${base}/lab/tree/library.ipynb?reset`);
       await page.locator('.jp-Notebook .jp-Cell').first().waitFor({ timeout: 60_000 });
       await page.evaluate(() => window.jupyterapp.commands.execute('spicesim:insert-schematic'));
@@ -682,6 +666,9 @@ async function main() {
   await step(
     'Run on server: a 600-node circuit goes to the service, progress over SSE, the preview is plotted',
     async () => {
+      // Signed in (already, after the library step; this step also runs alone with SPICESIM_UI_STEPS).
+      const signedIn = await page.evaluate(() => !!localStorage.getItem('spicesim.session'));
+      if (!signedIn) await signInPage('Grace', 'grace@example.com');
       await page.goto(`${base}/lab/tree/server.ipynb?reset`);
       await page.locator('.jp-Notebook .jp-Cell').first().waitFor({ timeout: 60_000 });
       await page.evaluate(() => window.jupyterapp.commands.execute('spicesim:insert-schematic'));
@@ -730,6 +717,10 @@ async function main() {
       );
       expect(/Simulated on the server/.test(status), `simulated on the server: ${status}`);
       expect(progress.length > 0, 'progress reported while the server ran');
+      const followed = await page.evaluate(
+        () => document.querySelector('.jp-SpiceSimSchematic').dataset.serverFollow,
+      );
+      expect(followed === 'events', `progress followed over Server-Sent Events, got ${followed}`);
       const viewer = page.locator('.jp-SpiceSimSchematic-plots .jp-SpiceSimWaveform[data-traces]').first();
       await viewer.waitFor({ timeout: 30_000 });
       const plotted = await editorEval(() => {
@@ -778,6 +769,27 @@ function currentEditorEval(fn, arg) {
       return new Function('e', 'a', `return (${source})(e, a);`)(editor, a);
     },
     [fn.toString(), arg],
+  );
+}
+
+/** Registers a user and stores the session (and the service's address) the way the account plugin does. */
+async function signInPage(name, email) {
+  const user = await registerUser(name, email);
+  await page.evaluate(
+    ([url, stored]) => {
+      localStorage.setItem('spicesim.serverUrl', url);
+      localStorage.setItem('spicesim.session', stored);
+    },
+    [
+      serviceUrl,
+      JSON.stringify({
+        serverUrl: serviceUrl,
+        user: user.user,
+        accessToken: user.accessToken,
+        refreshToken: user.refreshToken,
+        expiresAt: Date.now() + 14 * 60_000,
+      }),
+    ],
   );
 }
 
