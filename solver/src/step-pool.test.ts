@@ -45,6 +45,18 @@ const decks: Record<string, string> = {
     '.enddata',
     '.tran 10u 1m sweep data=rows',
   ]),
+  // Random functions draw anew for every run, from the generator seeded by (.options seed, run).
+  'random values': [
+    'mismatch',
+    '.options seed=7',
+    '.param ra=agauss(1k, 30, 3) x=1',
+    'v1 a 0 {x}',
+    'r1 a b {ra}',
+    'r2 b 0 1k',
+    '.step param x list 1 2 3 4 5',
+    '.op',
+    '.end',
+  ].join('\n'),
   '.alter blocks': [
     'alter',
     'v1 a 0 1',
@@ -85,6 +97,13 @@ describe('runSteps (stepped decks on worker threads)', () => {
     expect(comparable(parallel)).toEqual(comparable(sequential));
     expect(parallel.failures).toEqual([]);
     const total = sequential.runs!.length;
+    if (name === 'random values') {
+      // Every run drew its own resistor, so v(b)/x differs between runs.
+      const ratios = parallel.runs!.map(
+        (run, k) => run.plots[0].vectors.find((v) => v.name === 'v(b)')!.real[0] / (k + 1),
+      );
+      expect(new Set(ratios).size).toBe(total);
+    }
     expect(progress).toEqual(Array.from({ length: total }, (_, k) => [k + 1, total]));
   });
 
