@@ -48,6 +48,8 @@ const VALUE_PARAMS: Record<string, readonly string[] | undefined> = {
  * when expanding `X1 ... m=2`, and not to E, H, V, B, K, S, W).
  */
 const MULTIPLIED_KINDS = new Set(['r', 'c', 'l', 'g', 'i', 'f', 'd', 'q', 'j', 'm']);
+/** The `params` of every element card that has none (frozen: nothing may add to it). */
+const NO_ELEMENT_PARAMS: Record<string, number> = Object.freeze({}) as Record<string, number>;
 /** Element kinds that need a model. */
 const MODEL_KINDS = new Set(['d', 'q', 'j', 'm', 's', 'w']);
 
@@ -622,15 +624,23 @@ class Elaborator {
       name,
       kind: statement.kind,
       nodes: statement.nodes.map((node) => this.node(node.name, frame)),
-      params: {},
+      // Most elements of a large deck have no parameters: they share one frozen empty record.
+      params:
+        statement.params.length > 0 ||
+        statement.flags.length > 0 ||
+        statement.area !== undefined ||
+        frame.multiplier !== 1
+          ? {}
+          : NO_ELEMENT_PARAMS,
       loc: statement.loc,
     };
-    this.params(statement.params, frame, card.params);
+    // Length checks first: iterating the parser's shared frozen empty arrays is slow in V8.
+    if (statement.params.length > 0) this.params(statement.params, frame, card.params);
     if (frame.multiplier !== 1 && MULTIPLIED_KINDS.has(statement.kind)) {
       card.params.m = (card.params.m ?? 1) * frame.multiplier;
     }
     if (statement.area) card.params.area = this.value(statement.area, frame);
-    for (const flag of statement.flags) card.params[flag.name] = 1;
+    if (statement.flags.length > 0) for (const flag of statement.flags) card.params[flag.name] = 1;
 
     if (statement.value) card.value = this.value(statement.value, frame);
     if (statement.model) {

@@ -312,6 +312,23 @@ const IGNORED_OUTPUT = new Set(['.plot', '.width', '.graph']);
 /** A word that can only be an unquoted expression: starts like a number or contains * / ^. */
 const BARE_EXPRESSION = /^[0-9.+-]|[*/^]/;
 
+/**
+ * The parameters and flags of the (many) elements that have none: one shared, frozen empty array each, so that a
+ * large deck does not keep two empty arrays alive per element while it is parsed (see addParam / addFlag).
+ */
+const NO_PARAMS: ParamAssignment[] = Object.freeze([]) as unknown as ParamAssignment[];
+const NO_FLAGS: NameRef[] = Object.freeze([]) as unknown as NameRef[];
+
+function addParam(element: ElementStatement, assignment: ParamAssignment): void {
+  if (element.params === NO_PARAMS) element.params = [];
+  element.params.push(assignment);
+}
+
+function addFlag(element: ElementStatement, flag: NameRef): void {
+  if (element.flags === NO_FLAGS) element.flags = [];
+  element.flags.push(flag);
+}
+
 /** Reads one card's tokens with helpers that point errors at the offending token. */
 class Cursor {
   index = 0;
@@ -942,8 +959,8 @@ class StatementParser {
       name,
       kind,
       nodes: [],
-      params: [],
-      flags: [],
+      params: NO_PARAMS,
+      flags: NO_FLAGS,
       loc: cursor.loc(head),
     };
     switch (kind) {
@@ -956,7 +973,7 @@ class StatementParser {
           element.model = cursor.name('model name');
           if (!element.value && cursor.atValue()) element.value = cursor.value('value');
         }
-        element.params = cursor.atEnd() ? [] : cursor.assignments(`element ${name}`);
+        if (!cursor.atEnd()) element.params = cursor.assignments(`element ${name}`);
         if (!element.value && !element.model && !hasValueParameter(kind, element.params)) {
           const what = { r: 'resistance', c: 'capacitance', l: 'inductance' }[kind];
           cursor.fail(
@@ -1092,9 +1109,9 @@ class StatementParser {
     let positional = 0;
     while (!cursor.atEnd()) {
       if (cursor.atAssignment()) {
-        element.params.push(cursor.assignment());
+        addParam(element, cursor.assignment());
       } else if (cursor.isWord(0, 'off')) {
-        element.flags.push(cursor.name('flag'));
+        addFlag(element, cursor.name('flag'));
       } else if (cursor.atValue() && positional === 0 && element.kind !== 'm') {
         element.area = cursor.value('area');
         positional++;
@@ -1114,8 +1131,8 @@ class StatementParser {
   private switchModel(cursor: Cursor, element: ElementStatement): void {
     element.model = cursor.name(`model name of ${element.name}`);
     while (!cursor.atEnd()) {
-      if (cursor.isWord(0, 'on') || cursor.isWord(0, 'off')) element.flags.push(cursor.name('flag'));
-      else if (cursor.atAssignment()) element.params.push(cursor.assignment());
+      if (cursor.isWord(0, 'on') || cursor.isWord(0, 'off')) addFlag(element, cursor.name('flag'));
+      else if (cursor.atAssignment()) addParam(element, cursor.assignment());
       else
         cursor.fail(
           `unexpected '${cursor.peek()!.text}' in ${element.name}`,
@@ -1167,7 +1184,7 @@ class StatementParser {
           if (assignment.rest) spec.acPhase = assignment.rest[0];
         }
       } else if (cursor.atAssignment() && cursor.isWord(0, 'm')) {
-        element.params.push(cursor.assignment());
+        addParam(element, cursor.assignment());
       } else {
         cursor.fail(
           `unexpected '${token.kind === 'brace' ? `{${token.text}}` : token.text}' in source ${element.name}`,
@@ -1419,7 +1436,7 @@ class StatementParser {
           ...this.rawExpression(cursor, element.name),
         };
       } else if (cursor.atAssignment()) {
-        element.params.push(cursor.assignment());
+        addParam(element, cursor.assignment());
       } else if (token.kind === ',') {
         cursor.next();
       } else {
