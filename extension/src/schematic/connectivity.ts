@@ -7,7 +7,7 @@
  */
 import { type Point, pointKey } from './geometry';
 import type { PartItem, Schematic } from './model';
-import { GRID, PARTS } from './parts';
+import { GRID, partDef } from './parts';
 
 export interface Net {
   name: string;
@@ -161,7 +161,7 @@ export function extractConnectivity(schematic: Schematic): Connectivity {
   };
   const unconnectedPins: Connectivity['unconnectedPins'] = [];
   for (const part of parts) {
-    const def = PARTS[part.type];
+    const def = partDef(part);
     if (!def.prefix) continue;
     pinPoints.get(part.id)!.forEach((pin, index) => {
       const key = pointKey(pin);
@@ -177,7 +177,7 @@ export function extractConnectivity(schematic: Schematic): Connectivity {
   for (const key of allPoints) netOf(sets.find(key)).points.push(key);
   // A pin is unconnected when nothing else (wire, pin, label) shares its set.
   for (const part of parts) {
-    const def = PARTS[part.type];
+    const def = partDef(part);
     if (!def.prefix) continue;
     pinPoints.get(part.id)!.forEach((_pin, index) => {
       const net = netsByName.get(pinNet.get(`${part.id}:${index}`)!)!;

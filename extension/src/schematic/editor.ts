@@ -30,7 +30,7 @@ import {
   SchematicError,
 } from './model';
 import { type GeneratedNetlist, generateNetlist, importNetlist, isAnalysisCard } from './netlist';
-import { GRID, PARTS, PART_TYPES, type PartType } from './parts';
+import { GRID, PALETTE_TYPES, PARTS, type PartType } from './parts';
 import { type SchematicJSON, loadSchematic, toJSON } from './serialize';
 import { formatSI } from './si';
 import { type SimulationReply, type SimulationRequest, runSimulation } from './simulation';
@@ -39,7 +39,7 @@ import { SCHEMATIC_CSS, itemMarkup, renderStaticSVG } from './symbols';
 type Mode =
   | { kind: 'select' }
   | { kind: 'wire'; start?: Point }
-  | { kind: 'place'; type: PartType; library?: LibraryModelRef }
+  | { kind: 'place'; type: PartType; library?: LibraryModelRef; pinNames?: string[] }
   | { kind: 'probe'; probe: 'voltage' | 'current' };
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -425,6 +425,7 @@ export class SchematicEditor extends Widget {
               model: mode.library.name,
               library: mode.library,
               value: '',
+              ...(mode.pinNames ? { pinNames: mode.pinNames } : {}),
             })
           : this.schematic.addPart(mode.type, p);
         this.setMode({ kind: 'select' });
@@ -681,7 +682,7 @@ export class SchematicEditor extends Widget {
     };
     button('Select', 'Select and move (Esc)', () => this.setMode({ kind: 'select' }), 'select');
     button('Wire', 'Draw a wire: click start, click end (W)', () => this.setMode({ kind: 'wire' }), 'wire');
-    for (const type of PART_TYPES) {
+    for (const type of PALETTE_TYPES) {
       button(
         PARTS[type].label,
         `Place a ${PARTS[type].label.toLowerCase()}`,
@@ -691,7 +692,7 @@ export class SchematicEditor extends Widget {
     }
     button(
       'Library…',
-      'Search the SpiceSim model library and place a part with its model (diodes, BJTs, MOSFETs, op-amps)',
+      'Search the SpiceSim model library and place a part with its model (diodes, BJTs, MOSFETs, JFETs, subcircuits)',
       () => this.toggleLibrary(),
       'library',
     );
@@ -1146,7 +1147,12 @@ export class SchematicEditor extends Widget {
         return;
       }
       this.toggleLibrary(false);
-      this.setMode({ kind: 'place', type: placement.type, library: libraryRef(detail) });
+      this.setMode({
+        kind: 'place',
+        type: placement.type,
+        library: libraryRef(detail),
+        ...(placement.type === 'subckt' ? { pinNames: [...detail.pins] } : {}),
+      });
       this._setStatus(`Click on the sheet to place ${detail.name} (${PARTS[placement.type].label}).`, 'info');
       this.node.focus({ preventScroll: true });
     } catch (error) {

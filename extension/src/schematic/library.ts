@@ -7,7 +7,7 @@
  */
 import type { WaveformBundle, WaveformTrace } from '@spicesim/kernel/dist/waveform/schema';
 import type { LibraryModelRef } from './model';
-import type { PartType } from './parts';
+import { MAX_SUBCKT_PINS, type PartType } from './parts';
 
 /** What the editor needs of the signed-in session (SpiceSimSession implements it). */
 export interface ServiceSession {
@@ -35,12 +35,22 @@ export interface LibraryModelDetail extends LibraryModelSummary {
 }
 
 /** Kinds the picker filters by (the service's MODEL_KINDS that have a schematic symbol). */
-export const PICKER_KINDS = ['diode', 'bjt', 'mosfet', 'opamp'] as const;
+export const PICKER_KINDS = [
+  'diode',
+  'bjt',
+  'mosfet',
+  'jfet',
+  'opamp',
+  'comparator',
+  'regulator',
+  'subcircuit',
+] as const;
 
 /**
  * Which schematic part draws a library model, or why none can. The element line the netlist writes for the
  * part must match the definition: `D a k MODEL` for a `.model ... D`, `Q c b e MODEL` for NPN/PNP,
- * `M d g s s MODEL` for NMOS/PMOS, `X in+ in- out SUBCKT` for a three-pin subcircuit.
+ * `M d g s s MODEL` for NMOS/PMOS, `J d g s MODEL` for NJF/PJF, `X in+ in- out SUBCKT` for a three-pin op-amp
+ * and `X n1 n2 ... SUBCKT` (a box with the definition's pin names) for any other subcircuit.
  */
 export function placementFor(
   model: LibraryModelSummary & { primitive?: string | null },
@@ -48,14 +58,23 @@ export function placementFor(
   const sub = (model.subcategory ?? '').toLowerCase();
   const primitive = (model.primitive ?? '').toUpperCase();
   if (model.modelType === 'subcircuit') {
-    if (model.pins.length === 3) return { type: 'opamp' };
+    // Three pins (in+ in- out) draw as the op-amp triangle; any other count as a box with the pin names.
+    if (model.pins.length === 3 && model.kind === 'opamp') return { type: 'opamp' };
+    if (model.pins.length >= 1 && model.pins.length <= MAX_SUBCKT_PINS) return { type: 'subckt' };
     return {
       error:
-        `${model.name} is a ${model.pins.length}-pin subcircuit (${model.pins.join(' ')}); the schematic draws ` +
-        'three-pin subcircuits (in+ in- out) only. Use it in a netlist cell with the text from the library.',
+        `${model.name} is a ${model.pins.length}-pin subcircuit; the schematic draws subcircuits with 1 to ` +
+        `${MAX_SUBCKT_PINS} pins. Use it in a netlist cell with the text from the library.`,
     };
   }
   if (model.kind === 'diode' || primitive === 'D') return { type: 'diode' };
+  if (model.kind === 'jfet' || primitive === 'NJF' || primitive === 'PJF') {
+    if (sub === 'pjf' || primitive === 'PJF') return { type: 'pjf' };
+    if (sub === 'njf' || primitive === 'NJF') return { type: 'njf' };
+    return {
+      error: `${model.name} is a JFET model that is neither NJF nor PJF; the schematic cannot place it.`,
+    };
+  }
   if (model.kind === 'bjt') return { type: sub === 'npn' || primitive === 'NPN' ? 'npn' : 'pnp' };
   if (model.kind === 'mosfet') {
     if (sub === 'nmos' || primitive === 'NMOS') return { type: 'nmos' };

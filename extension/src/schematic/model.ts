@@ -17,7 +17,7 @@ import {
   snapPoint,
   transformPoint,
 } from './geometry';
-import { GRID, PARTS, type PartType } from './parts';
+import { GRID, MAX_SUBCKT_PINS, PARTS, type PartType, partDef } from './parts';
 import { routeWire } from './routing';
 
 export interface PartItem {
@@ -42,6 +42,8 @@ export interface PartItem {
    * netlist is complete without the service (live simulation, copy into a code cell, another notebook).
    */
   library?: LibraryModelRef;
+  /** A subcircuit box's pins, in the `.subckt` line's order (type `subckt` only). */
+  pinNames?: string[];
 }
 
 /** A library model attached to a part: the service's id, the definition's name and its `.model`/`.subckt` text. */
@@ -192,7 +194,7 @@ export class Schematic {
     type: PartType,
     at: Point,
     props: Partial<
-      Pick<PartItem, 'name' | 'value' | 'model' | 'params' | 'rotation' | 'flip' | 'library'>
+      Pick<PartItem, 'name' | 'value' | 'model' | 'params' | 'rotation' | 'flip' | 'library' | 'pinNames'>
     > = {},
   ): string {
     const def = PARTS[type];
@@ -212,6 +214,7 @@ export class Schematic {
       ...((props.model ?? def.defaultModel) ? { model: props.model ?? def.defaultModel } : {}),
       ...(props.params ? { params: props.params } : {}),
       ...(props.library ? { library: { ...props.library } } : {}),
+      ...(props.pinNames ? { pinNames: [...props.pinNames] } : {}),
     };
     if (part.name && this.partByName(part.name)) {
       throw new SchematicError(`a part named ${part.name} already exists; choose another name`);
@@ -260,7 +263,7 @@ export class Schematic {
   /** A current probe on pin `pin` of a part: the current flowing into the part through that pin. */
   addCurrentProbe(partId: string, pin = 0): string {
     const part = this.requirePart(partId);
-    const def = PARTS[part.type];
+    const def = partDef(part);
     if (!def.prefix)
       throw new SchematicError(`${def.label} carries no current; put the current probe on an element`);
     if (pin < 0 || pin >= def.pins.length) throw new SchematicError(`${part.name} has no pin ${pin}`);
@@ -444,12 +447,12 @@ export class Schematic {
   // ---- geometry and hit testing ------------------------------------------------------------------------
 
   pinPositions(part: PartItem): Point[] {
-    return PARTS[part.type].pins.map((pin) => transformPoint(pin, part, part.rotation, part.flip));
+    return partDef(part).pins.map((pin) => transformPoint(pin, part, part.rotation, part.flip));
   }
 
   /** The part's body on the sheet (for routing around it). */
   bodyBox(part: PartItem): Box {
-    const b = PARTS[part.type].body;
+    const b = partDef(part).body;
     const corners = [
       { x: b.x0, y: b.y0 },
       { x: b.x1, y: b.y1 },
@@ -727,6 +730,18 @@ export function validateValue(part: PartItem): void {
       `${part.name}: the source needs a value such as 'DC 5' or 'PULSE(0 1 0 1n 1n 1m 2m)'`,
       part.id,
     );
+  }
+  if (part.type === 'subckt') {
+    const names = part.pinNames;
+    if (!Array.isArray(names) || names.length < 1 || names.length > MAX_SUBCKT_PINS) {
+      throw new SchematicError(
+        `${part.name}: a subcircuit part needs its pin names (1 to ${MAX_SUBCKT_PINS}, from the .subckt line); place it from the model library`,
+        part.id,
+      );
+    }
+    if (!(part.model ?? '').trim())
+      throw new SchematicError(`${part.name}: give the subcircuit's name (.subckt NAME ...)`, part.id);
+    return;
   }
   if (def.defaultModel && !(part.model ?? '').trim()) {
     throw new SchematicError(`${part.name}: give a model name (e.g. ${def.defaultModel})`, part.id);

@@ -6,7 +6,7 @@
 import { type Connectivity, compareNames, extractConnectivity } from './connectivity';
 import type { Point } from './geometry';
 import { type Item, type PartItem, Schematic, type Sheet, SchematicError } from './model';
-import { DEFAULT_MODELS, GRID, PARTS, type PartType } from './parts';
+import { DEFAULT_MODELS, GRID, PARTS, type PartType, partDef } from './parts';
 
 export interface GeneratedNetlist {
   text: string;
@@ -44,7 +44,7 @@ export function generateNetlist(
   }
   const parts = schematic.parts().sort(compareNames);
   for (const part of parts) {
-    const def = PARTS[part.type];
+    const def = partDef(part);
     if (!def.prefix) continue;
     const nodes = def.pins.map((_, index) => connectivity.pinNet.get(`${part.id}:${index}`)!);
     // A current probe is a 0 V source in series with the pin: i(vprobe) is the current into the part.
@@ -164,9 +164,19 @@ export function importNetlist(text: string): { items: Item[]; sheet: Sheet } {
   const title = physical[0]?.replace(/^\*\s*/, '').trim() || 'imported';
   const directives: string[] = [];
   const modelTypes = new Map<string, string>();
+  const subcircuitPins = new Map<string, string[]>();
   for (const { text: line } of logical) {
     const m = /^\.model\s+(\S+)\s+([A-Za-z]+)/i.exec(line);
     if (m) modelTypes.set(m[1].toUpperCase(), m[2].toLowerCase());
+    const sub = /^\.subckt\s+(\S+)((?:\s+[^\s=]+(?=\s|$))*)/i.exec(line);
+    if (sub)
+      subcircuitPins.set(
+        sub[1].toUpperCase(),
+        sub[2]
+          .trim()
+          .split(/\s+/)
+          .filter((w) => w && !/:$/.test(w)),
+      );
   }
   const builder = new Schematic();
   const elements: Array<{
@@ -176,6 +186,7 @@ export function importNetlist(text: string): { items: Item[]; sheet: Sheet } {
     model?: string;
     value: string;
     params?: string;
+    pinNames?: string[];
   }> = [];
   let insideSubcircuit = false;
   for (const { line, text: card } of logical) {
@@ -251,8 +262,29 @@ export function importNetlist(text: string): { items: Item[]; sheet: Sheet } {
       }
       case 'X': {
         const args = words.slice(1).filter((w) => !w.includes('='));
-        if (args.length !== 4) throw fail('only three-pin subcircuits (in+ in- out, op-amps) can be drawn');
-        elements.push({ type: 'opamp', name, nodes: args.slice(0, 3), model: args[3] ?? '', value: '' });
+        if (args.length < 2) throw fail('needs at least one node and a subcircuit name');
+        const nodes = args.slice(0, -1);
+        const model = args[args.length - 1];
+        if (nodes.length === 3) elements.push({ type: 'opamp', name, nodes, model, value: '' });
+        else {
+          // Pin names from the subcircuit's definition when the deck has it, else numbers.
+          const names = subcircuitPins.get(model.toUpperCase());
+          const pinNames =
+            names && names.length === nodes.length ? names : nodes.map((_, k) => String(k + 1));
+          elements.push({ type: 'subckt', name, nodes, model, value: '', pinNames });
+        }
+        break;
+      }
+      case 'J': {
+        if (words.length < 5) throw fail('needs three nodes (d g s) and a model');
+        const pjf = modelTypes.get(w(4).toUpperCase()) === 'pjf';
+        elements.push({
+          type: pjf ? 'pjf' : 'njf',
+          name,
+          nodes: words.slice(1, 4),
+          model: w(4),
+          value: rest(5),
+        });
         break;
       }
       default:
@@ -268,10 +300,11 @@ export function importNetlist(text: string): { items: Item[]; sheet: Sheet } {
         value: element.value,
         ...(element.model ? { model: element.model } : {}),
         ...(element.params ? { params: element.params } : {}),
+        ...(element.pinNames ? { pinNames: element.pinNames } : {}),
       });
       const part = builder.get(id) as PartItem;
       builder.pinPositions(part).forEach((pin, index) => {
-        const local = PARTS[element.type].pins[index];
+        const local = partDef(part).pins[index];
         const out = outward(local);
         const end = { x: pin.x + out.x * STUB, y: pin.y + out.y * STUB };
         builder.addWire([pin, end]);

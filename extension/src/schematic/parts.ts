@@ -15,7 +15,10 @@ export type PartType =
   | 'pnp'
   | 'nmos'
   | 'pmos'
+  | 'njf'
+  | 'pjf'
   | 'opamp'
+  | 'subckt'
   | 'ground'
   | 'label';
 
@@ -101,6 +104,8 @@ export const PARTS: Record<PartType, PartDef> = {
   pnp: transistor('pnp', 'PNP', 'Q', ['c', 'b', 'e'], 'QPDEFAULT'),
   nmos: transistor('nmos', 'NMOS', 'M', ['d', 'g', 's'], 'MNDEFAULT'),
   pmos: transistor('pmos', 'PMOS', 'M', ['d', 'g', 's'], 'MPDEFAULT'),
+  njf: transistor('njf', 'N-JFET', 'J', ['d', 'g', 's'], 'JNDEFAULT'),
+  pjf: transistor('pjf', 'P-JFET', 'J', ['d', 'g', 's'], 'JPDEFAULT'),
   opamp: {
     type: 'opamp',
     label: 'Op-amp',
@@ -115,6 +120,18 @@ export const PARTS: Record<PartType, PartDef> = {
     numericValue: false,
     // A subcircuit reference: the built-in ideal op-amp, or any vendor model brought in with .include/.lib.
     defaultModel: 'SPICESIM_OPAMP',
+  },
+  // A library subcircuit with any number of pins (op-amp macromodels with supply pins, regulators...): a box
+  // whose pins come from the part's `pinNames` (partDef below); placed from the model-library picker only.
+  subckt: {
+    type: 'subckt',
+    label: 'Subcircuit',
+    prefix: 'X',
+    pins: [],
+    body: { x0: -30, y0: -10, x1: 30, y1: 10 },
+    defaultValue: '',
+    numericValue: false,
+    defaultModel: 'SUBCKT',
   },
   ground: {
     type: 'ground',
@@ -138,6 +155,32 @@ export const PARTS: Record<PartType, PartDef> = {
 
 export const PART_TYPES = Object.keys(PARTS) as PartType[];
 
+/** Part types offered on the palette (a subcircuit box needs its pin names, which the library picker supplies). */
+export const PALETTE_TYPES = PART_TYPES.filter((type) => type !== 'subckt');
+
+/** Most pins a subcircuit box draws (a bigger part belongs in a netlist cell). */
+export const MAX_SUBCKT_PINS = 40;
+
+/**
+ * Pins and body of an N-pin subcircuit box: the first ceil(N/2) pins down the left side, the rest down the
+ * right side, both from the top, 20 units apart; the box is 60 wide and as tall as the longer side.
+ */
+export function subcircuitGeometry(pinNames: readonly string[]): Pick<PartDef, 'pins' | 'body'> {
+  const left = Math.ceil(pinNames.length / 2);
+  const top = -10 * (left - 1);
+  const pins = pinNames.map((name, k) =>
+    k < left ? { name, x: -40, y: top + 20 * k } : { name, x: 40, y: top + 20 * (k - left) },
+  );
+  return { pins, body: { x0: -30, y0: top - 10, x1: 30, y1: -top + 10 } };
+}
+
+/** The definition of one placed part: its type's, with a subcircuit box's pins from its pin names. */
+export function partDef(part: { type: PartType; pinNames?: readonly string[] }): PartDef {
+  const def = PARTS[part.type];
+  if (part.type !== 'subckt' || !part.pinNames) return def;
+  return { ...def, ...subcircuitGeometry(part.pinNames) };
+}
+
 /**
  * `.model` / `.subckt` cards for the default model names, written into the netlist only when a part uses them
  * and the user's directives do not define the name themselves. Parameters are textbook-typical values.
@@ -148,6 +191,8 @@ export const DEFAULT_MODELS: Record<string, string> = {
   QPDEFAULT: '.model QPDEFAULT PNP(IS=1e-15 BF=100 VAF=100)',
   MNDEFAULT: '.model MNDEFAULT NMOS(LEVEL=1 VTO=0.7 KP=110u LAMBDA=0.04)',
   MPDEFAULT: '.model MPDEFAULT PMOS(LEVEL=1 VTO=-0.7 KP=50u LAMBDA=0.05)',
+  JNDEFAULT: '.model JNDEFAULT NJF(VTO=-2 BETA=1m LAMBDA=0.01)',
+  JPDEFAULT: '.model JPDEFAULT PJF(VTO=2 BETA=1m LAMBDA=0.01)',
   // Ideal voltage-feedback op-amp: gain 1e5, 10 Meg input, 10 ohm output (pins: in+ in- out).
   SPICESIM_OPAMP: [
     '.subckt SPICESIM_OPAMP inp inn out',

@@ -94,6 +94,11 @@ export function fromJSON(json: unknown): { items: Item[]; sheet: Sheet } {
       ...(p.model !== undefined ? { model: str(p.model, `${where}.model`) } : {}),
       ...(p.params !== undefined ? { params: str(p.params, `${where}.params`) } : {}),
       ...(p.library !== undefined ? { library: libraryRef(p.library, `${where}.library`) } : {}),
+      ...(p.pinNames !== undefined
+        ? {
+            pinNames: list(p.pinNames, `${where}.pinNames`).map((n, j) => str(n, `${where}.pinNames[${j}]`)),
+          }
+        : {}),
     });
   });
   function libraryRef(v: unknown, where: string): LibraryModelRef {

@@ -6,11 +6,11 @@
  */
 import { type Connectivity, extractConnectivity } from './connectivity';
 import type { Item, PartItem, Schematic } from './model';
-import { PARTS, type PartType } from './parts';
+import { type PartType, partDef } from './parts';
 
 const lead = (x1: number, y1: number, x2: number, y2: number) => `M${x1} ${y1}L${x2} ${y2}`;
 
-const SYMBOLS: Record<PartType, string> = {
+const SYMBOLS: Record<Exclude<PartType, 'subckt'>, string> = {
   resistor: `<path d="${lead(0, -30, 0, -20)}M0 -20L6 -17L-6 -11L6 -5L-6 1L6 7L-6 13L6 17L0 20${lead(0, 20, 0, 30)}"/>`,
   capacitor: `<path d="${lead(0, -30, 0, -4)}${lead(-12, -4, 12, -4)}${lead(-12, 4, 12, 4)}${lead(0, 4, 0, 30)}"/>`,
   inductor: `<path d="${lead(0, -30, 0, -20)}M0 -20a5 5 0 0 1 0 10a5 5 0 0 1 0 10a5 5 0 0 1 0 10a5 5 0 0 1 0 10${lead(0, 20, 0, 30)}"/>`,
@@ -20,11 +20,26 @@ const SYMBOLS: Record<PartType, string> = {
   npn: `<path d="${lead(-30, 0, -8, 0)}M-8 -12v24M-8 -5L20 -20V-30M-8 5L20 20V30M13 10L20 20L9 17"/>`,
   pnp: `<path d="${lead(-30, 0, -8, 0)}M-8 -12v24M-8 -5L20 -20V-30M-8 5L20 20V30M-3 14L-8 5L2 7"/>`,
   nmos: `<path d="${lead(-30, 0, -12, 0)}M-12 -12v24M-6 -14v28M-6 -10H20V-30M-6 10H20V30M-6 0H20V10M2 -4L-5 0L2 4"/>`,
+  njf: `<path d="${lead(-30, 0, -6, 0)}M-6 -14v28M-6 -10H20V-30M-6 10H20V30M-16 -4L-8 0L-16 4"/>`,
+  pjf: `<path d="${lead(-30, 0, -6, 0)}M-6 -14v28M-6 -10H20V-30M-6 10H20V30M-20 -4L-28 0L-20 4"/>`,
   pmos: `<circle cx="-15" r="3"/><path d="${lead(-30, 0, -18, 0)}M-12 -12v24M-6 -14v28M-6 -10H20V-30M-6 10H20V30M-6 0H20V-10M12 -4L19 0L12 4"/>`,
   opamp: `<path d="M-30 -30V30L30 0ZM-40 -10h10M-40 10h10M30 0h10M-25 -10h6M-22 -13v6M-25 10h6"/>`,
   ground: `<path d="M0 0v5M-10 5h20M-6 9h12M-2 13h4"/>`,
   label: `<path d="M0 0v-4l4 -6h36v10z"/>`,
 };
+
+/** A subcircuit box: the rectangle, a lead per pin and the pin names inside the box. */
+function subcircuitSymbol(part: PartItem): string {
+  const { pins, body } = partDef(part);
+  const leads = pins.map((p) => (p.x < 0 ? lead(p.x, p.y, body.x0, p.y) : lead(body.x1, p.y, p.x, p.y)));
+  const names = pins
+    .map(
+      (p) =>
+        `<text class="sch-pin-name" x="${p.x < 0 ? body.x0 + 3 : body.x1 - 3}" y="${p.y + 3}" text-anchor="${p.x < 0 ? 'start' : 'end'}">${escapeXml(p.name)}</text>`,
+    )
+    .join('');
+  return `<path d="M${body.x0} ${body.y0}H${body.x1}V${body.y1}H${body.x0}Z${leads.join('')}"/>${names}`;
+}
 
 export function partTransform(part: PartItem): string {
   return `translate(${part.x} ${part.y}) rotate(${90 * (part.rotation % 4)})${part.flip ? ' scale(-1 1)' : ''}`;
@@ -34,8 +49,9 @@ export function partTransform(part: PartItem): string {
 export function itemMarkup(schematic: Schematic, item: Item): string {
   switch (item.kind) {
     case 'part': {
-      const def = PARTS[item.type];
-      const body = `<g class="sch-symbol" transform="${partTransform(item)}">${SYMBOLS[item.type]}</g>`;
+      const def = partDef(item);
+      const symbol = item.type === 'subckt' ? subcircuitSymbol(item) : SYMBOLS[item.type];
+      const body = `<g class="sch-symbol" transform="${partTransform(item)}">${symbol}</g>`;
       const box = schematic.bodyBox(item);
       if (item.type === 'label') {
         const at = schematic.pinPositions(item)[0];
@@ -80,6 +96,7 @@ export const SCHEMATIC_CSS = `
 .sch-junction, .sch-dot { fill: var(--sch-wire, #1f5fa8); }
 .sch-pin { fill: var(--sch-ink, #1a1a1a); }
 .sch-name, .sch-value, .sch-label, .sch-probe-text, .sch-annotation { font: 10px sans-serif; fill: var(--sch-ink, #1a1a1a); }
+.sch-pin-name { font: 7px sans-serif; fill: var(--sch-ink, #1a1a1a); stroke: none; }
 .sch-label { font-weight: bold; fill: var(--sch-wire, #1f5fa8); }
 .sch-probe { fill: #f2c94c; stroke: #8a6d00; stroke-width: 1; }
 .sch-annotation { fill: #0a7d32; font-weight: bold; }
