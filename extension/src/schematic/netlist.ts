@@ -49,7 +49,7 @@ export function generateNetlist(
     const nodes = def.pins.map((_, index) => connectivity.pinNet.get(`${part.id}:${index}`)!);
     // A current probe is a 0 V source in series with the pin: i(vprobe) is the current into the part.
     for (const { probeId, pin } of currentProbes.get(part.id) ?? []) {
-      const sense = `VPROBE_${part.name}_${def.pins[pin].name.replace(/[^A-Za-z0-9]/g, '')}`;
+      const sense = `VPROBE_${part.name}_${probePinTag(def.pins, pin)}`;
       const inner = `${sense}_n`;
       lines.push(`${sense} ${nodes[pin]} ${inner} 0`);
       partOfLine.set(lines.length, part.id);
@@ -115,6 +115,17 @@ export function generateNetlist(
   lines.push('.end');
   const nodeCount = connectivity.nets.filter((n) => n.name !== '0' && n.pins.length > 0).length;
   return { text: lines.join('\n') + '\n', partOfLine, lineOfPart, connectivity, probeVectors, nodeCount };
+}
+
+/**
+ * The pin's part of a current probe's source name: its name without punctuation, or the pin number when that
+ * is empty or shared with another pin (in+ and in- both read `in`; a subcircuit's pins may be `+`, `-`).
+ */
+function probePinTag(pins: ReadonlyArray<{ name: string }>, pin: number): string {
+  const clean = (name: string) => name.replace(/[^A-Za-z0-9]/g, '');
+  const tag = clean(pins[pin].name);
+  const shared = pins.some((p, k) => k !== pin && clean(p.name).toLowerCase() === tag.toLowerCase());
+  return tag && !shared ? tag : `pin${pin + 1}`;
 }
 
 export function isAnalysisCard(line: string): boolean {

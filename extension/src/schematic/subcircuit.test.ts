@@ -118,6 +118,13 @@ describe('N-pin library subcircuits on the schematic', () => {
       { x: 100, y: 60 },
       { x: 80, y: 60 },
     ]);
+    // IN+ and IN- both read `IN` without punctuation: their current probes are named by pin number.
+    for (const pin of [0, 1, 4]) s.addCurrentProbe(id, pin);
+    expect([...generateNetlist(s).probeVectors.values()].sort()).toEqual([
+      'i(vprobe_u1_out)',
+      'i(vprobe_u1_pin1)',
+      'i(vprobe_u1_pin2)',
+    ]);
     expect(() => s.addPart('subckt', { x: 0, y: 0 }, { name: 'U2', model: 'X' })).toThrow(
       /U2: a subcircuit part needs its pin names/,
     );
@@ -146,6 +153,14 @@ describe('N-pin library subcircuits on the schematic', () => {
     expect(netlist.text).toMatch(new RegExp(`^R2 out ${inN} 10k$`, 'm'));
     expect(netlist.text.match(/^\.SUBCKT AC358 1 2 3 4 5$/gim)).toHaveLength(1);
     expect(netlist.partOfLine.get(netlist.lineOfPart.get(amp)!)).toBe(amp);
+    // Current probes on the supply pins: the source names carry the pin (numbers here, pin1.. when names clash).
+    s.addCurrentProbe(amp, 2);
+    s.addCurrentProbe(amp, 3);
+    const probed = generateNetlist(s);
+    expect([...probed.probeVectors.values()].sort()).toEqual(['i(vprobe_u1_3)', 'i(vprobe_u1_4)']);
+    const op = simulateNetlist(probed.text.replace(/^\.dc .*$/m, '.op')).plots[0];
+    // The AC358 draws no supply current of its own (no bias network): only the output stage's clamp diodes, off.
+    expect(Math.abs(findVector(op, 'i(vprobe_u1_3)')!.real[0])).toBeLessThan(1e-9);
     const plot = simulateNetlist(netlist.text).plots[0];
     const vin = findVector(plot, 'v-sweep') ?? plot.vectors[0];
     const vout = findVector(plot, 'out')!.real;
