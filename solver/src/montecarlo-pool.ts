@@ -14,12 +14,12 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { type Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { type Statistics, statistics } from './analysis/montecarlo';
 import type { Measurement } from './output/measure';
 import type { Plot } from './output/plot';
 import { simulateMonteCarloRun } from './simulate';
-import { startModuleWorker } from './worker-thread';
+import { runChunksOnWorkers } from './worker-thread';
 
 export interface MonteCarloOptions {
   runs: number;
@@ -90,7 +90,12 @@ export async function runMonteCarlo(text: string, options: MonteCarloOptions): P
   if (workers <= 0) {
     for (let run = 0; run < runs; run++) finished(simulateRun(setup, run));
   } else {
-    await runOnWorkers(setup, runs, workers, finished);
+    await runChunksOnWorkers<MonteCarloRun>(
+      __filename,
+      { spicesimMonteCarlo: true, ...setup },
+      { start: 0, total: runs, workers, maxChunk: 64, what: 'Monte Carlo' },
+      finished,
+    );
   }
   const names = [...new Set(results.flatMap((r) => r.measurements.map((m) => m.name)))];
   const summary: Record<string, Statistics> = {};
@@ -99,58 +104,6 @@ export async function runMonteCarlo(text: string, options: MonteCarloOptions): P
     summary[name] = statistics(values);
   }
   return { seed, runs: results, statistics: summary };
-}
-
-function runOnWorkers(
-  setup: Omit<WorkerSetup, 'spicesimMonteCarlo'>,
-  runs: number,
-  count: number,
-  finished: (result: MonteCarloRun) => void,
-): Promise<void> {
-  // Runs go out in chunks (a few per worker and round) so small circuits are not dominated by messaging,
-  // while the last chunks stay small enough to balance the workers.
-  const chunk = Math.max(1, Math.min(64, Math.floor(runs / (count * 8))));
-  return new Promise((resolvePool, rejectPool) => {
-    let next = 0;
-    let active = 0;
-    let failed = false;
-    const pool: Worker[] = [];
-    const stopAll = (): void => {
-      for (const worker of pool) void worker.terminate();
-    };
-    const feed = (worker: Worker): void => {
-      if (next < runs) {
-        const first = next;
-        next = Math.min(runs, next + chunk);
-        worker.postMessage({ first, last: next });
-      } else {
-        active--;
-        void worker.terminate();
-        if (active === 0 && !failed) resolvePool();
-      }
-    };
-    for (let k = 0; k < count; k++) {
-      const worker = startWorker({ spicesimMonteCarlo: true, ...setup });
-      pool.push(worker);
-      active++;
-      worker.on('message', (results: MonteCarloRun[]) => {
-        for (const result of results) finished(result);
-        feed(worker);
-      });
-      worker.on('error', (error) => {
-        if (failed) return;
-        failed = true;
-        stopAll();
-        rejectPool(new Error(`a Monte Carlo worker failed: ${error.message}`));
-      });
-      feed(worker);
-    }
-  });
-}
-
-/** A worker running this module (TypeScript sources under jest are compiled on load, see worker-thread.ts). */
-function startWorker(setup: WorkerSetup): Worker {
-  return startModuleWorker(__filename, setup);
 }
 
 // Worker side: simulate the runs the main thread asks for, one message each.

@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { type Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { SpiceError } from './errors';
 import {
   type SimulationResult,
@@ -25,7 +25,7 @@ import {
   simulateStep,
   stepValues,
 } from './simulate';
-import { startModuleWorker } from './worker-thread';
+import { runChunksOnWorkers } from './worker-thread';
 
 export interface StepPoolOptions {
   /** Worker threads (default: one per core, at most the number of runs); 0 runs everything in this thread. */
@@ -139,7 +139,13 @@ export async function runSteps(text: string, options: StepPoolOptions = {}): Pro
   if (workers <= 0) {
     for (let run = first; run < total; run++) finished(simulateRun(stepPlan, fileName, run));
   } else {
-    await runOnWorkers({ spicesimSteps: true, text, fileName }, first, total, workers, finished);
+    // Steps are usually few and heavy: one run per message unless there are many (at most 16 per message).
+    await runChunksOnWorkers<RunOutcome>(
+      __filename,
+      { spicesimSteps: true, text, fileName },
+      { start: first, total, workers, maxChunk: 16, what: '.step' },
+      finished,
+    );
   }
   const failures: StepFailure[] = [];
   const results = outcomes.map((outcome): StepResult => {
@@ -154,51 +160,6 @@ export async function runSteps(text: string, options: StepPoolOptions = {}): Pro
     };
   });
   return { ...combineSteps(stepPlan, results), log, failures };
-}
-
-function runOnWorkers(
-  setup: WorkerSetup,
-  start: number,
-  total: number,
-  count: number,
-  finished: (outcome: RunOutcome) => void,
-): Promise<void> {
-  // Steps are usually few and heavy: one run per message, unless there are many (then a few per message so
-  // small circuits are not dominated by messaging, the last chunks small enough to balance the workers).
-  const chunk = Math.max(1, Math.min(16, Math.floor((total - start) / (count * 8))));
-  return new Promise((resolvePool, rejectPool) => {
-    let next = start;
-    let active = 0;
-    let failed = false;
-    const pool: Worker[] = [];
-    const feed = (worker: Worker): void => {
-      if (next < total) {
-        const first = next;
-        next = Math.min(total, next + chunk);
-        worker.postMessage({ first, last: next });
-      } else {
-        active--;
-        void worker.terminate();
-        if (active === 0 && !failed) resolvePool();
-      }
-    };
-    for (let k = 0; k < count; k++) {
-      const worker = startModuleWorker(__filename, setup);
-      pool.push(worker);
-      active++;
-      worker.on('message', (outcomes: RunOutcome[]) => {
-        for (const outcome of outcomes) finished(outcome);
-        feed(worker);
-      });
-      worker.on('error', (error) => {
-        if (failed) return;
-        failed = true;
-        for (const other of pool) void other.terminate();
-        rejectPool(new Error(`a .step worker failed: ${error.message}`));
-      });
-      feed(worker);
-    }
-  });
 }
 
 // Worker side: plan the deck once, then simulate the runs the main thread asks for, one message per chunk.
