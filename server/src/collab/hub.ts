@@ -140,10 +140,7 @@ export class CollabHub {
         () => true,
         () => false,
       );
-      const room = await this.open(
-        { projectId, fileId, path: file.path, content: file.content },
-        file.version,
-      );
+      const room = this.open({ projectId, fileId, path: file.path, content: file.content }, file.version);
       if (ws.readyState !== ws.OPEN) return;
       ws.off('message', hold);
       room.join(ws, { userId, canWrite });
@@ -159,8 +156,8 @@ export class CollabHub {
     }
   }
 
-  /** One room per file; concurrent first joiners share the same load. */
-  private open(file: RoomFile, version: number): Promise<Room> {
+  /** One room per file, created by its first joiner (loaded from the file that joiner read). */
+  private open(file: RoomFile, version: number): Room {
     let room = this.rooms.get(file.fileId);
     if (!room) {
       const created = new Room(file, version, this.store, this.options.logger);
@@ -171,7 +168,7 @@ export class CollabHub {
       this.rooms.set(file.fileId, created);
       room = created;
     }
-    return Promise.resolve(room);
+    return room;
   }
 
   private ping(): void {
