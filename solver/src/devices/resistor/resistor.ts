@@ -1,11 +1,20 @@
 /**
- * Resistor: R n+ n- value [tc1= tc2=] [temp=|dtemp=] [m=].
- * Temperature scaling as ngspice's RES model: R(T) = R·(1 + tc1·ΔT + tc2·ΔT²), ΔT = T − Tnom
- * (T from the instance `temp`, or the circuit temperature plus `dtemp`).
+ * Resistor: R n+ n- value [tc1= tc2= tce=] [temp=|dtemp=] [m=] [scale=] [ac=].
+ * Temperature scaling as ngspice's RES model (restemp.c): R(T) = R·(1 + tc1·ΔT + tc2·ΔT²), or R·1.01^(tce·ΔT)
+ * when tce is given (instance or model), ΔT = T − Tnom (T from the instance `temp`, or the circuit temperature
+ * plus `dtemp`; Tnom from the model's `tnom`, else the circuit's); the conductance is m/(R(T)·scale).
  */
 import type { ElementCard } from '../../circuit/flat';
 import { CircuitError } from '../../errors';
-import type { AcLoadContext, Device, DeviceBuildContext, LoadContext, NoiseContext, SetupContext, Unknown } from '../device';
+import type {
+  AcLoadContext,
+  Device,
+  DeviceBuildContext,
+  LoadContext,
+  NoiseContext,
+  SetupContext,
+  Unknown,
+} from '../device';
 import { CELSIUS_TO_KELVIN } from '../device';
 import { type ConductanceHandles, reserveConductance, stampConductance } from '../stamp';
 
@@ -29,9 +38,22 @@ export class Resistor implements Device {
     private readonly multiplier: number,
     private readonly instanceTemperature: number | undefined,
     private readonly deltaTemperature: number,
+    private readonly options: {
+      /** Exponential coefficient (%/°C): when set, it replaces tc1/tc2. */
+      tce?: number;
+      /** Model nominal temperature, Celsius (the circuit's tnom when undefined). */
+      tnom?: number;
+      /** Instance `scale`: multiplies the resistance. */
+      scale?: number;
+      /** Instance `ac=`: the resistance AC analysis stamps (temperature-scaled like R); noise keeps the DC one. */
+      acResistance?: number;
+    } = {},
   ) {
     this.resistance = nominalResistance;
   }
+
+  /** Conductance in AC analysis (the `ac=` resistance when given, else the DC one). */
+  private acConductance = 0;
 
   setup(ctx: SetupContext): void {
     this.unknowns = [ctx.node(this.nodes[0]), ctx.node(this.nodes[1])];
@@ -44,13 +66,20 @@ export class Resistor implements Device {
         ? this.instanceTemperature + CELSIUS_TO_KELVIN
         : temperature + this.deltaTemperature;
     this.kelvin = t;
-    const dt = t - nominalTemperature;
-    const factor = 1 + this.tc1 * dt + this.tc2 * dt * dt;
-    this.resistance = this.nominalResistance * factor;
-    // ngspice keeps R positive by construction of the card; a factor that crosses zero is a user error,
-    // but we keep simulating with the magnitude clamped so a sweep over temperature does not divide by zero.
-    const r = Math.abs(this.resistance) < 1e-12 ? 1e-12 : this.resistance;
+    const tnom = this.options.tnom !== undefined ? this.options.tnom + CELSIUS_TO_KELVIN : nominalTemperature;
+    const dt = t - tnom;
+    const factor =
+      this.options.tce !== undefined
+        ? Math.pow(1.01, this.options.tce * dt)
+        : 1 + this.tc1 * dt + this.tc2 * dt * dt;
+    this.resistance = this.nominalResistance * factor * (this.options.scale ?? 1);
+    // ngspice (restemp.c) divides by R·factor unclamped, so 100f is 100 fΩ there and here. Only an exact zero
+    // (a temperature factor that lands on 0) is kept finite, so a sweep over temperature does not divide by zero.
+    const r = this.resistance === 0 ? 1e-12 : this.resistance;
     this.conductance = this.multiplier / r;
+    const ac = this.options.acResistance;
+    this.acConductance =
+      ac === undefined ? this.conductance : this.multiplier / (ac * factor * (this.options.scale ?? 1));
   }
 
   load(ctx: LoadContext): void {
@@ -58,12 +87,17 @@ export class Resistor implements Device {
   }
 
   acLoad(ctx: AcLoadContext): void {
-    stampConductance(ctx.re, this.handles, this.conductance);
+    stampConductance(ctx.re, this.handles, this.acConductance);
   }
 
   /** Thermal (Johnson) noise 4kT/R at the resistor's own temperature; m in parallel is m·G (ngspice resnoise.c). */
   noise(ctx: NoiseContext): void {
-    ctx.source(this.name, this.unknowns[0], this.unknowns[1], 4 * ctx.boltzmann * this.kelvin * this.conductance);
+    ctx.source(
+      this.name,
+      this.unknowns[0],
+      this.unknowns[1],
+      4 * ctx.boltzmann * this.kelvin * this.conductance,
+    );
   }
 }
 
@@ -72,11 +106,15 @@ export function createResistor(card: ElementCard, ctx: DeviceBuildContext): Resi
   const model = card.model ? ctx.model(card, ['r', 'res']).params : {};
   let value = card.value ?? p.r ?? p.resistance;
   if (value === undefined && card.model) {
-    // Semiconductor resistor: R = RSH·(L − NARROW)/(W − NARROW) (ngspice manual, "Semiconductor Resistors").
-    const narrow = model.narrow ?? 0;
-    const width = p.w ?? model.defw ?? 1e-6;
-    if (model.rsh !== undefined && p.l !== undefined) value = (model.rsh * (p.l - narrow)) / (width - narrow);
-    value ??= model.r;
+    // Semiconductor resistor, as ngspice 39's ressetup.c: R = RSH·(L − 2·SHORT)/(W − 2·NARROW), L and W
+    // defaulting to the model's L and DEFW (10 µm each); used when L·W·RSH > 0, else the model's R.
+    const length = p.l ?? model.l ?? 1e-5;
+    const width = p.w ?? model.defw ?? model.w ?? 1e-5;
+    const sheet = model.rsh ?? 0;
+    if (length * width * sheet > 0) {
+      value = (sheet * (length - 2 * (model.short ?? 0))) / (width - 2 * (model.narrow ?? 0));
+    }
+    value ??= model.r ?? model.res;
   }
   if (value === undefined) {
     throw new CircuitError(
@@ -85,13 +123,10 @@ export function createResistor(card: ElementCard, ctx: DeviceBuildContext): Resi
       'write the resistance after the two nodes, e.g. "R1 in out 10k"',
     );
   }
-  if (value === 0) {
-    throw new CircuitError(
-      `resistor ${card.name} has zero resistance`,
-      card.loc,
-      'use a small value (e.g. 1m) or a 0 V voltage source to short two nodes',
-    );
-  }
+  // ngspice (resparam.c) replaces a zero resistance by 1 mΩ without a message; so do we, so a deck that
+  // shorts two nodes with "R1 a b 0" gives the same answer in both simulators.
+  if (value === 0) value = 1e-3;
+  const tce = p.tce ?? model.tce;
   return new Resistor(
     card.name,
     [card.nodes[0], card.nodes[1]],
@@ -100,6 +135,7 @@ export function createResistor(card: ElementCard, ctx: DeviceBuildContext): Resi
     p.tc2 ?? model.tc2 ?? 0,
     p.m ?? 1,
     p.temp,
-    p.dtemp ?? 0,
+    p.temp !== undefined ? 0 : (p.dtemp ?? 0),
+    { tce, tnom: model.tnom, scale: p.scale, acResistance: p.ac },
   );
 }
