@@ -61,13 +61,17 @@ function pulse(a: number[], span: TransientSpan): TimeFunction {
     value(time) {
       let t = time - delay;
       if (t <= 0) return v1;
-      const cycle = Math.floor(t / period);
-      if (cycle > lastCycle) return v1;
-      t -= cycle * period;
+      // As ngspice's vsrcload.c: the period wraps only once t is past it, so at t = period exactly (e.g. tstop
+      // with the default period = tstop, and a pulse whose width fills the period) the pulse is still high.
+      if (t > period) {
+        const cycle = Math.floor(t / period);
+        if (cycle > lastCycle) return v1;
+        t -= cycle * period;
+      }
+      if (t <= 0 || t >= rise + width + fall) return v1;
       if (t < rise) return v1 + ((v2 - v1) * t) / rise;
       if (t <= rise + width) return v2;
-      if (t < rise + width + fall) return v2 + ((v1 - v2) * (t - rise - width)) / fall;
-      return v1;
+      return v2 + ((v1 - v2) * (t - rise - width)) / fall;
     },
     breakpoints(from, to, add) {
       const corners = [0, rise, rise + width, rise + width + fall];
@@ -87,7 +91,8 @@ function pulse(a: number[], span: TransientSpan): TimeFunction {
 function sine(a: number[], span: TransientSpan): TimeFunction {
   const offset = arg(a, 0, 0);
   const amplitude = arg(a, 1, 0);
-  const frequency = arg(a, 2, span.stop > 0 ? 1 / span.stop : 0);
+  // A frequency of 0 is also replaced by 1/tstop (ngspice vsrcload.c: `coeffs[2] != 0.0 ? ... : 1/finalTime`).
+  const frequency = arg(a, 2, 0) || (span.stop > 0 ? 1 / span.stop : 0);
   const delay = arg(a, 3, 0);
   const damping = arg(a, 4, 0);
   const phase = arg(a, 5, 0) * DEG;
@@ -106,7 +111,9 @@ function sine(a: number[], span: TransientSpan): TimeFunction {
 function exponential(a: number[], span: TransientSpan): TimeFunction {
   const v1 = arg(a, 0, 0);
   const v2 = arg(a, 1, 0);
-  const riseDelay = arg(a, 2, 0);
+  // ngspice replaces an omitted or zero rise delay by the transient step (vsrcload.c: `TD1 = coeffs[2] != 0.0
+  // ? coeffs[2] : CKTstep`), so EXP(0 1) and EXP(0 1 0 ...) start rising one step after t = 0.
+  const riseDelay = arg(a, 2, 0) || span.step;
   const riseTau = arg(a, 3, span.step) || span.step;
   const fallDelay = arg(a, 4, riseDelay + span.step) || riseDelay + span.step;
   const fallTau = arg(a, 5, span.step) || span.step;
@@ -139,7 +146,9 @@ function piecewiseLinear(a: number[], options: Record<string, number>): TimeFunc
   let cursor = 0;
   const local = (time: number): number => {
     let t = time - delay;
-    if (repeatFrom !== undefined && repeatLength > 0 && t > last) {
+    // At the end time itself ngspice already gives the repeat's first value (vsrcload.c matches t against
+    // each corner shifted by the repeat time before it interpolates), so the wrap starts at t = last.
+    if (repeatFrom !== undefined && repeatLength > 0 && t >= last) {
       t = repeatFrom + ((t - repeatFrom) % repeatLength);
     }
     if (count === 0) return 0;
@@ -156,7 +165,8 @@ function piecewiseLinear(a: number[], options: Record<string, number>): TimeFunc
   return {
     value: local,
     breakpoints(from, to, add) {
-      const cycles = repeatFrom !== undefined && repeatLength > 0 ? Math.ceil((to - delay - last) / repeatLength) : 0;
+      const cycles =
+        repeatFrom !== undefined && repeatLength > 0 ? Math.ceil((to - delay - last) / repeatLength) : 0;
       for (let k = 0; k < count; k++) {
         const t = times[k] + delay;
         if (t >= from && t <= to) add(t);
@@ -175,9 +185,10 @@ function piecewiseLinear(a: number[], options: Record<string, number>): TimeFunc
 function sffm(a: number[], span: TransientSpan): TimeFunction {
   const offset = arg(a, 0, 0);
   const amplitude = arg(a, 1, 0);
-  const carrier = arg(a, 2, span.stop > 0 ? 1 / span.stop : 0);
+  // Zero frequencies are replaced by 1/tstop as omitted ones are (ngspice vsrcload.c).
+  const carrier = arg(a, 2, 0) || (span.stop > 0 ? 1 / span.stop : 0);
   const index = arg(a, 3, 0);
-  const signal = arg(a, 4, span.stop > 0 ? 1 / span.stop : 0);
+  const signal = arg(a, 4, 0) || (span.stop > 0 ? 1 / span.stop : 0);
   const carrierPhase = arg(a, 5, 0) * DEG;
   const signalPhase = arg(a, 6, 0) * DEG;
   return {
@@ -185,7 +196,9 @@ function sffm(a: number[], span: TransientSpan): TimeFunction {
       return (
         offset +
         amplitude *
-          Math.sin(TWO_PI * carrier * time + carrierPhase + index * Math.sin(TWO_PI * signal * time + signalPhase))
+          Math.sin(
+            TWO_PI * carrier * time + carrierPhase + index * Math.sin(TWO_PI * signal * time + signalPhase),
+          )
       );
     },
     breakpoints() {},
@@ -193,17 +206,24 @@ function sffm(a: number[], span: TransientSpan): TimeFunction {
 }
 
 function amplitudeModulated(a: number[], span: TransientSpan): TimeFunction {
+  // ngspice 39 vsrcload.c, AM(VA VO MF FC TD PHASEC PHASES): the carrier frequency defaults to 0, only a
+  // missing or zero modulating frequency becomes 1/tstop, and PHASES shifts both sines (PHASEC is read but
+  // not used there); we follow it so decks give the same waveform in both simulators.
   const amplitude = arg(a, 0, 0);
   const offset = arg(a, 1, 0);
-  const modulation = arg(a, 2, span.stop > 0 ? 1 / span.stop : 0);
-  const carrier = arg(a, 3, span.stop > 0 ? 1 / span.stop : 0);
+  const modulation = arg(a, 2, 0) || (span.stop > 0 ? 1 / span.stop : 0);
+  const carrier = arg(a, 3, 0);
   const delay = arg(a, 4, 0);
-  const phase = arg(a, 5, 0) * DEG;
+  const phase = arg(a, 6, 0) * DEG;
   return {
     value(time) {
       if (time <= delay) return 0;
       const t = time - delay;
-      return amplitude * (offset + Math.sin(TWO_PI * modulation * t + phase)) * Math.sin(TWO_PI * carrier * t);
+      return (
+        amplitude *
+        (offset + Math.sin(TWO_PI * modulation * t + phase)) *
+        Math.sin(TWO_PI * carrier * t + phase)
+      );
     },
     breakpoints(from, to, add) {
       if (delay > 0 && delay >= from && delay <= to) add(delay);
