@@ -27,3 +27,22 @@ describe('formatOperatingPoint', () => {
     ]);
   });
 });
+
+describe('formatOperatingPoint node names', () => {
+  it('writes nodes whose names start with a digit as V(name), like ngspice 39', () => {
+    const vector = (name: string) => ({ name, type: 'voltage' as const, real: Float64Array.from([1]) });
+    const text = formatOperatingPoint({
+      title: 'numbers',
+      name: 'Operating Point',
+      date: '',
+      complex: false,
+      vectors: [vector('v(1)'), vector('v(2.5)'), vector('v(1a)'), vector('v(n1)'), vector('v(x1.7)')],
+    });
+    const names = text
+      .split('\n')
+      .slice(2)
+      .filter(Boolean)
+      .map((line) => line.trim().split(/\s+/)[0]);
+    expect(names).toEqual(['V(1)', 'V(2.5)', 'V(1a)', 'n1', 'x1.7']);
+  });
+});

@@ -11,9 +11,11 @@ function formatValue(value: number): string {
   return text.replace(/e([+-])(\d)$/, 'e$10$2');
 }
 
+/** ngspice shows a node whose name starts with a digit as `V(1)`, `V(2.5)`, `V(1a)`, and others bare (`out`). */
 function nodeName(vectorName: string): string {
   const m = /^v\((.*)\)$/i.exec(vectorName);
-  return m ? m[1] : vectorName;
+  const name = m ? m[1] : vectorName;
+  return /^[0-9]/.test(name) ? `V(${name})` : name;
 }
 
 function branchName(vectorName: string): string {
