@@ -84,7 +84,7 @@ describe('spicesim CLI', () => {
     [['run'], /missing DECK/],
     [[], /missing command/],
     [['simulate', 'x.cir'], /unknown command 'simulate'/],
-    [['run', 'a.cir', '--bogus'], /Unknown option '--bogus'/],
+    [['run', 'a.cir', '--bogus'], /unknown option '--bogus'/],
     [['run', 'a.cir', '--ascii'], /--ascii only applies to a rawfile/],
     [['run', 'a.cir', '--csv', 'x.csv', '--complex', 'polar'], /--complex must be reim or magphase/],
   ])('rejects %j with exit 2 and the usage', async (argv, message) => {

@@ -8,9 +8,9 @@
  * 2 bad input (parse or circuit error, missing file, bad flag). User errors print SpiceError.format()
  * (file:line:column, what, hint) and never a stack trace.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   CircuitError,
@@ -22,6 +22,7 @@ import {
   formatLocation,
 } from './errors';
 import type { Diagnostic } from './circuit/flat';
+import { DeckFileError, readDeckFile } from './deck-file';
 import { formatCsv } from './output/csv';
 import { formatFourier } from './analysis/four';
 import { formatMeasurements } from './output/measure';
@@ -75,6 +76,11 @@ post=2 ASCII. With \`.option probe\` that file holds only the vectors named on .
 Exit status: 0 success, 1 simulation failed, 2 bad input.
 `;
 
+/** What a wrong command line prints after the error. */
+const SHORT_USAGE = `Usage: spicesim run DECK [-r OUT.raw] [--ascii] [--csv OUT.csv] [--complex reim|magphase] [-j N]
+Run 'spicesim --help' for what the options do.
+`;
+
 /** A wrong command line: printed with the usage hint, exit 2. */
 class UsageError extends Error {}
 
@@ -120,7 +126,13 @@ function parseCommandLine(argv: string[]): Command {
       },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    // node's messages, reworded: "Unknown option '--x'. To specify a positional argument ..." is long.
+    const message = (error as Error).message;
+    const unknown = /^Unknown option '([^']*)'/.exec(message);
+    if (unknown) throw new UsageError(`unknown option '${unknown[1]}'`);
+    const missing = /^Option '(.*?)(?: <value>)?' argument missing/.exec(message);
+    if (missing) throw new UsageError(`option ${missing[1]} needs a value`);
+    throw new UsageError(message);
   }
   const { values, positionals } = parsed;
   if (values.help) return { command: 'help' };
@@ -190,14 +202,21 @@ function describeStep(failure: StepFailure, total: number): string {
 async function run(options: RunOptions, io: CliIO): Promise<number> {
   let text: string;
   try {
-    text = readFileSync(options.deck, 'utf8');
+    text = readDeckFile(options.deck);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
-    io.stderr(
-      `error: cannot read deck '${options.deck}': ${why}\n  hint: check the path (relative paths start at ${process.cwd()})\n`,
-    );
+    const why = error instanceof DeckFileError ? error.message : (error as Error).message;
+    const hint =
+      (error instanceof DeckFileError && error.hint) ||
+      `check the path (relative paths start at ${process.cwd()})`;
+    io.stderr(`error: cannot read deck '${options.deck}': ${why}\n  hint: ${hint}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  // Output files are checked before the simulation, so a long run is not lost to a mistyped path.
+  const unwritable =
+    (options.rawfile && cannotWrite(options.rawfile, 'rawfile')) ||
+    (options.csv && cannotWrite(options.csv, 'CSV file'));
+  if (unwritable) {
+    io.stderr(unwritable);
     return EXIT_BAD_INPUT;
   }
 
@@ -236,6 +255,18 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
   for (const fourier of result.fourier ?? []) io.stdout(`\n${formatFourier(fourier)}`);
 
   // HSPICE's `.option post`: the rawfile goes next to the deck unless -r names one.
+  // A file that cannot be written is reported and the other outputs are still written.
+  let writeFailed = false;
+  const write = (path: string, what: string, data: string | Uint8Array): boolean => {
+    try {
+      writeFileSync(path, data);
+      return true;
+    } catch (error) {
+      io.stderr(writeError(path, what, error));
+      writeFailed = true;
+      return false;
+    }
+  };
   const post = postOutput(result.circuit?.options ?? {}, text, options.deck);
   if (post.diagnostic) io.stderr(`${formatDiagnostic(post.diagnostic)}\n`);
   if (post.format && !options.rawfile) {
@@ -244,26 +275,32 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
       ? probedPlots(result.plots, result.circuit?.prints ?? [])
       : { plots: result.plots, notes: [] };
     for (const note of probed.notes) io.stderr(`${formatDiagnostic(note)}\n`);
-    writeFileSync(path, writeRawfile(probed.plots, { format: post.format }));
-    io.stdout(
-      `Wrote ${post.format === 'ascii' ? 'ASCII' : 'binary'} rawfile ${path} (${probed.plots.length} plot(s), .option post${post.probe ? ' probe' : ''})\n`,
-    );
+    if (write(path, 'rawfile (.option post)', writeRawfile(probed.plots, { format: post.format }))) {
+      io.stdout(
+        `Wrote ${post.format === 'ascii' ? 'ASCII' : 'binary'} rawfile ${path} (${probed.plots.length} plot(s), .option post${post.probe ? ' probe' : ''})\n`,
+      );
+    }
   }
   if (options.rawfile) {
-    writeFileSync(
-      options.rawfile,
-      writeRawfile(result.plots, { format: options.ascii ? 'ascii' : 'binary' }),
-    );
-    io.stdout(
-      `Wrote ${options.ascii ? 'ASCII' : 'binary'} rawfile ${options.rawfile} (${result.plots.length} plot(s))\n`,
-    );
+    const data = writeRawfile(result.plots, { format: options.ascii ? 'ascii' : 'binary' });
+    if (write(options.rawfile, 'rawfile', data)) {
+      io.stdout(
+        `Wrote ${options.ascii ? 'ASCII' : 'binary'} rawfile ${options.rawfile} (${result.plots.length} plot(s))\n`,
+      );
+    }
   }
-  if (options.csv) {
+  if (options.csv && result.plots.length > 0) {
     const names = csvFileNames(options.csv, result.plots);
-    result.plots.forEach((plot, k) => {
-      writeFileSync(names[k], formatCsv(plot, { complex: options.complex }));
-    });
-    io.stdout(`Wrote CSV ${names.map((n) => basename(n)).join(', ')}\n`);
+    const written = names.filter((name, k) =>
+      write(name, 'CSV file', formatCsv(result.plots[k], { complex: options.complex })),
+    );
+    if (written.length > 0) io.stdout(`Wrote CSV ${written.map((n) => basename(n)).join(', ')}\n`);
+  }
+  if (result.plots.length === 0 && result.failures.length === 0 && !(result.measurements ?? []).length) {
+    io.stderr(
+      'warning: the deck has no analysis, so nothing was simulated\n' +
+        '  hint: add one, e.g. .op, .dc V1 0 5 0.1, .ac dec 10 1 1meg or .tran 1u 1m\n',
+    );
   }
   // Some steps failed: the others are printed and written above; the exit status is the first failure's.
   if (result.failures.length > 0) {
@@ -273,7 +310,56 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
     );
     return exitCodeForName(first.name);
   }
-  return EXIT_OK;
+  return writeFailed ? EXIT_BAD_INPUT : EXIT_OK;
+}
+
+/** Why `path` cannot take an output file (a message for stderr), or undefined when it can. */
+function cannotWrite(path: string, what: string): string | undefined {
+  const folder = dirname(resolve(path));
+  const problem = (why: string, hint: string): string =>
+    `error: cannot write ${what} '${path}': ${why}\n  hint: ${hint}\n`;
+  try {
+    if (statSync(path).isDirectory()) {
+      return problem(
+        'it is a folder',
+        `name a file, e.g. ${join(path, what === 'CSV file' ? 'out.csv' : 'out.raw')}`,
+      );
+    }
+  } catch {
+    // Not there yet: the usual case.
+  }
+  let isFolder = false;
+  try {
+    isFolder = statSync(folder).isDirectory();
+  } catch {
+    return problem(
+      `the folder ${folder} does not exist`,
+      `create it first (mkdir -p ${folder}) or choose another path`,
+    );
+  }
+  if (!isFolder) return problem(`${folder} is not a folder`, 'choose another path');
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    return problem(`no permission to write in ${folder}`, 'choose a folder you can write to');
+  }
+  return undefined;
+}
+
+/** A failed write, reported like cannotWrite. */
+function writeError(path: string, what: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT'
+      ? `the folder ${dirname(resolve(path))} does not exist`
+      : code === 'EISDIR'
+        ? 'it is a folder'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'ENOSPC'
+            ? 'the disk is full'
+            : (error as Error).message;
+  return `error: cannot write ${what} '${path}': ${why}\n  hint: choose another path; the results above are complete\n`;
 }
 
 /** Exit status for an error that crossed a worker thread as its class name. */
@@ -299,7 +385,8 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof SpiceError) return EXIT_BAD_INPUT;
   // Files the deck includes that cannot be read.
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') return EXIT_BAD_INPUT;
+  if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'EBINARY')
+    return EXIT_BAD_INPUT;
   return EXIT_SIMULATION_FAILED;
 }
 
@@ -308,7 +395,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   try {
     command = parseCommandLine(argv);
   } catch (error) {
-    io.stderr(`error: ${(error as Error).message}\n\n${USAGE}`);
+    io.stderr(`error: ${(error as Error).message}\n\n${SHORT_USAGE}`);
     return EXIT_BAD_INPUT;
   }
   if (command.command === 'help') {
@@ -325,6 +412,10 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     const code = exitCodeFor(error);
     if (error instanceof SpiceError) {
       io.stderr(`${error.format()}\n`);
+    } else if (error instanceof DeckFileError) {
+      io.stderr(
+        `error: cannot read '${error.path}': ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}\n`,
+      );
     } else if (code === EXIT_BAD_INPUT) {
       // An include or output path that cannot be read or written: node's message names the path.
       io.stderr(`error: ${(error as Error).message}\n`);

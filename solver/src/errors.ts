@@ -59,8 +59,9 @@ export class SingularMatrixError extends SpiceError {
     message: string,
     readonly node: string,
     hint?: string,
+    loc?: SourceLocation,
   ) {
-    super(message, undefined, hint);
+    super(message, loc, hint);
   }
 }
 

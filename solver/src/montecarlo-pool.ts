@@ -11,11 +11,11 @@
  * Under ts-node/jest the worker loads this TypeScript file through @swc/core (a dev dependency); the built
  * package loads the compiled JavaScript directly.
  */
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { type Statistics, statistics } from './analysis/montecarlo';
+import { readDeckFile } from './deck-file';
 import type { Measurement } from './output/measure';
 import type { Plot } from './output/plot';
 import { simulateMonteCarloRun } from './simulate';
@@ -60,7 +60,7 @@ interface WorkerSetup {
 /** Includes relative to the deck, as the CLI reads them. */
 function includeReader(fileName: string | undefined): ((path: string) => string) | undefined {
   if (!fileName) return undefined;
-  return (path) => readFileSync(isAbsolute(path) ? path : resolve(dirname(fileName), path), 'utf8');
+  return (path) => readDeckFile(isAbsolute(path) ? path : resolve(dirname(fileName), path));
 }
 
 function simulateRun(setup: Omit<WorkerSetup, 'spicesimMonteCarlo'>, run: number): MonteCarloRun {

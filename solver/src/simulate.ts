@@ -25,6 +25,7 @@ import {
 } from './analysis/step';
 import { transferFunction } from './analysis/tf';
 import { transientAnalysis } from './analysis/tran';
+import { checkCircuit } from './circuit/checks';
 import { Circuit } from './circuit/circuit';
 import type { AnalysisCard, Diagnostic, FlatCircuit } from './circuit/flat';
 import { CircuitError } from './errors';
@@ -281,6 +282,8 @@ export function* simulateCircuit(
 ): Generator<SimulationProgress, SimulationResult> {
   const log = options.onLog ?? (() => undefined);
   const analyses = flat.analyses.map(typedAnalysisCard);
+  // Mistakes that would surface as a singular matrix, an endless run or an empty result, named up front.
+  checkCircuit(flat, options.fileName);
   // The parser warns that .tf/.sens/.noise/.meas/.four are not run yet: these now are.
   // Build the devices first: their model checks add warnings to flat.diagnostics (BSIM4's, for one).
   const circuit = new Circuit(flat);

@@ -9,10 +9,11 @@
  * convergence, timestep too small...) keeps its stepped values and its error; the others still finish.
  * A deck without .step/.data/.alter is simulated once, in this thread, and its errors are thrown as usual.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { readDeckFile } from './deck-file';
 import { SpiceError } from './errors';
 import {
   type SimulationResult,
@@ -78,7 +79,7 @@ interface RunOutcome {
 export function includeReader(fileName: string | undefined): ((path: string) => string) | undefined {
   if (!fileName) return undefined;
   const base = dirname(resolve(fileName));
-  return (path) => readFileSync(isAbsolute(path) || existsSync(path) ? path : resolve(base, path), 'utf8');
+  return (path) => readDeckFile(isAbsolute(path) || existsSync(path) ? path : resolve(base, path));
 }
 
 function plan(text: string, fileName: string | undefined): StepPlan {

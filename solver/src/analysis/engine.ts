@@ -6,6 +6,7 @@
  */
 import type { Circuit } from '../circuit/circuit';
 import type { AnalysisMode, Device, LoadContext, SimulatorOptions } from '../devices/device';
+import { explainSingular } from '../circuit/explain';
 import { SingularMatrixError } from '../errors';
 import { SparseLU, type SparseMatrix } from '../linalg';
 
@@ -348,18 +349,13 @@ export class Engine implements LoadContext {
     return true;
   }
 
-  /** A SingularMatrixError naming the unknown as the user wrote it. */
+  /** A SingularMatrixError naming the unknown as the user wrote it, and the elements around it. */
   singular(unknown: number): SingularMatrixError {
     const circuit = this.circuit;
     const what = circuit.describeUnknown(unknown);
     const name = circuit.unknownNames[unknown];
-    const hint =
-      circuit.unknownKinds[unknown] === 'node'
-        ? `node '${name}' may be floating: check that it has a DC path to ground (a capacitor or a current ` +
-          `source alone is not one); connect it, or add a large resistor (e.g. 1G) to ground`
-        : `${name} may form a loop with other voltage sources or inductors, or be shorted; ` +
-          `check its connections, or add a small series resistance`;
-    return new SingularMatrixError(`singular matrix: ${what} cannot be solved for`, name, hint);
+    const { hint, loc } = explainSingular(circuit.flat, name, circuit.unknownKinds[unknown]);
+    return new SingularMatrixError(`singular matrix: ${what} cannot be solved for`, name, hint, loc);
   }
 }
 
