@@ -1,14 +1,18 @@
 /**
- * Inductor: L n+ n- value [ic=] [m=]; and mutual coupling K L1 L2 k.
+ * Inductor: L n+ n- value [ic=] [m=] [scale=] [tc1= tc2=] [temp=|dtemp=] (or a model with IND); and mutual
+ * coupling K L1 L2 k. Temperature and scale as ngspice's indtemp.c:
+ * L(T) = L·(1 + tc1·ΔT + tc2·ΔT²)·scale; a coupling uses the inductances at the present temperature.
  * The inductor adds a branch-current unknown; its branch row is v(n+) − v(n−) − dφ/dt = 0 with flux
  * φ = L·i + Σ M·i_other (M = k·√(L1·L2) for each coupling). In DC the row reduces to a short circuit.
  * The flux lives in a state slot and is integrated by the analysis, like a capacitor's charge.
  */
 import type { ElementCard } from '../../circuit/flat';
 import { CircuitError } from '../../errors';
+import { type ReactanceTemperature, reactanceFactor } from '../capacitor/capacitor';
 import type {
   AcLoadContext,
   Device,
+  DeviceBuildContext,
   Handle,
   LoadContext,
   SetupContext,
@@ -18,6 +22,8 @@ import type {
 import { type BranchHandles, reserveBranch, stampBranch } from '../stamp';
 
 interface Coupling {
+  /** Coupling coefficient k: M = k·√(L1·L2), with both inductances at the present temperature. */
+  coefficient: number;
   mutualInductance: number;
   other: Inductor;
   /** (this branch, other branch) entry. */
@@ -32,12 +38,35 @@ export class Inductor implements Device {
   private stateOffset = 0;
   private readonly couplings: Coupling[] = [];
 
+  /** Inductance at the present temperature (divided by m); set by temperature(). */
+  inductance: number;
+
   constructor(
     readonly name: string,
     private readonly nodes: [string, string],
-    readonly inductance: number,
+    /** Inductance at the nominal temperature, divided by m. */
+    private readonly nominalInductance: number,
     readonly initialCurrent: number | undefined,
-  ) {}
+    private readonly thermal?: ReactanceTemperature,
+  ) {
+    this.inductance = nominalInductance;
+  }
+
+  temperature(kelvin: number, nominalKelvin: number): void {
+    if (this.thermal)
+      this.inductance = this.nominalInductance * reactanceFactor(this.thermal, kelvin, nominalKelvin);
+    // Couplings follow both inductances; the other inductor may update after this one, so it refreshes too.
+    for (const c of this.couplings) c.other.refreshCoupling(this);
+    this.refreshCoupling();
+  }
+
+  /** Recompute M = k·√(L1·L2) of the couplings (all of them, or the one with `other`). */
+  private refreshCoupling(other?: Inductor): void {
+    for (const c of this.couplings) {
+      if (other && c.other !== other) continue;
+      c.mutualInductance = c.coefficient * Math.sqrt(this.inductance * c.other.inductance);
+    }
+  }
 
   setup(ctx: SetupContext): void {
     const a = ctx.node(this.nodes[0]);
@@ -49,8 +78,13 @@ export class Inductor implements Device {
   }
 
   /** Called by a K element during its setup (after both inductors are set up). */
-  couple(ctx: SetupContext, other: Inductor, mutualInductance: number): void {
-    this.couplings.push({ other, mutualInductance, handle: ctx.entry(this.branch, other.branch) });
+  couple(ctx: SetupContext, other: Inductor, coefficient: number): void {
+    this.couplings.push({
+      other,
+      coefficient,
+      mutualInductance: coefficient * Math.sqrt(this.inductance * other.inductance),
+      handle: ctx.entry(this.branch, other.branch),
+    });
   }
 
   private flux(solution: Float64Array): number {
@@ -90,9 +124,13 @@ export class Inductor implements Device {
   }
 }
 
-export function createInductor(card: ElementCard): Inductor {
+export function createInductor(card: ElementCard, ctx: DeviceBuildContext): Inductor {
   const p = card.params;
-  const value = card.value ?? p.l ?? p.inductance;
+  let value = card.value ?? p.l ?? p.inductance;
+  const model = card.model ? ctx.model(card, ['l', 'ind']).params : {};
+  // IND is ngspice's model inductance (`l` is its model-type flag, not an inductance). The turns/geometry form
+  // (NT, MU, CSECT, LENGTH) is not implemented: such a card gets the "no value" error below.
+  if (value === undefined && card.model) value = model.ind;
   if (value === undefined) {
     throw new CircuitError(
       `inductor ${card.name} has no value`,
@@ -100,7 +138,22 @@ export function createInductor(card: ElementCard): Inductor {
       'write the inductance after the two nodes, e.g. "L1 a b 10u"',
     );
   }
-  return new Inductor(card.name, [card.nodes[0], card.nodes[1]], value / (p.m ?? 1), p.ic);
+  const thermal: ReactanceTemperature = {
+    tc1: p.tc1 ?? model.tc1 ?? 0,
+    tc2: p.tc2 ?? model.tc2 ?? 0,
+    temp: p.temp,
+    dtemp: p.temp !== undefined ? 0 : (p.dtemp ?? 0),
+    tnom: model.tnom,
+    scale: p.scale ?? 1,
+  };
+  const plain = thermal.tc1 === 0 && thermal.tc2 === 0 && thermal.scale === 1;
+  return new Inductor(
+    card.name,
+    [card.nodes[0], card.nodes[1]],
+    value / (p.m ?? 1),
+    p.ic,
+    plain ? undefined : thermal,
+  );
 }
 
 /** K L1 L2 k: mutual inductance between two inductors. */
@@ -127,9 +180,8 @@ export class MutualInductance implements Device {
       }
       return device;
     });
-    const mutual = this.coupling * Math.sqrt(first.inductance * second.inductance);
-    first.couple(ctx, second, mutual);
-    second.couple(ctx, first, mutual);
+    first.couple(ctx, second, this.coupling);
+    second.couple(ctx, first, this.coupling);
   }
 
   load(): void {
