@@ -18,6 +18,7 @@ import type {
   Value,
 } from '../netlist/ast';
 import {
+  BUILTIN_CONSTANTS,
   evaluateExpression,
   expressionLocation,
   isBuiltinFunction,
@@ -99,6 +100,7 @@ class Elaborator {
   private readonly warnedBodyStatements = new Set<string>();
   private readonly resolving = new Set<ParamAssignment>();
   private functionCount = 0;
+  private temperatureOfDeck: number | undefined;
   private topScope: DefinitionScope | undefined;
   private instanceCount = 0;
   private readonly nodesets = new Map<string, number>();
@@ -258,6 +260,28 @@ class Elaborator {
     return frame;
   }
 
+  /**
+   * `temper` in a .param or an element value: ngspice evaluates it once, at the circuit temperature of the
+   * deck (`.temp`, else `.options temp`, else 27 °C); B sources keep it live (RUNTIME_VARIABLES).
+   */
+  private deckTemperature(): number {
+    if (this.temperatureOfDeck !== undefined) return this.temperatureOfDeck;
+    let temperature = 27;
+    for (const statement of this.netlist.statements) {
+      if (statement.type === 'options') {
+        const option = statement.options.find((o) => o.name === 'temp');
+        if (option && typeof option.value === 'object' && option.value.kind === 'number')
+          temperature = option.value.value;
+      }
+    }
+    for (const statement of this.netlist.statements) {
+      if (statement.type === 'temp' && statement.values[0]?.kind === 'number')
+        temperature = statement.values[0].value;
+    }
+    this.temperatureOfDeck = temperature;
+    return temperature;
+  }
+
   /** Evaluates a pending parameter of `frame`, detecting cycles. */
   private resolve(frame: Frame, name: string): number {
     const assignment = frame.pending.get(name)!;
@@ -313,7 +337,9 @@ class Elaborator {
 
   private evaluate(expr: Expr, frame: Frame, loc: SourceLocation): number {
     try {
-      return evaluateExpression(this.functionCount > 0 ? this.inline(expr, frame, 0) : expr, frame.lookup);
+      const scope = (name: string) =>
+        frame.lookup(name) ?? (name === 'temper' ? this.deckTemperature() : undefined);
+      return evaluateExpression(this.functionCount > 0 ? this.inline(expr, frame, 0) : expr, scope);
     } catch (error) {
       if (error instanceof CircuitError && !error.loc) throw new CircuitError(error.message, loc, error.hint);
       throw error;
@@ -728,6 +754,8 @@ class Elaborator {
         case 'var': {
           const value = frame.lookup(node.name);
           if (value !== undefined) return { type: 'num', value };
+          const constant = BUILTIN_CONSTANTS.get(node.name);
+          if (constant !== undefined) return { type: 'num', value: constant };
           if (RUNTIME_VARIABLES.has(node.name)) return node;
           throw new CircuitError(
             `undefined parameter '${node.name}'`,

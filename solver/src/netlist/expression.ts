@@ -96,6 +96,9 @@ const BINARY_PRECEDENCE = new Map<string, number>([
   ['-', 5],
   ['*', 6],
   ['/', 6],
+  // Remainder as C's fmod (sign of the dividend), same precedence as * and /: ngspice 39 .param gives
+  // 7%3 = 1, -7%3 = -1, 7.5%2 = 1.5 and 2*7%4 = 2.
+  ['%', 6],
 ]);
 /**
  * Chains such as `1+1+1+...` are parsed by loops, not recursion, but they still give deep trees;
@@ -247,7 +250,7 @@ class ExpressionParser {
       this.token = { kind: 'op', text: two, value: 0, start, end: this.pos };
       return;
     }
-    if ('+-*/^()<>!?:,{}='.includes(ch)) {
+    if ('+-*/%^()<>!?:,{}='.includes(ch)) {
       this.pos = start + 1;
       this.token = { kind: 'op', text: ch, value: 0, start, end: this.pos };
       return;
@@ -365,8 +368,8 @@ class ExpressionParser {
     if (token.kind === 'ident') {
       this.advance();
       if (this.isOp('(')) return this.call(token);
-      if (token.text === 'pi') return { type: 'num', value: Math.PI };
-      if (token.text === 'e') return { type: 'num', value: Math.E };
+      // `pi` and `e` stay names: a .param of that name shadows the constant (ngspice 39 gives
+      // `.param e=3` precedence); evaluateExpression falls back to BUILTIN_CONSTANTS.
       const node: Expr = { type: 'var', name: token.text };
       setExpressionLocation(node, this.options.locate(token.start));
       return node;
@@ -459,6 +462,12 @@ export function parseExpression(text: string, loc?: SourceLocation): Expr {
   }).expr;
 }
 
+/** Names with a value when no parameter of that name is defined. */
+export const BUILTIN_CONSTANTS: ReadonlyMap<string, number> = new Map([
+  ['pi', Math.PI],
+  ['e', Math.E],
+]);
+
 function truthy(value: number): boolean {
   return value !== 0 && !Number.isNaN(value);
 }
@@ -473,7 +482,7 @@ export function evaluateExpression(expr: Expr, scope: (name: string) => number |
     case 'num':
       return expr.value;
     case 'var': {
-      const value = scope(expr.name);
+      const value = scope(expr.name) ?? BUILTIN_CONSTANTS.get(expr.name);
       if (value === undefined) {
         throw new CircuitError(
           `undefined parameter '${expr.name}'`,
@@ -509,6 +518,8 @@ export function evaluateExpression(expr: Expr, scope: (name: string) => number |
           return left * right;
         case '/':
           return left / right;
+        case '%':
+          return left % right;
         case '**':
           return Math.pow(left, right);
         case '==':

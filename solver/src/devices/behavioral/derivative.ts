@@ -347,6 +347,10 @@ export class ExpressionCompiler {
             return new Variable(n, (inputs) => inputs.temper);
           case 'hertz':
             return new Constant(n, 0);
+          case 'pi':
+            return new Constant(n, Math.PI);
+          case 'e':
+            return new Constant(n, Math.E);
           default:
             throw new CircuitError(
               `${this.ctx.owner}: unknown name '${expr.name}' in a behavioural expression`,
@@ -390,6 +394,13 @@ export class ExpressionCompiler {
           p[0] = 1 / y;
           p[1] = -x / (y * y);
           return x / y;
+        });
+      case '%':
+        // x % y = x − trunc(x/y)·y, piecewise linear in x and y.
+        return new Binary(n, l, r, (x, y, p) => {
+          p[0] = 1;
+          p[1] = -Math.trunc(x / y);
+          return x % y;
         });
       case '**':
         return new Binary(n, l, r, power);
