@@ -179,11 +179,24 @@ function requireControl(card: ElementCard, example: string): string {
 }
 
 export function createVcvs(card: ElementCard): Device {
-  return new VoltageControlledVoltageSource(card.name, card.nodes.slice(0, 4), requireGain(card, 'E1 out 0 in 0 10'));
+  return new VoltageControlledVoltageSource(
+    card.name,
+    card.nodes.slice(0, 4),
+    requireGain(card, 'E1 out 0 in 0 10'),
+  );
+}
+
+/** G and F take `m=` (written, or from an enclosing `X ... m=`): ngspice multiplies their gain by it (vccsload.c, cccsload.c). */
+function multiplier(card: ElementCard): number {
+  return card.params.m ?? 1;
 }
 
 export function createVccs(card: ElementCard): Device {
-  return new VoltageControlledCurrentSource(card.name, card.nodes.slice(0, 4), requireGain(card, 'G1 out 0 in 0 1m'));
+  return new VoltageControlledCurrentSource(
+    card.name,
+    card.nodes.slice(0, 4),
+    requireGain(card, 'G1 out 0 in 0 1m') * multiplier(card),
+  );
 }
 
 export function createCccs(card: ElementCard): Device {
@@ -192,7 +205,7 @@ export function createCccs(card: ElementCard): Device {
     card.name,
     card.nodes,
     requireControl(card, example),
-    requireGain(card, example),
+    requireGain(card, example) * multiplier(card),
     card,
   );
 }

@@ -87,22 +87,27 @@ export class VoltageSource extends IndependentSource {
 }
 
 export class CurrentSource extends IndependentSource {
+  /** `m=` (written or from an enclosing `X ... m=`): ngspice's isrcload.c drives m times the value, DC, AC and transient. */
+  private readonly multiplier = this.card.params.m ?? 1;
+
   setup(ctx: SetupContext): void {
     this.positive = ctx.node(this.nodes[0]);
     this.negative = ctx.node(this.nodes[1]);
   }
 
   load(ctx: LoadContext): void {
-    const current = this.valueAt(ctx) * ctx.sourceFactor;
+    const current = this.valueAt(ctx) * ctx.sourceFactor * this.multiplier;
     ctx.rhs[this.positive] -= current;
     ctx.rhs[this.negative] += current;
   }
 
   acLoad(ctx: AcLoadContext): void {
-    ctx.rhsRe[this.positive] -= this.acReal;
-    ctx.rhsIm[this.positive] -= this.acImag;
-    ctx.rhsRe[this.negative] += this.acReal;
-    ctx.rhsIm[this.negative] += this.acImag;
+    const re = this.acReal * this.multiplier;
+    const im = this.acImag * this.multiplier;
+    ctx.rhsRe[this.positive] -= re;
+    ctx.rhsIm[this.positive] -= im;
+    ctx.rhsRe[this.negative] += re;
+    ctx.rhsIm[this.negative] += im;
   }
 }
 
