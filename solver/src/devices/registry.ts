@@ -17,6 +17,7 @@ import { createSwitch } from './switch/switch';
 import { createInductor, createMutualInductance } from './inductor/inductor';
 import { createResistor } from './resistor/resistor';
 import { createCurrentSource, createVoltageSource } from './sources/independent';
+import { rejectUnknownParams } from './params';
 
 const factories: Record<string, DeviceFactory> = {
   r: createResistor,
@@ -58,6 +59,7 @@ function createMosfetByLevel(card: ElementCard, ctx: DeviceBuildContext): Device
 export function createDevice(card: ElementCard, ctx: DeviceBuildContext): Device {
   if (card.kind === 'b' || card.expression || card.poly || card.table) return createBehavioral(card, ctx);
   const factory = factories[card.kind];
+  rejectUnknownParams(card);
   if (!factory) {
     const what = descriptions[card.kind] ?? `element type '${card.kind}'`;
     throw new CircuitError(

@@ -47,6 +47,8 @@ export class Resistor implements Device {
       scale?: number;
       /** Instance `ac=`: the resistance AC analysis stamps (temperature-scaled like R); noise keeps the DC one. */
       acResistance?: number;
+      /** `noisy=0`: the resistor adds no thermal noise (ngspice resnoise.c). */
+      noiseless?: boolean;
     } = {},
   ) {
     this.resistance = nominalResistance;
@@ -92,6 +94,7 @@ export class Resistor implements Device {
 
   /** Thermal (Johnson) noise 4kT/R at the resistor's own temperature; m in parallel is m·G (ngspice resnoise.c). */
   noise(ctx: NoiseContext): void {
+    if (this.options.noiseless) return;
     ctx.source(
       this.name,
       this.unknowns[0],
@@ -136,6 +139,6 @@ export function createResistor(card: ElementCard, ctx: DeviceBuildContext): Resi
     p.m ?? 1,
     p.temp,
     p.temp !== undefined ? 0 : (p.dtemp ?? 0),
-    { tce, tnom: model.tnom, scale: p.scale, acResistance: p.ac },
+    { tce, tnom: model.tnom, scale: p.scale, acResistance: p.ac, noiseless: p.noisy === 0 },
   );
 }
