@@ -140,9 +140,10 @@ export class Circuit {
     return this.unknownKinds[unknown] === 'node' ? `node '${name}'` : `the branch current of ${name}`;
   }
 
-  /** Circuit temperature in kelvin, from `.temp` or the `temp` option. */
+  /** Circuit temperature in kelvin, from `.temp` or the `temp` option (a `.temp` list is ignored, as ngspice does). */
   get temperature(): number {
-    return (this.flat.temperatures[0] ?? this.options.temp) + CELSIUS_TO_KELVIN;
+    const temperatures = this.flat.temperatures;
+    return (temperatures.length === 1 ? temperatures[0] : this.options.temp) + CELSIUS_TO_KELVIN;
   }
 
   /** Recompute every device's temperature-dependent values. */

@@ -152,6 +152,13 @@ class Elaborator {
           }
           break;
         case 'temp':
+          // ngspice 39 ignores a .temp with several values ("Could not set temperature"); so does Circuit.
+          if (statement.values.length > 1) {
+            this.warn(
+              '.temp with several values is ignored, as ngspice does: use .step temp list ...',
+              statement.loc,
+            );
+          }
           for (const value of statement.values) circuit.temperatures.push(this.value(value, top));
           break;
         case 'ic':
@@ -275,7 +282,7 @@ class Elaborator {
       }
     }
     for (const statement of this.netlist.statements) {
-      if (statement.type === 'temp' && statement.values[0]?.kind === 'number')
+      if (statement.type === 'temp' && statement.values.length === 1 && statement.values[0].kind === 'number')
         temperature = statement.values[0].value;
     }
     this.temperatureOfDeck = temperature;
