@@ -148,8 +148,14 @@ function piecewiseLinear(a: number[], options: Record<string, number>): TimeFunc
     let t = time - delay;
     // At the end time itself ngspice already gives the repeat's first value (vsrcload.c matches t against
     // each corner shifted by the repeat time before it interpolates), so the wrap starts at t = last.
+    // A time within rounding of a period's end (ngspice compares with AlmostEqualUlps) is the next period's
+    // start: `%` alone gives 9e-6 - 1e-6 = 7.999...e-6, one ulp short of 4 periods of 2e-6, and so the
+    // value before the jump at one period end and after it at the next.
     if (repeatFrom !== undefined && repeatLength > 0 && t >= last) {
-      t = repeatFrom + ((t - repeatFrom) % repeatLength);
+      const periods = (t - repeatFrom) / repeatLength;
+      let whole = Math.floor(periods);
+      if (periods - whole > 1 - 1e-9) whole += 1;
+      t = Math.max(repeatFrom, t - whole * repeatLength);
     }
     if (count === 0) return 0;
     if (t <= times[0]) return values[0];
