@@ -533,7 +533,13 @@ function selectOutputs(
   if (saves.length > 0 && !saves.includes('all')) {
     const byName = new Map(all.map((k) => [circuit.vectorName(k), k]));
     const chosen = new Set<number>();
-    for (const save of saves) {
+    // ngspice saves both nodes of a differential `v(a,b)` (ground is never a vector).
+    const expanded = saves.flatMap((save) => {
+      const pair = /^v\(([^,()]+),([^,()]+)\)$/.exec(save);
+      if (!pair) return [save];
+      return [pair[1], pair[2]].filter((n) => n !== '0' && n !== 'gnd').map((n) => `v(${n})`);
+    });
+    for (const save of expanded) {
       const name = /^[vi]\(.*\)$/.test(save)
         ? save
         : save.endsWith('#branch')
