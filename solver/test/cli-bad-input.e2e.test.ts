@@ -76,6 +76,12 @@ describe('bad decks: exit status and message', () => {
       2,
       /deck\.cir:3:10: error: b1 reads v\(zz\), but no element connects to node 'zz'/,
     ],
+    [
+      'a model parameter that makes a device compute NaN (BJT IS=0)',
+      'q\nVCC vcc 0 5\nRC vcc c 1k\nRB vcc b 47k\nQ1 c b 0 qn\n.model qn NPN(IS=0 BF=100)\n.op\n.end\n',
+      1,
+      /error: the circuit equations hold NaN or Infinity at node '\w+'.*\n {2}hint: check the values and model parameters of .*q1 \(\S+deck\.cir:5:1\)/,
+    ],
     ['an empty file', '', 2, /deck\.cir:1:1: error: the deck is empty/],
     [
       'a title and nothing else',

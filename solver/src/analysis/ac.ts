@@ -68,7 +68,12 @@ export function* acAnalysis(
     rhsRe.fill(0);
     rhsIm.fill(0);
     for (const device of circuit.devices) device.acLoad?.(ctx);
-    const status = factored ? lu.refactor() : lu.factor();
+    let status;
+    try {
+      status = factored ? lu.refactor() : lu.factor();
+    } catch (error) {
+      throw engine.explainFactorError(error);
+    }
     if (!status.ok) throw engine.singular(status.singularColumn + 1);
     factored = true;
     lu.solve(rhs, x);

@@ -6,9 +6,10 @@
  */
 import type { Circuit } from '../circuit/circuit';
 import type { AnalysisMode, Device, LoadContext, SimulatorOptions } from '../devices/device';
-import { explainSingular } from '../circuit/explain';
-import { SingularMatrixError } from '../errors';
+import { explainSingular, nonFiniteError } from '../circuit/explain';
+import { ConvergenceError, SingularMatrixError } from '../errors';
 import { SparseLU, type SparseMatrix } from '../linalg';
+import { NonFiniteMatrixError } from '../linalg/sparse-lu';
 
 /** How the engine integrates charges in transient analysis (set by the transient analysis per step). */
 export interface IntegrationState {
@@ -96,6 +97,8 @@ export class Engine implements LoadContext {
   private inNewton = false;
   /** Set when the last Newton run stopped on a singular matrix (nonlinear circuits only). */
   lastSingular: SingularMatrixError | undefined;
+  /** The NaN/Infinity error of the last failed Newton run, if that is how it failed. */
+  lastNonFinite: ConvergenceError | undefined;
   /** The unknown that failed the last convergence test (for diagnostics). */
   worstUnknown = 0;
 
@@ -228,7 +231,12 @@ export class Engine implements LoadContext {
       }
     }
     if (!reuse) {
-      const status = this.factored ? this.lu.refactor() : this.lu.factor();
+      let status;
+      try {
+        status = this.factored ? this.lu.refactor() : this.lu.factor();
+      } catch (error) {
+        throw this.explainFactorError(error);
+      }
       if (!status.ok) throw this.singular(status.singularColumn + 1);
       this.factored = true;
       if (this.circuit.linear) this.factoredValues.set(values);
@@ -262,6 +270,7 @@ export class Engine implements LoadContext {
     this.firstIteration = true;
     this.initJunctions = initJunctions;
     this.lastSingular = undefined;
+    this.lastNonFinite = undefined;
     for (let iteration = 0; iteration < maxIterations; iteration++) {
       this.load();
       if (this.circuit.linear) {
@@ -272,6 +281,11 @@ export class Engine implements LoadContext {
         try {
           this.solve();
         } catch (error) {
+          // NaN or Infinity in the matrix: also a failed iterate (an overflowed exponential, say).
+          if (error instanceof ConvergenceError) {
+            this.lastNonFinite = error;
+            return false;
+          }
           if (!(error instanceof SingularMatrixError)) throw error;
           this.lastSingular = error;
           return false;
@@ -347,6 +361,17 @@ export class Engine implements LoadContext {
     for (const device of this.check1) if (!device.converged!(this)) return false;
     for (const device of this.checkRest) if (!device.converged!(this)) return false;
     return true;
+  }
+
+  /** An error thrown by factoring, in the user's terms when it is NaN or Infinity in the matrix. */
+  explainFactorError(error: unknown): unknown {
+    if (!(error instanceof NonFiniteMatrixError)) return error;
+    const unknown = error.column + 1;
+    return nonFiniteError(
+      this.circuit.flat,
+      this.circuit.unknownNames[unknown],
+      this.circuit.unknownKinds[unknown],
+    );
   }
 
   /** A SingularMatrixError naming the unknown as the user wrote it, and the elements around it. */

@@ -41,6 +41,8 @@ export function solveOperatingPoint(engine: Engine, options: OperatingPointOptio
   engine.clamps = undefined;
   // A matrix that stays singular whatever the aids do is a topology problem: say which node.
   if (singular && engine.lastSingular) throw engine.lastSingular;
+  // NaN or Infinity in the equations to the end: name where, rather than what was still moving.
+  if (engine.lastNonFinite) throw engine.lastNonFinite;
   throw convergenceFailure(engine, failed);
 }
 
@@ -56,7 +58,12 @@ function mergeClamps(a: Map<number, number>, b: Map<number, number> | undefined)
  * last good solution is restored and the factor shrinks to its fourth root, so a hard region is crossed in
  * smaller steps. Gives up when the factor no longer moves gmin, or after a bounded number of steps.
  */
-function gminStepping(engine: Engine, start: Float64Array, maxIterations: number, log: (line: string) => void): boolean {
+function gminStepping(
+  engine: Engine,
+  start: Float64Array,
+  maxIterations: number,
+  log: (line: string) => void,
+): boolean {
   log('Starting gmin stepping');
   engine.solution.set(start);
   const maxFactor = 10;
@@ -143,7 +150,12 @@ function sourceStepping(engine: Engine, maxIterations: number, log: (line: strin
  * points of circuits that gmin and source stepping cannot (bistables, positive-feedback loops) because
  * it follows a physical charging trajectory. Bounded by a step count.
  */
-function pseudoTransient(engine: Engine, start: Float64Array, maxIterations: number, log: (line: string) => void): boolean {
+function pseudoTransient(
+  engine: Engine,
+  start: Float64Array,
+  maxIterations: number,
+  log: (line: string) => void,
+): boolean {
   log('Starting pseudo-transient continuation');
   engine.sourceFactor = 1;
   engine.diagonalGmin = 0;
@@ -174,7 +186,9 @@ function pseudoTransient(engine: Engine, start: Float64Array, maxIterations: num
     return false;
   }
   const ok = engine.newton(maxIterations);
-  log(ok ? 'pseudo-transient continuation completed' : 'pseudo-transient continuation failed at the last step');
+  log(
+    ok ? 'pseudo-transient continuation completed' : 'pseudo-transient continuation failed at the last step',
+  );
   return ok;
 }
 
@@ -201,7 +215,9 @@ function convergenceFailure(engine: Engine, failed: FailureSnapshot): Convergenc
   };
   const where = worst.length ? `; still moving: ${worst.map(describe).join(', ')}` : '';
   const suggestions: string[] = [];
-  const runaway = worst.filter((w) => circuit.unknownKinds[w.unknown] === 'node' && !(Math.abs(w.value) < 1e4));
+  const runaway = worst.filter(
+    (w) => circuit.unknownKinds[w.unknown] === 'node' && !(Math.abs(w.value) < 1e4),
+  );
   for (const w of runaway) {
     suggestions.push(
       `node '${circuit.unknownNames[w.unknown]}' runs away to ${Number.isFinite(w.value) ? w.value.toExponential(2) : 'infinity'} V: ` +

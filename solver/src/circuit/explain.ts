@@ -3,7 +3,7 @@
  * solved for, or which other sources and inductors the branch that cannot be solved for runs parallel to,
  * each with the file:line:column where the deck defines it.
  */
-import { type SourceLocation, formatLocation } from '../errors';
+import { ConvergenceError, type SourceLocation, formatLocation } from '../errors';
 import type { ElementCard, FlatCircuit } from './flat';
 
 /** At most this many elements are listed in a hint. */
@@ -75,4 +75,31 @@ export function explainSingular(
     hint: `${element.name} may form a loop with other voltage sources or inductors, or be shorted; ${generic}`,
     loc: element.loc,
   };
+}
+
+/**
+ * The equations hold NaN or Infinity at the unknown `name`: some device produced a value that is not a
+ * number (a zero saturation current, an exponential that overflowed...). Named with the elements there.
+ */
+export function nonFiniteError(
+  flat: FlatCircuit,
+  name: string,
+  kind: 'node' | 'branch' | string,
+): ConvergenceError {
+  const touching =
+    kind === 'node'
+      ? flat.elements.filter((card) => card.nodes.includes(name))
+      : flat.elements.filter((card) => card.name === name);
+  const what = kind === 'node' ? `node '${name}'` : `the branch current of ${name}`;
+  const suggestions = [
+    touching.length > 0
+      ? `check the values and model parameters of ${list(touching)} (a zero IS or BV, a negative area or W/L ...)`
+      : 'check the values and model parameters of the elements connected there',
+    'limit the starting point with .nodeset v(node)=value, or add series resistance (e.g. RS on diode models)',
+  ];
+  return new ConvergenceError(
+    `the circuit equations hold NaN or Infinity at ${what}: a device computed a value that is not a number`,
+    [name],
+    suggestions,
+  );
 }

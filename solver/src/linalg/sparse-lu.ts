@@ -467,8 +467,16 @@ export function notFactored(): Error {
   );
 }
 
+/** The matrix holds NaN or Infinity: `column` (0-based, as singularColumn) is where elimination met it. */
+export class NonFiniteMatrixError extends RangeError {
+  override name = 'NonFiniteMatrixError';
+  constructor(readonly column: number) {
+    super(
+      `matrix column ${column} contains NaN or Infinity after elimination; check the values stamped into that column`,
+    );
+  }
+}
+
 export function nonFinite(column: number): Error {
-  return new RangeError(
-    `matrix column ${column} contains NaN or Infinity after elimination; check the values stamped into that column`,
-  );
+  return new NonFiniteMatrixError(column);
 }
