@@ -347,7 +347,15 @@ export function* simulateCircuit(
         const row = new Float64Array(outputs.specs.length);
         select(0)(engine.solution, row);
         columns.push(row);
-        plots.push(columns.toPlot(flat.title, 'Operating Point', date));
+        const plot = columns.toPlot(flat.title, 'Operating Point', date);
+        if (outputs.printed.length !== outputs.unknowns.length) {
+          plot.printVectors = outputs.printed.map((k) => ({
+            name: circuit.vectorName(k),
+            type: circuit.unknownKinds[k] === 'node' ? 'voltage' : 'current',
+            real: Float64Array.of(engine.solution[k]),
+          }));
+        }
+        plots.push(plot);
         yield progress(1);
         break;
       }
@@ -521,15 +529,16 @@ function* withProgress<T>(
 function selectOutputs(
   circuit: Circuit,
   diagnostics: Diagnostic[],
-): { unknowns: number[]; specs: ColumnSpec[] } {
+): { unknowns: number[]; specs: ColumnSpec[]; printed: number[] } {
   const all: number[] = [];
   for (let k = 1; k <= circuit.size; k++) all.push(k);
   const saves = circuit.flat.saves;
   // Device-internal nodes (behind series resistances, `d1#internal`) are output only when saved by
   // name, as ngspice never writes them by default.
-  let unknowns = all.filter(
+  const printed = all.filter(
     (k) => circuit.unknownKinds[k] !== 'node' || !circuit.unknownNames[k].includes('#'),
   );
+  let unknowns = printed;
   if (saves.length > 0 && !saves.includes('all')) {
     const byName = new Map(all.map((k) => [circuit.vectorName(k), k]));
     const chosen = new Set<number>();
@@ -561,7 +570,7 @@ function selectOutputs(
     name: circuit.vectorName(k),
     type: circuit.unknownKinds[k] === 'node' ? 'voltage' : 'current',
   }));
-  return { unknowns, specs };
+  return { unknowns, specs, printed };
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];

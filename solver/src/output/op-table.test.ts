@@ -46,3 +46,24 @@ describe('formatOperatingPoint node names', () => {
     expect(names).toEqual(['V(1)', 'V(2.5)', 'V(1a)', 'n1', 'x1.7']);
   });
 });
+
+describe('formatOperatingPoint with .save', () => {
+  it('prints every node and branch (printVectors), as ngspice -b does whatever .save keeps', () => {
+    const vector = (name: string, value: number, type: 'voltage' | 'current' = 'voltage') => ({
+      name,
+      type,
+      real: Float64Array.from([value]),
+    });
+    const text = formatOperatingPoint({
+      title: 'saved',
+      name: 'Operating Point',
+      date: '',
+      complex: false,
+      vectors: [vector('v(out)', 2)],
+      printVectors: [vector('v(in)', 5), vector('v(out)', 2), vector('i(v1)', -1e-3, 'current')],
+    });
+    expect(text).toContain('\tin                               5.000000e+00');
+    expect(text).toContain('\tout                              2.000000e+00');
+    expect(text).toContain('\tv1#branch                        -1.00000e-03');
+  });
+});

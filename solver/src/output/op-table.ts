@@ -25,8 +25,9 @@ function branchName(vectorName: string): string {
 
 /** Node voltages and source currents of an operating-point plot (its first point), as text ending in `\n`. */
 export function formatOperatingPoint(plot: Plot): string {
-  const voltages = plot.vectors.filter((v) => v.type !== 'current');
-  const currents = plot.vectors.filter((v) => v.type === 'current');
+  const vectors = plot.printVectors ?? plot.vectors;
+  const voltages = vectors.filter((v) => v.type !== 'current');
+  const currents = vectors.filter((v) => v.type === 'current');
   const row = (name: string, value: number) => `\t${name.padEnd(32)} ${formatValue(value)}`;
   const lines = [
     '\tNode                                  Voltage',

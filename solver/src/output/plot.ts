@@ -5,14 +5,7 @@
 
 /** The vector types ngspice writes in rawfile headers. */
 export type VectorType =
-  | 'time'
-  | 'frequency'
-  | 'voltage'
-  | 'current'
-  | 'temperature'
-  | 'temp-sweep'
-  | 'res-sweep'
-  | 'notype';
+  'time' | 'frequency' | 'voltage' | 'current' | 'temperature' | 'temp-sweep' | 'res-sweep' | 'notype';
 
 export interface Vector {
   /** ngspice's name: `time`, `frequency`, `v(out)`, `i(v1)`, `v-sweep`, `temp-sweep`... */
@@ -34,6 +27,11 @@ export interface Plot {
   complex: boolean;
   /** Scale first (for `.op` the first vector is a node voltage, as in ngspice). */
   vectors: Vector[];
+  /**
+   * `.op` with a `.save` that leaves vectors out: every node voltage and branch current, for the printed table
+   * (`ngspice -b` prints them all whatever `.save` says; the rawfile holds only `vectors`).
+   */
+  printVectors?: Vector[];
 }
 
 /** Look up a vector by name, case-insensitively; `out` finds `v(out)`. */
