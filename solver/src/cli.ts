@@ -29,7 +29,7 @@ import { formatMeasurements } from './output/measure';
 import { formatOperatingPoint } from './output/op-table';
 import type { Plot } from './output/plot';
 import { writeRawfile } from './output/rawfile';
-import { type StepFailure, runSteps } from './step-pool';
+import { type StepFailure, type SteppedResult, runSteps } from './step-pool';
 import { postOutput, postRawfileName, probedPlots } from './output/post';
 
 export const EXIT_OK = 0;
@@ -222,17 +222,32 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
 
   // Progress of a stepped deck, on one line of a terminal's stderr (never in a file or a pipe).
   let shown = false;
-  const result = await runSteps(text, {
-    workers: options.jobs === undefined ? availableParallelism() : options.jobs > 1 ? options.jobs : 0,
-    // Without -j, workers are used only when the steps take long enough to pay for starting them.
-    parallelAboveMs: options.jobs === undefined ? PARALLEL_ABOVE_MS : undefined,
-    fileName: options.deck,
-    onProgress: (done, total) => {
-      if (!io.stderrIsTTY || total < 2) return;
-      io.stderr(`\rsimulating step ${done}/${total}`);
-      shown = true;
-    },
-  });
+  let result: SteppedResult;
+  // A failed analysis: what ran before it (and its own points so far) is still printed and written.
+  let failure: SpiceError | undefined;
+  try {
+    result = await runSteps(text, {
+      workers: options.jobs === undefined ? availableParallelism() : options.jobs > 1 ? options.jobs : 0,
+      // Without -j, workers are used only when the steps take long enough to pay for starting them.
+      parallelAboveMs: options.jobs === undefined ? PARALLEL_ABOVE_MS : undefined,
+      fileName: options.deck,
+      onProgress: (done, total) => {
+        if (!io.stderrIsTTY || total < 2) return;
+        io.stderr(`\rsimulating step ${done}/${total}`);
+        shown = true;
+      },
+    });
+  } catch (error) {
+    if (shown) io.stderr('\r\x1b[K');
+    if (!(error instanceof SpiceError) || !error.partial) throw error;
+    const { title, plots, diagnostics } = error.partial;
+    if (plots.length === 0) {
+      for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+      throw error;
+    }
+    failure = error;
+    result = { title, plots, diagnostics, log: [], failures: [] } as unknown as SteppedResult;
+  }
   if (shown) io.stderr('\r\x1b[K');
 
   for (const line of result.log) io.stderr(`${line}\n`);
@@ -295,6 +310,13 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
       write(name, 'CSV file', formatCsv(result.plots[k], { complex: options.complex })),
     );
     if (written.length > 0) io.stdout(`Wrote CSV ${written.map((n) => basename(n)).join(', ')}\n`);
+  }
+  if (failure) {
+    io.stderr(`${failure.format()}\n`);
+    io.stderr(
+      `the results above are those computed before the failure (${result.plots.map((p) => p.name).join(', ')})\n`,
+    );
+    return exitCodeFor(failure);
   }
   if (result.plots.length === 0 && result.failures.length === 0 && !(result.measurements ?? []).length) {
     io.stderr(

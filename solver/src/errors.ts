@@ -3,6 +3,17 @@
  * element as the user wrote it) and what the user can do about it.
  */
 
+import type { Plot } from './output/plot';
+
+/** What a simulation finished before it failed: the CLI still prints and writes it. */
+export interface PartialResult {
+  title: string;
+  /** Plots of the analyses that finished, then the failed one's points up to the failure (if any). */
+  plots: Plot[];
+  /** Warnings of the deck (each with its line), which a failure must not hide. */
+  diagnostics: Array<{ severity: 'warning' | 'error'; message: string; loc?: SourceLocation }>;
+}
+
 export interface SourceLocation {
   file: string;
   /** 1-based line number in `file`. */
@@ -18,6 +29,9 @@ export function formatLocation(loc: SourceLocation | undefined): string {
 
 /** Base class: a problem in the user's input or circuit, reported without a stack trace by the CLI. */
 export class SpiceError extends Error {
+  /** Set by simulateCircuit when analyses before (or part of) the failed one have results. */
+  partial?: PartialResult;
+
   constructor(
     message: string,
     readonly loc?: SourceLocation,

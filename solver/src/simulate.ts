@@ -28,7 +28,7 @@ import { transientAnalysis } from './analysis/tran';
 import { checkCircuit } from './circuit/checks';
 import { Circuit } from './circuit/circuit';
 import type { AnalysisCard, Diagnostic, FlatCircuit } from './circuit/flat';
-import { CircuitError } from './errors';
+import { CircuitError, SpiceError } from './errors';
 import { parseAndElaborate } from './netlist';
 import { type MeasureCard, fourierCard, measureCard, typedAnalysisCard } from './netlist/analysis-cards';
 import { type Measurement, evaluateMeasurements } from './output/measure';
@@ -280,6 +280,37 @@ export function* simulateCircuit(
   flat: FlatCircuit,
   options: SimulationOptions = {},
 ): Generator<SimulationProgress, SimulationResult> {
+  // A failure keeps what was computed before it (finished plots, the failed analysis' points so far).
+  const partial: RunningAnalyses = { plots: [], diagnostics: flat.diagnostics };
+  try {
+    return yield* runAnalyses(flat, options, partial);
+  } catch (error) {
+    if (error instanceof SpiceError && !error.partial) {
+      const plots = [...partial.plots];
+      if (partial.running && partial.running.columns.length > 0) {
+        const { columns, name } = partial.running;
+        plots.push(columns.toPlot(flat.title, name, partial.date ?? ngspiceDate(new Date())));
+      }
+      error.partial = { title: flat.title, plots, diagnostics: partial.diagnostics };
+    }
+    throw error;
+  }
+}
+
+/** The state of simulateCircuit that survives a failure. */
+interface RunningAnalyses {
+  plots: Plot[];
+  diagnostics: Diagnostic[];
+  date?: string;
+  /** The analysis in progress and its points so far. */
+  running?: { columns: ColumnBuilder; name: string };
+}
+
+function* runAnalyses(
+  flat: FlatCircuit,
+  options: SimulationOptions,
+  partial: RunningAnalyses,
+): Generator<SimulationProgress, SimulationResult> {
   const log = options.onLog ?? (() => undefined);
   const analyses = flat.analyses.map(typedAnalysisCard);
   // Mistakes that would surface as a singular matrix, an endless run or an empty result, named up front.
@@ -302,10 +333,12 @@ export function* simulateCircuit(
         handledLines.has(`${d.loc.file}:${d.loc.line}`)
       ),
   );
+  partial.diagnostics = diagnostics;
   const engine = new Engine(circuit);
   const outputs = selectOutputs(circuit, diagnostics);
   const date = ngspiceDate(new Date());
-  const plots: Plot[] = [];
+  const plots: Plot[] = partial.plots;
+  partial.date = date;
   const noise: NoiseSummary[] = [];
   const unknownsOf = (map: Map<string, number>): Map<number, number> => {
     const result = new Map<number, number>();
@@ -333,6 +366,7 @@ export function* simulateCircuit(
 
   for (let index = 0; index < analyses.length; index++) {
     const card = analyses[index];
+    partial.running = undefined;
     const progress = (fraction: number): SimulationProgress => ({
       analysis: index,
       kind: card.kind,
@@ -362,6 +396,7 @@ export function* simulateCircuit(
       case 'dc': {
         const scale = sweepTarget(circuit, card.sweeps[0], card.loc).scale;
         const columns = new ColumnBuilder([scale, ...outputs.specs]);
+        partial.running = { columns, name: 'DC transfer characteristic' };
         yield* withProgress(
           dcSweepAnalysis(engine, card.sweeps, card.loc, columns, select(1), log),
           progress,
@@ -373,6 +408,7 @@ export function* simulateCircuit(
         engine.mode = 'op';
         solveOperatingPoint(engine, { nodesets, log });
         const columns = new ColumnBuilder([{ name: 'frequency', type: 'frequency' }, ...outputs.specs], true);
+        partial.running = { columns, name: 'AC Analysis' };
         yield* withProgress(acAnalysis(engine, card, columns, select(1)), progress);
         plots.push(columns.toPlot(flat.title, 'AC Analysis', date));
         break;
@@ -386,6 +422,7 @@ export function* simulateCircuit(
           );
         }
         const columns = new ColumnBuilder([{ name: 'time', type: 'time' }, ...outputs.specs], false, 1024);
+        partial.running = { columns, name: 'Transient Analysis' };
         const settings = { ...card, initialConditions, nodesets, log };
         yield* withProgress(transientAnalysis(engine, settings, columns, select(1)), progress);
         plots.push(columns.toPlot(flat.title, 'Transient Analysis', date));

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli';
+import { parseRawfile } from '../src/output/rawfile';
 import { FIXTURES_DIR } from './ngspice/fixtures';
 
 let dir: string;
@@ -158,6 +159,36 @@ describe('bad decks: exit status and message', () => {
     expect(await run(text)).toBe(0);
     expect(out).toContain('Circuit: crlf\n');
     expect(out).toContain('\tout                              6.666667e-01\n');
+  });
+});
+
+describe('a simulation that fails part way', () => {
+  it('prints and writes what was computed before the failure, then the error (exit 1)', async () => {
+    // The B source has no solution once v(a) passes 0.5 V (1/(v(b)-v(a)) into 1k): the transient stops there.
+    const text =
+      'fails midway\nV1 in 0 PULSE(0 1 2u 1n 1n 10u 20u)\nR1 in a 1k\nC1 a 0 1n\n' +
+      'B1 b 0 I=v(a)>0.5 ? 1/(v(b)-v(a)) : 0\nR2 b 0 1k\n.op\n.tran 10n 10u\n.end\n';
+    const raw = join(dir, 'out.raw');
+    expect(await run(text, '-r', raw)).toBe(1);
+    expect(out).toContain('\tin                               0.000000e+00\n');
+    expect(out).toMatch(/Transient Analysis: \d+ points, 5 vectors\nWrote binary rawfile/);
+    expect(err).toMatch(/error: timestep too small at t = 2\.69\d*e-6 s: .*node 'b'/);
+    expect(err).toMatch(
+      /the results above are those computed before the failure \(Operating Point, Transient Analysis\)/,
+    );
+    const plots = parseRawfile(readFileSync(raw));
+    expect(plots.map((p) => p.name)).toEqual(['Operating Point', 'Transient Analysis']);
+    const time = plots[1].vectors[0].real;
+    expect(time[time.length - 1]).toBeGreaterThan(2.6e-6);
+    expect(time[time.length - 1]).toBeLessThan(2.8e-6);
+    clean();
+  });
+
+  it('keeps the deck warnings when it fails before any result', async () => {
+    expect(await run('w\nV1 a 0 1\nR1 a 0 1k\nC1 b 0 1n\n.opp\n.op\n.end\n')).toBe(1);
+    expect(err).toMatch(
+      /deck\.cir:5:1: warning: unknown statement '\.opp' ignored\n.*deck\.cir:4:1: error: singular matrix: node 'b'/s,
+    );
   });
 });
 
