@@ -83,6 +83,18 @@ describe('bad decks: exit status and message', () => {
       1,
       /error: the circuit equations hold NaN or Infinity at node '\w+'.*\n {2}hint: check the values and model parameters of .*q1 \(\S+deck\.cir:5:1\)/,
     ],
+    [
+      'a number and its unit suffix separated by a space',
+      'sm\nV1 in 0 1\nR1 in 0 5 meg\n.op\n.end\n',
+      2,
+      /deck\.cir:3:11: error: model 'meg' used by r1 is not defined\n {2}hint: 'meg' looks like a unit suffix/,
+    ],
+    [
+      'a misspelt model name',
+      't\n.model dmod d\nV1 a 0 1\nR1 a b 1k\nD1 b 0 dmdo\n.op\n.end\n',
+      2,
+      /deck\.cir:5:8: error: model 'dmdo' used by d1 is not defined\n {2}hint: did you mean 'dmod'\?/,
+    ],
     ['an empty file', '', 2, /deck\.cir:1:1: error: the deck is empty/],
     [
       'a title and nothing else',
@@ -144,6 +156,14 @@ describe('bad decks: exit status and message', () => {
     clean();
   });
 
+  it('suggests the analysis a misspelt dot-command was meant to be', async () => {
+    expect(await run('typo\nV1 in 0 1\nR1 in 0 1k\n.trna 1u 1m\n.end\n')).toBe(0);
+    expect(err).toMatch(
+      /deck\.cir:4:1: warning: unknown statement '\.trna' ignored \(did you mean '\.tran'\?\)\n/,
+    );
+    expect(err).toMatch(/warning: the deck has no analysis, so nothing was simulated/);
+  });
+
   it('says so when the deck has no analysis, and exits 0 as ngspice does', async () => {
     expect(await run('na\nV1 in 0 1\nR1 in 0 1k\n.end\n')).toBe(0);
     expect(err).toMatch(/warning: the deck has no analysis, so nothing was simulated\n {2}hint: add one/);
@@ -187,7 +207,7 @@ describe('a simulation that fails part way', () => {
   it('keeps the deck warnings when it fails before any result', async () => {
     expect(await run('w\nV1 a 0 1\nR1 a 0 1k\nC1 b 0 1n\n.opp\n.op\n.end\n')).toBe(1);
     expect(err).toMatch(
-      /deck\.cir:5:1: warning: unknown statement '\.opp' ignored\n.*deck\.cir:4:1: error: singular matrix: node 'b'/s,
+      /deck\.cir:5:1: warning: unknown statement '\.opp' ignored \(did you mean '\.op'\?\)\n.*deck\.cir:4:1: error: singular matrix: node 'b'/s,
     );
   });
 });

@@ -7,6 +7,7 @@
  * definitions are local to the definition they are written in.
  */
 import { CircuitError, type SourceLocation } from '../errors';
+import { undefinedModelHint } from '../netlist/suggest';
 import type {
   Netlist,
   ElementStatement,
@@ -691,7 +692,7 @@ class Elaborator {
         throw new CircuitError(
           `model '${statement.model.name}' used by ${statement.name} is not defined`,
           statement.model.loc,
-          `define it with '.model ${statement.model.name} <type> (...)', or load it with .include / .lib`,
+          undefinedModelHint(statement.model.name, frame.models.keys()),
         );
       }
     }

@@ -23,6 +23,7 @@ import type {
 } from './ast';
 import { isBuiltinFunction, parseExpressionAt, type Expr } from './expression';
 import { Card, isDotCard, readCards, tokenize, type Token } from './lexer';
+import { unknownStatementMessage } from './suggest';
 
 export interface ParseOptions {
   /** Name of the deck in messages; default `<netlist>`. */
@@ -884,7 +885,7 @@ class StatementParser {
     if (command === '.endl' || command === '.endc') {
       cursor.fail(`'${command}' without its opening statement`, head);
     }
-    this.warn(`unknown statement '${command}' ignored`, loc);
+    this.warn(unknownStatementMessage(command), loc);
     return undefined;
   }
 
