@@ -164,6 +164,16 @@ describe('bad decks: exit status and message', () => {
     expect(err).toMatch(/warning: the deck has no analysis, so nothing was simulated/);
   });
 
+  it('warns about a numeric option given a word, with its line and column, and goes on as ngspice does', async () => {
+    expect(await run('o\n.options reltol=abc gmin=1e-12 temp\nV1 a 0 1\nR1 a 0 1k\n.op\n.end\n')).toBe(0);
+    expect(err).toMatch(
+      /deck\.cir:2:10: warning: option reltol needs a number, got 'abc': ignored, the default is used/,
+    );
+    expect(err).toMatch(/deck\.cir:2:32: warning: option temp needs a number, got no value/);
+    expect(err).not.toMatch(/gmin/);
+    expect(out).toContain('\ta                                1.000000e+00\n');
+  });
+
   it('says so when the deck has no analysis, and exits 0 as ngspice does', async () => {
     expect(await run('na\nV1 in 0 1\nR1 in 0 1k\n.end\n')).toBe(0);
     expect(err).toMatch(/warning: the deck has no analysis, so nothing was simulated\n {2}hint: add one/);

@@ -18,6 +18,39 @@ function num(x: number): string {
   return abs !== 0 && (abs < 1e-3 || abs >= 1e6) ? x.toExponential().replace(/\.?0+e/, 'e') : String(x);
 }
 
+/**
+ * Options that take a number: those circuit.ts reads into SimulatorOptions and those analyses read
+ * (.four's nfreqs and fourgridsize, Monte Carlo's seed). A word there is a mistake, not a setting.
+ */
+export const NUMERIC_OPTIONS: ReadonlySet<string> = new Set([
+  'reltol',
+  'abstol',
+  'vntol',
+  'chgtol',
+  'trtol',
+  'gmin',
+  'itl1',
+  'itl2',
+  'itl4',
+  'temp',
+  'tnom',
+  'maxord',
+  'gminsteps',
+  'srcsteps',
+  'pivtol',
+  'pivrel',
+  'nfreqs',
+  'fourgridsize',
+  'seed',
+]);
+
+/** The warning for `.options name=value` when a numeric option gets a word or no value, else undefined. */
+export function optionWarning(name: string, value: number | string | boolean): string | undefined {
+  if (typeof value === 'number' || !NUMERIC_OPTIONS.has(name)) return undefined;
+  const given = value === true ? 'no value' : `'${value}'`;
+  return `option ${name} needs a number, got ${given}: ignored, the default is used (write e.g. ${name}=1e-3, or ${name}={param})`;
+}
+
 /** Throws a CircuitError for a circuit that cannot be simulated as written; see the file comment. */
 export function checkCircuit(flat: FlatCircuit, fileName?: string): void {
   checkElements(flat, fileName);

@@ -8,6 +8,7 @@
  */
 import { CircuitError, type SourceLocation } from '../errors';
 import { undefinedModelHint } from '../netlist/suggest';
+import { optionWarning } from './checks';
 import type {
   Netlist,
   ElementStatement,
@@ -150,6 +151,8 @@ class Elaborator {
               option.value === true || typeof option.value === 'string'
                 ? option.value
                 : this.value(option.value, top);
+            const warning = optionWarning(option.name, circuit.options[option.name]);
+            if (warning) this.warn(warning, option.loc);
           }
           break;
         case 'temp':
