@@ -7,9 +7,10 @@ describe('formatOperatingPoint', () => {
       name: 'Operating Point',
       date: '',
       complex: false,
+      // In rawfile order (first-created node first); ngspice prints them last-created first.
       vectors: [
-        { name: 'v(out)', type: 'voltage', real: Float64Array.from([20 / 3]) },
         { name: 'v(in)', type: 'voltage', real: Float64Array.from([10]) },
+        { name: 'v(out)', type: 'voltage', real: Float64Array.from([20 / 3]) },
         { name: 'i(v1)', type: 'current', real: Float64Array.from([-1 / 300]) },
       ],
     });
@@ -43,7 +44,7 @@ describe('formatOperatingPoint node names', () => {
       .slice(2)
       .filter(Boolean)
       .map((line) => line.trim().split(/\s+/)[0]);
-    expect(names).toEqual(['V(1)', 'V(2.5)', 'V(1a)', 'n1', 'x1.7']);
+    expect(names).toEqual(['x1.7', 'n1', 'V(1a)', 'V(2.5)', 'V(1)']);
   });
 });
 
