@@ -17,6 +17,7 @@ describe('formatOperatingPoint', () => {
     expect(text.split('\n')).toEqual([
       '\tNode                                  Voltage',
       '\t----                                  -------',
+      '\t----\t-------',
       '\tout                              6.666667e+00',
       '\tin                               1.000000e+01',
       '',
@@ -41,7 +42,7 @@ describe('formatOperatingPoint node names', () => {
     });
     const names = text
       .split('\n')
-      .slice(2)
+      .slice(3)
       .filter(Boolean)
       .map((line) => line.trim().split(/\s+/)[0]);
     expect(names).toEqual(['x1.7', 'n1', 'V(1a)', 'V(2.5)', 'V(1)']);

@@ -34,6 +34,8 @@ export function formatOperatingPoint(plot: Plot): string {
   const lines = [
     '\tNode                                  Voltage',
     '\t----                                  -------',
+    // ngspice 39 prints this short rule too, before the first node (its listing's own header).
+    '\t----\t-------',
   ];
   for (const v of voltages) lines.push(row(nodeName(v.name), v.real[0]));
   if (currents.length) {
