@@ -23,6 +23,7 @@ import {
 } from './errors';
 import type { Diagnostic } from './circuit/flat';
 import { DeckFileError, readDeckFile } from './deck-file';
+import { findLookalikes } from './netlist/suggest';
 import { formatCsv } from './output/csv';
 import { formatFourier } from './analysis/four';
 import { formatMeasurements } from './output/measure';
@@ -211,6 +212,18 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
     io.stderr(`error: cannot read deck '${options.deck}': ${why}\n  hint: ${hint}\n`);
     return EXIT_BAD_INPUT;
   }
+  // Characters pasted from documents (non-breaking spaces, typographic quotes, µ ...) that SPICE misreads.
+  const lines = text.split('\n');
+  const lookalikes = findLookalikes(text).filter(
+    (found) => found.line > 1 && !lines[found.line - 1].trimStart().startsWith('*'),
+  );
+  for (const found of lookalikes.slice(0, 5)) {
+    const code = `U+${found.ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    io.stderr(
+      `${options.deck}:${found.line}:${found.column}: warning: '${found.ch}' (${code}) is ${found.hint}\n`,
+    );
+  }
+  if (lookalikes.length > 5) io.stderr(`(${lookalikes.length - 5} more such characters)\n`);
   // Output files are checked before the simulation, so a long run is not lost to a mistyped path.
   const unwritable =
     (options.rawfile && cannotWrite(options.rawfile, 'rawfile')) ||

@@ -174,6 +174,32 @@ describe('bad decks: exit status and message', () => {
     expect(out).toContain('\ta                                1.000000e+00\n');
   });
 
+  it('warns about an unknown integration method, with the likely one', async () => {
+    expect(await run('m\n.options method=geer\nV1 a 0 1\nR1 a b 1k\nC1 b 0 1n\n.tran 1u 10u\n.end\n')).toBe(
+      0,
+    );
+    expect(err).toMatch(
+      /deck\.cir:2:10: warning: option method=geer is not an integration method SpiceSim knows: trap \(the default\) is used \(did you mean method=gear\?\)/,
+    );
+  });
+
+  it('names characters pasted from documents (non-breaking space, micro sign, typographic quotes)', async () => {
+    expect(
+      await run('u\nV1 a 0 1\nR1 a\u00a00 1k\nC1 a 0 1\u00b5\n* 10\u00b5F in a comment is fine\n.op\n.end\n'),
+    ).toBe(2);
+    expect(err).toMatch(
+      /deck\.cir:3:5: warning: '\u00a0' \(U\+00A0\) is a non-breaking space: .* type a normal space\n/,
+    );
+    expect(err).toMatch(/deck\.cir:4:9: warning: '\u00b5' \(U\+00B5\) is the micro sign: write u for micro/);
+    expect(err).not.toMatch(/deck\.cir:5:/);
+    err = '';
+    expect(await run('q\n.param r=1k\nV1 a 0 1\nR1 a 0 \u2018r*2\u2019\n.op\n.end\n')).toBe(2);
+    expect(err).toMatch(
+      /deck\.cir:4:8: error: unexpected character '\u2018' in expression\n {2}hint: a typographic quote: use the plain ASCII quote '/,
+    );
+    clean();
+  });
+
   it('says so when the deck has no analysis, and exits 0 as ngspice does', async () => {
     expect(await run('na\nV1 in 0 1\nR1 in 0 1k\n.end\n')).toBe(0);
     expect(err).toMatch(/warning: the deck has no analysis, so nothing was simulated\n {2}hint: add one/);

@@ -5,6 +5,7 @@
  */
 import { CircuitError, type SourceLocation } from '../errors';
 import { expressionLocation } from '../netlist/expression';
+import { closest } from '../netlist/suggest';
 import type { AnalysisCard, ElementCard, Expr, FlatCircuit } from './flat';
 
 /** Most points a .dc sweep (all nested levels together) or an .ac analysis may have. */
@@ -46,6 +47,12 @@ export const NUMERIC_OPTIONS: ReadonlySet<string> = new Set([
 
 /** The warning for `.options name=value` when a numeric option gets a word or no value, else undefined. */
 export function optionWarning(name: string, value: number | string | boolean): string | undefined {
+  if (name === 'method') {
+    const method = String(value).toLowerCase();
+    if (['trap', 'trapezoidal', 'gear'].includes(method)) return undefined;
+    const guess = closest(method, ['trap', 'gear']);
+    return `option method=${value === true ? '' : value} is not an integration method SpiceSim knows: trap (the default) is used${guess ? ` (did you mean method=${guess}?)` : ' (write method=trap or method=gear)'}`;
+  }
   if (typeof value === 'number' || !NUMERIC_OPTIONS.has(name)) return undefined;
   const given = value === true ? 'no value' : `'${value}'`;
   return `option ${name} needs a number, got ${given}: ignored, the default is used (write e.g. ${name}=1e-3, or ${name}={param})`;

@@ -8,6 +8,7 @@
  * elaboration can flatten them.
  */
 import { ParseError, CircuitError, type SourceLocation } from '../errors';
+import { lookalikeHint } from './suggest';
 import type { Expr } from '../circuit/flat';
 import { scaledNumber, scanLetters, scanNumber } from './values';
 
@@ -260,6 +261,13 @@ class ExpressionParser {
       this.pos = start + 1;
       return;
     }
+    const lookalike = lookalikeHint(ch);
+    if (lookalike)
+      throw new ParseError(
+        `unexpected character '${ch}' in expression`,
+        this.options.locate(start),
+        lookalike,
+      );
     this.fail(`unexpected character '${ch}' in expression`, start);
   }
 

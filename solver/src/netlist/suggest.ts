@@ -98,3 +98,45 @@ export function undefinedModelHint(model: string, modelNames: Iterable<string> =
   if (guess) return `did you mean '${guess}'? Otherwise define it with '.model ${model} <type> (...)'`;
   return `define it with '.model ${model} <type> (...)', or load it with .include / .lib`;
 }
+
+/**
+ * Characters that word processors, PDFs and web pages put where SPICE wants plain ASCII, with what to
+ * type instead. SPICE reads none of them as the user meant.
+ */
+const LOOKALIKES: Record<string, string> = {
+  '\u00a0':
+    'a non-breaking space: SPICE separates fields with plain spaces, so it joins the words around it; type a normal space',
+  '\u00b5': 'the micro sign: write u for micro (4.7u, 10uF)',
+  '\u03bc': 'the Greek letter mu: write u for micro (4.7u, 10uF)',
+  '\u2126': "the ohm sign: write the resistance as a plain number (4.7k) or with 'ohm'",
+  '\u03a9': "the Greek letter omega: write the resistance as a plain number (4.7k) or with 'ohm'",
+  '\u2018': "a typographic quote: use the plain ASCII quote ' (or {braces}) around expressions",
+  '\u2019': "a typographic quote: use the plain ASCII quote ' (or {braces}) around expressions",
+  '\u201c': 'a typographic quote: use plain ASCII quotes " or {braces}',
+  '\u201d': 'a typographic quote: use plain ASCII quotes " or {braces}',
+  '\u2013': 'an en dash: use the ASCII minus sign -',
+  '\u2014': 'an em dash: use the ASCII minus sign -',
+  '\u2212': 'the Unicode minus sign: use the ASCII minus sign -',
+  '\u00d7': 'the multiplication sign: use *',
+  '\u00b7': 'a middle dot: use *',
+};
+
+/** What a character copied from a document is and what to type instead, or undefined for other characters. */
+export function lookalikeHint(ch: string): string | undefined {
+  return LOOKALIKES[ch];
+}
+
+/** Every lookalike character of `text`, with its 1-based line and column (for warnings on a whole deck). */
+export function findLookalikes(
+  text: string,
+): Array<{ line: number; column: number; ch: string; hint: string }> {
+  const found: Array<{ line: number; column: number; ch: string; hint: string }> = [];
+  const pattern = /[\u00a0\u00b5\u03bc\u2126\u03a9\u2018\u2019\u201c\u201d\u2013\u2014\u2212\u00d7\u00b7]/g;
+  for (const match of text.matchAll(pattern)) {
+    const before = text.slice(0, match.index);
+    const line = before.split('\n').length;
+    const column = match.index - before.lastIndexOf('\n');
+    found.push({ line, column, ch: match[0], hint: LOOKALIKES[match[0]] });
+  }
+  return found;
+}
