@@ -224,7 +224,20 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
     );
   }
   if (lookalikes.length > 5) io.stderr(`(${lookalikes.length - 5} more such characters)\n`);
-  // Output files are checked before the simulation, so a long run is not lost to a mistyped path.
+  // Output files are checked before the simulation, so a long run is not lost to a mistyped path,
+  // and never overwrite the deck.
+  const deckPath = resolve(options.deck);
+  for (const [path, flag] of [
+    [options.rawfile, '-r'],
+    [options.csv, '--csv'],
+  ] as const) {
+    if (path && resolve(path) === deckPath) {
+      io.stderr(
+        `error: ${flag} ${path} would overwrite the deck itself\n  hint: name the output differently, e.g. ${flag} out.${flag === '-r' ? 'raw' : 'csv'}\n`,
+      );
+      return EXIT_BAD_INPUT;
+    }
+  }
   const unwritable =
     (options.rawfile && cannotWrite(options.rawfile, 'rawfile')) ||
     (options.csv && cannotWrite(options.csv, 'CSV file'));

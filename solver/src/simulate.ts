@@ -345,10 +345,13 @@ function* runAnalyses(
     for (const [name, value] of map) {
       const unknown = circuit.node(name);
       if (unknown === undefined) {
-        diagnostics.push({
-          severity: 'warning',
-          message: `initial condition for unknown node '${name}' ignored`,
-        });
+        // Elaboration has already warned with the line of the .ic/.nodeset: say it once.
+        if (!diagnostics.some((d) => d.loc && d.message.includes(`names node '${name}'`))) {
+          diagnostics.push({
+            severity: 'warning',
+            message: `initial condition for unknown node '${name}' ignored`,
+          });
+        }
       } else if (unknown > 0) {
         result.set(unknown, value);
       }
@@ -382,7 +385,7 @@ function* runAnalyses(
         select(0)(engine.solution, row);
         columns.push(row);
         const plot = columns.toPlot(flat.title, 'Operating Point', date);
-        if (outputs.printed.length !== outputs.unknowns.length) {
+        if (outputs.printed !== outputs.unknowns) {
           plot.printVectors = outputs.printed.map((k) => ({
             name: circuit.vectorName(k),
             type: circuit.unknownKinds[k] === 'node' ? 'voltage' : 'current',
@@ -562,7 +565,34 @@ function* withProgress<T>(
   }
 }
 
-/** The unknowns to output, as `.save` asks (all node voltages and branch currents by default). */
+/**
+ * The order in which ngspice 39 creates branch currents, which is the order of its rawfile columns: device
+ * types in its device-table order (B, F, H, L, E, V), within a type the cards last-written first (ngspice
+ * prepends instances to its lists), an F or H creating its controlling source's branch when it first asks
+ * for it (an H after its own).
+ */
+function ngspiceBranchOrder(circuit: Circuit): Map<string, number> {
+  const order = new Map<string, number>();
+  const add = (name: string): void => {
+    if (!order.has(name)) order.set(name, order.size);
+  };
+  const elements = circuit.flat.elements;
+  for (const kind of ['b', 'f', 'h', 'l', 'e', 'v']) {
+    for (let k = elements.length - 1; k >= 0; k--) {
+      const element = elements[k];
+      if (element.kind !== kind) continue;
+      if (kind !== 'f') add(element.name);
+      if (kind === 'f' || kind === 'h') for (const control of element.controls ?? []) add(control);
+    }
+  }
+  return order;
+}
+
+/**
+ * The unknowns to output, as `.save` asks, in ngspice's column order: by default every node voltage (in the
+ * order the nodes were created) then every branch current (ngspiceBranchOrder); with `.save`, the saved
+ * vectors in the order written. `printed` is the default list, which the operating-point table always shows.
+ */
 function selectOutputs(
   circuit: Circuit,
   diagnostics: Diagnostic[],
@@ -572,9 +602,13 @@ function selectOutputs(
   const saves = circuit.flat.saves;
   // Device-internal nodes (behind series resistances, `d1#internal`) are output only when saved by
   // name, as ngspice never writes them by default.
-  const printed = all.filter(
-    (k) => circuit.unknownKinds[k] !== 'node' || !circuit.unknownNames[k].includes('#'),
+  const nodes = all.filter(
+    (k) => circuit.unknownKinds[k] === 'node' && !circuit.unknownNames[k].includes('#'),
   );
+  const branchOrder = ngspiceBranchOrder(circuit);
+  const rank = (k: number): number => branchOrder.get(circuit.unknownNames[k]) ?? branchOrder.size + k;
+  const branches = all.filter((k) => circuit.unknownKinds[k] !== 'node').sort((a, b) => rank(a) - rank(b));
+  const printed = [...nodes, ...branches];
   let unknowns = printed;
   if (saves.length > 0 && !saves.includes('all')) {
     const byName = new Map(all.map((k) => [circuit.vectorName(k), k]));
@@ -601,7 +635,7 @@ function selectOutputs(
         chosen.add(unknown);
       }
     }
-    unknowns = all.filter((k) => chosen.has(k));
+    unknowns = [...chosen];
   }
   const specs: ColumnSpec[] = unknowns.map((k) => ({
     name: circuit.vectorName(k),

@@ -200,6 +200,11 @@ describe('bad decks: exit status and message', () => {
     clean();
   });
 
+  it('warns once, with its line, about an initial condition on a node nothing connects to', async () => {
+    expect(await run('i\nV1 a 0 1\nR1 a b 1k\nC1 b 0 1n\n.ic v(zz)=1\n.tran 1u 10u\n.end\n')).toBe(0);
+    expect(err).toMatch(/^\S+deck\.cir:5:7: warning: \.ic names node 'zz', which no element connects to\n$/);
+  });
+
   it('says so when the deck has no analysis, and exits 0 as ngspice does', async () => {
     expect(await run('na\nV1 in 0 1\nR1 in 0 1k\n.end\n')).toBe(0);
     expect(err).toMatch(/warning: the deck has no analysis, so nothing was simulated\n {2}hint: add one/);
@@ -304,6 +309,14 @@ describe('command line misuse', () => {
       /^error: cannot write CSV file '.*': it is a folder\n {2}hint: name a file, e.g. \S+out\.csv/,
     );
     expect(out).toBe('');
+  });
+
+  it('never writes an output over the deck', async () => {
+    const path = deck('keep.cir', 'keep\nV1 a 0 1\nR1 a 0 1k\n.op\n.end\n');
+    expect(await main(['run', path, '-r', path], io)).toBe(2);
+    expect(err).toMatch(/^error: -r \S+keep\.cir would overwrite the deck itself\n {2}hint: /);
+    expect(await main(['run', path, '--csv', path], io)).toBe(2);
+    expect(readFileSync(path, 'utf8')).toBe('keep\nV1 a 0 1\nR1 a 0 1k\n.op\n.end\n');
   });
 
   it('writes the other outputs when one cannot be written', async () => {
