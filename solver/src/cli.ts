@@ -433,7 +433,7 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof SpiceError) return EXIT_BAD_INPUT;
   // Files the deck includes that cannot be read.
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'EBINARY')
+  if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'EBINARY' || code === 'EFBIG')
     return EXIT_BAD_INPUT;
   return EXIT_SIMULATION_FAILED;
 }

@@ -2,7 +2,7 @@
  * Reading a deck or an included file from disk (Node only) with errors a user can act on: a missing file,
  * a folder, a file we may not read, a binary file, or a rawfile given where a netlist belongs.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** A file that cannot be used as netlist text; `code` is node's error code when there is one. */
@@ -39,12 +39,16 @@ export function notNetlistText(text: string): { why: string; hint: string } | un
   return undefined;
 }
 
+/** Larger than this is not a netlist someone wrote (and /dev/zero would never end). */
+export const MAX_DECK_BYTES = 256 * 1024 * 1024;
+
 /** The text of `path`, or a DeckFileError saying in words what is wrong with it. */
 export function readDeckFile(path: string): string {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBounded(path);
   } catch (error) {
+    if (error instanceof DeckFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT'
@@ -59,4 +63,33 @@ export function readDeckFile(path: string): string {
   const wrong = notNetlistText(text);
   if (wrong) throw new DeckFileError(wrong.why, path, 'EBINARY', wrong.hint);
   return text;
+}
+
+/** The file read in chunks: stops at the first chunk with a NUL byte (binary) or past MAX_DECK_BYTES. */
+function readBounded(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(1 << 20);
+      const count = readSync(fd, chunk, 0, chunk.length, null);
+      if (count === 0) break;
+      chunks.push(chunk.subarray(0, count));
+      total += count;
+      // A NUL byte: binary. Stop here; notNetlistText reports where.
+      if (chunk.subarray(0, count).includes(0)) break;
+      if (total > MAX_DECK_BYTES) {
+        throw new DeckFileError(
+          `it is larger than ${MAX_DECK_BYTES / 1024 / 1024} MB, too large to be a netlist`,
+          path,
+          'EFBIG',
+          'check the file name',
+        );
+      }
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -261,6 +261,12 @@ describe('files that are not netlists', () => {
     clean();
   });
 
+  it('an endless device file (/dev/zero) stops at once instead of reading for ever', async () => {
+    if (!existsSync('/dev/zero')) return;
+    expect(await main(['run', '/dev/zero'], io)).toBe(2);
+    expect(err).toMatch(/cannot read deck '\/dev\/zero': it holds binary data/);
+  });
+
   it('a rawfile', async () => {
     const raw = join(dir, 'out.raw');
     expect(await main(['run', join(FIXTURES_DIR, 'divider_op.cir'), '-r', raw], io)).toBe(0);
