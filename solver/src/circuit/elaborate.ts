@@ -11,8 +11,10 @@ import { undefinedModelHint } from '../netlist/suggest';
 import { optionWarning } from './checks';
 import type {
   Netlist,
+  DeferredElement,
   ElementStatement,
   FunctionStatement,
+  NameRef,
   ModelStatement,
   ParamAssignment,
   Statement,
@@ -327,6 +329,17 @@ class Elaborator {
     }
   }
 
+  /** Reads a top-level element card the parser deferred; its parse warnings join the elaboration's. */
+  private readElement(statement: DeferredElement): ElementStatement | undefined {
+    const read = this.netlist.readElement;
+    if (read === undefined) throw new Error('a deferred element needs the parser that deferred it');
+    const parsed = this.netlist.diagnostics;
+    const before = parsed.length;
+    const element = read(statement);
+    for (let k = before; k < parsed.length; k++) this.diagnostics.push({ ...parsed[k] });
+    return element;
+  }
+
   private warn(message: string, loc: SourceLocation | undefined): void {
     this.diagnostics.push({ severity: 'warning', message, loc });
   }
@@ -390,7 +403,13 @@ class Elaborator {
     return frame.path ? `${frame.path}.${name}` : name;
   }
 
-  /** Flattened name of an element written as `name` inside `frame` (ngspice: `r.x1.r1`). */
+  /** Flattened names of an element's nodes, in an array of exactly their number. */
+  private nodeNames(nodes: readonly NameRef[], frame: Frame): string[] {
+    const names = new Array<string>(nodes.length);
+    for (let n = 0; n < nodes.length; n++) names[n] = this.node(nodes[n].name, frame);
+    return names;
+  }
+
   /**
    * Flattened name of an element written as `name` inside `frame`. ngspice (inpsubckt.c) expands an
    * instance of a subcircuit defined inside another definition while it expands that definition's
@@ -501,6 +520,11 @@ class Elaborator {
       if (statement.type === 'element') {
         if (statement.kind === 'x') this.instance(statement, frame);
         else this.element(statement, frame);
+      } else if (statement.type === 'deferred') {
+        const element = this.readElement(statement);
+        if (element === undefined) continue;
+        if (element.kind === 'x') this.instance(element, frame);
+        else this.element(element, frame);
       } else if (frame.definition) {
         this.bodyStatement(statement, frame, frame.definition);
       }
@@ -519,6 +543,7 @@ class Elaborator {
       case 'model':
       case 'subckt':
       case 'global':
+      case 'deferred': // only at the top level
         return;
       default: {
         const what = statement.type === 'analysis' ? `.${statement.kind}` : `.${statement.type}`;
@@ -660,7 +685,10 @@ class Elaborator {
     const card: ElementCard = {
       name,
       kind: statement.kind,
-      nodes: statement.nodes.map((node) => this.node(node.name, frame)),
+      nodes: this.nodeNames(statement.nodes, frame),
+      // Declared up front so that every card keeps its fields in the object itself (see the parser's element()).
+      model: undefined,
+      value: undefined,
       // Most elements of a large deck have no parameters: they share one frozen empty record.
       params:
         statement.params.length > 0 ||

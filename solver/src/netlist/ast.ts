@@ -173,8 +173,21 @@ export interface PrintStatement {
   loc: SourceLocation;
 }
 
+/**
+ * A top-level element card whose syntax is read only when the elaborator reaches it: only from `parseNetlist`
+ * with `deferElements` (see `Netlist.readElement`). The elaborator turns each into its flat card at once, so a
+ * deck of many elements never holds all their syntax trees at the same time (on a 30,000-element deck they
+ * were most of the memory, and of the time spent collecting garbage).
+ */
+export interface DeferredElement {
+  type: 'deferred';
+  /** The card as read (opaque outside the parser). */
+  card: object;
+}
+
 export type Statement =
   | ElementStatement
+  | DeferredElement
   | SubcircuitDefinition
   | ModelStatement
   | ParamStatement
@@ -200,4 +213,9 @@ export interface Netlist {
   /** Warnings found while parsing (unsupported statements, ignored text). */
   diagnostics: ParseDiagnostic[];
   loc: SourceLocation;
+  /**
+   * Reads a deferred element card (`deferElements`); its warnings are added to `diagnostics`, a syntax error
+   * throws ParseError as `parseNetlist` would have. Undefined for a card of blanks only (form feeds).
+   */
+  readElement?: (statement: DeferredElement) => ElementStatement | undefined;
 }

@@ -13,7 +13,10 @@ export { elaborate } from '../circuit/elaborate';
 export { evaluateExpression, parseExpression, expressionLocation, BUILTIN_FUNCTIONS } from './expression';
 export { parseValue } from './values';
 
-/** Parses and elaborates in one step. Throws ParseError or CircuitError (both SpiceError). */
+/**
+ * Parses and elaborates in one step. Throws ParseError or CircuitError (both SpiceError). Top-level element cards
+ * are read as they are elaborated (`deferElements`), so their syntax trees never all live at once.
+ */
 export function parseAndElaborate(text: string, options?: ParseOptions): FlatCircuit {
-  return elaborate(parseNetlist(text, options));
+  return elaborate(parseNetlist(text, { ...options, deferElements: true }));
 }

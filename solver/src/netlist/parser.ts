@@ -11,6 +11,7 @@ import { ParseError, type SourceLocation } from '../errors';
 import type {
   AnalysisStatement,
   DcSweepSpec,
+  DeferredElement,
   ElementStatement,
   NameRef,
   Netlist,
@@ -33,6 +34,11 @@ export interface ParseOptions {
    * directory. Throws if the file is missing. Without it, `.include` and `.lib file` are errors.
    */
   readFile?: (path: string) => string;
+  /**
+   * Leaves top-level element cards unread (`DeferredElement` statements, read by `Netlist.readElement`): what
+   * `parseAndElaborate` does, so that each element's syntax tree lives only until it is elaborated.
+   */
+  deferElements?: boolean;
 }
 
 const MAX_INCLUDE_DEPTH = 16;
@@ -319,6 +325,8 @@ const BARE_EXPRESSION = /^[0-9.+-]|[*/^]/;
  */
 const NO_PARAMS: ParamAssignment[] = Object.freeze([]) as unknown as ParamAssignment[];
 const NO_FLAGS: NameRef[] = Object.freeze([]) as unknown as NameRef[];
+/** Nodes of an element before `nodes()` reads them (X instances and K have none of their own). */
+const NO_NODES: NameRef[] = Object.freeze([]) as unknown as NameRef[];
 
 function addParam(element: ElementStatement, assignment: ParamAssignment): void {
   if (element.params === NO_PARAMS) element.params = [];
@@ -568,7 +576,12 @@ class StatementParser {
   private readonly modelNames: Set<string>;
   private readonly functions: ReadonlySet<string>;
 
-  constructor(diagnostics: ParseDiagnostic[], modelNames: Set<string>, functions: ReadonlySet<string>) {
+  constructor(
+    diagnostics: ParseDiagnostic[],
+    modelNames: Set<string>,
+    functions: ReadonlySet<string>,
+    private readonly deferElements = false,
+  ) {
     this.diagnostics = diagnostics;
     this.modelNames = modelNames;
     this.functions = functions;
@@ -584,6 +597,11 @@ class StatementParser {
     const body = (): Statement[] => (open.length > 0 ? open[open.length - 1].body : top);
     for (const entry of cards) {
       const card = entry.card;
+      if (this.deferElements && entry.tokens === undefined && open.length === 0) {
+        // An element card (dot-commands have their tokens): read when it is elaborated.
+        top.push({ type: 'deferred', card });
+        continue;
+      }
       const tokens = entry.tokens ?? tokenize(card);
       if (tokens.length === 0) continue;
       const cursor: Cursor = new Cursor(card, tokens, this.functions);
@@ -656,6 +674,26 @@ class StatementParser {
       );
     }
     return top;
+  }
+
+  /**
+   * Reads a card that `parseCards` deferred: the same checks and statement as reading it in place (undefined for
+   * a card of blanks only, such as a form feed, which parseCards skips too).
+   */
+  readElement(statement: DeferredElement): ElementStatement | undefined {
+    const card = statement.card as Card;
+    const tokens = tokenize(card);
+    if (tokens.length === 0) return undefined;
+    const cursor = new Cursor(card, tokens, this.functions);
+    const head = tokens[0];
+    if (head.kind !== 'word') {
+      cursor.fail(
+        `a statement cannot start with '${head.text}'`,
+        head,
+        'start the line with an element name or a dot-command',
+      );
+    }
+    return this.element(cursor);
   }
 
   // ------------------------------------------------------------------------ dot-commands
@@ -959,7 +997,11 @@ class StatementParser {
       type: 'element',
       name,
       kind,
-      nodes: [],
+      nodes: NO_NODES,
+      // Declared up front (undefined until read) so that the element keeps all its fields in the object itself:
+      // set later, they would need a separate property array per element (a 30,000-line deck keeps them all).
+      model: undefined,
+      value: undefined,
       params: NO_PARAMS,
       flags: NO_FLAGS,
       loc: cursor.loc(head),
@@ -1084,18 +1126,23 @@ class StatementParser {
   /** Reads `count` node names of an element; a ParseError names how many were found. */
   private nodes(cursor: Cursor, element: ElementStatement, count: number): void {
     const head = cursor.tokens[0];
+    const had = element.nodes.length;
+    // Sized once: an array grown by push keeps room for 17 entries (a large deck keeps one per element).
+    const nodes: NameRef[] = new Array<NameRef>(had + count);
+    for (let n = 0; n < had; n++) nodes[n] = element.nodes[n];
     for (let n = 0; n < count; n++) {
       const token = cursor.peek();
       if (!token || token.kind !== 'word' || cursor.isKind('=', 1)) {
-        const needed = element.nodes.length - n + count;
+        const needed = had + count;
         cursor.fail(
-          `${element.name} needs ${needed} node${needed > 1 ? 's' : ''}, found ${element.nodes.length}`,
+          `${element.name} needs ${needed} node${needed > 1 ? 's' : ''}, found ${had + n}`,
           token && token.kind !== 'word' ? token : head,
           `write the ${needed} node names after '${element.name}'`,
         );
       }
-      element.nodes.push(cursor.name('node name'));
+      nodes[had + n] = cursor.name('node name');
     }
+    element.nodes = nodes;
   }
 
   private semiconductor(cursor: Cursor, element: ElementStatement): void {
@@ -1549,6 +1596,14 @@ export function parseNetlist(text: string, options: ParseOptions = {}): Netlist 
     if (tokens && firstWord(tokens) === '.func' && tokens[1]?.kind === 'word') functions.add(tokens[1].text);
   }
   const titleValue = { value: title?.text ?? '' };
-  const statements = new StatementParser(diagnostics, modelNames, functions).parseCards(cards, titleValue);
-  return { title: titleValue.value, statements, diagnostics, loc: { file, line: 1, column: 1 } };
+  const parser = new StatementParser(diagnostics, modelNames, functions, options.deferElements === true);
+  const statements = parser.parseCards(cards, titleValue);
+  const netlist: Netlist = {
+    title: titleValue.value,
+    statements,
+    diagnostics,
+    loc: { file, line: 1, column: 1 },
+  };
+  if (options.deferElements) netlist.readElement = (statement) => parser.readElement(statement);
+  return netlist;
 }
