@@ -17,6 +17,7 @@ import {
 import { CircuitError } from '../errors';
 import { ComplexSparseMatrix, SparseMatrix } from '../linalg';
 import type { ElementCard, FlatCircuit, ModelCard } from './flat';
+import { NameMap } from './name-map';
 
 export type UnknownKind = 'node' | 'branch';
 
@@ -27,7 +28,7 @@ export class Circuit {
   readonly unknownNames: string[] = ['0'];
   readonly unknownKinds: UnknownKind[] = ['node'];
   /** Node name -> unknown. */
-  private readonly nodeIndex = new Map<string, Unknown>([['0', 0]]);
+  private readonly nodeIndex = new NameMap();
   /** Element name -> branch unknown. */
   private readonly branchIndex = new Map<string, Unknown>();
   /** Device name -> device, built on the first look-up by name (most circuits never need one). */
@@ -50,6 +51,7 @@ export class Circuit {
   readonly linear: boolean;
 
   constructor(readonly flat: FlatCircuit) {
+    this.nodeIndex.set('0', 0);
     this.options = parseOptions(flat);
     const build: DeviceBuildContext = {
       circuit: flat,
@@ -116,7 +118,8 @@ export class Circuit {
   }
 
   node(name: string): Unknown | undefined {
-    return this.nodeIndex.get(name);
+    const unknown = this.nodeIndex.get(name);
+    return unknown < 0 ? undefined : unknown;
   }
 
   branch(elementName: string): Unknown | undefined {
@@ -153,13 +156,11 @@ export class Circuit {
   }
 
   private addNode(name: string): Unknown {
-    let index = this.nodeIndex.get(name);
-    if (index === undefined) {
-      index = this.unknownNames.length;
-      this.unknownNames.push(name);
-      this.unknownKinds.push('node');
-      this.nodeIndex.set(name, index);
-    }
+    const index = this.unknownNames.length;
+    const known = this.nodeIndex.setIfAbsent(name, index);
+    if (known >= 0) return known;
+    this.unknownNames.push(name);
+    this.unknownKinds.push('node');
     return index;
   }
 

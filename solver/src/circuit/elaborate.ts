@@ -29,6 +29,7 @@ import {
   setExpressionLocation,
 } from '../netlist/expression';
 import type { AnalysisCard, Diagnostic, ElementCard, Expr, FlatCircuit, ModelCard } from './flat';
+import { NameMap } from './name-map';
 
 const MAX_INSTANCE_DEPTH = 64;
 const MAX_ELEMENTS = 1_000_000;
@@ -95,7 +96,8 @@ interface Frame {
 
 class Elaborator {
   private readonly elements: ElementCard[] = [];
-  private readonly elementLocations = new Map<string, SourceLocation>();
+  /** Flattened element name -> index in `elements` (a name seen twice is an error). */
+  private readonly elementNames = new NameMap();
   private readonly models = new Map<string, ModelCard>();
   private readonly diagnostics: Diagnostic[];
   private readonly globals = new Set<string>();
@@ -672,10 +674,9 @@ class Elaborator {
     }
     const name = this.elementName(statement.name, frame);
     // One map operation per element: a name seen before leaves the size unchanged.
-    const known = this.elementLocations.size;
-    this.elementLocations.set(name, statement.loc);
-    if (this.elementLocations.size === known) {
-      const first = this.elements.find((element) => element.name === name)!.loc;
+    const earlier = this.elementNames.setIfAbsent(name, this.elements.length);
+    if (earlier >= 0) {
+      const first = this.elements[earlier].loc;
       throw new CircuitError(
         `element '${name}' is defined twice (first at ${first.file}:${first.line})`,
         statement.loc,
@@ -1026,7 +1027,7 @@ class Elaborator {
       case 'dc': {
         const sweeps = statement.sweeps.map((sweep) => {
           const source = sweep.source.name;
-          if (source !== 'temp' && !this.elementLocations.has(source)) {
+          if (source !== 'temp' && !this.elementNames.has(source)) {
             throw new CircuitError(
               `.dc sweeps '${source}', which is not an element of the circuit`,
               sweep.source.loc,
