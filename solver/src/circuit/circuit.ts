@@ -37,11 +37,11 @@ export class Circuit {
   readonly entryRows: number[] = [0];
   readonly entryCols: number[] = [0];
   /**
-   * (row, col) -> handle, keyed by row·entryStride + col with the stride a power of two above every unknown:
-   * the key stays a small integer (no boxed number per entry) up to about 46,000 unknowns.
+   * (row, col) -> handle: an open-addressing table of handle + 1 (0: empty slot), linear probing, at most half
+   * full. Cheaper than a Map keyed by row·stride + col for the ~4 look-ups per element that setup makes, and
+   * with no limit on the number of unknowns.
    */
-  private readonly entryIndex = new Map<number, Handle>();
-  private entryStride = 64;
+  private entrySlots = new Int32Array(64);
   /** The reserved pattern as 0-based matrix rows and columns (built once, for every matrix created). */
   private pattern: { rows: Int32Array; cols: Int32Array } | undefined;
   /** Handles of the diagonal of every node unknown (for gmin stepping, .ic and .nodeset clamps). */
@@ -62,8 +62,10 @@ export class Circuit {
     for (const card of flat.elements) {
       for (const node of card.nodes) this.addNode(node);
     }
-    // Room for the branch currents and internal nodes that device setup adds, without re-keying.
-    while (this.entryStride < 2 * this.unknownNames.length) this.entryStride *= 2;
+    // Room for about four entries per element without growing the table.
+    let slots = this.entrySlots.length;
+    while (slots < 8 * flat.elements.length) slots *= 2;
+    if (slots > this.entrySlots.length) this.entrySlots = new Int32Array(slots);
     for (const card of flat.elements) {
       const device = createDevice(card, build);
       this.devices.push(device);
@@ -166,25 +168,30 @@ export class Circuit {
 
   private reserve(row: Unknown, col: Unknown): Handle {
     if (row === 0 || col === 0) return 0;
-    if (row >= this.entryStride || col >= this.entryStride) this.widenEntryStride(Math.max(row, col));
-    const key = row * this.entryStride + col;
-    let handle = this.entryIndex.get(key);
-    if (handle === undefined) {
-      handle = this.entryRows.length;
-      this.entryRows.push(row);
-      this.entryCols.push(col);
-      this.entryIndex.set(key, handle);
+    const slots = this.entrySlots;
+    const mask = slots.length - 1;
+    let slot = entryHash(row, col) & mask;
+    for (; slots[slot] !== 0; slot = (slot + 1) & mask) {
+      const handle = slots[slot] - 1;
+      if (this.entryRows[handle] === row && this.entryCols[handle] === col) return handle;
     }
+    const handle = this.entryRows.length;
+    this.entryRows.push(row);
+    this.entryCols.push(col);
+    slots[slot] = handle + 1;
+    if (2 * handle > slots.length) this.growEntrySlots();
     return handle;
   }
 
-  /** Re-keys entryIndex for a stride above `unknown` (device setup added more unknowns than foreseen). */
-  private widenEntryStride(unknown: Unknown): void {
-    while (this.entryStride <= unknown) this.entryStride *= 2;
-    this.entryIndex.clear();
-    for (let h = 1; h < this.entryRows.length; h++) {
-      this.entryIndex.set(this.entryRows[h] * this.entryStride + this.entryCols[h], h);
+  private growEntrySlots(): void {
+    const slots = new Int32Array(2 * this.entrySlots.length);
+    const mask = slots.length - 1;
+    for (let handle = 1; handle < this.entryRows.length; handle++) {
+      let slot = entryHash(this.entryRows[handle], this.entryCols[handle]) & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = handle + 1;
     }
+    this.entrySlots = slots;
   }
 
   private setupContext(): SetupContext {
@@ -207,6 +214,12 @@ export class Circuit {
       device: (name) => this.device(name),
     };
   }
+}
+
+/** Hash of a matrix position for the entry table (multiplicative mixing of both coordinates). */
+function entryHash(row: number, col: number): number {
+  const h = Math.imul(row, 0x9e3779b1) ^ Math.imul(col, 0x85ebca77);
+  return h ^ (h >>> 15);
 }
 
 function findModel(flat: FlatCircuit, card: ElementCard, allowed: readonly string[]): ModelCard {
