@@ -86,8 +86,9 @@ export class ConvergenceError extends SpiceError {
     message: string,
     readonly nodes: string[],
     readonly suggestions: string[],
+    loc?: SourceLocation,
   ) {
-    super(message, undefined, suggestions.join('; '));
+    super(message, loc, suggestions.join('; '));
   }
 }
 
@@ -99,7 +100,8 @@ export class TimestepTooSmallError extends SpiceError {
     readonly time: number,
     readonly nodes: string[],
     hint?: string,
+    loc?: SourceLocation,
   ) {
-    super(message, undefined, hint);
+    super(message, loc, hint);
   }
 }

@@ -95,6 +95,12 @@ describe('bad decks: exit status and message', () => {
       2,
       /deck\.cir:5:8: error: model 'dmdo' used by d1 is not defined\n {2}hint: did you mean 'dmod'\?/,
     ],
+    [
+      'an operating point that does not converge (100 V straight across a diode)',
+      'nc\n.model dd d is=1e-14\nV1 a 0 100\nD1 a 0 dd\n.op\n.end\n',
+      1,
+      /deck\.cir:3:1: error: DC operating point did not converge .*\n {2}hint: look at v1 \(\S+deck\.cir:3:1\) and d1 \(\S+deck\.cir:4:1\); .*add series resistance/,
+    ],
     ['an empty file', '', 2, /deck\.cir:1:1: error: the deck is empty/],
     [
       'a title and nothing else',
@@ -233,7 +239,9 @@ describe('a simulation that fails part way', () => {
     expect(await run(text, '-r', raw)).toBe(1);
     expect(out).toContain('\tin                               0.000000e+00\n');
     expect(out).toMatch(/Transient Analysis: \d+ points, 5 vectors\nWrote binary rawfile/);
-    expect(err).toMatch(/error: timestep too small at t = 2\.69\d*e-6 s: .*node 'b'/);
+    expect(err).toMatch(
+      /deck\.cir:5:1: error: timestep too small at t = 2\.69\d*e-6 s: .*node 'b'\n {2}hint: look at b1 \(\S+deck\.cir:5:1\) and r2 \(\S+deck\.cir:6:1\); look for discontinuities/,
+    );
     expect(err).toMatch(
       /the results above are those computed before the failure \(Operating Point, Transient Analysis\)/,
     );

@@ -6,6 +6,7 @@
  * timestep until the capacitors no longer matter). Every aid that runs is reported through `log`. A point that still fails raises a ConvergenceError naming the worst
  * nodes and concrete suggestions.
  */
+import { elementsAround, lookAt } from '../circuit/explain';
 import { ConvergenceError } from '../errors';
 import type { Engine } from './engine';
 
@@ -215,6 +216,15 @@ function convergenceFailure(engine: Engine, failed: FailureSnapshot): Convergenc
   };
   const where = worst.length ? `; still moving: ${worst.map(describe).join(', ')}` : '';
   const suggestions: string[] = [];
+  const around = worst.length
+    ? elementsAround(
+        circuit.flat,
+        circuit.unknownNames[worst[0].unknown],
+        circuit.unknownKinds[worst[0].unknown],
+      )
+    : [];
+  const look = lookAt(around);
+  if (look) suggestions.push(look);
   const runaway = worst.filter(
     (w) => circuit.unknownKinds[w.unknown] === 'node' && !(Math.abs(w.value) < 1e4),
   );
@@ -243,5 +253,6 @@ function convergenceFailure(engine: Engine, failed: FailureSnapshot): Convergenc
     `DC operating point did not converge after gmin stepping, source stepping and pseudo-transient continuation${where}`,
     nodes,
     suggestions,
+    around[0]?.loc,
   );
 }

@@ -10,6 +10,7 @@
  */
 import type { Circuit } from '../circuit/circuit';
 import type { Device, TruncateContext } from '../devices/device';
+import { elementsAround, lookAt } from '../circuit/explain';
 import { TimestepTooSmallError } from '../errors';
 import type { ColumnBuilder } from './columns';
 import type { Engine, IntegrationState } from './engine';
@@ -273,11 +274,15 @@ function timestepTooSmall(engine: Engine, time: number, newtonConverged: boolean
     ? 'the truncation error stays too large'
     : 'Newton iteration does not converge';
   const where = worst > 0 ? ` near ${circuit.describeUnknown(worst)}` : '';
+  const around =
+    worst > 0 ? elementsAround(circuit.flat, circuit.unknownNames[worst], circuit.unknownKinds[worst]) : [];
+  const look = lookAt(around);
   return new TimestepTooSmallError(
     `timestep too small at t = ${time.toExponential(6)} s: ${cause}${where}`,
     time,
     nodes,
-    'look for discontinuities (ideal switches, zero rise times), add small capacitances to nodes that jump, ' +
-      'raise .options itl4, or try .options method=gear',
+    `${look ? `${look}; ` : ''}look for discontinuities (ideal switches, zero rise times, behavioural expressions ` +
+      'with jumps), add small capacitances to nodes that jump, raise .options itl4, or try .options method=gear',
+    around[0]?.loc,
   );
 }

@@ -103,3 +103,29 @@ export function nonFiniteError(
     suggestions,
   );
 }
+
+/**
+ * The elements where an unknown fails: those on a node, or a branch's element and its neighbours (ground
+ * left out: everything touches it). A device-internal node (`d1#internal`) is its device's.
+ */
+export function elementsAround(
+  flat: FlatCircuit,
+  name: string,
+  kind: 'node' | 'branch' | string,
+): ElementCard[] {
+  const hash = name.indexOf('#');
+  if (kind === 'node' && hash < 0) return flat.elements.filter((card) => card.nodes.includes(name));
+  const owner = hash >= 0 ? name.slice(0, hash) : name;
+  const element = flat.elements.find((card) => card.name === owner);
+  if (!element) return [];
+  const nodes = element.nodes.filter((node) => node !== '0');
+  return [
+    element,
+    ...flat.elements.filter((card) => card !== element && card.nodes.some((n) => nodes.includes(n))),
+  ];
+}
+
+/** "look at d1 (deck.cir:3:1) and v1 (deck.cir:2:1)", or undefined when no element is known. */
+export function lookAt(cards: readonly ElementCard[]): string | undefined {
+  return cards.length > 0 ? `look at ${list(cards)}` : undefined;
+}
