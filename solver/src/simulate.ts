@@ -27,7 +27,7 @@ import { transferFunction } from './analysis/tf';
 import { transientAnalysis } from './analysis/tran';
 import { checkCircuit } from './circuit/checks';
 import { Circuit } from './circuit/circuit';
-import type { AnalysisCard, Diagnostic, FlatCircuit } from './circuit/flat';
+import type { AnalysisCard, Diagnostic, ElementCard, FlatCircuit } from './circuit/flat';
 import { CircuitError, SpiceError } from './errors';
 import { parseAndElaborate } from './netlist';
 import { type MeasureCard, fourierCard, measureCard, typedAnalysisCard } from './netlist/analysis-cards';
@@ -567,22 +567,31 @@ function* withProgress<T>(
 
 /**
  * The order in which ngspice 39 creates branch currents, which is the order of its rawfile columns: device
- * types in its device-table order (B, F, H, L, E, V), within a type the cards last-written first (ngspice
- * prepends instances to its lists), an F or H creating its controlling source's branch when it first asks
- * for it (an H after its own).
+ * types in its device-table order (B, F, H, L, E, V); within a type, models last-used-first-by-a-card first
+ * (ngspice prepends models, and a type's default model when a card first needs it), and within a model the
+ * cards last-written first; an F or H creates its controlling source's branch when it first asks for it
+ * (an H after its own).
  */
 function ngspiceBranchOrder(circuit: Circuit): Map<string, number> {
   const order = new Map<string, number>();
   const add = (name: string): void => {
     if (!order.has(name)) order.set(name, order.size);
   };
-  const elements = circuit.flat.elements;
   for (const kind of ['b', 'f', 'h', 'l', 'e', 'v']) {
-    for (let k = elements.length - 1; k >= 0; k--) {
-      const element = elements[k];
+    const byModel = new Map<string, ElementCard[]>();
+    for (const element of circuit.flat.elements) {
       if (element.kind !== kind) continue;
-      if (kind !== 'f') add(element.name);
-      if (kind === 'f' || kind === 'h') for (const control of element.controls ?? []) add(control);
+      const model = element.model ?? '';
+      const group = byModel.get(model);
+      if (group) group.push(element);
+      else byModel.set(model, [element]);
+    }
+    for (const group of [...byModel.values()].reverse()) {
+      for (let k = group.length - 1; k >= 0; k--) {
+        const element = group[k];
+        if (kind !== 'f') add(element.name);
+        if (kind === 'f' || kind === 'h') for (const control of element.controls ?? []) add(control);
+      }
     }
   }
   return order;

@@ -1,7 +1,7 @@
 /**
  * The operating point printed the way `ngspice -b` prints it for a `.op` without `.print`: a node voltage
- * table (nodes in reverse order of creation, as ngspice), then a source (branch) current table, names as
- * ngspice shows them (`out`, `V(2)`, `v1#branch`).
+ * table, then a source (branch) current table, each in the reverse of the plot's (rawfile) order as ngspice
+ * prints them, names as ngspice shows them (`out`, `V(2)`, `v1#branch`).
  */
 import type { Plot } from './plot';
 
@@ -27,9 +27,8 @@ function branchName(vectorName: string): string {
 /** Node voltages and source currents of an operating-point plot (its first point), as text ending in `\n`. */
 export function formatOperatingPoint(plot: Plot): string {
   const vectors = plot.printVectors ?? plot.vectors;
-  // ngspice lists the nodes last-created first (its rawfile has them first-created first, as our plots do).
   const voltages = vectors.filter((v) => v.type !== 'current').reverse();
-  const currents = vectors.filter((v) => v.type === 'current');
+  const currents = vectors.filter((v) => v.type === 'current').reverse();
   const row = (name: string, value: number) => `\t${name.padEnd(32)} ${formatValue(value)}`;
   const lines = [
     '\tNode                                  Voltage',
