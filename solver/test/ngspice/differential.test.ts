@@ -1,7 +1,8 @@
 /**
  * Differential tests: every fixture netlist through ngspice 39 and through SpiceSim's simulateNetlist,
- * compared plot by plot and vector by vector (tolerances in compare.ts, DEFAULT_TOLERANCES; a fixture may
- * loosen them with a `* compare: tran reltol=... swing=...` comment, which must say why).
+ * compared plot by plot, column order included, and vector by vector (tolerances in compare.ts,
+ * DEFAULT_TOLERANCES; a fixture may loosen them with a `* compare: tran reltol=... swing=...` comment, which
+ * must say why).
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import { simulateNetlist } from '../../src/simulate';
 import {
   DEFAULT_TOLERANCES,
   analysisKind,
+  canonicalName,
   comparePlots,
   formatMismatches,
   pairPlots,
@@ -59,6 +61,10 @@ describe.each(decks.map((d) => [basename(d), d]))('%s: SpiceSim agrees with ngsp
     for (const [mine, theirs] of pairs) {
       const kind = analysisKind(theirs.name);
       const mismatches = comparePlots(mine, theirs, tolerances[kind]);
+      // Same columns in the same order as ngspice's rawfile (tools that read columns by position).
+      const order = (plot: typeof mine) => plot.vectors.map((v) => canonicalName(v.name)).join(' ');
+      if (order(mine) !== order(theirs))
+        mismatches.push({ vector: '', message: `columns [${order(mine)}], ngspice [${order(theirs)}]` });
       if (mismatches.length) report.push(formatMismatches(name, theirs.name, mismatches));
     }
     expect(report.join('\n')).toBe('');
