@@ -3,6 +3,7 @@
  * contract (1 simulation failed, 2 bad input), a message naming file:line:column, the element or node, and
  * what to do, and never a stack trace. Where ngspice accepts a deck and goes on, so do we.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -323,6 +324,24 @@ describe('command line misuse', () => {
       /^error: cannot write CSV file '.*': it is a folder\n {2}hint: name a file, e.g. \S+out\.csv/,
     );
     expect(out).toBe('');
+  });
+
+  it('piped into a reader that stops early (| head): no EPIPE stack trace, and the rawfile is still written', () => {
+    const bin = join(__dirname, '..', 'bin', 'spicesim.js');
+    if (!existsSync(join(__dirname, '..', 'dist', 'cli.js'))) return; // the bin runs the build output
+    const lines = ['piped', 'V1 a 0 1'];
+    for (let k = 1; k <= 2000; k++) lines.push(`R${k} a n${k} 1k`, `R${k}b n${k} 0 1k`);
+    const path = deck('big.cir', `${lines.join('\n')}\n.op\n.end\n`);
+    const raw = join(dir, 'big.raw');
+    const result = spawnSync(
+      'bash',
+      ['-c', `node "${bin}" run "${path}" -r "${raw}" | head -c 10 >/dev/null`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(result.stderr).toBe('');
+    expect(parseRawfile(readFileSync(raw))[0].vectors.length).toBe(2002); // a, n1..n2000, v1#branch
   });
 
   it('never writes an output over the deck', async () => {
