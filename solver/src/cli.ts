@@ -279,8 +279,17 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
   for (const line of result.log) io.stderr(`${line}\n`);
   for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
   const total = result.runs?.length ?? 1;
-  for (const failure of result.failures)
-    io.stderr(`${describeStep(failure, total)} failed: ${failure.message}\n`);
+  // A failure repeated by step after step is printed once, then referred to.
+  const firstWith = new Map<string, number>();
+  for (const failure of result.failures) {
+    const first = firstWith.get(failure.message);
+    if (first === undefined) {
+      firstWith.set(failure.message, failure.run);
+      io.stderr(`${describeStep(failure, total)} failed: ${failure.message}\n`);
+    } else {
+      io.stderr(`${describeStep(failure, total)} failed: the same error as step ${first + 1}\n`);
+    }
+  }
   io.stdout(`\nCircuit: ${result.title}\n\n`);
   for (const plot of result.plots) {
     if (plot.name === 'Operating Point') {
@@ -354,7 +363,9 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
   if (result.failures.length > 0) {
     const first = result.failures[0];
     io.stderr(
-      `${result.failures.length} of ${total} steps failed; the results hold the other ${total - result.failures.length}\n`,
+      result.failures.length === total
+        ? `all ${total} steps failed\n`
+        : `${result.failures.length} of ${total} steps failed; the results hold the other ${total - result.failures.length}\n`,
     );
     return exitCodeForName(first.name);
   }

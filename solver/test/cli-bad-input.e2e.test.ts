@@ -262,6 +262,16 @@ describe('a simulation that fails part way', () => {
   });
 });
 
+describe('stepped decks', () => {
+  it('print an error that every step repeats once, then refer to it', async () => {
+    const text = 's\n.param r=1k\nV1 a 0 1\nR1 a b {r}\nC1 b c 1n\n.step param r list 1k 2k 3k\n.op\n.end\n';
+    expect(await run(text, '-j', '1')).toBe(1);
+    expect(err.match(/singular matrix: node 'c'/g)).toHaveLength(1);
+    expect(err).toContain('step 2/3 (r=2000) failed: the same error as step 1\n');
+    expect(err).toMatch(/step 3\/3 \(r=3000\) failed: the same error as step 1\nall 3 steps failed\n$/);
+  });
+});
+
 describe('files that are not netlists', () => {
   it('a binary file', async () => {
     const path = deck('prog.cir', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 10, 0]));
