@@ -147,7 +147,7 @@ export function createCapacitor(card: ElementCard, ctx: DeviceBuildContext): Cap
   const plain = thermal.tc1 === 0 && thermal.tc2 === 0 && thermal.scale === 1;
   return new Capacitor(
     card.name,
-    [card.nodes[0], card.nodes[1]],
+    card.nodes as [string, string], // shared with the card, not copied
     value * (p.m ?? 1),
     p.ic,
     plain ? undefined : thermal,

@@ -22,7 +22,7 @@ export class Resistor implements Device {
   readonly nonlinear = false;
   private handles!: ConductanceHandles;
   private conductance = 0;
-  private unknowns: [Unknown, Unknown] = [0, 0];
+  private unknowns!: [Unknown, Unknown];
   /** The resistor's own temperature, kelvin (for its thermal noise). */
   private kelvin = 300.15;
   /** Resistance at the present temperature (ohms). */
@@ -130,15 +130,27 @@ export function createResistor(card: ElementCard, ctx: DeviceBuildContext): Resi
   // shorts two nodes with "R1 a b 0" gives the same answer in both simulators.
   if (value === 0) value = 1e-3;
   const tce = p.tce ?? model.tce;
+  const options =
+    tce !== undefined ||
+    model.tnom !== undefined ||
+    p.scale !== undefined ||
+    p.ac !== undefined ||
+    p.noisy === 0
+      ? { tce, tnom: model.tnom, scale: p.scale, acResistance: p.ac, noiseless: p.noisy === 0 }
+      : NO_OPTIONS;
   return new Resistor(
     card.name,
-    [card.nodes[0], card.nodes[1]],
+    // The card's own two-node array (shared, not copied: a large deck keeps one per resistor).
+    card.nodes as [string, string],
     value,
     p.tc1 ?? p.tc ?? model.tc1 ?? 0,
     p.tc2 ?? model.tc2 ?? 0,
     p.m ?? 1,
     p.temp,
     p.temp !== undefined ? 0 : (p.dtemp ?? 0),
-    { tce, tnom: model.tnom, scale: p.scale, acResistance: p.ac, noiseless: p.noisy === 0 },
+    options,
   );
 }
+
+/** The options of the (many) resistors that have none. */
+const NO_OPTIONS = Object.freeze({});
