@@ -46,7 +46,7 @@ const RUNTIME_VARIABLES = new Set(['time', 'temper', 'hertz']);
 /** Parameters that give the value of R, C and L. */
 const VALUE_PARAMS: Record<string, readonly string[] | undefined> = {
   r: ['r', 'resistance'],
-  c: ['c', 'capacitance'],
+  c: ['c', 'capacitance', 'cap'],
   l: ['l', 'inductance'],
 };
 /**
@@ -731,7 +731,8 @@ class Elaborator {
     // R/C/L may give their value as r=/c=/l= (and the long names).
     for (const param of (statement.params.length > 0 && VALUE_PARAMS[statement.kind]) || []) {
       if (card.params[param] !== undefined) {
-        if (card.value === undefined) card.value = card.params[param];
+        // `R1 a b 1k r=2k` is 2 kΩ in ngspice: the named value is set after the positional one.
+        card.value = card.params[param];
         delete card.params[param];
       }
     }
