@@ -102,6 +102,12 @@ describe('bad decks: exit status and message', () => {
       1,
       /deck\.cir:3:1: error: DC operating point did not converge .*\n {2}hint: look at v1 \(\S+deck\.cir:3:1\) and d1 \(\S+deck\.cir:4:1\); .*add series resistance/,
     ],
+    [
+      'a decimal comma',
+      'x\nV1 a 0 1\nR1 a 0 1,5k\n.op\n.end\n',
+      2,
+      /deck\.cir:3:10: error: unexpected '5k' in element r1: expected name=value\n {2}hint: SPICE writes decimals with a point/,
+    ],
     ['an empty file', '', 2, /deck\.cir:1:1: error: the deck is empty/],
     [
       'a title and nothing else',

@@ -1,4 +1,10 @@
-import { closest, editDistance, undefinedModelHint, unknownStatementMessage } from './suggest';
+import {
+  closest,
+  editDistance,
+  strayValueHint,
+  undefinedModelHint,
+  unknownStatementMessage,
+} from './suggest';
 
 describe('typo suggestions', () => {
   it('counts edits, a swap of neighbours as one', () => {
@@ -28,5 +34,13 @@ describe('typo suggestions', () => {
     expect(undefinedModelHint('dmissing', ['qn'])).toBe(
       "define it with '.model dmissing <type> (...)', or load it with .include / .lib",
     );
+  });
+
+  it('explains a value where name=value was expected: a decimal comma, or a second value', () => {
+    const word = (text: string) => ({ kind: 'word', text });
+    expect(strayValueHint(word('5k'), { kind: ',' }, 'element r1')).toMatch(/decimals with a point/);
+    expect(strayValueHint(word('2k'), word('1k'), 'element r1')).toMatch(/takes one value/);
+    expect(strayValueHint(word('2'), word('a=1'), '.param')).toBeUndefined();
+    expect(strayValueHint(word('foo'), word('1k'), 'element r1')).toBeUndefined();
   });
 });

@@ -140,3 +140,18 @@ export function findLookalikes(
   }
   return found;
 }
+
+/**
+ * The hint for a value where `name=value` was expected: `1,5k` (a decimal comma split the number) or a
+ * second value after the element's one value (`R1 a b 1k 2k`). Undefined for anything else.
+ */
+export function strayValueHint(
+  token: { kind: string; text: string },
+  previous: { kind: string } | undefined,
+  context: string,
+): string | undefined {
+  if (token.kind !== 'word' || !/^[0-9.]/.test(token.text)) return undefined;
+  if (previous?.kind === ',') return 'SPICE writes decimals with a point (e.g. 1.5k, not 1,5k)';
+  if (!context.startsWith('element')) return undefined;
+  return 'the element takes one value; other settings are written name=value (e.g. tc1=0.001, m=2)';
+}
