@@ -236,6 +236,51 @@ function numberOrUndefined(value: number): number | undefined {
   return Number.isNaN(value) ? undefined : value;
 }
 
+/**
+ * Word boundaries of a card made only of plain words: ASCII text with no `=(),{}'"`, words separated by blanks.
+ * Fills starts/ends and returns the number of words; -1 when the card has any other character or more words
+ * than the arrays hold. Lets the parser read the common `R1 a b 10k` without making tokens.
+ */
+export function plainWords(text: string, starts: Int32Array, ends: Int32Array): number {
+  let count = 0;
+  let pos = 0;
+  const n = text.length;
+  while (pos < n) {
+    let code = text.charCodeAt(pos);
+    if (isBlankCode(code)) {
+      pos++;
+      continue;
+    }
+    if (count === starts.length) return -1;
+    starts[count] = pos;
+    for (; pos < n; pos++) {
+      code = text.charCodeAt(pos);
+      if (code >= 128) return -1;
+      if (DELIMITER[code] === 1) {
+        if (!isBlankCode(code)) return -1;
+        break;
+      }
+    }
+    ends[count++] = pos;
+  }
+  return count;
+}
+
+/** The word text[start..end) as the tokenizer gives it: lower-cased, the number it reads as (NaN if none). */
+export function wordText(text: string, start: number, end: number): string {
+  const word = text.slice(start, end);
+  for (let pos = start; pos < end; pos++) {
+    const code = text.charCodeAt(pos);
+    if (code >= 65 && code <= 90) return word.toLowerCase();
+  }
+  return word;
+}
+
+/** The value of a word that reads as a SPICE number, else NaN (as the tokenizer's `value`). */
+export function wordNumber(text: string, start: number, end: number): number {
+  return mayStartNumber(text.charCodeAt(start)) ? numberAt(text, start, end) : NaN;
+}
+
 /** Splits a card into tokens. Braces may nest; quotes run to the matching quote on the card. */
 export function tokenize(card: Card): Token[] {
   const text = card.text;

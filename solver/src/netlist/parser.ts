@@ -23,7 +23,7 @@ import type {
   Value,
 } from './ast';
 import { isBuiltinFunction, parseExpressionAt, type Expr } from './expression';
-import { Card, isDotCard, readCards, tokenize, type Token } from './lexer';
+import { Card, isDotCard, plainWords, readCards, tokenize, wordNumber, wordText, type Token } from './lexer';
 import { strayValueHint, unknownStatementMessage } from './suggest';
 
 export interface ParseOptions {
@@ -336,6 +336,56 @@ function addParam(element: ElementStatement, assignment: ParamAssignment): void 
 function addFlag(element: ElementStatement, flag: NameRef): void {
   if (element.flags === NO_FLAGS) element.flags = [];
   element.flags.push(flag);
+}
+
+const WORD_STARTS = new Int32Array(4);
+const WORD_ENDS = new Int32Array(4);
+
+/**
+ * `R1 a b 10k`, `C2 b 0 1n`, `L3 c d 1u`: name, two nodes and a number, nothing else, in plain ASCII. Most lines
+ * of a large deck look like this: they are read straight from the card text into exactly the statement that
+ * `element()` makes of their tokens (see its r/c/l case), without making tokens. Undefined for any other line.
+ */
+function simpleElement(card: Card): ElementStatement | undefined {
+  const text = card.text;
+  if (plainWords(text, WORD_STARTS, WORD_ENDS) !== 4) return undefined;
+  const kind = text[WORD_STARTS[0]].toLowerCase();
+  if (kind !== 'r' && kind !== 'c' && kind !== 'l') return undefined;
+  const value = wordNumber(text, WORD_STARTS[3], WORD_ENDS[3]);
+  if (Number.isNaN(value)) return undefined;
+  const s0 = WORD_STARTS[0];
+  const s1 = WORD_STARTS[1];
+  const s2 = WORD_STARTS[2];
+  const s3 = WORD_STARTS[3];
+  return {
+    type: 'element',
+    name: wordText(text, s0, WORD_ENDS[0]),
+    kind,
+    nodes: [
+      { name: wordText(text, s1, WORD_ENDS[1]), loc: card.locate(s1) },
+      { name: wordText(text, s2, WORD_ENDS[2]), loc: card.locate(s2) },
+    ],
+    model: undefined,
+    value: { kind: 'number', value, loc: card.locate(s3) },
+    params: NO_PARAMS,
+    flags: NO_FLAGS,
+    loc: card.locate(s0),
+  };
+}
+
+/**
+ * One element line as `parseNetlist` reads it (no models or functions known), e.g. to check that the tokenless
+ * reading of simple lines (`simple: true`, the default) gives what the general reading (`simple: false`) does.
+ */
+export function parseElementLine(
+  text: string,
+  options: { simple?: boolean; fileName?: string } = {},
+): ElementStatement {
+  const card = new Card(text, options.fileName ?? '<line>', 1, 1);
+  const simple = options.simple === false ? undefined : simpleElement(card);
+  if (simple !== undefined) return simple;
+  const parser = new StatementParser([], new Set(), new Set());
+  return parser.element(new Cursor(card, tokenize(card)));
 }
 
 /** Reads one card's tokens with helpers that point errors at the offending token. */
@@ -663,7 +713,7 @@ class StatementParser {
           if (statement) body().push(statement);
         }
       } else {
-        body().push(this.element(cursor));
+        body().push(simpleElement(card) ?? this.element(cursor));
       }
     }
     if (open.length > 0) {
@@ -683,6 +733,8 @@ class StatementParser {
    */
   readElement(statement: DeferredElement): ElementStatement | undefined {
     const card = statement.card as Card;
+    const simple = simpleElement(card);
+    if (simple !== undefined) return simple;
     const tokens = tokenize(card);
     if (tokens.length === 0) return undefined;
     const cursor = new Cursor(card, tokens, this.functions);
@@ -990,7 +1042,7 @@ class StatementParser {
 
   // ------------------------------------------------------------------------ elements
 
-  private element(cursor: Cursor): ElementStatement {
+  element(cursor: Cursor): ElementStatement {
     const head = cursor.next()!;
     const name = head.text;
     const kind = name[0];
