@@ -22,7 +22,8 @@ export class Resistor implements Device {
   readonly nonlinear = false;
   private handles!: ConductanceHandles;
   private conductance = 0;
-  private unknowns!: [Unknown, Unknown];
+  private positive: Unknown = 0;
+  private negative: Unknown = 0;
   /** The resistor's own temperature, kelvin (for its thermal noise). */
   private kelvin = 300.15;
   /** Resistance at the present temperature (ohms). */
@@ -58,8 +59,9 @@ export class Resistor implements Device {
   private acConductance = 0;
 
   setup(ctx: SetupContext): void {
-    this.unknowns = [ctx.node(this.nodes[0]), ctx.node(this.nodes[1])];
-    this.handles = reserveConductance(ctx, this.unknowns[0], this.unknowns[1]);
+    this.positive = ctx.node(this.nodes[0]);
+    this.negative = ctx.node(this.nodes[1]);
+    this.handles = reserveConductance(ctx, this.positive, this.negative);
   }
 
   temperature(temperature: number, nominalTemperature: number): void {
@@ -95,12 +97,7 @@ export class Resistor implements Device {
   /** Thermal (Johnson) noise 4kT/R at the resistor's own temperature; m in parallel is m·G (ngspice resnoise.c). */
   noise(ctx: NoiseContext): void {
     if (this.options.noiseless) return;
-    ctx.source(
-      this.name,
-      this.unknowns[0],
-      this.unknowns[1],
-      4 * ctx.boltzmann * this.kelvin * this.conductance,
-    );
+    ctx.source(this.name, this.positive, this.negative, 4 * ctx.boltzmann * this.kelvin * this.conductance);
   }
 }
 
