@@ -18,6 +18,8 @@
  *         server that has run a few simulations performs;
  *   cold: one run in a fresh Node process whose modules are loaded but whose code has never run (what a
  *         one-off `spicesim run` pays on top of Node's start-up), not measured for runs of seconds.
+ * Both with the V8 flags this process was started with: `npm run bench` gives it the CLI's (bin/spicesim.js,
+ * a 64 MB young generation), so that SpiceSim is timed as `spicesim run` runs.
  * ngspice: `ngspice -b -r WORK/out.raw deck`, the whole process (spawn to exit) minus the same for an empty
  * deck (process start, spinit and code-model loading), the best of 21 of each, run in turn, after one untimed
  * run of each (5 for decks over 100 ms, 1 for decks of seconds). ngspice's own "Total elapsed time" is not used: its timestamps are truncated to milliseconds,
@@ -190,7 +192,11 @@ function timeSpiceSim(c: Case, deckPath: string, work: string): Measurement {
 /** The first run of the deck in a fresh Node process (this script with --cold). */
 function timeSpiceSimCold(c: Case, deckPath: string): Measurement {
   const args = [__filename, '--cold', deckPath, '--clock', clock, ...(c.parseOnly ? ['--parse-only'] : [])];
-  const run = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 600_000 });
+  // With this process's V8 flags (npm run bench gives the CLI's, see bin/spicesim.js).
+  const run = spawnSync(process.execPath, [...process.execArgv, ...args], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   const match = /^cold ([\d.]+) (\d+)$/m.exec(run.stdout ?? '');
   if (!match) throw new Error(`cold run failed: ${(run.stderr ?? '').slice(-400)}`);
   return { ms: Number(match[1]), points: Number(match[2]) };
@@ -393,7 +399,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   console.log(
     `\nSpiceSim vs ngspice (${quick ? 'quick' : 'full'} run, ${clock === 'cpu' ? 'processor' : 'elapsed'} time, ` +
-      `node ${process.version}, ` +
+      `node ${process.version}${process.execArgv.length > 0 ? ` ${process.execArgv.join(' ')}` : ''}, ` +
       `load average ${loadBefore} before, ${loadAverage()} after)\n`,
   );
   console.log(table(rows, markdown));
