@@ -40,6 +40,7 @@ npm run typecheck || typecheck_failed=1
 step "lint"
 lint_failed=0
 npx eslint . || lint_failed=1
+npx prettier --check . || lint_failed=1
 
 step "jest: solver, kernel, server"
 npx jest --ci --json --outputFile="$RESULTS/jest.json" 2>&1 | tail -n 400

@@ -58,7 +58,10 @@ function startJupyter(port, dir, logName) {
   const settings = path.join(env.JUPYTERLAB_SETTINGS_DIR, '@jupyterlab', 'apputils-extension');
   fs.mkdirSync(settings, { recursive: true });
   // No "get notified about Jupyter news?" toast over the screenshots.
-  fs.writeFileSync(path.join(settings, 'notification.jupyterlab-settings'), JSON.stringify({ fetchNews: 'false' }));
+  fs.writeFileSync(
+    path.join(settings, 'notification.jupyterlab-settings'),
+    JSON.stringify({ fetchNews: 'false' }),
+  );
   const child = spawn(
     path.join(VENV, 'bin', 'jupyter'),
     [

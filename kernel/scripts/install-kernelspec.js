@@ -13,7 +13,9 @@ const path = require('path');
 const root = path.resolve(__dirname, '..', '..');
 const args = process.argv.slice(2);
 const prefixAt = args.indexOf('--prefix');
-const prefix = path.resolve(prefixAt >= 0 && args[prefixAt + 1] ? args[prefixAt + 1] : path.join(root, '.venv'));
+const prefix = path.resolve(
+  prefixAt >= 0 && args[prefixAt + 1] ? args[prefixAt + 1] : path.join(root, '.venv'),
+);
 
 let tslab;
 try {
@@ -22,8 +24,14 @@ try {
   console.error('install-kernelspec: tslab is not installed; run `npm ci` at the repository root first');
   process.exit(1);
 }
-const template = fs.readFileSync(path.join(root, 'jupyter-config', 'kernels', 'spicesim', 'kernel.json.in'), 'utf8');
-const spec = template.replace(/@NODE@/g, process.execPath).replace(/@TSLAB@/g, tslab).replace(/@ROOT@/g, root);
+const template = fs.readFileSync(
+  path.join(root, 'jupyter-config', 'kernels', 'spicesim', 'kernel.json.in'),
+  'utf8',
+);
+const spec = template
+  .replace(/@NODE@/g, process.execPath)
+  .replace(/@TSLAB@/g, tslab)
+  .replace(/@ROOT@/g, root);
 JSON.parse(spec); // fail here, not in Jupyter, if the template is broken
 const dir = path.join(prefix, 'share', 'jupyter', 'kernels', 'spicesim');
 fs.mkdirSync(dir, { recursive: true });

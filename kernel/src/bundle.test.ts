@@ -35,7 +35,9 @@ describe('waveform bundle v1', () => {
     const b = toBundle(rcTransient(), { panes: [['in', 'out'], ['i(v1)']] });
     expect(b.panes.map((p) => p.traces)).toEqual([['v(in)', 'v(out)'], ['i(v1)']]);
     expect(b.traces.find((t) => t.name === 'i(v1)')?.unit).toBe('A');
-    expect(() => toBundle(rcTransient(), { traces: ['x'] })).toThrow(/cannot plot 'x'.*available: v\(in\), v\(out\), i\(v1\)/);
+    expect(() => toBundle(rcTransient(), { traces: ['x'] })).toThrow(
+      /cannot plot 'x'.*available: v\(in\), v\(out\), i\(v1\)/,
+    );
     expect(() => toBundle(rcOp())).toThrow(/no sweep to plot/);
   });
 
@@ -56,7 +58,9 @@ describe('waveform bundle v1', () => {
     expect(data['text/plain']).toBe(
       'RC low-pass: Transient Analysis (1001 points, time 0 s .. 5 ms)\n  v(in): 1 V .. 1 V\n  v(out): 0 V .. 993 mV',
     );
-    expect(describeBundle(toBundle(rcAc()))).toContain('  v(out) magnitude-db: -75.96 dB .. -0.0001714 dB\n  v(in) phase: 0 ° .. 0 °\n  v(out) phase: -89.99 ° .. -0.36 °');
+    expect(describeBundle(toBundle(rcAc()))).toContain(
+      '  v(out) magnitude-db: -75.96 dB .. -0.0001714 dB\n  v(in) phase: 0 ° .. 0 °\n  v(out) phase: -89.99 ° .. -0.36 °',
+    );
   });
 });
 
@@ -86,10 +90,14 @@ describe('renderSvg', () => {
 
 describe('columnsBundle', () => {
   it('plots plain columns in one pane and checks their lengths', () => {
-    const b = columnsBundle({ name: 'C', unit: 'F', values: [1e-9, 1e-8], log: true }, [{ name: 'fc', unit: 'Hz', values: [159e3, 15.9e3] }]);
+    const b = columnsBundle({ name: 'C', unit: 'F', values: [1e-9, 1e-8], log: true }, [
+      { name: 'fc', unit: 'Hz', values: [159e3, 15.9e3] },
+    ]);
     expect(validateBundle(b)).toEqual([]);
     expect(b.x).toEqual({ name: 'C', unit: 'F', log: true, values: [1e-9, 1e-8] });
     expect(b.panes).toEqual([{ view: 'value', traces: ['fc'], yLog: false, yLabel: undefined }]);
-    expect(() => columnsBundle({ name: 'x', values: [1, 2] }, [{ name: 'y', values: [1] }])).toThrow(/'y' has 1 values but x 'x' has 2/);
+    expect(() => columnsBundle({ name: 'x', values: [1, 2] }, [{ name: 'y', values: [1] }])).toThrow(
+      /'y' has 1 values but x 'x' has 2/,
+    );
   });
 });

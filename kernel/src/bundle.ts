@@ -1,11 +1,6 @@
 /** Builds the waveform MIME bundle (kernel/README.md, "Waveform bundle v1") from a solver plot. */
 import type { Plot, Vector, VectorType } from './solver-contract';
-import {
-  toJsonColumn,
-  type WaveformBundle,
-  type WaveformPane,
-  type WaveformTrace,
-} from './waveform/schema';
+import { toJsonColumn, type WaveformBundle, type WaveformPane, type WaveformTrace } from './waveform/schema';
 
 export interface BundleOptions {
   /** Vectors to show, as the user writes them (`out`, `v(out)`, `i(v1)`); default: every node voltage. */
@@ -26,14 +21,15 @@ export function toBundle(plot: Plot, options: BundleOptions = {}): WaveformBundl
     throw new Error(`${plot.name} has no sweep to plot; show its values with result.table() instead`);
   }
   const [scaleVector, ...rest] = plot.vectors;
-  const groups =
-    options.panes ?? [options.traces ?? defaultTraces(rest).map((v) => v.name)];
+  const groups = options.panes ?? [options.traces ?? defaultTraces(rest).map((v) => v.name)];
   const selected = new Map<string, Vector>();
   const paneNames = groups.map((group) =>
     group.map((name) => {
       const v = findVector(rest, name);
       if (!v) {
-        throw new Error(`cannot plot '${name}': no such vector; available: ${rest.map((x) => x.name).join(', ')}`);
+        throw new Error(
+          `cannot plot '${name}': no such vector; available: ${rest.map((x) => x.name).join(', ')}`,
+        );
       }
       selected.set(v.name, v);
       return v.name;
@@ -64,7 +60,13 @@ export function toBundle(plot: Plot, options: BundleOptions = {}): WaveformBundl
     } else if (options.complexView === 'magnitude') {
       panes.push({ title: 'Magnitude', view: 'magnitude', traces: names, yLog: true });
     } else {
-      panes.push({ title: 'Magnitude', view: 'magnitude-db', traces: names, yLog: false, yLabel: 'Magnitude (dB)' });
+      panes.push({
+        title: 'Magnitude',
+        view: 'magnitude-db',
+        traces: names,
+        yLog: false,
+        yLabel: 'Magnitude (dB)',
+      });
       panes.push({ title: 'Phase', view: 'phase', traces: names, yLog: false, yLabel: 'Phase (°)' });
     }
   }
@@ -136,7 +138,9 @@ export function columnsBundle(
 ): WaveformBundle {
   for (const t of traces) {
     if (t.values.length !== x.values.length) {
-      throw new Error(`columnsBundle: trace '${t.name}' has ${t.values.length} values but x '${x.name}' has ${x.values.length}`);
+      throw new Error(
+        `columnsBundle: trace '${t.name}' has ${t.values.length} values but x '${x.name}' has ${x.values.length}`,
+      );
     }
   }
   return {
@@ -144,7 +148,19 @@ export function columnsBundle(
     title: options.title ?? traces.map((t) => t.name).join(', '),
     analysis: 'columns',
     x: { name: x.name, unit: x.unit ?? '', log: x.log ?? false, values: toJsonColumn(x.values) },
-    traces: traces.map((t) => ({ name: t.name, unit: t.unit ?? '', format: 'real', values: toJsonColumn(t.values) })),
-    panes: [{ view: 'value', traces: traces.map((t) => t.name), yLog: options.yLog ?? false, yLabel: options.yLabel }],
+    traces: traces.map((t) => ({
+      name: t.name,
+      unit: t.unit ?? '',
+      format: 'real',
+      values: toJsonColumn(t.values),
+    })),
+    panes: [
+      {
+        view: 'value',
+        traces: traces.map((t) => t.name),
+        yLog: options.yLog ?? false,
+        yLabel: options.yLabel,
+      },
+    ],
   };
 }

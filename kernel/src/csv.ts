@@ -4,8 +4,13 @@ import type { Plot, Vector } from './solver-contract';
 export function toCsv(plot: Plot, names?: string[]): string {
   const vectors: Vector[] = names
     ? names.map((n) => {
-        const v = plot.vectors.find((x) => x.name.toLowerCase() === n.toLowerCase() || x.name.toLowerCase() === `v(${n.toLowerCase()})`);
-        if (!v) throw new Error(`toCSV: no vector named '${n}'; available: ${plot.vectors.map((x) => x.name).join(', ')}`);
+        const v = plot.vectors.find(
+          (x) => x.name.toLowerCase() === n.toLowerCase() || x.name.toLowerCase() === `v(${n.toLowerCase()})`,
+        );
+        if (!v)
+          throw new Error(
+            `toCSV: no vector named '${n}'; available: ${plot.vectors.map((x) => x.name).join(', ')}`,
+          );
         return v;
       })
     : plot.vectors;

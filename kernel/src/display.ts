@@ -40,7 +40,8 @@ export function describeBundle(bundle: WaveformBundle): string {
       const hi = values.reduce((a, b) => Math.max(a, b), -Infinity);
       const view = pane.view === 'value' ? '' : ` ${pane.view}`;
       // dB and degrees read badly with SI prefixes (`171 µdB`): plain numbers for those.
-      const show = (v: number) => (unit === 'dB' || unit === '°' ? `${Number(v.toPrecision(4))} ${unit}` : formatSI(v, unit));
+      const show = (v: number) =>
+        unit === 'dB' || unit === '°' ? `${Number(v.toPrecision(4))} ${unit}` : formatSI(v, unit);
       lines.push(`  ${name}${view}: ${show(lo)} .. ${show(hi)}`);
     }
   }
@@ -88,18 +89,31 @@ export function showTable(rows: Record<string, number | string>, caption = ''): 
 
 export function tableMimeBundle(rows: Record<string, number | string>, caption = ''): MimeBundle {
   const cell = (name: string, v: number | string) =>
-    typeof v === 'number' ? formatSI(v, name.startsWith('i(') || name.endsWith('#branch') ? 'A' : name.startsWith('v(') ? 'V' : '', 6) : v;
+    typeof v === 'number'
+      ? formatSI(
+          v,
+          name.startsWith('i(') || name.endsWith('#branch') ? 'A' : name.startsWith('v(') ? 'V' : '',
+          6,
+        )
+      : v;
   const entries = Object.entries(rows);
   const width = Math.max(4, ...entries.map(([k]) => k.length));
-  const text = [caption, ...entries.map(([k, v]) => `${k.padEnd(width)}  ${cell(k, v)}`)].filter(Boolean).join('\n');
+  const text = [caption, ...entries.map(([k, v]) => `${k.padEnd(width)}  ${cell(k, v)}`)]
+    .filter(Boolean)
+    .join('\n');
   const html =
     `<table class="spicesim-table">${caption ? `<caption>${escapeXml(caption)}</caption>` : ''}` +
-    entries.map(([k, v]) => `<tr><th>${escapeXml(k)}</th><td>${escapeXml(String(cell(k, v)))}</td></tr>`).join('') +
+    entries
+      .map(([k, v]) => `<tr><th>${escapeXml(k)}</th><td>${escapeXml(String(cell(k, v)))}</td></tr>`)
+      .join('') +
     `</table>`;
   return { 'text/html': html, 'text/plain': text };
 }
 
-export type DisplayWriter = (content: { data: MimeBundle; metadata: object; transient: object }, update: boolean) => void;
+export type DisplayWriter = (
+  content: { data: MimeBundle; metadata: object; transient: object },
+  update: boolean,
+) => void;
 
 /** tslab keeps the current cell's display writer in a module variable (tslab/dist/jupyter.js); null outside a kernel. */
 export function tslabWriter(): DisplayWriter | null {

@@ -63,7 +63,8 @@ describe('overshoot and settling of an underdamped second-order step', () => {
   const wn = 2 * Math.PI * 1000;
   const wd = wn * Math.sqrt(1 - zeta * zeta);
   const phi = Math.acos(zeta);
-  const step = (t: number) => 1 - (Math.exp(-zeta * wn * t) / Math.sqrt(1 - zeta * zeta)) * Math.sin(wd * t + phi);
+  const step = (t: number) =>
+    1 - (Math.exp(-zeta * wn * t) / Math.sqrt(1 - zeta * zeta)) * Math.sin(wd * t + phi);
   const { t, y } = sample(step, 0, 0.01, 40000);
   it('matches the analytic percent overshoot', () => {
     const expected = 100 * Math.exp((-zeta * Math.PI) / Math.sqrt(1 - zeta * zeta));
@@ -129,6 +130,8 @@ describe('peak, average, rms, integral', () => {
     expect(integral(t, y, { from: 1, to: 2 })).toBeCloseTo(3, 12);
   });
   it('reports mismatched columns', () => {
-    expect(() => average(Float64Array.from([0, 1]), Float64Array.from([0]))).toThrow(/2 points but values has 1/);
+    expect(() => average(Float64Array.from([0, 1]), Float64Array.from([0]))).toThrow(
+      /2 points but values has 1/,
+    );
   });
 });

@@ -30,7 +30,12 @@ export interface CrossingOptions {
 }
 
 /** The scale value (time, frequency...) where `values` crosses `level`, interpolated linearly. */
-export function crossing(scale: Column, values: Column, level: number, options: CrossingOptions = {}): number {
+export function crossing(
+  scale: Column,
+  values: Column,
+  level: number,
+  options: CrossingOptions = {},
+): number {
   checkColumns('crossing', scale, values, 2);
   const edge = options.edge ?? 'either';
   const occurrence = options.occurrence ?? 1;
@@ -96,7 +101,8 @@ export function overshoot(values: Column, options: StepOptions = {}): number {
   const initial = options.initial ?? values[0];
   const final = options.final ?? values[values.length - 1];
   const swing = final - initial;
-  if (swing === 0) throw new MeasurementError('overshoot: the step has zero height (initial equals final value)');
+  if (swing === 0)
+    throw new MeasurementError('overshoot: the step has zero height (initial equals final value)');
   let beyond = 0;
   for (let k = 0; k < values.length; k++) beyond = Math.max(beyond, (values[k] - final) * Math.sign(swing));
   return (100 * beyond) / Math.abs(swing);
@@ -275,7 +281,9 @@ function integrate(
   const to = options.to ?? time[n - 1];
   if (!(to > from)) throw new MeasurementError(`${name}: the interval ${from}..${to} is empty`);
   if (from < time[0] || to > time[n - 1]) {
-    throw new MeasurementError(`${name}: the interval ${from}..${to} is outside the simulated ${time[0]}..${time[n - 1]}`);
+    throw new MeasurementError(
+      `${name}: the interval ${from}..${to} is outside the simulated ${time[0]}..${time[n - 1]}`,
+    );
   }
   let area = 0;
   let previousT = from;
@@ -325,7 +333,12 @@ export function delay(time: Column, input: Column, output: Column, options: Dela
   checkColumns('delay', time, input, 2);
   checkColumns('delay', time, output, 2);
   const mid = (c: Column) => (c[0] + c[c.length - 1]) / 2;
-  const start = crossing(time, input, options.inputLevel ?? mid(input), { edge: options.inputEdge ?? 'either' });
-  const end = crossing(time, output, options.outputLevel ?? mid(output), { edge: options.outputEdge ?? 'either', from: start });
+  const start = crossing(time, input, options.inputLevel ?? mid(input), {
+    edge: options.inputEdge ?? 'either',
+  });
+  const end = crossing(time, output, options.outputLevel ?? mid(output), {
+    edge: options.outputEdge ?? 'either',
+    from: start,
+  });
   return end - start;
 }

@@ -11,7 +11,9 @@ describe('AnalysisResult', () => {
     expect([tran.kind, ac.kind, op.kind]).toEqual(['tran', 'ac', 'op']);
     expect(tran.time).toBe(tran.plot.vectors[0].real);
     expect(ac.frequency[0]).toBe(1);
-    expect(() => tran.frequency).toThrow(/Transient Analysis result; it has no frequency \(its scale is time\)/);
+    expect(() => tran.frequency).toThrow(
+      /Transient Analysis result; it has no frequency \(its scale is time\)/,
+    );
   });
 
   it('finds node voltages and source currents by the names users write', () => {
@@ -54,7 +56,9 @@ describe('AnalysisResult', () => {
     expect(csv[0]).toBe('time,v(out)');
     expect(csv[2]).toBe(`${tran.time[1]},${tran.v('out')[1]}`);
     expect(csv).toHaveLength(tran.length + 2); // header, rows, trailing newline
-    expect(ac.toCSV(['frequency', 'out']).split('\n')[0]).toBe('frequency.re,frequency.im,v(out).re,v(out).im');
+    expect(ac.toCSV(['frequency', 'out']).split('\n')[0]).toBe(
+      'frequency.re,frequency.im,v(out).re,v(out).im',
+    );
     expect(() => tran.toCSV(['nope'])).toThrow(/no vector named 'nope'/);
   });
 });
@@ -64,6 +68,8 @@ describe('Simulation', () => {
   it('finds analyses by kind and says which ran when one is missing', () => {
     expect(run.tran.kind).toBe('tran');
     expect(run.op.value('in')).toBe(1);
-    expect(() => run.ac).toThrow(/ran no ac analysis \(it ran: Operating Point, Transient Analysis\); add a \.ac card/);
+    expect(() => run.ac).toThrow(
+      /ran no ac analysis \(it ran: Operating Point, Transient Analysis\); add a \.ac card/,
+    );
   });
 });

@@ -106,7 +106,9 @@ export class AnalysisResult {
   i(element: string): Float64Array {
     const wanted = element.toLowerCase();
     const candidates = [wanted, `i(${wanted})`, `${wanted}#branch`];
-    const found = candidates.map((c) => Private.find(this.plot.vectors, c)).find((v) => v && v.type === 'current');
+    const found = candidates
+      .map((c) => Private.find(this.plot.vectors, c))
+      .find((v) => v && v.type === 'current');
     if (!found) throw new UnknownVectorError(`i(${element})`, this.names);
     return this.values(found);
   }
@@ -172,7 +174,8 @@ export class AnalysisResult {
   private voltageVector(node: string): Vector {
     const lower = node.toLowerCase();
     const found =
-      Private.find(this.plot.vectors, lower.startsWith('v(') ? lower : `v(${lower})`) ?? Private.find(this.plot.vectors, lower);
+      Private.find(this.plot.vectors, lower.startsWith('v(') ? lower : `v(${lower})`) ??
+      Private.find(this.plot.vectors, lower);
     if (!found || found.type === 'current') throw new UnknownVectorError(`v(${node})`, this.names);
     return found;
   }
@@ -185,7 +188,9 @@ export class AnalysisResult {
 
   private scaleOf(kind: AnalysisKind, what: string): Float64Array {
     if (this.kind !== kind) {
-      throw new Error(`this is a ${this.name} result; it has no ${what} (its scale is ${this.plot.vectors[0]?.name ?? 'empty'})`);
+      throw new Error(
+        `this is a ${this.name} result; it has no ${what} (its scale is ${this.plot.vectors[0]?.name ?? 'empty'})`,
+      );
     }
     return this.plot.vectors[0].real;
   }
@@ -258,7 +263,9 @@ namespace Private {
 
   export function describe(result: AnalysisResult): string {
     if (result.kind === 'op') {
-      const rows = result.plot.vectors.map((v) => `${v.name} = ${formatSI(v.real[0], v.type === 'current' ? 'A' : 'V', 5)}`);
+      const rows = result.plot.vectors.map(
+        (v) => `${v.name} = ${formatSI(v.real[0], v.type === 'current' ? 'A' : 'V', 5)}`,
+      );
       return `${result.name}: ${rows.join(', ')}`;
     }
     const scale = result.plot.vectors[0];

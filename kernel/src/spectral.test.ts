@@ -1,5 +1,13 @@
 import { delay } from './measure';
-import { fft, fourier, stabilityMargins, thd, unityGainFrequency, unwrapPhase, windowFunction } from './spectral';
+import {
+  fft,
+  fourier,
+  stabilityMargins,
+  thd,
+  unityGainFrequency,
+  unwrapPhase,
+  windowFunction,
+} from './spectral';
 
 /** Loop gain A0 / prod(1 + j f/pole) as magnitude and phase (degrees) on a log grid, 100 points/decade. */
 function loopGain(a0: number, poles: number[]) {
@@ -59,14 +67,17 @@ describe('fft', () => {
   const time = Float64Array.from({ length: n + 1 }, (_, k) => 10e-3 * (k / n) ** 1.2);
   const values = time.map((t) => 0.5 + 2 * Math.sin(2 * Math.PI * 1e3 * t));
 
-  it.each(['rectangular', 'hann', 'hamming', 'blackman'] as const)('recovers DC and sine amplitude (%s window)', (window) => {
-    const s = fft(time, values, { window, points: 4096 });
-    expect(s.frequency[10]).toBeCloseTo(1000, 9); // bin spacing 1 / 10 ms = 100 Hz
-    expect(s.magnitude[10]).toBeCloseTo(2, 2);
-    if (window === 'rectangular') expect(s.magnitude[0]).toBeCloseTo(0.5, 3);
-    // Far from the tone the spectrum is (interpolation-noise) small.
-    expect(Math.max(...s.magnitude.slice(40, 400))).toBeLessThan(0.01);
-  });
+  it.each(['rectangular', 'hann', 'hamming', 'blackman'] as const)(
+    'recovers DC and sine amplitude (%s window)',
+    (window) => {
+      const s = fft(time, values, { window, points: 4096 });
+      expect(s.frequency[10]).toBeCloseTo(1000, 9); // bin spacing 1 / 10 ms = 100 Hz
+      expect(s.magnitude[10]).toBeCloseTo(2, 2);
+      if (window === 'rectangular') expect(s.magnitude[0]).toBeCloseTo(0.5, 3);
+      // Far from the tone the spectrum is (interpolation-noise) small.
+      expect(Math.max(...s.magnitude.slice(40, 400))).toBeLessThan(0.01);
+    },
+  );
 
   it('rejects a non power of two and unknown windows', () => {
     expect(() => fft(time, values, { points: 1000 })).toThrow(/power of two/);
@@ -78,7 +89,11 @@ describe('fourier and THD', () => {
   const f0 = 1e3;
   const time = Float64Array.from({ length: 20001 }, (_, k) => (k / 20000) * 5e-3);
   const values = time.map(
-    (t) => 0.2 + Math.sin(2 * Math.PI * f0 * t) + 0.1 * Math.sin(3 * 2 * Math.PI * f0 * t) + 0.05 * Math.cos(5 * 2 * Math.PI * f0 * t),
+    (t) =>
+      0.2 +
+      Math.sin(2 * Math.PI * f0 * t) +
+      0.1 * Math.sin(3 * 2 * Math.PI * f0 * t) +
+      0.05 * Math.cos(5 * 2 * Math.PI * f0 * t),
   );
 
   it('harmonic amplitudes, phases (sine reference), DC and THD of a known waveform', () => {

@@ -87,7 +87,8 @@ export function fft(time: Column, values: Column, options: SpectrumOptions = {})
   const to = options.to ?? time[time.length - 1];
   if (!(to > from)) throw new MeasurementError(`fft: the interval ${from}..${to} is empty`);
   const n = options.points ?? Math.max(1024, 2 ** Math.ceil(Math.log2(time.length)));
-  if (!Number.isInteger(Math.log2(n))) throw new MeasurementError(`fft: points must be a power of two, got ${n}`);
+  if (!Number.isInteger(Math.log2(n)))
+    throw new MeasurementError(`fft: points must be a power of two, got ${n}`);
   const dt = (to - from) / n;
   const w = windowFunction(options.window ?? 'hann', n);
   const re = new Float64Array(n);
@@ -196,7 +197,9 @@ export function windowFunction(name: WindowName, n: number): Float64Array {
         w[k] = 0.42 - 0.5 * Math.cos(x) + 0.08 * Math.cos(2 * x);
         break;
       default:
-        throw new MeasurementError(`unknown window '${name as string}': use rectangular, hann, hamming or blackman`);
+        throw new MeasurementError(
+          `unknown window '${name as string}': use rectangular, hann, hamming or blackman`,
+        );
     }
   }
   return w;

@@ -11,7 +11,8 @@ function solverReady(): boolean {
   }
 }
 
-const lowPass = (r: number, c: number) => `RC\nV1 in 0 AC 1\nR1 in out ${r}\nC1 out 0 ${c}\n.ac dec 20 10 10meg\n.end\n`;
+const lowPass = (r: number, c: number) =>
+  `RC\nV1 in 0 AC 1\nR1 in out ${r}\nC1 out 0 ${c}\n.ac dec 20 10 10meg\n.end\n`;
 
 describe('seededRandom', () => {
   it('is reproducible and uniform in [0, 1)', () => {
@@ -29,7 +30,10 @@ describe('seededRandom', () => {
   it('runs every value, in order, across workers, with progress', async () => {
     const capacitors = [1e-9, 10e-9, 100e-9, 1e-6];
     const progress: Array<[number, number]> = [];
-    const runs = await sweep(capacitors, (c) => lowPass(1e3, c), { workers: 2, progress: (d, t) => progress.push([d, t]) });
+    const runs = await sweep(capacitors, (c) => lowPass(1e3, c), {
+      workers: 2,
+      progress: (d, t) => progress.push([d, t]),
+    });
     expect(runs).toHaveLength(4);
     runs.forEach((run, k) => {
       const fc = bandwidth(run.ac.frequency, run.ac.v('out'));
@@ -45,7 +49,10 @@ describe('seededRandom', () => {
   });
 
   it('rejects with the solver message and the value that failed', async () => {
-    const failing = sweep([1, 2], (v) => (v === 2 ? 'bad\nR1 a\n.op\n.end\n' : lowPass(1e3, 1e-9)), { workers: 1, progress: false });
+    const failing = sweep([1, 2], (v) => (v === 2 ? 'bad\nR1 a\n.op\n.end\n' : lowPass(1e3, 1e-9)), {
+      workers: 1,
+      progress: false,
+    });
     await expect(failing).rejects.toThrow(SimulationError);
     await expect(sweep([2], () => 'bad\nR1 a\n.op\n.end\n', { progress: false })).rejects.toThrow(
       /run 0 \(value 2\): <sweep>:2:1: error: r1 needs 2 nodes/,
@@ -55,7 +62,9 @@ describe('seededRandom', () => {
   it('Monte Carlo with a seed is reproducible', async () => {
     const build = (random: () => number) => lowPass(1e3 * (1 + 0.1 * (random() - 0.5)), 1e-7);
     const corners = async () =>
-      (await monteCarlo(4, build, { seed: 7, progress: false })).map((r) => bandwidth(r.ac.frequency, r.ac.v('out')));
+      (await monteCarlo(4, build, { seed: 7, progress: false })).map((r) =>
+        bandwidth(r.ac.frequency, r.ac.v('out')),
+      );
     const first = await corners();
     expect(await corners()).toEqual(first);
     expect(new Set(first).size).toBe(4);

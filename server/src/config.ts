@@ -36,11 +36,21 @@ const jobsSchema = z.object({
   /** Jobs run at once by one worker process (BullMQ) or threads in the local pool. */
   concurrency: z.number().int().min(1).max(64),
   /** Lifetime of signed download URLs. */
-  signedUrlTtlSeconds: z.number().int().min(10).max(7 * 24 * 3600),
+  signedUrlTtlSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(7 * 24 * 3600),
 });
 const defaultJobs: z.infer<typeof jobsSchema> = {
-  queueName: 'spicesim-simulations', attempts: 3, backoffMs: 2000, timeoutMs: 10 * 60_000,
-  lockDurationMs: 30_000, stalledIntervalMs: 30_000, concurrency: 1, signedUrlTtlSeconds: 300,
+  queueName: 'spicesim-simulations',
+  attempts: 3,
+  backoffMs: 2000,
+  timeoutMs: 10 * 60_000,
+  lockDurationMs: 30_000,
+  stalledIntervalMs: 30_000,
+  concurrency: 1,
+  signedUrlTtlSeconds: 300,
 };
 const s3Schema = z.object({
   endpoint: z.url().optional(),
@@ -53,11 +63,15 @@ const s3Schema = z.object({
 });
 const stripeSchema = z.object({
   secretKey: z.string().min(1),
-  webhookSecret: z.string({ error: 'set STRIPE_WEBHOOK_SECRET (the webhook endpoint\'s signing secret, whsec_...)' }).min(1),
+  webhookSecret: z
+    .string({ error: "set STRIPE_WEBHOOK_SECRET (the webhook endpoint's signing secret, whsec_...)" })
+    .min(1),
   pricePro: z.string({ error: 'set STRIPE_PRICE_PRO (the price id of Pro, $39/month)' }).min(1),
   priceTeam: z.string({ error: 'set STRIPE_PRICE_TEAM (the price id of Team, $79/user/month)' }).min(1),
   /** Outbound API host override (tests point it at a local fake). */
-  api: z.object({ host: z.string().min(1), port: z.number().int(), protocol: z.enum(['http', 'https']) }).optional(),
+  api: z
+    .object({ host: z.string().min(1), port: z.number().int(), protocol: z.enum(['http', 'https']) })
+    .optional(),
 });
 export type JobsConfig = z.infer<typeof jobsSchema>;
 export type S3Config = z.infer<typeof s3Schema>;
@@ -195,7 +209,9 @@ export function loadConfig(env: Env, serverDir = path.resolve(__dirname, '..')):
           bucket: env.S3_BUCKET,
           accessKeyId: env.S3_ACCESS_KEY_ID || undefined,
           secretAccessKey: env.S3_SECRET_ACCESS_KEY || undefined,
-          forcePathStyle: env.S3_FORCE_PATH_STYLE ? env.S3_FORCE_PATH_STYLE === 'true' || env.S3_FORCE_PATH_STYLE === '1' : Boolean(env.S3_ENDPOINT),
+          forcePathStyle: env.S3_FORCE_PATH_STYLE
+            ? env.S3_FORCE_PATH_STYLE === 'true' || env.S3_FORCE_PATH_STYLE === '1'
+            : Boolean(env.S3_ENDPOINT),
         }
       : undefined,
     stripe: env.STRIPE_SECRET_KEY

@@ -24,7 +24,11 @@ export interface DecimateOptions {
  * lines run to the plot's edges), reduced to the min and max of each column when there are more than
  * two samples per column. Non-finite y values are skipped.
  */
-export function decimateMinMax(x: ArrayLike<number>, y: ArrayLike<number>, options: DecimateOptions): Decimated {
+export function decimateMinMax(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  options: DecimateOptions,
+): Decimated {
   const n = Math.min(x.length, y.length);
   if (n === 0) return { x: new Float64Array(0), y: new Float64Array(0) };
   const xMin = options.xMin ?? x[0];

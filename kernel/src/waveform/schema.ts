@@ -126,12 +126,21 @@ export function validateBundle(value: unknown): string[] {
   for (const t of b.traces ?? []) {
     names.add(t.name);
     const columns =
-      t.format === 'real' ? [t.values] : t.format === 'magphase' ? [t.magnitude, t.phase] : t.format === 'reim' ? [t.re, t.im] : null;
-    if (!columns) problems.push(`trace ${t.name}: unknown format ${JSON.stringify((t as { format?: unknown }).format)}`);
-    else if (columns.some((c) => !Array.isArray(c) || c.length !== n)) problems.push(`trace ${t.name}: columns must have ${n} values`);
+      t.format === 'real'
+        ? [t.values]
+        : t.format === 'magphase'
+          ? [t.magnitude, t.phase]
+          : t.format === 'reim'
+            ? [t.re, t.im]
+            : null;
+    if (!columns)
+      problems.push(`trace ${t.name}: unknown format ${JSON.stringify((t as { format?: unknown }).format)}`);
+    else if (columns.some((c) => !Array.isArray(c) || c.length !== n))
+      problems.push(`trace ${t.name}: columns must have ${n} values`);
   }
   if (!Array.isArray(b.panes) || b.panes.length === 0) problems.push('panes must be a non-empty array');
-  for (const p of b.panes ?? []) for (const name of p.traces) if (!names.has(name)) problems.push(`pane refers to unknown trace ${name}`);
+  for (const p of b.panes ?? [])
+    for (const name of p.traces) if (!names.has(name)) problems.push(`pane refers to unknown trace ${name}`);
   return problems;
 }
 
@@ -142,6 +151,13 @@ export function paneLabel(pane: WaveformPane, bundle: WaveformBundle): string {
   if (pane.view === 'phase') return 'Phase (°)';
   const unit = bundle.traces.find((t) => t.name === pane.traces[0])?.unit ?? '';
   const quantity = unit === 'V' ? 'Voltage' : unit === 'A' ? 'Current' : '';
-  const prefix = pane.view === 'magnitude' ? 'Magnitude' : pane.view === 're' ? 'Real part' : pane.view === 'im' ? 'Imaginary part' : quantity;
+  const prefix =
+    pane.view === 'magnitude'
+      ? 'Magnitude'
+      : pane.view === 're'
+        ? 'Real part'
+        : pane.view === 'im'
+          ? 'Imaginary part'
+          : quantity;
   return unit ? `${prefix || 'Value'} (${unit})` : prefix;
 }

@@ -13,7 +13,16 @@ export interface SvgOptions {
 }
 
 /** Trace colours (colour-blind friendly, Okabe-Ito order). */
-export const TRACE_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
+export const TRACE_COLORS = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#E69F00',
+  '#56B4E9',
+  '#000000',
+  '#F0E442',
+];
 
 const MARGIN = { left: 70, right: 20, top: 30, bottom: 58 };
 const PANE_GAP = 26;
@@ -28,14 +37,22 @@ export function renderSvg(bundle: WaveformBundle, options: SvgOptions = {}): str
   const xLog = bundle.x.log && finiteRange(x, true) !== null;
   const xRange = finiteRange(x, xLog) ?? [0, 1];
   const xScale = Private.scale(xRange, [MARGIN.left, MARGIN.left + plotWidth], xLog);
-  const colorOf = (name: string) => TRACE_COLORS[Math.max(0, bundle.traces.findIndex((t) => t.name === name)) % TRACE_COLORS.length];
+  const colorOf = (name: string) =>
+    TRACE_COLORS[
+      Math.max(
+        0,
+        bundle.traces.findIndex((t) => t.name === name),
+      ) % TRACE_COLORS.length
+    ];
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
       `font-family="sans-serif" font-size="11">`,
   );
   parts.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  parts.push(`<text x="${width / 2}" y="18" text-anchor="middle" font-size="13">${escapeXml(bundle.title || bundle.analysis)}</text>`);
+  parts.push(
+    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="13">${escapeXml(bundle.title || bundle.analysis)}</text>`,
+  );
 
   panes.forEach((pane, paneIndex) => {
     const top = MARGIN.top + paneIndex * (paneHeight + PANE_GAP);
@@ -48,20 +65,31 @@ export function renderSvg(bundle: WaveformBundle, options: SvgOptions = {}): str
       decimateMinMax(x, s.values, { columns: plotWidth, log: xLog, xMin: xRange[0], xMax: xRange[1] }),
     );
     const yLog = pane.yLog && decimated.every((d) => finiteRange(d.y, true) !== null);
-    const yRange = Private.padRange(mergeRanges(decimated.map((d) => finiteRange(d.y, yLog))) ?? [-1, 1], yLog);
+    const yRange = Private.padRange(
+      mergeRanges(decimated.map((d) => finiteRange(d.y, yLog))) ?? [-1, 1],
+      yLog,
+    );
     const yScale = Private.scale(yRange, [bottom, top], yLog);
     parts.push(`<g class="pane">`);
-    parts.push(`<rect x="${MARGIN.left}" y="${top}" width="${plotWidth}" height="${paneHeight}" fill="none" stroke="#888"/>`);
+    parts.push(
+      `<rect x="${MARGIN.left}" y="${top}" width="${plotWidth}" height="${paneHeight}" fill="none" stroke="#888"/>`,
+    );
     for (const tick of Private.ticks(yRange, yLog)) {
       const py = round(yScale(tick));
-      parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${py}" y2="${py}" stroke="#e4e4e4"/>`);
-      parts.push(`<text x="${MARGIN.left - 6}" y="${py + 4}" text-anchor="end">${escapeXml(formatSI(tick, ''))}</text>`);
+      parts.push(
+        `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${py}" y2="${py}" stroke="#e4e4e4"/>`,
+      );
+      parts.push(
+        `<text x="${MARGIN.left - 6}" y="${py + 4}" text-anchor="end">${escapeXml(formatSI(tick, ''))}</text>`,
+      );
     }
     for (const tick of Private.ticks(xRange, xLog)) {
       const px = round(xScale(tick));
       parts.push(`<line x1="${px}" x2="${px}" y1="${top}" y2="${bottom}" stroke="#e4e4e4"/>`);
       if (paneIndex === panes.length - 1) {
-        parts.push(`<text x="${px}" y="${bottom + 16}" text-anchor="middle">${escapeXml(formatSI(tick, ''))}</text>`);
+        parts.push(
+          `<text x="${px}" y="${bottom + 16}" text-anchor="middle">${escapeXml(formatSI(tick, ''))}</text>`,
+        );
       }
     }
     const yLabel = paneLabel(pane, bundle);
@@ -77,12 +105,16 @@ export function renderSvg(bundle: WaveformBundle, options: SvgOptions = {}): str
     parts.push(`</g>`);
   });
   const xLabel = `${bundle.x.name}${bundle.x.unit ? ` (${bundle.x.unit})` : ''}`;
-  parts.push(`<text x="${MARGIN.left + plotWidth / 2}" y="${height - 26}" text-anchor="middle">${escapeXml(xLabel)}</text>`);
+  parts.push(
+    `<text x="${MARGIN.left + plotWidth / 2}" y="${height - 26}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
+  );
   // One legend row under the plot: each trace once, in the colour it has in every pane.
   let legendX = MARGIN.left;
   for (const name of [...new Set(panes.flatMap((p) => p.traces))]) {
     const y = height - 8;
-    parts.push(`<line x1="${legendX}" x2="${legendX + 18}" y1="${y - 4}" y2="${y - 4}" stroke="${colorOf(name)}" stroke-width="2"/>`);
+    parts.push(
+      `<line x1="${legendX}" x2="${legendX + 18}" y1="${y - 4}" y2="${y - 4}" stroke="${colorOf(name)}" stroke-width="2"/>`,
+    );
     parts.push(`<text x="${legendX + 22}" y="${y}">${escapeXml(name)}</text>`);
     legendX += 34 + 6.5 * name.length;
   }
@@ -118,7 +150,11 @@ function mergeRanges(ranges: Array<[number, number] | null>): [number, number] |
 }
 
 namespace Private {
-  export function scale(domain: [number, number], range: [number, number], log: boolean): (v: number) => number {
+  export function scale(
+    domain: [number, number],
+    range: [number, number],
+    log: boolean,
+  ): (v: number) => number {
     const f = log ? Math.log10 : (v: number) => v;
     const d0 = f(domain[0]);
     const span = f(domain[1]) - d0 || 1;
@@ -136,13 +172,18 @@ namespace Private {
   export function ticks(range: [number, number], log: boolean): number[] {
     const out: number[] = [];
     if (log) {
-      for (let e = Math.ceil(Math.log10(range[0]) - 1e-9); e <= Math.floor(Math.log10(range[1]) + 1e-9); e++) out.push(10 ** e);
+      for (let e = Math.ceil(Math.log10(range[0]) - 1e-9); e <= Math.floor(Math.log10(range[1]) + 1e-9); e++)
+        out.push(10 ** e);
       return out;
     }
     const rough = (range[1] - range[0]) / 6;
     const power = 10 ** Math.floor(Math.log10(rough));
     const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? 10 * power;
-    for (let v = Math.ceil(range[0] / step) * step; v <= range[1] + step * 1e-9 && out.length < 50; v += step) {
+    for (
+      let v = Math.ceil(range[0] / step) * step;
+      v <= range[1] + step * 1e-9 && out.length < 50;
+      v += step
+    ) {
       out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
     }
     return out;

@@ -398,15 +398,13 @@ describe.each(databaseTargets())('billing and plan limits ($name PostgreSQL)', (
 
     // 10 cloud minutes already used this month.
     const period = monthOf(new Date());
-    await t.app
-      .db('usage_records')
-      .insert({
-        user_id: user.userId,
-        record_type: 'simulation_minutes',
-        quantity: 10,
-        period_start: period.start,
-        period_end: period.end,
-      });
+    await t.app.db('usage_records').insert({
+      user_id: user.userId,
+      record_type: 'simulation_minutes',
+      quantity: 10,
+      period_start: period.start,
+      period_end: period.end,
+    });
     const outOfMinutes = await t.call('POST', '/api/v1/simulations', {
       token: user.token,
       body: { netlist: RC_NETLIST },

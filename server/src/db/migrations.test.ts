@@ -77,7 +77,9 @@ describe.each(databaseTargets())('schema migrations ($name PostgreSQL)', (target
       await db.migrate.up();
       expect([name, await snapshot(db)]).toEqual([name, before]);
       await db.migrate.down();
-      removedBy[name.replace(/^\d+_/, '').replace(/\.js$/, '')] = tablesBefore.filter((t) => !tablesAfter.includes(t));
+      removedBy[name.replace(/^\d+_/, '').replace(/\.js$/, '')] = tablesBefore.filter(
+        (t) => !tablesAfter.includes(t),
+      );
     }
     expect(await tables(db)).toEqual([]);
     expect(removedBy).toMatchObject({
@@ -86,7 +88,15 @@ describe.each(databaseTargets())('schema migrations ($name PostgreSQL)', (target
       '004_device_models': ['device_models'],
       '003_simulations': ['simulation_jobs', 'simulations', 'waveform_configs'],
       '002_projects': ['project_files', 'projects'],
-      '001_accounts': ['oauth_states', 'org_invitations', 'org_members', 'organizations', 'refresh_tokens', 'user_identities', 'users'],
+      '001_accounts': [
+        'oauth_states',
+        'org_invitations',
+        'org_members',
+        'organizations',
+        'refresh_tokens',
+        'user_identities',
+        'users',
+      ],
     });
 
     // And all the way up again on the emptied database, to the same schema.

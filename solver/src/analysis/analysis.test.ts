@@ -69,7 +69,8 @@ describe('operating point', () => {
   });
 
   test('a floating node is named in a SingularMatrixError', () => {
-    const run = (): unknown => simulateNetlist('floating\nV1 in 0 1\nR1 in 0 1k\nC1 in island 1u\n.op\n.end\n');
+    const run = (): unknown =>
+      simulateNetlist('floating\nV1 in 0 1\nR1 in 0 1k\nC1 in island 1u\n.op\n.end\n');
     expect(run).toThrow(SingularMatrixError);
     try {
       run();
@@ -80,7 +81,9 @@ describe('operating point', () => {
   });
 
   test('a loop of voltage sources is reported as singular', () => {
-    expect(() => simulateNetlist('loop\nV1 a 0 1\nV2 a 0 2\nR1 a 0 1\n.op\n.end\n')).toThrow(SingularMatrixError);
+    expect(() => simulateNetlist('loop\nV1 a 0 1\nV2 a 0 2\nR1 a 0 1\n.op\n.end\n')).toThrow(
+      SingularMatrixError,
+    );
   });
 
   test('ConvergenceError is a typed error with suggestions', () => {
@@ -91,7 +94,9 @@ describe('operating point', () => {
 
 describe('DC sweep', () => {
   test('nested sweep covers every point with the inner source as scale', () => {
-    const { plots } = simulateNetlist('sweep\nV1 a 0 0\nV2 b 0 0\nR1 a c 1k\nR2 b c 1k\nR3 c 0 1k\n.dc V1 0 1 0.25 V2 0 2 1\n.end\n');
+    const { plots } = simulateNetlist(
+      'sweep\nV1 a 0 0\nV2 b 0 0\nR1 a c 1k\nR2 b c 1k\nR3 c 0 1k\n.dc V1 0 1 0.25 V2 0 2 1\n.end\n',
+    );
     const p = plots[0];
     expect(p.name).toBe('DC transfer characteristic');
     const scale = vector(p, 'v(v-sweep)');
@@ -139,7 +144,9 @@ describe('AC analysis', () => {
   });
 
   test('decade sweep visits n points per decade including fstop', () => {
-    const { plots } = simulateNetlist('rc\nV1 in 0 AC 1\nR1 in out 1k\nC1 out 0 1u\n.ac dec 10 1 1meg\n.end\n');
+    const { plots } = simulateNetlist(
+      'rc\nV1 in 0 AC 1\nR1 in out 1k\nC1 out 0 1u\n.ac dec 10 1 1meg\n.end\n',
+    );
     const f = vector(plots[0], 'frequency');
     expect(f.length).toBe(61);
     expect(f[60]).toBeCloseTo(1e6, 3);
@@ -206,20 +213,25 @@ describe('transient analysis', () => {
   });
 
   test('sine source output matches the source function at every point', () => {
-    const p = simulateNetlist('sin\nV1 a 0 SIN(1 2 1k 0.2m 100 30)\nR1 a 0 1k\n.tran 10u 2m\n.end\n').plots[0];
+    const p = simulateNetlist('sin\nV1 a 0 SIN(1 2 1k 0.2m 100 30)\nR1 a 0 1k\n.tran 10u 2m\n.end\n')
+      .plots[0];
     const t = vector(p, 'time');
     const a = vector(p, 'v(a)');
     for (let k = 0; k < t.length; k++) {
       const expected =
         t[k] <= 0.2e-3
           ? 1 + 2 * Math.sin(Math.PI / 6)
-          : 1 + 2 * Math.sin(2 * Math.PI * 1e3 * (t[k] - 0.2e-3) + Math.PI / 6) * Math.exp(-(t[k] - 0.2e-3) * 100);
+          : 1 +
+            2 *
+              Math.sin(2 * Math.PI * 1e3 * (t[k] - 0.2e-3) + Math.PI / 6) *
+              Math.exp(-(t[k] - 0.2e-3) * 100);
       expect(a[k]).toBeCloseTo(expected, 9);
     }
   });
 
   test('pulse corners are hit exactly (breakpoints)', () => {
-    const p = simulateNetlist('pulse\nV1 a 0 PULSE(0 1 1u 2u 3u 4u 20u)\nR1 a 0 1k\n.tran 1u 30u\n.end\n').plots[0];
+    const p = simulateNetlist('pulse\nV1 a 0 PULSE(0 1 1u 2u 3u 4u 20u)\nR1 a 0 1k\n.tran 1u 30u\n.end\n')
+      .plots[0];
     const t = Array.from(vector(p, 'time'));
     for (const corner of [1e-6, 3e-6, 7e-6, 10e-6, 21e-6, 23e-6, 27e-6]) {
       expect(t.some((x) => Math.abs(x - corner) < 1e-15)).toBe(true);

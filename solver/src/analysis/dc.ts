@@ -105,7 +105,10 @@ export function* dcSweepAnalysis(
         innerTarget.set(value);
         // Continuation from the previous point; a fresh operating point when that fails.
         if (first || !engine.newton(engine.options.itl2)) {
-          solveOperatingPoint(engine, { log, maxIterations: first ? engine.options.itl1 : engine.options.itl2 });
+          solveOperatingPoint(engine, {
+            log,
+            maxIterations: first ? engine.options.itl1 : engine.options.itl2,
+          });
         }
         first = false;
         row[0] = value;

@@ -18,7 +18,14 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConvergenceError, TimestepTooSmallError } from '../../src/errors';
 import { simulateNetlist } from '../../src/simulate';
 import type { Plot } from '../../src/output/plot';
-import { type AnalysisKind, type Tolerance, analysisKind, comparePlots, formatMismatches, pairPlots } from './compare';
+import {
+  type AnalysisKind,
+  type Tolerance,
+  analysisKind,
+  comparePlots,
+  formatMismatches,
+  pairPlots,
+} from './compare';
 import { requireNgspice, runNgspice } from './ngspice';
 
 const NONLINEAR_DIR = resolve(__dirname, '..', 'fixtures', 'nonlinear');
@@ -87,7 +94,8 @@ export function crossings(times: Float64Array, values: Float64Array, level: numb
   for (let k = 1; k < times.length; k++) {
     const a = values[k - 1] - level;
     const b = values[k] - level;
-    if (a * b < 0 || (b === 0 && a !== 0)) result.push(times[k - 1] + ((times[k] - times[k - 1]) * a) / (a - b));
+    if (a * b < 0 || (b === 0 && a !== 0))
+      result.push(times[k - 1] + ((times[k] - times[k - 1]) * a) / (a - b));
   }
   return result;
 }
@@ -109,12 +117,14 @@ function compareCrossings(ours: Plot, theirs: Plot, rule: CrossingRule, toleranc
       continue;
     }
     a.forEach((t, k) => {
-      if (Math.abs(t - b[k]) > rule.within) problems.push(`${name} crossing ${k}: ours ${t}, ngspice ${b[k]} (allowed ${rule.within})`);
+      if (Math.abs(t - b[k]) > rule.within)
+        problems.push(`${name} crossing ${k}: ours ${t}, ngspice ${b[k]} (allowed ${rule.within})`);
     });
     const extremes = (v: Float64Array) => [Math.min(...v), Math.max(...v)];
     const [minA, maxA] = extremes(mine.real);
     const [minB, maxB] = extremes(reference.real);
-    const allowed = (x: number) => tolerance.reltol * Math.abs(x) + tolerance.abstol.voltage + (tolerance.swing ?? 0) * (maxB - minB);
+    const allowed = (x: number) =>
+      tolerance.reltol * Math.abs(x) + tolerance.abstol.voltage + (tolerance.swing ?? 0) * (maxB - minB);
     if (Math.abs(minA - minB) > allowed(minB) || Math.abs(maxA - maxB) > allowed(maxB)) {
       problems.push(`${name} spans ${minA}..${maxA}, ngspice ${minB}..${maxB}`);
     }
@@ -139,9 +149,13 @@ describe.each(decks().map((d) => [basename(d), d]))('%s: SpiceSim agrees with ng
   it('vector by vector, every analysis', () => {
     const text = readFileSync(deck, 'utf8');
     const reference = runNgspice(deck).plots;
-    const ours = simulateNetlist(text, { fileName: deck, readFile: fileReaderFor(deck) }).plots.map(withoutInternalNodes);
+    const ours = simulateNetlist(text, { fileName: deck, readFile: fileReaderFor(deck) }).plots.map(
+      withoutInternalNodes,
+    );
     // Never NaN or infinite, whatever ngspice says.
-    const notFinite = ours.flatMap((plot) => plot.vectors.filter((v) => !v.real.every(Number.isFinite)).map((v) => `${plot.name}: ${v.name}`));
+    const notFinite = ours.flatMap((plot) =>
+      plot.vectors.filter((v) => !v.real.every(Number.isFinite)).map((v) => `${plot.name}: ${v.name}`),
+    );
     expect(notFinite).toEqual([]);
     const pairs = pairPlots(ours, reference);
     if (typeof pairs === 'string') throw new Error(`${name}: ${pairs}`);
@@ -170,7 +184,12 @@ describe('convergence aids and failures', () => {
     const text = readFileSync(deck('hard_high_gain_loop.cir'), 'utf8');
     simulateNetlist(text, { onLog: (line) => log.push(line) });
     expect(log).toEqual(
-      expect.arrayContaining(['Starting gmin stepping', 'Starting source stepping', 'Starting pseudo-transient continuation', 'pseudo-transient continuation completed']),
+      expect.arrayContaining([
+        'Starting gmin stepping',
+        'Starting source stepping',
+        'Starting pseudo-transient continuation',
+        'pseudo-transient continuation completed',
+      ]),
     );
   });
 

@@ -68,7 +68,12 @@ export class BehavioralSource implements Device {
     this.lastGradient = new Float64Array(this.controls.length);
     if (this.output === 'v') {
       const k = this.branch;
-      this.branchHandles = [ctx.entry(this.positive, k), ctx.entry(this.negative, k), ctx.entry(k, this.positive), ctx.entry(k, this.negative)];
+      this.branchHandles = [
+        ctx.entry(this.positive, k),
+        ctx.entry(this.negative, k),
+        ctx.entry(k, this.positive),
+        ctx.entry(k, this.negative),
+      ];
       this.rowPositive = this.controls.map((u) => ctx.entry(k, u));
     } else {
       this.rowPositive = this.controls.map((u) => ctx.entry(this.positive, u));
@@ -167,10 +172,22 @@ export function createBehavioral(card: ElementCard, ctx: DeviceBuildContext): De
   const nodes: [string, string] = [card.nodes[0], card.nodes[1]];
   const multiplier = card.params.m ?? 1;
   if (card.kind === 'b') {
-    if (!card.expression) throw new CircuitError(`${card.name} has no V= or I= expression`, card.loc, `write '${card.name} n+ n- V={...}'`);
+    if (!card.expression)
+      throw new CircuitError(
+        `${card.name} has no V= or I= expression`,
+        card.loc,
+        `write '${card.name} n+ n- V={...}'`,
+      );
     const source = exprSource(card.expression.expr);
     const output = card.expression.quantity;
-    return new BehavioralSource(card.name, nodes, output, source.collect, source.build, output === 'i' ? multiplier : 1);
+    return new BehavioralSource(
+      card.name,
+      nodes,
+      output,
+      source.collect,
+      source.build,
+      output === 'i' ? multiplier : 1,
+    );
   }
   const output: Output = card.kind === 'e' || card.kind === 'h' ? 'v' : 'i';
   if (card.expression) {
@@ -179,7 +196,12 @@ export function createBehavioral(card: ElementCard, ctx: DeviceBuildContext): De
   }
   if (card.table) {
     const table = card.table;
-    if (table.points.length < 1) throw new CircuitError(`${card.name}: TABLE has no points`, card.loc, 'write TABLE {expr} = (x1,y1) (x2,y2) ...');
+    if (table.points.length < 1)
+      throw new CircuitError(
+        `${card.name}: TABLE has no points`,
+        card.loc,
+        'write TABLE {expr} = (x1,y1) (x2,y2) ...',
+      );
     return new BehavioralSource(
       card.name,
       nodes,
@@ -198,7 +220,11 @@ export function createBehavioral(card: ElementCard, ctx: DeviceBuildContext): De
     const voltageControlled = card.kind === 'e' || card.kind === 'g';
     const controlNames = voltageControlled ? [] : (card.controls ?? []);
     if (!voltageControlled && controlNames.length !== dimension) {
-      throw new CircuitError(`${card.name}: POLY(${dimension}) needs ${dimension} controlling sources`, card.loc, 'list the controlling voltage sources after POLY(n)');
+      throw new CircuitError(
+        `${card.name}: POLY(${dimension}) needs ${dimension} controlling sources`,
+        card.loc,
+        'list the controlling voltage sources after POLY(n)',
+      );
     }
     const controlUnknowns = (c: ExpressionCompiler, setup: SetupContext): Array<[number, number]> => {
       const pairs: Array<[number, number]> = [];
@@ -208,7 +234,11 @@ export function createBehavioral(card: ElementCard, ctx: DeviceBuildContext): De
         } else {
           const branch = setup.branchOf(controlNames[k]);
           if (branch === undefined) {
-            throw new CircuitError(`${card.name}: controlling source '${controlNames[k]}' has no branch current`, card.loc, 'POLY controls of F/H are voltage sources');
+            throw new CircuitError(
+              `${card.name}: controlling source '${controlNames[k]}' has no branch current`,
+              card.loc,
+              'POLY controls of F/H are voltage sources',
+            );
           }
           pairs.push([branch, 0]);
         }

@@ -7,7 +7,11 @@ import { polyTerms } from './behavioral';
 function compile(text: string) {
   const expr: Expr = parseExpression(text);
   const nodes: Record<string, number> = { a: 1, b: 2, '0': 0 };
-  const compiler = new ExpressionCompiler({ node: (name) => nodes[name], branch: (name) => (name === 'vs' ? 3 : undefined), owner: 'b1' });
+  const compiler = new ExpressionCompiler({
+    node: (name) => nodes[name],
+    branch: (name) => (name === 'vs' ? 3 : undefined),
+    owner: 'b1',
+  });
   compiler.collect(expr);
   compiler.freeze();
   const root = compiler.build(expr);
@@ -65,7 +69,18 @@ describe('behavioural expressions with derivatives', () => {
 
 describe('POLY term order (SPICE2)', () => {
   it('lists constant, linear, then products in lexicographic non-decreasing order', () => {
-    expect(polyTerms(2, 10)).toEqual([[], [0], [1], [0, 0], [0, 1], [1, 1], [0, 0, 0], [0, 0, 1], [0, 1, 1], [1, 1, 1]]);
+    expect(polyTerms(2, 10)).toEqual([
+      [],
+      [0],
+      [1],
+      [0, 0],
+      [0, 1],
+      [1, 1],
+      [0, 0, 0],
+      [0, 0, 1],
+      [0, 1, 1],
+      [1, 1, 1],
+    ]);
     expect(polyTerms(3, 7)).toEqual([[], [0], [1], [2], [0, 0], [0, 1], [0, 2]]);
     expect(polyTerms(1, 4)).toEqual([[], [0], [0, 0], [0, 0, 0]]);
   });

@@ -315,7 +315,12 @@ export class ExpressionCompiler {
 
   table(arg: Node, points: Array<[number, number]>): Node {
     const sorted = [...points].sort((a, b) => a[0] - b[0]);
-    return new Table(this.size, arg, Float64Array.from(sorted.map((p) => p[0])), Float64Array.from(sorted.map((p) => p[1])));
+    return new Table(
+      this.size,
+      arg,
+      Float64Array.from(sorted.map((p) => p[0])),
+      Float64Array.from(sorted.map((p) => p[1])),
+    );
   }
 
   product(a: Node, b: Node): Node {
@@ -361,13 +366,30 @@ export class ExpressionCompiler {
       case 'unary': {
         const arg = this.build(expr.arg);
         if (expr.op === '+') return arg;
-        if (expr.op === '-') return new Unary(n, arg, (x) => -x, () => -1);
-        return new Select(n, [arg], () => -1, (v) => (v[0] !== 0 && !Number.isNaN(v[0]) ? 0 : 1));
+        if (expr.op === '-')
+          return new Unary(
+            n,
+            arg,
+            (x) => -x,
+            () => -1,
+          );
+        return new Select(
+          n,
+          [arg],
+          () => -1,
+          (v) => (v[0] !== 0 && !Number.isNaN(v[0]) ? 0 : 1),
+        );
       }
       case 'binary':
         return this.binary(expr.op, this.build(expr.left), this.build(expr.right));
       case 'ternary':
-        return new Select(n, [this.build(expr.cond), this.build(expr.then), this.build(expr.else)], () => -1, () => 0, true);
+        return new Select(
+          n,
+          [this.build(expr.cond), this.build(expr.then), this.build(expr.else)],
+          () => -1,
+          () => 0,
+          true,
+        );
       case 'call':
         return this.call(expr);
     }
@@ -377,7 +399,12 @@ export class ExpressionCompiler {
     const n = this.size;
     const truthy = (x: number) => x !== 0 && !Number.isNaN(x);
     const compare = (test: (a: number, b: number) => boolean) =>
-      new Select(n, [l, r], () => -1, (v) => (test(v[0], v[1]) ? 1 : 0));
+      new Select(
+        n,
+        [l, r],
+        () => -1,
+        (v) => (test(v[0], v[1]) ? 1 : 0),
+      );
     switch (op) {
       case '+':
         return this.sum(l, r);
@@ -482,14 +509,17 @@ export class ExpressionCompiler {
       case 'sign':
         return unary(Math.sign, () => 0);
       case 'u':
-        return unary((x) => (x > 0 ? 1 : 0), () => 0);
+        return unary(
+          (x) => (x > 0 ? 1 : 0),
+          () => 0,
+        );
       case 'pow':
         return new Binary(n, a, args[1], power);
       case 'pwr':
         return new Binary(n, a, args[1], (x, y, p) => {
           const ax = Math.abs(x);
           const value = Math.sign(x) * Math.pow(ax, y);
-          p[0] = ax > 0 ? (y * Math.pow(ax, y - 1)) : 0;
+          p[0] = ax > 0 ? y * Math.pow(ax, y - 1) : 0;
           p[1] = ax > 0 ? value * Math.log(ax) : 0;
           return value;
         });
@@ -506,9 +536,25 @@ export class ExpressionCompiler {
         return new Select(n, args, (v) => v.indexOf(Math.max(...v)));
       case 'limit':
         // limit(x, lo, hi)
-        return new Select(n, args, (v) => (v[0] < Math.min(v[1], v[2]) ? (v[1] <= v[2] ? 1 : 2) : v[0] > Math.max(v[1], v[2]) ? (v[1] >= v[2] ? 1 : 2) : 0));
+        return new Select(n, args, (v) =>
+          v[0] < Math.min(v[1], v[2])
+            ? v[1] <= v[2]
+              ? 1
+              : 2
+            : v[0] > Math.max(v[1], v[2])
+              ? v[1] >= v[2]
+                ? 1
+                : 2
+              : 0,
+        );
       case 'if':
-        return new Select(n, args, () => -1, () => 0, true);
+        return new Select(
+          n,
+          args,
+          () => -1,
+          () => 0,
+          true,
+        );
     }
     throw new CircuitError(
       `${this.ctx.owner}: function ${expr.name}() cannot be used in a behavioural source`,

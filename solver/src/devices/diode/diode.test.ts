@@ -13,7 +13,10 @@ describe('diode static model', () => {
     }
     for (const v of [0.7, 0.2, -0.05, -1, -5.5, -6]) {
       const h = 1e-7;
-      const numeric = (diodeCurrent(v + h, t, model.n, model.nbv).current - diodeCurrent(v - h, t, model.n, model.nbv).current) / (2 * h);
+      const numeric =
+        (diodeCurrent(v + h, t, model.n, model.nbv).current -
+          diodeCurrent(v - h, t, model.n, model.nbv).current) /
+        (2 * h);
       const analytic = diodeCurrent(v, t, model.n, model.nbv).conductance;
       expect(Math.abs(analytic - numeric)).toBeLessThan(1e-5 * Math.abs(numeric) + 1e-18);
     }

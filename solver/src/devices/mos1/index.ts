@@ -19,7 +19,11 @@ export const channelLevels = new Map<number, (model: MosModel, geometry: MosGeom
 export function createMosfet(card: ElementCard, ctx: DeviceBuildContext): Mosfet {
   const modelCard = ctx.model(card, ['nmos', 'pmos']);
   if (card.nodes.length < 4) {
-    throw new CircuitError(`${card.name} needs 4 nodes (drain gate source bulk)`, card.loc, `write '${card.name} d g s b model'`);
+    throw new CircuitError(
+      `${card.name} needs 4 nodes (drain gate source bulk)`,
+      card.loc,
+      `write '${card.name} d g s b model'`,
+    );
   }
   const level = modelCard.params.level ?? 1;
   const channel = channelLevels.get(level);

@@ -158,7 +158,7 @@ export class Level2Channel implements ChannelModel {
     if (nfsOn) {
       const cfs = CHARGE * this.nfs * 1e4;
       const cdonco = -(gamasd * dsrgdb + dgddvb * sarg) + factor;
-      xn = 1 + ((cfs / oxideCap) * this.geometry.m * this.geometry.w * leff) + cdonco;
+      xn = 1 + (cfs / oxideCap) * this.geometry.m * this.geometry.w * leff + cdonco;
       const tmp = vt * xn;
       von += tmp;
       argg = 1 / tmp;
@@ -215,7 +215,8 @@ export class Level2Channel implements ChannelModel {
         const arg = Math.sqrt(1 + (4 * argv) / gammd2);
         vdsat = Math.max((vgsx - vbin) / eta + (gammd2 * (1 - arg)) / 2, 0);
         dsdvgs = (1 - 1 / arg) / eta;
-        dsdvbs = ((gammad * (1 - arg) + (2 * argv) / (gammad * arg)) / eta) * dgdvbs + 1 / arg + factor * dsdvgs;
+        dsdvbs =
+          ((gammad * (1 - arg) + (2 * argv) / (gammad * arg)) / eta) * dgdvbs + 1 / arg + factor * dsdvgs;
       }
     } else {
       vdsat = Math.max((vgsx - vbin) / eta, 0);
@@ -385,7 +386,9 @@ export class Level2Channel implements ChannelModel {
       const didvds = beta1 * (von - vbin - eta * vdson - gammad * barg);
       let gdson = (-cdson * dldvds) / clfact - (beta1 * dgdvds * body) / 1.5;
       if (lvds < vdsat) gdson += didvds;
-      let gbson = (-cdson * dldvbs) / clfact + beta1 * (dodvbs * vdson + factor * vdson - (dgdvbs * body) / 1.5 - gdbdv);
+      let gbson =
+        (-cdson * dldvbs) / clfact +
+        beta1 * (dodvbs * vdson + factor * vdson - (dgdvbs * body) / 1.5 - gdbdv);
       if (lvds > vdsat) gbson += didvds * dsdvbs;
       const expg = Math.exp(argg * (lvgs - von));
       cdrain = cdson * expg;
@@ -400,11 +403,17 @@ export class Level2Channel implements ChannelModel {
     if (lvds <= vdsat) {
       cdrain = beta1 * ((lvgs - vbin - (eta * lvds) / 2) * lvds - (gammad * body) / 1.5);
       gm = cdrain * (dudvgs / ufact - dldvgs / clfact) + beta1 * lvds;
-      gds = cdrain * (dudvds / ufact - dldvds / clfact) + beta1 * (lvgs - vbin - eta * lvds - gammad * barg - (dgdvds * body) / 1.5);
-      gmbs = cdrain * (dudvbs / ufact - dldvbs / clfact) - beta1 * (gdbdv + (dgdvbs * body) / 1.5 - factor * lvds);
+      gds =
+        cdrain * (dudvds / ufact - dldvds / clfact) +
+        beta1 * (lvgs - vbin - eta * lvds - gammad * barg - (dgdvds * body) / 1.5);
+      gmbs =
+        cdrain * (dudvbs / ufact - dldvbs / clfact) - beta1 * (gdbdv + (dgdvbs * body) / 1.5 - factor * lvds);
     } else {
       cdrain = beta1 * ((lvgs - vbin - (eta * vdsat) / 2) * vdsat - (gammad * bodys) / 1.5);
-      gm = cdrain * (dudvgs / ufact - dldvgs / clfact) + beta1 * vdsat + beta1 * (lvgs - vbin - eta * vdsat - gammad * bsarg) * dsdvgs;
+      gm =
+        cdrain * (dudvgs / ufact - dldvgs / clfact) +
+        beta1 * vdsat +
+        beta1 * (lvgs - vbin - eta * vdsat - gammad * bsarg) * dsdvgs;
       gds = (-cdrain * dldvds) / clfact - (beta1 * dgdvds * bodys) / 1.5;
       gmbs =
         cdrain * (dudvbs / ufact - dldvbs / clfact) -
@@ -414,7 +423,15 @@ export class Level2Channel implements ChannelModel {
     return this.finish(r, cdrain, gm, gds, gmbs, von, vdsat);
   }
 
-  private finish(r: ChannelResult, cdrain: number, gm: number, gds: number, gmbs: number, von: number, vdsat: number): ChannelResult {
+  private finish(
+    r: ChannelResult,
+    cdrain: number,
+    gm: number,
+    gds: number,
+    gmbs: number,
+    von: number,
+    vdsat: number,
+  ): ChannelResult {
     r.cdrain = cdrain;
     r.gm = gm;
     r.gds = gds;

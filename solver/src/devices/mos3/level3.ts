@@ -39,7 +39,8 @@ export class Level3Channel implements ChannelModel {
     this.kappa = p.kappa ?? 0.2;
     this.nfs = p.nfs ?? 0;
     this.xj = p.xj ?? 0;
-    this.alpha = model.nsub !== undefined && model.nsub > 0 ? (EPS_SI + EPS_SI) / (CHARGE * model.nsub * 1e6) : 0;
+    this.alpha =
+      model.nsub !== undefined && model.nsub > 0 ? (EPS_SI + EPS_SI) / (CHARGE * model.nsub * 1e6) : 0;
     this.xd = Math.sqrt(this.alpha);
     this.narrowFactor = ((p.delta ?? 0) * 0.5 * Math.PI * EPS_SI) / model.cox;
   }
@@ -237,7 +238,7 @@ export class Level3Channel implements ChannelModel {
       modulate = false;
     } else {
       const cdsat = cdrain;
-      const gdsat = Math.max(1e-12, (cdsat * (1 - fdrain) * onvdsc));
+      const gdsat = Math.max(1e-12, cdsat * (1 - fdrain) * onvdsc);
       const gdoncd = gdsat / cdsat;
       const gdonfd = gdsat / (1 - fdrain);
       const gdonfg = gdsat * onfg;

@@ -47,7 +47,9 @@ describe('depletionCharge', () => {
     const [czero, pb, m, fc] = [1e-12, 0.8, 0.4, 0.5];
     for (const v of [-3, -0.5, 0, 0.3, 0.39, 0.41, 0.6, 1.2]) {
       const h = 1e-6;
-      const numeric = (depletionCharge(v + h, czero, pb, m, fc).charge - depletionCharge(v - h, czero, pb, m, fc).charge) / (2 * h);
+      const numeric =
+        (depletionCharge(v + h, czero, pb, m, fc).charge - depletionCharge(v - h, czero, pb, m, fc).charge) /
+        (2 * h);
       expect(depletionCharge(v, czero, pb, m, fc).capacitance).toBeCloseTo(numeric, 20);
     }
     const below = depletionCharge(fc * pb - 1e-12, czero, pb, m, fc);

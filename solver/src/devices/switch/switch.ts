@@ -11,7 +11,15 @@
  */
 import type { ElementCard } from '../../circuit/flat';
 import { CircuitError } from '../../errors';
-import type { AcLoadContext, Device, DeviceBuildContext, LoadContext, SetupContext, TruncateContext, Unknown } from '../device';
+import type {
+  AcLoadContext,
+  Device,
+  DeviceBuildContext,
+  LoadContext,
+  SetupContext,
+  TruncateContext,
+  Unknown,
+} from '../device';
 import { type ConductanceHandles, reserveConductance, stampConductance } from '../stamp';
 
 export interface SwitchModel {
@@ -74,7 +82,8 @@ export class Switch implements Device {
     if (ctx.initJunctions) {
       on = this.initiallyOn;
     } else {
-      const previous = (ctx.firstIteration && ctx.mode === 'tran' ? ctx.state[1][this.s] : state[this.s]) !== 0;
+      const previous =
+        (ctx.firstIteration && ctx.mode === 'tran' ? ctx.state[1][this.s] : state[this.s]) !== 0;
       const v = this.controlValue(ctx.solution);
       const band = Math.abs(hysteresis);
       if (v > threshold + band) on = true;
@@ -126,7 +135,11 @@ export function createSwitch(card: ElementCard, ctx: DeviceBuildContext): Switch
   const ron = model.ron ?? 1;
   const roff = model.roff ?? 1 / ctx.options.gmin;
   if (!(ron > 0) || !(roff > 0)) {
-    throw new CircuitError(`${card.name}: RON and ROFF of its model must be positive`, card.loc, 'e.g. .model sw1 SW(RON=1 ROFF=1meg VT=2.5)');
+    throw new CircuitError(
+      `${card.name}: RON and ROFF of its model must be positive`,
+      card.loc,
+      'e.g. .model sw1 SW(RON=1 ROFF=1meg VT=2.5)',
+    );
   }
   const switchModel: SwitchModel = {
     threshold: (voltage ? model.vt : model.it) ?? 0,
@@ -136,12 +149,29 @@ export function createSwitch(card: ElementCard, ctx: DeviceBuildContext): Switch
   };
   let control: { nodes: [string, string] } | { source: string };
   if (voltage) {
-    if (card.nodes.length < 4) throw new CircuitError(`${card.name} needs 4 nodes`, card.loc, `write '${card.name} n+ n- nc+ nc- model'`);
+    if (card.nodes.length < 4)
+      throw new CircuitError(
+        `${card.name} needs 4 nodes`,
+        card.loc,
+        `write '${card.name} n+ n- nc+ nc- model'`,
+      );
     control = { nodes: [card.nodes[2], card.nodes[3]] };
   } else {
     const source = card.controls?.[0];
-    if (!source) throw new CircuitError(`${card.name} names no controlling source`, card.loc, `write '${card.name} n+ n- vsource model'`);
+    if (!source)
+      throw new CircuitError(
+        `${card.name} names no controlling source`,
+        card.loc,
+        `write '${card.name} n+ n- vsource model'`,
+      );
     control = { source };
   }
-  return new Switch(card.name, [card.nodes[0], card.nodes[1]], control, switchModel, (card.params.on ?? 0) !== 0, card.loc);
+  return new Switch(
+    card.name,
+    [card.nodes[0], card.nodes[1]],
+    control,
+    switchModel,
+    (card.params.on ?? 0) !== 0,
+    card.loc,
+  );
 }
