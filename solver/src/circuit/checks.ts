@@ -6,6 +6,7 @@
 import { CircuitError, type SourceLocation } from '../errors';
 import { expressionLocation } from '../netlist/expression';
 import { closest } from '../netlist/suggest';
+import { NUMERIC_SIMULATOR_OPTIONS } from './circuit';
 import type { AnalysisCard, ElementCard, Expr, FlatCircuit } from './flat';
 
 /** Most points a .dc sweep (all nested levels together) or an .ac analysis may have. */
@@ -24,22 +25,7 @@ function num(x: number): string {
  * (.four's nfreqs and fourgridsize, Monte Carlo's seed). A word there is a mistake, not a setting.
  */
 export const NUMERIC_OPTIONS: ReadonlySet<string> = new Set([
-  'reltol',
-  'abstol',
-  'vntol',
-  'chgtol',
-  'trtol',
-  'gmin',
-  'itl1',
-  'itl2',
-  'itl4',
-  'temp',
-  'tnom',
-  'maxord',
-  'gminsteps',
-  'srcsteps',
-  'pivtol',
-  'pivrel',
+  ...NUMERIC_SIMULATOR_OPTIONS,
   'nfreqs',
   'fourgridsize',
   'seed',

@@ -242,7 +242,8 @@ function findModel(flat: FlatCircuit, card: ElementCard, allowed: readonly strin
   return model;
 }
 
-const numericOptions = [
+/** The `.options` that set SimulatorOptions numbers (checks.ts warns when one of them is given a word). */
+export const NUMERIC_SIMULATOR_OPTIONS = [
   'reltol',
   'abstol',
   'vntol',
@@ -264,7 +265,7 @@ const numericOptions = [
 function parseOptions(flat: FlatCircuit): SimulatorOptions {
   const options: SimulatorOptions = { ...defaultOptions };
   const given = flat.options;
-  for (const key of numericOptions) {
+  for (const key of NUMERIC_SIMULATOR_OPTIONS) {
     const value = given[key];
     if (typeof value === 'number' && Number.isFinite(value)) options[key] = value;
   }

@@ -655,15 +655,9 @@ class StatementParser {
       }
       const tokens = entry.tokens ?? tokenize(card);
       if (tokens.length === 0) continue;
-      const cursor: Cursor = new Cursor(card, tokens, this.functions);
+      // Typed explicitly: cursor.fail() (never) then narrows the variables it guards.
+      const cursor: Cursor = this.statementCursor(card, tokens);
       const head = tokens[0];
-      if (head.kind !== 'word') {
-        cursor.fail(
-          `a statement cannot start with '${head.text}'`,
-          head,
-          'start the line with an element name or a dot-command',
-        );
-      }
       if (head.text.startsWith('.')) {
         if (head.text === '.alter') {
           // HSPICE reruns the deck with the statements after .alter changed; SpiceSim runs it once.
@@ -737,6 +731,11 @@ class StatementParser {
     if (simple !== undefined) return simple;
     const tokens = tokenize(card);
     if (tokens.length === 0) return undefined;
+    return this.element(this.statementCursor(card, tokens));
+  }
+
+  /** A cursor over a statement's tokens (at least one), which must start with a word. */
+  private statementCursor(card: Card, tokens: Token[]): Cursor {
     const cursor = new Cursor(card, tokens, this.functions);
     const head = tokens[0];
     if (head.kind !== 'word') {
@@ -746,7 +745,7 @@ class StatementParser {
         'start the line with an element name or a dot-command',
       );
     }
-    return this.element(cursor);
+    return cursor;
   }
 
   // ------------------------------------------------------------------------ dot-commands
