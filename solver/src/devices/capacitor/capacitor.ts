@@ -32,6 +32,25 @@ export interface ReactanceTemperature {
 }
 
 /** The factor (1 + tc1·ΔT + tc2·ΔT²)·scale at circuit temperature `kelvin`. */
+/**
+ * The temperature terms of a C or L card and its model (instance tc1/tc2/temp/dtemp/scale over the model's
+ * tc1/tc2/tnom); undefined when they leave the value unchanged at every temperature.
+ */
+export function reactanceTemperature(
+  p: Record<string, number>,
+  model: Record<string, number>,
+): ReactanceTemperature | undefined {
+  const thermal: ReactanceTemperature = {
+    tc1: p.tc1 ?? model.tc1 ?? 0,
+    tc2: p.tc2 ?? model.tc2 ?? 0,
+    temp: p.temp,
+    dtemp: p.temp !== undefined ? 0 : (p.dtemp ?? 0),
+    tnom: model.tnom,
+    scale: p.scale ?? 1,
+  };
+  return thermal.tc1 === 0 && thermal.tc2 === 0 && thermal.scale === 1 ? undefined : thermal;
+}
+
 export function reactanceFactor(t: ReactanceTemperature, kelvin: number, nominalKelvin: number): number {
   const temperature = t.temp !== undefined ? t.temp + CELSIUS_TO_KELVIN : kelvin + t.dtemp;
   const dt = temperature - (t.tnom !== undefined ? t.tnom + CELSIUS_TO_KELVIN : nominalKelvin);
@@ -136,20 +155,11 @@ export function createCapacitor(card: ElementCard, ctx: DeviceBuildContext): Cap
       'write the capacitance after the two nodes, e.g. "C1 out 0 1u"',
     );
   }
-  const thermal: ReactanceTemperature = {
-    tc1: p.tc1 ?? model.tc1 ?? 0,
-    tc2: p.tc2 ?? model.tc2 ?? 0,
-    temp: p.temp,
-    dtemp: p.temp !== undefined ? 0 : (p.dtemp ?? 0),
-    tnom: model.tnom,
-    scale: p.scale ?? 1,
-  };
-  const plain = thermal.tc1 === 0 && thermal.tc2 === 0 && thermal.scale === 1;
   return new Capacitor(
     card.name,
     card.nodes as [string, string], // shared with the card, not copied
     value * (p.m ?? 1),
     p.ic,
-    plain ? undefined : thermal,
+    reactanceTemperature(p, model),
   );
 }

@@ -8,7 +8,7 @@
  */
 import type { ElementCard } from '../../circuit/flat';
 import { CircuitError } from '../../errors';
-import { type ReactanceTemperature, reactanceFactor } from '../capacitor/capacitor';
+import { type ReactanceTemperature, reactanceFactor, reactanceTemperature } from '../capacitor/capacitor';
 import type {
   AcLoadContext,
   Device,
@@ -138,21 +138,12 @@ export function createInductor(card: ElementCard, ctx: DeviceBuildContext): Indu
       'write the inductance after the two nodes, e.g. "L1 a b 10u"',
     );
   }
-  const thermal: ReactanceTemperature = {
-    tc1: p.tc1 ?? model.tc1 ?? 0,
-    tc2: p.tc2 ?? model.tc2 ?? 0,
-    temp: p.temp,
-    dtemp: p.temp !== undefined ? 0 : (p.dtemp ?? 0),
-    tnom: model.tnom,
-    scale: p.scale ?? 1,
-  };
-  const plain = thermal.tc1 === 0 && thermal.tc2 === 0 && thermal.scale === 1;
   return new Inductor(
     card.name,
     [card.nodes[0], card.nodes[1]],
     value / (p.m ?? 1),
     p.ic,
-    plain ? undefined : thermal,
+    reactanceTemperature(p, model),
   );
 }
 
