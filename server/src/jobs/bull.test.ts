@@ -185,7 +185,9 @@ describeWithRedis('simulation jobs on BullMQ with worker processes ($name Postgr
 
   test('kill -9 of the worker running a job: another worker completes it, exactly once', async () => {
     const user = await t.signUp();
-    const netlist = ladderNetlist(100, '200u', '10n');
+    // About a second of work: an RC-only ladder finished in ~0.3 s, sometimes before the poll below saw it
+    // running (progress reaches the database at most every 200 ms).
+    const netlist = ladderNetlist(100, '200u', '10n', { diodes: true });
     const created = await t.call('POST', '/api/v1/simulations', { token: user.token, body: { netlist } });
     const id = created.body.id;
     const stream = readEvents(`${t.url}/api/v1/simulations/${id}/events`, user.token);
