@@ -369,7 +369,16 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
     );
     return exitCodeForName(first.name);
   }
-  return writeFailed ? EXIT_BAD_INPUT : EXIT_OK;
+  // A statement that could not be carried out (a .meas or .four written wrongly, ...) was reported as an error
+  // above: the rest is printed and written, but the run did not do all the deck asked (ngspice exits 1 too).
+  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+  if (errors > 0) {
+    io.stderr(
+      `${errors === 1 ? 'a statement' : `${errors} statements`} of the deck could not be carried out (see above); ` +
+        'the results of the rest are printed and written\n',
+    );
+  }
+  return writeFailed || errors > 0 ? EXIT_BAD_INPUT : EXIT_OK;
 }
 
 /** Why `path` cannot take an output file (a message for stderr), or undefined when it can. */

@@ -380,4 +380,16 @@ describe('command line misuse', () => {
     expect(readFileSync(csv, 'utf8')).toMatch(/^v\(a\),i\(v1\)\n1,/);
     clean();
   });
+
+  it('a .meas written wrongly is an error with its line, the rest is still written, and the exit status is 2', async () => {
+    const raw = join(dir, 'meas.raw');
+    const text =
+      'meas\nV1 a 0 sin(0 1 1k)\nR1 a 0 1k\n.tran 1u 2m\n.meas tran vmax MAX\n.meas tran vpk MAX v(a)\n.end\n';
+    expect(await run(text, '-r', raw)).toBe(2);
+    expect(err).toMatch(/deck\.cir:5:1: error: \.meas: missing signal/);
+    expect(err).toMatch(/a statement of the deck could not be carried out \(see above\)/);
+    expect(out).toMatch(/vpk\s+=\s+9\.99\d*e-01/);
+    expect(parseRawfile(readFileSync(raw))[0].name).toBe('Transient Analysis');
+    clean();
+  });
 });
