@@ -577,15 +577,19 @@ function ngspiceBranchOrder(circuit: Circuit): Map<string, number> {
   const add = (name: string): void => {
     if (!order.has(name)) order.set(name, order.size);
   };
-  for (const kind of ['b', 'f', 'h', 'l', 'e', 'v']) {
-    const byModel = new Map<string, ElementCard[]>();
-    for (const element of circuit.flat.elements) {
-      if (element.kind !== kind) continue;
-      const model = element.model ?? '';
-      const group = byModel.get(model);
-      if (group) group.push(element);
-      else byModel.set(model, [element]);
-    }
+  // One pass over the elements: by kind, then by model in order of first use.
+  const kinds = ['b', 'f', 'h', 'l', 'e', 'v'];
+  const byKind = new Map(kinds.map((kind) => [kind, new Map<string, ElementCard[]>()]));
+  for (const element of circuit.flat.elements) {
+    const byModel = byKind.get(element.kind);
+    if (byModel === undefined) continue;
+    const model = element.model ?? '';
+    const group = byModel.get(model);
+    if (group) group.push(element);
+    else byModel.set(model, [element]);
+  }
+  for (const kind of kinds) {
+    const byModel = byKind.get(kind)!;
     for (const group of [...byModel.values()].reverse()) {
       for (let k = group.length - 1; k >= 0; k--) {
         const element = group[k];
