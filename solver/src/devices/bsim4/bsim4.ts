@@ -25,7 +25,7 @@ import type {
   TruncateContext,
 } from '../device';
 import { CELSIUS_TO_KELVIN } from '../device';
-import { BOLTZMANN, CHARGE, LocalStamp, currentConverged, fetlim, limvds, pnjlim } from '../semiconductor';
+import { BOLTZMANN, CHARGE, LocalStamp, currentConverged, limitFetVoltages, pnjlim } from '../semiconductor';
 import {
   diffusionResistance,
   ChannelPoint,
@@ -141,6 +141,8 @@ export class Bsim4 implements Device {
   private readonly channel = new ChannelPoint();
   private readonly base = new TerminalPoint();
   private readonly shifted = new TerminalPoint();
+  /** vgs/vds of a load while they are limited (reused: no allocation per load). */
+  private readonly fetVoltages = { vgs: 0, vds: 0 };
   // Jacobian of the last load (n-type): channel current and charges by vgs, vds, vbs.
   private gmG = 0;
   private gmD = 0;
@@ -444,21 +446,11 @@ export class Bsim4 implements Device {
         vbs = 0;
       }
     } else {
-      [vbs, vgs, vds] = this.voltages(ctx.solution);
-      const vgdNew = vgs - vds;
-      const vgsOld = old[s + VGS];
-      const vdsOld = old[s + VDS];
-      const von = this.von;
-      if (vdsOld >= 0) {
-        vgs = fetlim(vgs, vgsOld, von);
-        vds = vgs - vgdNew;
-        vds = limvds(vds, vdsOld);
-      } else {
-        const vgd = fetlim(vgdNew, vgsOld - vdsOld, von);
-        vds = vgs - vgd;
-        vds = -limvds(-vds, -vdsOld);
-        vgs = vgd + vds;
-      }
+      const fet = this.fetVoltages;
+      [vbs, fet.vgs, fet.vds] = this.voltages(ctx.solution);
+      limitFetVoltages(fet, old[s + VGS], old[s + VDS], this.von);
+      vgs = fet.vgs;
+      vds = fet.vds;
       let limited: boolean;
       if (vds >= 0) {
         const r = pnjlim(vbs, old[s + VBS], VT0, VCRIT);

@@ -22,7 +22,7 @@ import type {
   TruncateContext,
 } from '../device';
 import { CELSIUS_TO_KELVIN } from '../device';
-import { LocalStamp, currentConverged, fetlim, limvds, pnjlim } from '../semiconductor';
+import { LocalStamp, currentConverged, limitFetVoltages, pnjlim } from '../semiconductor';
 import {
   type EkvDiffusions,
   type EkvExtrinsic,
@@ -68,6 +68,8 @@ export class Ekv implements Device {
   private von = 0;
   private x!: EkvExtrinsic;
   private readonly junctionPoint = { i: 0, g: 0 };
+  /** vgs/vds of a load while they are limited (reused: no allocation per load). */
+  private readonly fetVoltages = { vgs: 0, vds: 0 };
   private readonly chargePoint = { charge: 0, capacitance: 0 };
   /** Junction currents, conductances and capacitances at the last load (bulk-source, bulk-drain). */
   private cbs = 0;
@@ -165,19 +167,12 @@ export class Ekv implements Device {
       vgs = ic.vgs !== undefined ? type * ic.vgs : this.p.vto;
       vbs = type * (ic.vbs ?? 0);
     } else {
-      [vbs, vgs, vds] = this.voltages(ctx.solution);
       // The same gate/drain limiting as the other MOSFETs (fetlim around VTO, limvds).
-      const vgdNew = vgs - vds;
-      const vgsOld = old[s + VGS];
-      const vdsOld = old[s + VDS];
-      if (vdsOld >= 0) {
-        vgs = fetlim(vgs, vgsOld, this.von);
-        vds = limvds(vgs - vgdNew, vdsOld);
-      } else {
-        const vgd = fetlim(vgdNew, vgsOld - vdsOld, this.von);
-        vds = -limvds(-(vgs - vgd), -vdsOld);
-        vgs = vgd + vds;
-      }
+      const fet = this.fetVoltages;
+      [vbs, fet.vgs, fet.vds] = this.voltages(ctx.solution);
+      limitFetVoltages(fet, old[s + VGS], old[s + VDS], this.von);
+      vgs = fet.vgs;
+      vds = fet.vds;
     }
     if (!ctx.initJunctions) {
       // pnjlim on the junction that is forward biased more (vbs in normal mode, vbd reversed), as ngspice's MOSFETs.

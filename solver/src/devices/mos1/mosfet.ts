@@ -30,9 +30,8 @@ import {
   SQRT2,
   currentConverged,
   energyGap,
-  fetlim,
-  limvds,
   param,
+  limitFetVoltages,
   limitJunction,
   potentialFactor,
   predictedVoltage,
@@ -581,28 +580,12 @@ export class Mosfet implements Device {
   private limitVoltages(ctx: LoadContext, old: Float64Array, s: number): void {
     const v = this.terminal;
     const t = this.t;
-    let vgs = v.vgs;
-    let vds = v.vds;
-    const vgdNew = vgs - vds;
-    const vgsOld = old[s + VGS];
-    const vdsOld = old[s + VDS];
-    const von = this.model.type * this.von;
-    if (vdsOld >= 0) {
-      vgs = fetlim(vgs, vgsOld, von);
-      vds = vgs - vgdNew;
-      vds = limvds(vds, vdsOld);
-    } else {
-      const vgd = fetlim(vgdNew, vgsOld - vdsOld, von);
-      vds = vgs - vgd;
-      vds = -limvds(-vds, -vdsOld);
-      vgs = vgd + vds;
-    }
+    limitFetVoltages(v, old[s + VGS], old[s + VDS], this.model.type * this.von);
+    const vds = v.vds;
     v.vbs =
       vds >= 0
         ? limitJunction(v.vbs, old[s + VBS], t.vt, t.sourceVcrit, ctx)
         : limitJunction(v.vbs - vds, old[s + VBD], t.vt, t.drainVcrit, ctx) + vds;
-    v.vgs = vgs;
-    v.vds = vds;
   }
 
   /**

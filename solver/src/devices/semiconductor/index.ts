@@ -156,6 +156,32 @@ export function limvds(vnew: number, vold: number): number {
 }
 
 /**
+ * ngspice's gate and drain limiting of a FET's n-type voltages (mos1load.c, b4ld.c): in the forward direction
+ * (old vds >= 0) fetlim on vgs then limvds on vds; in reverse, fetlim on vgd and limvds on -vds, keeping vgd. The
+ * limited values replace `v.vgs` and `v.vds` (in place: nothing is returned, so nothing is boxed on this hot path).
+ */
+export function limitFetVoltages(
+  v: { vgs: number; vds: number },
+  vgsOld: number,
+  vdsOld: number,
+  von: number,
+): void {
+  let vgs = v.vgs;
+  let vds = v.vds;
+  const vgdNew = vgs - vds;
+  if (vdsOld >= 0) {
+    vgs = fetlim(vgs, vgsOld, von);
+    vds = limvds(vgs - vgdNew, vdsOld);
+  } else {
+    const vgd = fetlim(vgdNew, vgsOld - vdsOld, von);
+    vds = -limvds(vgd - vgs, -vdsOld);
+    vgs = vgd + vds;
+  }
+  v.vgs = vgs;
+  v.vds = vds;
+}
+
+/**
  * Depletion charge and capacitance of a junction with zero-bias capacitance `czero`, potential `pb`
  * and grading `m`; above fc·pb the capacitance continues linearly (Nagel, SPICE2 eq. 3.26).
  */
