@@ -23,12 +23,19 @@
  *                                      scripts/setup-python.sh, the SpiceSim kernelspec in .venv)
  */
 'use strict';
-const { spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { ROOT, OUT, freePort, waitForHttp, expect, startJupyter } = require('./lab-harness');
-const readline = require('readline');
+const {
+  ROOT,
+  OUT,
+  freePort,
+  waitForHttp,
+  expect,
+  startJupyter,
+  startTestService,
+  stopTestService,
+} = require('./lab-harness');
 
 const CHROMIUM = process.env.SPICESIM_CHROMIUM || '/usr/bin/chromium';
 const TOTAL_TIMEOUT = Number(process.env.SPICESIM_UI_TIMEOUT || 480) * 1000;
@@ -57,7 +64,9 @@ async function main() {
   // Ports are picked free and then bound by another process, so another listener (the harness's own
   // PostgreSQL or OAuth provider) can take one in between: start one thing at a time, and retry the
   // service on a fresh port if it lost that race.
-  const { url: serviceUrl } = await startServiceWithRetry(3);
+  const { url: serviceUrl } = await startTestService('service-harness.ts', 'drive-service.log', (child) => {
+    service = child;
+  });
   const labPort = await freePort();
   lab = `http://127.0.0.1:${labPort}`;
   jupyter = startJupyter(labPort, workDir, 'drive-jupyter.log');
@@ -579,55 +588,6 @@ function makeApi(base) {
   };
 }
 
-async function startServiceWithRetry(attempts) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startService(await freePort());
-    } catch (error) {
-      if (attempt >= attempts || !error.portTaken) throw error;
-      console.log(
-        `drive-ui: service port was taken meanwhile (attempt ${attempt}), retrying on another port`,
-      );
-    }
-  }
-}
-
-function startService(port) {
-  service = spawn(
-    path.join(ROOT, 'node_modules', '.bin', 'tsx'),
-    [path.join(__dirname, 'service-harness.ts'), String(port)],
-    {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
-  const log = fs.createWriteStream(path.join(OUT, 'drive-service.log'));
-  service.stderr.pipe(log);
-  let stderrText = '';
-  service.stderr.on('data', (chunk) => {
-    stderrText += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: service.stdout });
-    lines.once('line', (line) => {
-      try {
-        resolve(JSON.parse(line));
-      } catch {
-        reject(new Error(`service harness said: ${line}`));
-      }
-    });
-    // 'close' comes after the child's stderr has been read to the end.
-    service.once('close', (code) => {
-      const error = new Error(
-        `service harness exited (${code}); see extension/test-results/drive-service.log`,
-      );
-      error.portTaken = /EADDRINUSE/.test(stderrText);
-      reject(error);
-    });
-  });
-}
-
 let stepNumber = 0;
 const ONLY = process.env.SPICESIM_UI_STEPS ? process.env.SPICESIM_UI_STEPS.split(',').map(Number) : null;
 async function step(name, fn) {
@@ -662,11 +622,7 @@ async function waitFor(check, what, timeout = 20_000) {
 async function cleanup() {
   if (browser) await browser.close().catch(() => undefined);
   // The service harness first, alone: it stops its PostgreSQL and deletes the database directory itself.
-  if (service && service.exitCode === null) {
-    const exited = new Promise((resolve) => service.once('exit', resolve));
-    service.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  }
+  await stopTestService(service);
   if (jupyter && jupyter.exitCode === null) {
     try {
       process.kill(-jupyter.pid, 'SIGTERM'); // the server and its kernels (own process group)
@@ -675,10 +631,9 @@ async function cleanup() {
     }
     await new Promise((r) => setTimeout(r, 2500));
   }
-  for (const child of [jupyter, service]) {
-    if (!child || child.exitCode !== null) continue;
+  if (jupyter && jupyter.exitCode === null) {
     try {
-      process.kill(-child.pid, 'SIGKILL');
+      process.kill(-jupyter.pid, 'SIGKILL');
     } catch {
       // exited
     }

@@ -1,12 +1,14 @@
 /**
  * What the browser tests (ui.js, schematic-ui.js, drive-ui.js) share: the repository's paths, a free port,
- * waiting for a server to answer, and a throw-away JupyterLab on the project's venv.
+ * waiting for a server to answer, a throw-away JupyterLab on the project's venv, and a throw-away SpiceSim
+ * service (a script of this folder run through tsx).
  */
 'use strict';
 const { spawn } = require('child_process');
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
+const readline = require('readline');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const VENV = process.env.SPICESIM_VENV || path.join(ROOT, '.venv');
@@ -87,4 +89,83 @@ function startJupyter(port, dir, logName) {
   return child;
 }
 
-module.exports = { ROOT, VENV, OUT, freePort, waitForHttp, expect, startJupyter };
+/**
+ * Starts `script` (a service script of this folder, run through tsx in its own process group) on a free port;
+ * it prints one JSON line once it listens, which this resolves with. A port picked free can be bound by another
+ * process before the service binds it: then the service is started again on another port, up to `attempts`
+ * times. `onSpawn` gets each child as soon as it runs (for the caller's cleanup); stderr goes to OUT/logName.
+ */
+async function startTestService(script, logName, onSpawn, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startTestServiceOn(await freePort(), script, logName, onSpawn);
+    } catch (error) {
+      if (!error.portTaken || attempt >= attempts) throw error;
+      console.log(`${script}: its port was taken meanwhile (attempt ${attempt}), retrying on another port`);
+    }
+  }
+}
+
+function startTestServiceOn(port, script, logName, onSpawn) {
+  const child = spawn(
+    path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+    [path.join(__dirname, script), String(port)],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  onSpawn(child);
+  fs.mkdirSync(OUT, { recursive: true });
+  child.stderr.pipe(fs.createWriteStream(path.join(OUT, logName)));
+  let stderrText = '';
+  child.stderr.on('data', (chunk) => {
+    stderrText += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.once('line', (line) => {
+      try {
+        resolve(JSON.parse(line));
+      } catch {
+        reject(new Error(`${script} said: ${line}`));
+      }
+    });
+    // 'close' comes after the child's stderr has been read to the end.
+    child.once('close', (code) => {
+      const error = new Error(`${script} exited (${code}); see extension/test-results/${logName}`);
+      error.portTaken = /EADDRINUSE/.test(stderrText);
+      reject(error);
+    });
+  });
+}
+
+/**
+ * Stops a service from startTestService: SIGTERM (it stops its own PostgreSQL and deletes its directories), up
+ * to 10 s for it to exit, then SIGKILL to its process group.
+ */
+async function stopTestService(child) {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  if (child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // exited
+  }
+}
+
+module.exports = {
+  ROOT,
+  VENV,
+  OUT,
+  freePort,
+  waitForHttp,
+  expect,
+  startJupyter,
+  startTestService,
+  stopTestService,
+};

@@ -22,12 +22,21 @@
  *   node extension/test/schematic-ui.js     (needs: npm ci, npm run build, scripts/setup-python.sh, extension installed)
  */
 'use strict';
-const { execFileSync, spawn } = require('child_process');
-const readline = require('readline');
+const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { ROOT, VENV, OUT, freePort, waitForHttp, expect, startJupyter } = require('./lab-harness');
+const {
+  ROOT,
+  VENV,
+  OUT,
+  freePort,
+  waitForHttp,
+  expect,
+  startJupyter,
+  startTestService,
+  stopTestService,
+} = require('./lab-harness');
 
 const CHROMIUM = process.env.SPICESIM_CHROMIUM || '/usr/bin/chromium';
 const TOTAL_TIMEOUT = Number(process.env.SPICESIM_UI_TIMEOUT || 480) * 1000;
@@ -62,7 +71,9 @@ async function main() {
   fs.writeFileSync(path.join(workDir, 'library.ipynb'), JSON.stringify(empty('Model library parts')));
   fs.writeFileSync(path.join(workDir, 'server.ipynb'), JSON.stringify(empty('Server run')));
   // The service first, alone (see drive-ui.js: a port picked free can be taken before it is bound).
-  ({ url: serviceUrl } = await startServiceWithRetry(3));
+  ({ url: serviceUrl } = await startTestService('schematic-service.ts', 'schematic-service.log', (child) => {
+    service = child;
+  }));
   // Nothing listens on this one: the first steps see an unreachable service.
   const deadServiceUrl = `http://127.0.0.1:${await freePort()}`;
 
@@ -805,49 +816,6 @@ async function registerUser(name, email) {
   return response.json();
 }
 
-async function startServiceWithRetry(attempts) {
-  for (let k = 1; ; k++) {
-    try {
-      return await startService(await freePort());
-    } catch (error) {
-      if (!error.portTaken || k >= attempts) throw error;
-      console.log(`schematic-ui: service port taken, retrying (${k})`);
-    }
-  }
-}
-
-/** The schematic test's service (schematic-service.ts through tsx); resolves with its {url, models} line. */
-function startService(port) {
-  service = spawn(
-    path.join(ROOT, 'node_modules', '.bin', 'tsx'),
-    [path.join(__dirname, 'schematic-service.ts'), String(port)],
-    { cwd: ROOT, detached: true, stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  const log = fs.createWriteStream(path.join(OUT, 'schematic-service.log'));
-  service.stderr.pipe(log);
-  let stderrText = '';
-  service.stderr.on('data', (chunk) => {
-    stderrText += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: service.stdout });
-    lines.once('line', (line) => {
-      try {
-        resolve(JSON.parse(line));
-      } catch {
-        reject(new Error(`service said: ${line}`));
-      }
-    });
-    service.once('close', (code) => {
-      const error = new Error(
-        `schematic service exited (${code}); see extension/test-results/schematic-service.log`,
-      );
-      error.portTaken = /EADDRINUSE/.test(stderrText);
-      reject(error);
-    });
-  });
-}
-
 /** JSON with sorted keys (the notebook model may reorder object keys). */
 function canonical(value) {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -903,18 +871,7 @@ async function step(name, fn) {
 async function cleanup() {
   if (browser) await browser.close().catch(() => undefined);
   // The service alone first: it stops its PostgreSQL and deletes the database directory itself.
-  if (service && service.exitCode === null) {
-    const exited = new Promise((resolve) => service.once('exit', resolve));
-    service.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (service.exitCode === null) {
-      try {
-        process.kill(-service.pid, 'SIGKILL');
-      } catch {
-        // exited
-      }
-    }
-  }
+  await stopTestService(service);
   if (jupyter && jupyter.exitCode === null) {
     try {
       process.kill(-jupyter.pid, 'SIGTERM');
