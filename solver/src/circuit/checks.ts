@@ -6,7 +6,7 @@
 import { CircuitError, type SourceLocation } from '../errors';
 import { expressionLocation } from '../netlist/expression';
 import { closest } from '../netlist/suggest';
-import { NUMERIC_SIMULATOR_OPTIONS } from './circuit';
+import { NUMERIC_SIMULATOR_OPTIONS } from '../devices/device';
 import type { AnalysisCard, ElementCard, Expr, FlatCircuit } from './flat';
 
 /** Most points a .dc sweep (all nested levels together) or an .ac analysis may have. */

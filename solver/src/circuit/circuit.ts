@@ -12,6 +12,7 @@ import {
   type SetupContext,
   type SimulatorOptions,
   type Unknown,
+  NUMERIC_SIMULATOR_OPTIONS,
   defaultOptions,
 } from '../devices/device';
 import { CircuitError } from '../errors';
@@ -241,26 +242,6 @@ function findModel(flat: FlatCircuit, card: ElementCard, allowed: readonly strin
   }
   return model;
 }
-
-/** The `.options` that set SimulatorOptions numbers (checks.ts warns when one of them is given a word). */
-export const NUMERIC_SIMULATOR_OPTIONS = [
-  'reltol',
-  'abstol',
-  'vntol',
-  'chgtol',
-  'trtol',
-  'gmin',
-  'itl1',
-  'itl2',
-  'itl4',
-  'temp',
-  'tnom',
-  'maxord',
-  'gminsteps',
-  'srcsteps',
-  'pivtol',
-  'pivrel',
-] as const;
 
 function parseOptions(flat: FlatCircuit): SimulatorOptions {
   const options: SimulatorOptions = { ...defaultOptions };

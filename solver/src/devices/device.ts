@@ -230,6 +230,26 @@ export interface SimulatorOptions {
   bypass: boolean;
 }
 
+/** The `.options` that set SimulatorOptions numbers (checks.ts warns when one of them is given a word). */
+export const NUMERIC_SIMULATOR_OPTIONS = [
+  'reltol',
+  'abstol',
+  'vntol',
+  'chgtol',
+  'trtol',
+  'gmin',
+  'itl1',
+  'itl2',
+  'itl4',
+  'temp',
+  'tnom',
+  'maxord',
+  'gminsteps',
+  'srcsteps',
+  'pivtol',
+  'pivrel',
+] as const;
+
 export const defaultOptions: Readonly<SimulatorOptions> = {
   reltol: 1e-3,
   abstol: 1e-12,
