@@ -357,7 +357,7 @@ export function tokenize(card: Card): Token[] {
         text: plain ? word : word.toLowerCase(),
         start,
         end: pos,
-        value: mayStartNumber(code) ? numberOrUndefined(numberAt(text, start, pos)) : undefined,
+        value: numberOrUndefined(wordNumber(text, start, pos)),
       });
     }
   }
